@@ -1,0 +1,2 @@
+export { ErrorCodes, type ErrorCode } from './codes.js';
+export { OvirtRepoError, isOvirtRepoError, ioError, type ErrorDetails } from './ovirt-repo-error.js';

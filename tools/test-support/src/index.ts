@@ -1,0 +1,2 @@
+export { hasTool, inCI, describeWithTools } from './system-tools.js';
+export { makeTempDir } from './temp-dir.js';

@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+
+const cache = new Map<string, boolean>();
+
+/** True when `tool` is on PATH. */
+export function hasTool(tool: string): boolean {
+  let found = cache.get(tool);
+  if (found === undefined) {
+    try {
+      execFileSync('sh', ['-c', `command -v "$1"`, 'sh', tool], { stdio: 'ignore' });
+      found = true;
+    } catch {
+      found = false;
+    }
+    cache.set(tool, found);
+  }
+  return found;
+}
+
+/** True in CI (CI=true), where a missing system tool is a failure rather than a skip. */
+export function inCI(): boolean {
+  return /^(1|true|yes)$/i.test(process.env.CI ?? '');
+}
+
+/**
+ * `describe` for suites that need real system tools (rpm, createrepo_c, dnf, nginx, rsync...).
+ * In CI a missing tool fails the suite, because .ci/run must have installed it. Elsewhere the suite is
+ * skipped with a visible message naming the missing tools and the install command.
+ */
+export function describeWithTools(tools: string[], name: string, fn: () => void): void {
+  const missing = tools.filter((t) => !hasTool(t));
+  if (missing.length === 0) {
+    describe(name, fn);
+    return;
+  }
+  const message = `${name}: needs ${missing.join(', ')} (apt-get install -y createrepo-c rpm dnf python3-dnf nginx rsync)`;
+  if (inCI()) {
+    describe(name, () => {
+      it('has the system tools it needs', () => {
+        throw new Error(`missing system tools in CI: ${message}`);
+      });
+    });
+    return;
+  }
+  // Outside CI a developer may lack the tools: say so loudly, then skip.
+  process.stderr.write(`\n[SKIPPED] ${message}\n`);
+  describe.skip(name, fn);
+}
