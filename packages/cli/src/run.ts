@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execute } from '@oclif/core';
+import { discoverPlugins } from './discover-plugins.js';
+
+/** The CLI package's own root (where its package.json and oclif settings live). */
+export const cliRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The CLI's package.json with every installed feature plugin added as a core plugin. oclif loads core
+ * plugins by matching `oclif.plugins` against `dependencies`, so the discovered ones are added to both.
+ */
+export function cliPackageJson(): Record<string, unknown> {
+  const pjson = JSON.parse(readFileSync(join(cliRoot, 'package.json'), 'utf8'));
+  const plugins = discoverPlugins(cliRoot);
+  pjson.dependencies = { ...pjson.dependencies, ...Object.fromEntries(plugins.map((p) => [p, '*'])) };
+  pjson.oclif = { ...pjson.oclif, plugins: [...(pjson.oclif.plugins ?? []), ...plugins] };
+  return pjson;
+}
+
+/** Run the CLI with `argv` (without node and script). */
+export async function run(argv: string[] = process.argv.slice(2)): Promise<void> {
+  await execute({ args: argv, dir: import.meta.url, loadOptions: { root: cliRoot, pjson: cliPackageJson() as never } });
+}

@@ -1,0 +1,48 @@
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeTempDir } from '@ovirt-repo/test-support';
+import { isTempName, recoverDirectory, replaceDirectory, tempPathFor, writeFileAtomic } from './atomic.js';
+
+describe('atomic file helpers', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
+  afterEach(() => cleanup());
+
+  it('writes a file atomically and leaves no temp file', async () => {
+    const target = join(dir, 'sub', 'latest.txt');
+    await writeFileAtomic(target, 'one\n');
+    await writeFileAtomic(target, 'two\n');
+    expect(await readFile(target, 'utf8')).toBe('two\n');
+    expect(await readdir(join(dir, 'sub'))).toEqual(['latest.txt']);
+  });
+
+  it('names temp files so leftovers can be recognised', () => {
+    const tmp = tempPathFor(join(dir, 'repodata'));
+    expect(isTempName(tmp.split('/').at(-1)!)).toBe(true);
+    expect(isTempName('repodata')).toBe(false);
+  });
+
+  it('replaces a directory with a staged one', async () => {
+    const target = join(dir, 'repodata');
+    const staged = join(dir, '.staged');
+    await mkdir(target);
+    await writeFile(join(target, 'old.xml'), 'old');
+    await mkdir(staged);
+    await writeFile(join(staged, 'new.xml'), 'new');
+    await replaceDirectory(staged, target);
+    expect(await readdir(target)).toEqual(['new.xml']);
+    expect(await readdir(dir)).toEqual(['repodata']);
+  });
+
+  it('recovers the previous directory parked by a writer killed between renames', async () => {
+    const target = join(dir, 'repodata');
+    await mkdir(target);
+    await writeFile(join(target, 'repomd.xml'), 'kept');
+    // Simulate the kill: the first rename happened, the second did not.
+    await rename(target, tempPathFor(target) + '.old');
+    expect(await recoverDirectory(target)).toBe(true);
+    expect(await readFile(join(target, 'repomd.xml'), 'utf8')).toBe('kept');
+    expect(await recoverDirectory(target)).toBe(false);
+  });
+});

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ioError, isOvirtRepoError } from '../errors/index.js';
+
+/**
+ * A temp name beside `target`: same directory, so the final rename never crosses a filesystem and is
+ * atomic. The leading dot and `.tmp-` marker let gc and recovery recognise (and clean) leftovers.
+ */
+export function tempPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** True for names made by tempPathFor (leftovers of a killed writer). */
+export function isTempName(name: string): boolean {
+  return name.startsWith('.') && /\.tmp-\d+-[0-9a-f]{8}$/.test(name);
+}
+
+/** fsync a file or directory so a rename that follows survives a crash. */
+export async function fsyncPath(path: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(path, constants.O_RDONLY);
+    await fh.sync();
+  } catch (e) {
+    // Some filesystems refuse fsync on directories (EINVAL/EISDIR); data is still in the page cache.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EBADF') throw ioError('fsync', path, e);
+  } finally {
+    await fh?.close();
+  }
+}
+
+/**
+ * Write `data` to `target` atomically: readers see the old content or the new one, never a mix, even if the
+ * process is killed at any moment. The directory is fsynced so the rename itself is durable.
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  const tmp = tempPathFor(target);
+  try {
+    await mkdir(dirname(target), { recursive: true });
+    const fh = await open(tmp, 'wx', mode);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+    await fsyncPath(dirname(target));
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw isOvirtRepoError(e) ? e : ioError('atomic write', target, e);
+  }
+}
+
+/**
+ * Replace directory `target` with the fully built directory `staged` (same filesystem). Directories cannot
+ * be renamed over non-empty ones, so the old one is moved aside first; in the short window between the two
+ * renames `target` is absent. Callers that need readers to never see that gap publish through a pointer
+ * file instead (as the store does with latest.txt). Returns the path the old directory was moved to
+ * (already deleted unless keepOld).
+ */
+export async function replaceDirectory(staged: string, target: string, keepOld = false): Promise<string | undefined> {
+  let old: string | undefined;
+  try {
+    old = tempPathFor(target) + '.old';
+    try {
+      await rename(target, old);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      old = undefined;
+    }
+    await rename(staged, target);
+    await fsyncPath(dirname(target));
+  } catch (e) {
+    if (old) await rename(old, target).catch(() => undefined);
+    throw ioError('replace directory', target, e);
+  }
+  if (old && !keepOld) await rm(old, { recursive: true, force: true });
+  return old;
+}
+
+/**
+ * Undo the one window replaceDirectory leaves: a writer killed between its two renames leaves `target`
+ * missing and the previous directory parked under a `.old` temp name. Put it back so nothing is lost.
+ */
+export async function recoverDirectory(target: string): Promise<boolean> {
+  try {
+    await stat(target);
+    return false;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('stat', target, e);
+  }
+  const prefix = `.${basename(target)}.tmp-`;
+  let entries: string[];
+  try {
+    entries = await readdir(dirname(target));
+  } catch {
+    return false;
+  }
+  const parked = entries.filter((n) => n.startsWith(prefix) && n.endsWith('.old')).sort();
+  const last = parked.at(-1);
+  if (!last) return false;
+  await rename(join(dirname(target), last), target);
+  return true;
+}

@@ -1,0 +1,1 @@
+export { tempPathFor, isTempName, fsyncPath, writeFileAtomic, replaceDirectory, recoverDirectory } from './atomic.js';
