@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import type { CpioEntry } from './cpio.js';
+import type { HeaderBuilder } from './header-builder.js';
+import type { ResolvedFile } from './resolve-spec.js';
+import { FileFlag, HASH_SHA256, S_IFDIR, S_IFLNK, S_IFREG, Tag, VerifyFlags } from './tags.js';
+
+export interface FileLayout {
+  /** Payload entries in header order; %ghost files have none. */
+  cpio: CpioEntry[];
+  /** Installed size: what rpmbuild sums into the SIZE tag. */
+  totalSize: number;
+  /** Writes the file info tags (and SIZE) into a header. */
+  putTags(h: HeaderBuilder): void;
+}
+
+function modeOf(f: ResolvedFile): number {
+  if (f.type === 'dir') return S_IFDIR | f.perms;
+  if (f.type === 'symlink') return S_IFLNK | f.perms;
+  return S_IFREG | f.perms;
+}
+
+/** What the archive holds for the file: contents, the link target for a symlink, nothing otherwise. */
+function bodyOf(f: ResolvedFile): Buffer {
+  if (f.type === 'file' || f.type === 'config') return f.contents;
+  if (f.type === 'symlink') return Buffer.from(f.linkTo, 'utf8');
+  return Buffer.alloc(0);
+}
+
+function flagsOf(f: ResolvedFile, source: boolean): number {
+  if (f.type === 'config') return FileFlag.CONFIG;
+  if (f.type === 'ghost') return FileFlag.GHOST;
+  if (source && f.path.endsWith('.spec')) return FileFlag.SPECFILE;
+  return 0;
+}
+
+/** Binary packages store `/usr/bin/` + `hello`; source packages have flat names and an empty dirname. */
+function split(path: string, source: boolean): [string, string] {
+  if (source) return ['', path];
+  const cut = path.lastIndexOf('/') + 1;
+  return [path.slice(0, cut), path.slice(cut)];
+}
+
+/**
+ * The file info tags and the matching payload entries. Files are sorted byte-wise by path,
+ * as rpmbuild sorts them, and inode numbers are the 1-based position: rpm treats files sharing a
+ * (device, inode) pair as hard links, so every file gets its own.
+ */
+export function layoutFiles(files: readonly ResolvedFile[], source: boolean): FileLayout {
+  const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  const dirnames: string[] = [];
+  const dirIndex = new Map<string, number>();
+  const cols = {
+    dirindexes: [] as number[],
+    basenames: [] as string[],
+    sizes: [] as number[],
+    modes: [] as number[],
+    rdevs: [] as number[],
+    mtimes: [] as number[],
+    digests: [] as string[],
+    linktos: [] as string[],
+    flags: [] as number[],
+    users: [] as string[],
+    groups: [] as string[],
+    verify: [] as number[],
+    devices: [] as number[],
+    inodes: [] as number[],
+    langs: [] as string[],
+  };
+  const cpio: CpioEntry[] = [];
+  let totalSize = 0;
+
+  sorted.forEach((f, i) => {
+    const [dir, base] = split(f.path, source);
+    let di = dirIndex.get(dir);
+    if (di === undefined) {
+      di = dirnames.push(dir) - 1;
+      dirIndex.set(dir, di);
+    }
+    const ghost = f.type === 'ghost';
+    const body = bodyOf(f);
+    const regular = f.type === 'file' || f.type === 'config';
+    const mode = modeOf(f);
+    cols.dirindexes.push(di);
+    cols.basenames.push(base);
+    cols.sizes.push(body.length);
+    cols.modes.push(mode);
+    cols.rdevs.push(0);
+    cols.mtimes.push(f.mtime);
+    cols.digests.push(regular ? createHash('sha256').update(body).digest('hex') : '');
+    cols.linktos.push(f.linkTo);
+    cols.flags.push(flagsOf(f, source));
+    cols.users.push(f.user);
+    cols.groups.push(f.group);
+    cols.verify.push(ghost ? VerifyFlags.GHOST : VerifyFlags.ALL);
+    // rpmbuild records device 0 for a %ghost (it is not on disk) and 1 for everything else.
+    cols.devices.push(ghost ? 0 : 1);
+    cols.inodes.push(i + 1);
+    cols.langs.push('');
+    totalSize += body.length;
+    if (!ghost) cpio.push({ name: source ? f.path : `.${f.path}`, ino: i + 1, mode, mtime: f.mtime, data: body });
+  });
+
+  const putTags = (h: HeaderBuilder): void => {
+    h.int32(Tag.SIZE, totalSize)
+      .int32(Tag.FILESIZES, cols.sizes)
+      .int16(Tag.FILEMODES, cols.modes)
+      .int16(Tag.FILERDEVS, cols.rdevs)
+      .int32(Tag.FILEMTIMES, cols.mtimes)
+      .stringArray(Tag.FILEDIGESTS, cols.digests)
+      .stringArray(Tag.FILELINKTOS, cols.linktos)
+      .int32(Tag.FILEFLAGS, cols.flags)
+      .stringArray(Tag.FILEUSERNAME, cols.users)
+      .stringArray(Tag.FILEGROUPNAME, cols.groups)
+      .int32(Tag.FILEVERIFYFLAGS, cols.verify)
+      .int32(Tag.FILEDEVICES, cols.devices)
+      .int32(Tag.FILEINODES, cols.inodes)
+      .stringArray(Tag.FILELANGS, cols.langs)
+      .int32(Tag.DIRINDEXES, cols.dirindexes)
+      .stringArray(Tag.BASENAMES, cols.basenames)
+      .stringArray(Tag.DIRNAMES, dirnames)
+      // Always written, even without files: rpmbuild does, and it is what rpmlib(FileDigests) announces.
+      .int32(Tag.FILEDIGESTALGO, HASH_SHA256);
+  };
+  return { cpio, totalSize, putTags };
+}
