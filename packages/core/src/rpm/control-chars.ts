@@ -1,0 +1,32 @@
+import type { Dependency, PackageRecord } from '../repodata/model.js';
+import { forbiddenControlCharIndex } from './text.js';
+
+const DEP_LISTS = ['provides', 'requires', 'conflicts', 'obsoletes', 'suggests', 'enhances', 'recommends', 'supplements'] as const;
+
+/**
+ * The first field of a record holding a control character XML cannot carry, described for an error
+ * message (e.g. `summary (character 0x01 at 4)`), or undefined. Checks the fields createrepo_c checks
+ * (cr_Package_contains_forbidden_control_chars), which makes it skip the package; changelogs are not among them.
+ */
+export function packageControlCharProblem(p: PackageRecord): string | undefined {
+  const fields: [string, string | undefined][] = [
+    ['name', p.name], ['arch', p.arch], ['version', p.version], ['epoch', p.epoch], ['release', p.release],
+    ['summary', p.summary], ['description', p.description], ['url', p.url], ['license', p.format.license],
+    ['vendor', p.format.vendor], ['group', p.format.group], ['buildhost', p.format.buildhost],
+    ['sourcerpm', p.format.sourcerpm], ['packager', p.packager], ['location href', p.location.href],
+    ['location base', p.location.base],
+  ];
+  for (const list of DEP_LISTS) {
+    p.format[list].forEach((d: Dependency) => {
+      const label = `${list} entry ${JSON.stringify(d.name)}`;
+      fields.push([label, d.name], [`${label} epoch`, d.epoch], [`${label} version`, d.version], [`${label} release`, d.release]);
+    });
+  }
+  for (const f of p.files) fields.push([`file ${JSON.stringify(f.path)}`, f.path]);
+  for (const [label, value] of fields) {
+    if (value === undefined) continue;
+    const at = forbiddenControlCharIndex(value);
+    if (at >= 0) return `${label} (character 0x${value.charCodeAt(at).toString(16).padStart(2, '0')} at ${at})`;
+  }
+  return undefined;
+}

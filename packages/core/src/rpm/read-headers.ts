@@ -1,0 +1,136 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { ioError } from '../errors/index.js';
+import { HEADER_INTRO_SIZE, RpmHeader, headerSize, parseHeaderIntro } from './header.js';
+import { rpmInvalid } from './rpm-error.js';
+
+export const RPM_LEAD_SIZE = 96;
+const LEAD_MAGIC = 0xedabeedb;
+/** Most packages' headers fit in this, so one read usually gets everything. */
+const FIRST_READ = 64 * 1024;
+
+export interface RpmLead {
+  major: number;
+  minor: number;
+  /** 0 binary, 1 source. Informational only: rpm itself ignores it. */
+  type: number;
+}
+
+export interface RpmHeaders {
+  path: string;
+  lead: RpmLead;
+  signature: RpmHeader;
+  main: RpmHeader;
+  /**
+   * Byte range of the main header as createrepo_c reports it in `rpm:header-range`: start is the end of the
+   * (8-byte padded) signature header, end is the first byte after the main header (the payload start).
+   */
+  headerRange: { start: number; end: number };
+}
+
+/** Reads lead, signature header and main header of `path`, and nothing of the payload. */
+export async function readRpmHeaders(path: string): Promise<RpmHeaders> {
+  const fh = await openRpm(path);
+  try {
+    return (await readHeadersFrom(fh, path)).headers;
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function openRpm(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (e) {
+    throw ioError('open', path, e);
+  }
+}
+
+/**
+ * Reads the headers from an open file. Also returns every byte read so far (`prefix`, from offset 0; it may
+ * extend past the headers) and whether that is the whole file, so a caller hashing the whole file can
+ * continue from there without rereading.
+ */
+export async function readHeadersFrom(
+  fh: FileHandle,
+  path: string,
+): Promise<{ headers: RpmHeaders; prefix: Buffer; wholeFile: boolean }> {
+  const reader = new PrefixReader(fh, path);
+  await reader.fill(FIRST_READ);
+
+  const leadBytes = await reader.need(RPM_LEAD_SIZE + HEADER_INTRO_SIZE, 'the lead');
+  const magic = leadBytes.readUInt32BE(0);
+  if (magic !== LEAD_MAGIC) {
+    throw rpmInvalid(path, `not an RPM: bad lead magic 0x${magic.toString(16).padStart(8, '0')}`);
+  }
+  const lead: RpmLead = { major: leadBytes[4], minor: leadBytes[5], type: leadBytes.readUInt16BE(6) };
+
+  const sigStart = RPM_LEAD_SIZE;
+  const sigIntro = parseHeaderIntro(leadBytes, sigStart, sigStart, 'signature', path);
+  const sigSize = headerSize(sigIntro.il, sigIntro.dl);
+  const mainStart = sigStart + sigSize + ((8 - (sigSize % 8)) % 8);
+  let buf = await reader.need(mainStart + HEADER_INTRO_SIZE, 'the signature header');
+  const signature = new RpmHeader('signature', buf.subarray(sigStart), sigIntro.il, sigIntro.dl, path);
+
+  const mainIntro = parseHeaderIntro(buf, mainStart, mainStart, 'main', path);
+  const mainEnd = mainStart + headerSize(mainIntro.il, mainIntro.dl);
+  buf = await reader.need(mainEnd, 'the main header');
+  const main = new RpmHeader('main', buf.subarray(mainStart), mainIntro.il, mainIntro.dl, path);
+
+  return {
+    headers: { path, lead, signature, main, headerRange: { start: mainStart, end: mainEnd } },
+    prefix: reader.bytes(),
+    wholeFile: reader.atEof,
+  };
+}
+
+/** Sequential reader of a file's first bytes that grows its buffer only when asked for more. */
+class PrefixReader {
+  private buf = Buffer.alloc(0);
+  private length = 0;
+  private eof = false;
+
+  get atEof(): boolean {
+    return this.eof;
+  }
+
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly path: string,
+  ) {}
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+
+  /** The first `n` bytes; a file shorter than that is a truncated package. */
+  async need(n: number, what: string): Promise<Buffer> {
+    await this.fill(n);
+    if (this.length < n) {
+      throw rpmInvalid(this.path, `truncated RPM: file ends at byte ${this.length} while reading ${what} (needs ${n} bytes)`);
+    }
+    return this.buf;
+  }
+
+  /** Reads until at least `n` bytes are buffered or the file ends. */
+  async fill(n: number): Promise<void> {
+    if (this.length >= n || this.eof) return;
+    if (this.buf.length < n) {
+      const grown = Buffer.allocUnsafe(n);
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    while (this.length < n) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await this.fh.read(this.buf, this.length, n - this.length, this.length));
+      } catch (e) {
+        throw ioError('read', this.path, e);
+      }
+      if (bytesRead === 0) {
+        this.eof = true;
+        return;
+      }
+      this.length += bytesRead;
+    }
+  }
+}
