@@ -21,6 +21,7 @@ export function jestConfig(configUrl) {
       '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: join(root, 'tsconfig.base.json') }],
     },
     testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+    setupFilesAfterEnv: [join(root, 'tools', 'test-support', 'jest-setup.js')],
     testTimeout: 120000,
   };
 }

@@ -19,7 +19,7 @@ describe('ovirt-repo binary', () => {
 
   it('prints the version', async () => {
     const { stdout } = await run(['--version']);
-    expect(stdout).toMatch(/^ovirt-repo\/\d+\.\d+\.\d+ /);
+    expect(stdout).toMatch(/^@ovirt-repo\/cli\/\d+\.\d+\.\d+ linux-/);
   });
 
   it('fails with a non-zero exit and a helpful message for an unknown command', async () => {

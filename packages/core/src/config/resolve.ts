@@ -1,0 +1,169 @@
+import { resolve } from 'node:path';
+import { normalizeBaseUrl, resolveDestination, resolveSource } from './locations.js';
+import type { ConfigFile, RepoMode } from './schema.js';
+
+/**
+ * The effective configuration: what the commands use, after defaults are filled in and paths are made
+ * absolute (relative to the configuration file's directory). Key names match ovirt-repo.yaml, so
+ * `ovirt-repo config show` output is itself a valid configuration file. Durations are seconds.
+ */
+export interface OvirtRepoConfig {
+  /** The store directory, absolute. Unset when neither the file, OVIRT_REPO_STORE nor --store gives one. */
+  store?: string;
+  /** The URL the store is served at, without a trailing slash. Defaults to the store's file:// URL. */
+  baseUrl?: string;
+  /** What a repo that does not set a value gets, also used for repos found in the store but not configured. */
+  defaults: RepoDefaults;
+  /** Configured repos by name. */
+  repos: Record<string, RepoConfig>;
+  /** Publish destinations by name. */
+  publish: Record<string, PublishConfig>;
+  sync: SyncConfig;
+}
+
+export type { RepoMode } from './schema.js';
+
+/** What `ovirt-repo gc` keeps. Unset values do not limit. */
+export interface RetentionConfig {
+  /** Seconds: snapshots older than this may be removed. */
+  maxAge?: number;
+  /** This many newest snapshots are always kept. */
+  keep?: number;
+}
+
+interface RepoSettings {
+  mode: RepoMode;
+  /** Architectures kept; unset keeps all. */
+  arch?: string[];
+  /** yum includepkgs globs; empty includes all. */
+  include: string[];
+  /** yum exclude globs. */
+  exclude: string[];
+  newestOnly: boolean;
+  retention: RetentionConfig;
+}
+
+export interface RepoDefaults extends RepoSettings {
+  /** Versions kept per name.arch by additive repos. */
+  keepVersions: number;
+}
+
+export interface RepoConfig extends RepoSettings {
+  /** Sources (URLs, or absolute paths); empty for a repo fed only by `--from` or by `config`. */
+  sources: string[];
+  /** The yum/reposync config section to take the source and filters from. */
+  config?: ReposyncConfigRef;
+  /** Versions kept per name.arch; set for additive repos only. */
+  keepVersions?: number;
+}
+
+export interface ReposyncConfigRef {
+  /** Absolute path of the yum/reposync config file. */
+  file: string;
+  section: string;
+}
+
+export interface PublishConfig {
+  /** The configured repo whose latest snapshot is published. */
+  from: string;
+  /** Sync-target URL, `host:path`, or an absolute path. */
+  to: string;
+  keepDays: number;
+  keepVersions?: number;
+  keepMetadataDays: number;
+}
+
+export interface SyncConfig {
+  /** Repos `mirror sync --all` syncs at once. */
+  parallel: number;
+  /** Package downloads in flight per sync. */
+  workers: number;
+}
+
+/** Built-in values for every setting the file leaves out. */
+export const CONFIG_DEFAULTS = {
+  mode: 'mirror' as RepoMode,
+  newestOnly: false,
+  keepVersions: 1,
+  publish: { keepDays: 14, keepMetadataDays: 2 },
+  sync: { parallel: 4, workers: 8 },
+} as const;
+
+/** Fill defaults and resolve paths against `dir` (the configuration file's directory). */
+export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
+  const d = file.defaults ?? {};
+  const defaults: RepoDefaults = {
+    mode: d.mode ?? CONFIG_DEFAULTS.mode,
+    ...(d.arch === undefined ? {} : { arch: list(d.arch) }),
+    include: list(d.include),
+    exclude: list(d.exclude),
+    newestOnly: d.newestOnly ?? CONFIG_DEFAULTS.newestOnly,
+    keepVersions: d.keepVersions ?? CONFIG_DEFAULTS.keepVersions,
+    retention: { ...d.retention },
+  };
+
+  const repos: Record<string, RepoConfig> = {};
+  for (const [name, value] of Object.entries(file.repos ?? {})) {
+    const r = value ?? {};
+    const mode = r.mode ?? defaults.mode;
+    const arch = r.arch === undefined ? defaults.arch : list(r.arch);
+    const reposync = r.config === undefined ? undefined : typeof r.config === 'string' ? { file: r.config } : r.config;
+    repos[name] = {
+      sources: [...(r.source === undefined ? [] : [r.source]), ...(r.sources ?? [])].map((s) => resolveSource(dir, s)),
+      ...(reposync ? { config: { file: resolve(dir, reposync.file), section: reposync.section ?? name } } : {}),
+      mode,
+      ...(arch === undefined ? {} : { arch: [...arch] }),
+      include: r.include === undefined ? [...defaults.include] : list(r.include),
+      exclude: r.exclude === undefined ? [...defaults.exclude] : list(r.exclude),
+      newestOnly: r.newestOnly ?? defaults.newestOnly,
+      ...(mode === 'additive' ? { keepVersions: r.keepVersions ?? defaults.keepVersions } : {}),
+      retention: { ...defaults.retention, ...r.retention },
+    };
+  }
+
+  const publish: Record<string, PublishConfig> = {};
+  for (const [name, p] of Object.entries(file.publish ?? {})) {
+    publish[name] = {
+      from: p.from,
+      to: resolveDestination(dir, p.to),
+      keepDays: p.keepDays ?? CONFIG_DEFAULTS.publish.keepDays,
+      ...(p.keepVersions === undefined ? {} : { keepVersions: p.keepVersions }),
+      keepMetadataDays: p.keepMetadataDays ?? CONFIG_DEFAULTS.publish.keepMetadataDays,
+    };
+  }
+
+  return {
+    ...(file.store === undefined ? {} : { store: resolve(dir, file.store) }),
+    ...(file.baseUrl === undefined ? {} : { baseUrl: normalizeBaseUrl(file.baseUrl) }),
+    defaults,
+    repos,
+    publish,
+    sync: {
+      parallel: file.sync?.parallel ?? CONFIG_DEFAULTS.sync.parallel,
+      workers: file.sync?.workers ?? CONFIG_DEFAULTS.sync.workers,
+    },
+  };
+}
+
+/**
+ * The settings for repo `name`: its entry when configured, otherwise one made from `defaults` (for repos that
+ * exist in the store without being configured, such as experimental repos deploy jobs created).
+ */
+export function repoConfigFor(config: OvirtRepoConfig, name: string): RepoConfig {
+  const configured = Object.hasOwn(config.repos, name) ? config.repos[name] : undefined;
+  if (configured) return configured;
+  const { keepVersions, ...settings } = config.defaults;
+  return {
+    sources: [],
+    ...settings,
+    include: [...settings.include],
+    exclude: [...settings.exclude],
+    ...(settings.arch ? { arch: [...settings.arch] } : {}),
+    retention: { ...settings.retention },
+    ...(settings.mode === 'additive' ? { keepVersions } : {}),
+  };
+}
+
+function list(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
+}

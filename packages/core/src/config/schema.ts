@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { DURATION_HELP, DURATION_PATTERN, durationProblem, parseDuration } from './duration.js';
+import { baseUrlProblem, sourceProblem } from './locations.js';
+import { MAX_REPO_NAME_LENGTH, REPO_NAME_RULE } from './names.js';
+import { describeValue } from './wording.js';
+
+/**
+ * The schema of ovirt-repo.yaml, as written by CI maintainers. It is the single source of truth for
+ * validation (load.ts), the JSON Schema shipped for editors (json-schema.ts) and the reference in
+ * docs/config.md.
+ *
+ * To add a setting: add the key to the right shape below with a `.meta({ description })`, carry it into the
+ * effective configuration in resolve.ts, and document it in docs/config.md; then rebuild so the shipped
+ * schema/ovirt-repo.schema.json follows (a test fails while it is stale). Objects are strict: an unknown key is
+ * an error with a "did you mean" suggestion, so a typo never silently falls back to a default.
+ *
+ * Values are optional here; defaults are applied in resolve.ts, so a repo can tell "not set" (inherit from
+ * `defaults`) from "set".
+ */
+
+/** Seconds, from `14d`, `12h`, `30m`, `2w`, `1d12h` or a whole number of seconds. */
+export const durationSchema = z
+  .union([
+    z
+      .string()
+      .regex(DURATION_PATTERN, { error: (iss) => durationProblem(String(iss.input)), abort: true })
+      .refine((s) => durationProblem(s) === undefined, { error: (iss) => durationProblem(String(iss.input)) }),
+    z.number().int().min(0),
+  ], { error: (iss) => `must be ${DURATION_HELP}, got ${describeValue(iss.input)}` })
+  .transform((v) => parseDuration(v))
+  .meta({ description: `A duration: ${DURATION_HELP}; a bare number is seconds.`, examples: ['14d', '12h', '2w'] });
+
+export const REPO_MODES = ['mirror', 'additive'] as const;
+export type RepoMode = (typeof REPO_MODES)[number];
+
+const modeSchema = z.enum(REPO_MODES);
+
+/** One string or a list of them (`arch: x86_64` or `arch: [x86_64, noarch]`). */
+function oneOrMany<T extends z.ZodType>(item: T) {
+  return z.union([item, z.array(item)]);
+}
+
+const archSchema = z.string().regex(/^[A-Za-z0-9_]+$/, {
+  error: (iss) => `invalid architecture ${describeValue(iss.input)}: use names like x86_64, aarch64, ppc64le, s390x, noarch or src`,
+});
+
+const globSchema = z.string().min(1);
+
+const sourceSchema = z
+  .string()
+  .min(1)
+  .refine((s) => sourceProblem(s) === undefined, { error: (iss) => sourceProblem(String(iss.input)) });
+
+export const retentionSchema = z
+  .strictObject({
+    maxAge: durationSchema.optional().meta({ description: `Snapshots older than this may be removed by gc: ${DURATION_HELP}, or seconds. Unset: no age limit.` }),
+    keep: z.number().int().min(0).optional().meta({ description: 'gc always keeps this many newest snapshots, however old. Unset: no count limit.' }),
+  })
+  .meta({
+    description:
+      'What `ovirt-repo gc` keeps. A snapshot is removed only when it is older than maxAge and not among the keep newest; the latest snapshot and pinned snapshots are never removed.',
+    examples: [{ maxAge: '14d', keep: 5 }],
+  });
+
+/** Settings a repo may set itself or inherit from `defaults`. */
+function repoSettingsShape(level: 'defaults' | 'repo') {
+  const inherit = level === 'repo' ? ' Inherits defaults.' : '';
+  return {
+    mode: modeSchema.optional().meta({
+      description: `mirror: each snapshot holds exactly the source's packages (after filters). additive: the previous latest plus the sources, the newest EVR of each name.arch winning.${inherit}${level === 'defaults' ? ' Default: mirror.' : ''}`,
+      ...(level === 'defaults' ? { default: 'mirror' } : {}),
+    }),
+    arch: oneOrMany(archSchema).optional().meta({ description: `Architectures to keep (e.g. [x86_64, noarch]). Unset: all.${inherit}`, examples: [['x86_64', 'noarch']] }),
+    include: oneOrMany(globSchema).optional().meta({ description: `Only packages matching one of these globs (yum includepkgs semantics). Unset: all.${inherit}`, examples: [['ovirt-*']] }),
+    exclude: oneOrMany(globSchema).optional().meta({ description: `Drop packages matching any of these globs (yum exclude semantics).${inherit}`, examples: [['*-debuginfo']] }),
+    newestOnly: z.boolean().optional().meta({ description: `Keep only the newest version of each name.arch from the sources.${inherit}${level === 'defaults' ? ' Default: false.' : ''}` }),
+    keepVersions: z.number().int().min(1).optional().meta({ description: `Additive mode: versions kept per name.arch.${inherit} Default: 1.` }),
+    retention: retentionSchema.optional(),
+  };
+}
+
+export const repoDefaultsSchema = z
+  .strictObject(repoSettingsShape('defaults'))
+  .meta({ description: 'Settings applied to every repo that does not set them itself (also to repos that exist in the store but not in this file).' });
+
+const reposyncConfigSchema = z
+  .union([
+    z.string().min(1),
+    z.strictObject({
+      file: z.string().min(1).meta({ description: 'The yum/reposync config file (relative to this file).' }),
+      section: z.string().min(1).optional().meta({ description: 'Its section to use. Default: the repo name.' }),
+    }),
+  ])
+  .meta({
+    description:
+      "Take baseurl/mirrorlist/metalink, includepkgs and exclude from a section of a yum/reposync config (like oVirt's mirrors-reposync.conf). A string is the file, with the section named like the repo.",
+    examples: [{ file: 'mirrors-reposync.conf', section: 'centos-stream-9-baseos' }],
+  });
+
+export const repoSchema = z
+  .strictObject({
+    source: sourceSchema.optional().meta({ description: 'The YUM repo to sync from: an http(s):// or file:// URL, or a path (relative to this file).' }),
+    sources: z.array(sourceSchema).optional().meta({ description: 'Several sources, merged.' }),
+    config: reposyncConfigSchema.optional(),
+    ...repoSettingsShape('repo'),
+  })
+  .meta({
+    description:
+      'A repo of the store. Give exactly one of source, sources or config; additive repos may have none (deploy jobs pass --from).',
+  });
+
+export const publishSchema = z
+  .strictObject({
+    from: z.string().min(1).meta({ description: 'The configured repo whose latest snapshot is published.' }),
+    to: z.string().min(1).meta({
+      description: 'Destination: any sync-target URL (rsync://host/module/path, host:path, ssh://, file://, a plugin scheme) or a path (relative to this file).',
+    }),
+    keepDays: z.number().int().min(0).optional().meta({ description: 'Packages published within this many days stay listed and downloadable. Default: 14.', default: 14 }),
+    keepVersions: z.number().int().min(1).optional().meta({ description: 'At most this many versions per name.arch. Unset: no limit.' }),
+    keepMetadataDays: z.number().int().min(0).optional().meta({ description: 'Metadata files of earlier repomd.xml generations stay this many days. Default: 2.', default: 2 }),
+  })
+  .meta({ description: 'A publish destination (`ovirt-repo publish`).' });
+
+export const syncSchema = z
+  .strictObject({
+    parallel: z.number().int().min(1).max(64).optional().meta({ description: '`mirror sync --all`: repos synced at once. Default: 4.', default: 4 }),
+    workers: z.number().int().min(1).max(256).optional().meta({ description: 'Package downloads in flight per sync. Default: 8.', default: 8 }),
+  })
+  .meta({ description: 'Concurrency of syncs.' });
+
+/** JSON Schema form of the repo name rule (the loader also checks it, with a readable message). */
+const nameKeys = {
+  propertyNames: { pattern: '^(?!all_latest(\\.|$))(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9._+-]*$', maxLength: MAX_REPO_NAME_LENGTH },
+};
+
+export const configFileSchema = z
+  .strictObject({
+    $schema: z.string().optional().meta({ description: 'The JSON Schema of this file, for editors (ignored by ovirt-repo).' }),
+    store: z.string().min(1).optional().meta({
+      description: 'The store directory (relative to this file). Overridden by --store and OVIRT_REPO_STORE.',
+      examples: ['/srv/ovirt-repo'],
+    }),
+    baseUrl: z
+      .string()
+      .refine((s) => baseUrlProblem(s) === undefined, { error: (iss) => baseUrlProblem(String(iss.input)) })
+      .optional()
+      .meta({
+        description: "The URL the store is served at; index files use it. Overridden by --base-url and OVIRT_REPO_BASE_URL. Default: the store's file:// URL.",
+        format: 'uri',
+        examples: ['https://resources.example.org/repos'],
+      }),
+    defaults: repoDefaultsSchema.nullable().optional(),
+    repos: z
+      .record(z.string(), repoSchema.nullable())
+      .nullable()
+      .optional()
+      .meta({ description: `The repos of the store, by name. Names ${REPO_NAME_RULE}.`, ...nameKeys }),
+    publish: z
+      .record(z.string(), publishSchema)
+      .nullable()
+      .optional()
+      .meta({ description: `Publish destinations, by name. Names ${REPO_NAME_RULE}.`, ...nameKeys }),
+    sync: syncSchema.nullable().optional(),
+  })
+  .meta({
+    title: 'ovirt-repo configuration (ovirt-repo.yaml)',
+    description: 'Transactional YUM/DNF repositories for CI. Reference: docs/config.md.',
+  });
+
+/** ovirt-repo.yaml as written (before defaults and path resolution). */
+export type ConfigFileInput = z.input<typeof configFileSchema>;
+/** ovirt-repo.yaml after validation: durations in seconds, nothing filled in yet. */
+export type ConfigFile = z.output<typeof configFileSchema>;

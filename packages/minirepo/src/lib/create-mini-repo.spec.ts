@@ -1,0 +1,117 @@
+import { cp, readFile, readdir, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readRepo } from '@ovirt-repo/core';
+import { writeRpm } from '@ovirt-repo/rpm-writer';
+import { makeTempDir } from '@ovirt-repo/test-support';
+import { makeArtifacts } from '../../test/helpers.js';
+import { createMiniRepo } from './create-mini-repo.js';
+
+async function listed(dir: string): Promise<string[]> {
+  const repo = await readRepo(dir);
+  const out: string[] = [];
+  for await (const p of repo.packages()) out.push(`${p.location.href} ${p.name}.${p.arch}`);
+  return out;
+}
+
+describe('createMiniRepo', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
+  afterEach(() => cleanup());
+
+  it('indexes binary and source RPMs found recursively, ordered by file name', async () => {
+    await makeArtifacts(dir);
+    const result = await createMiniRepo({ dir });
+    expect(result.packages).toBe(3);
+    expect(result.reused).toBe(0);
+    expect(result.repomd.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(await listed(dir)).toEqual([
+      'alpha-1.0-1.src.rpm alpha.src',
+      'alpha-1.0-1.x86_64.rpm alpha.x86_64',
+      'noarch/beta-0.9-3.noarch.rpm beta.noarch',
+    ]);
+    const files = await readdir(join(dir, 'repodata'));
+    expect(files.filter((f) => /^[0-9a-f]{64}-(primary|filelists|other)\.xml\.gz$/.test(f))).toHaveLength(3);
+    expect(files).toContain('repomd.xml');
+    // nothing left behind beside repodata/
+    expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('gives a valid empty repo for an empty directory', async () => {
+    const result = await createMiniRepo({ dir });
+    expect(result.packages).toBe(0);
+    expect(await listed(dir)).toEqual([]);
+  });
+
+  it('fails clearly for a missing directory and writes nothing', async () => {
+    await expect(createMiniRepo({ dir: join(dir, 'nope') })).rejects.toMatchObject({
+      code: 'E_NOT_FOUND',
+      message: expect.stringContaining(join(dir, 'nope')),
+    });
+  });
+
+  it('fails on an invalid RPM, naming it, and leaves the previous repodata untouched', async () => {
+    await makeArtifacts(dir);
+    await createMiniRepo({ dir });
+    const before = await readFile(join(dir, 'repodata', 'repomd.xml'));
+    const bad = join(dir, 'broken-1.0-1.noarch.rpm');
+    await writeFile(bad, 'this is not an rpm, just text long enough to read a lead from.'.repeat(4));
+    await expect(createMiniRepo({ dir })).rejects.toMatchObject({ code: 'E_RPM_INVALID', message: expect.stringContaining(bad) });
+    expect(await readFile(join(dir, 'repodata', 'repomd.xml'))).toEqual(before);
+    expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('rejects a truncated RPM', async () => {
+    const [path] = await makeArtifacts(dir);
+    await truncate(path, 200);
+    await expect(createMiniRepo({ dir })).rejects.toMatchObject({ code: 'E_RPM_INVALID', target: path });
+  });
+
+  it('--update reuses entries of unchanged files and reads changed or new ones', async () => {
+    const [alpha] = await makeArtifacts(dir);
+    await createMiniRepo({ dir });
+    await writeRpm({ name: 'gamma', version: '1', release: '1', arch: 'noarch' }, dir);
+    const t = new Date('2030-01-01T00:00:00Z');
+    await utimes(alpha, t, t); // changed mtime: must be read again
+    const result = await createMiniRepo({ dir, update: true });
+    expect(result).toMatchObject({ packages: 4, reused: 2 });
+    const repo = await readRepo(dir);
+    for await (const p of repo.packages()) {
+      if (p.location.href === 'alpha-1.0-1.x86_64.rpm') expect(p.time.file).toBe(Math.floor(t.getTime() / 1000));
+    }
+    expect(await listed(dir)).toContain('gamma-1-1.noarch.rpm gamma.noarch');
+  });
+
+  it('is byte-for-byte reproducible with SOURCE_DATE_EPOCH', async () => {
+    await makeArtifacts(join(dir, 'a'));
+    await cp(join(dir, 'a'), join(dir, 'b'), { recursive: true, preserveTimestamps: true });
+    const saved = process.env.SOURCE_DATE_EPOCH;
+    process.env.SOURCE_DATE_EPOCH = '1700000000';
+    try {
+      const a = await createMiniRepo({ dir: join(dir, 'a') });
+      const b = await createMiniRepo({ dir: join(dir, 'b') });
+      expect(a.repomd).toEqual(b.repomd);
+      expect(a.repomd.revision).toBe('1700000000');
+      const names = await readdir(join(dir, 'a', 'repodata'));
+      for (const name of names) {
+        expect(await readFile(join(dir, 'b', 'repodata', name))).toEqual(await readFile(join(dir, 'a', 'repodata', name)));
+      }
+    } finally {
+      if (saved === undefined) delete process.env.SOURCE_DATE_EPOCH;
+      else process.env.SOURCE_DATE_EPOCH = saved;
+    }
+  });
+
+  it.each([
+    ['xz', /\.xml\.xz$/],
+    ['zstd', /\.xml\.zst$/],
+  ] as const)('writes %s metadata with a true file ending', async (compression, ending) => {
+    await makeArtifacts(dir);
+    await createMiniRepo({ dir, compression, checksumType: 'sha512' });
+    const files = (await readdir(join(dir, 'repodata'))).filter((f) => f !== 'repomd.xml');
+    expect(files).toHaveLength(3);
+    for (const f of files) expect(f).toMatch(new RegExp(`^[0-9a-f]{128}-\\w+${ending.source}`));
+    expect(await listed(dir)).toHaveLength(3);
+    expect((await stat(join(dir, 'repodata', 'repomd.xml'))).size).toBeGreaterThan(0);
+  });
+});
