@@ -92,7 +92,7 @@ export async function createMiniRepo(options: CreateMiniRepoOptions): Promise<Cr
       packages: packages.length,
       bytes: packages.reduce((sum, p) => sum + p.size.package, 0),
       reused,
-      repomd: { checksum: written.repomdChecksum, checksumType, revision: written.revision },
+      repomd: { checksum: written.repomdChecksum.value, checksumType, revision: written.revision },
       durationMs: Date.now() - started,
     };
   } finally {

@@ -5,7 +5,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } fr
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { SPEC_CORPUS_VERSION, specCorpus } from './spec-corpus.js';
+import { SPEC_CORPUS_VERSION, specCorpus, type SpecFile } from './spec-corpus.js';
 
 const run = promisify(execFile);
 
@@ -64,16 +64,20 @@ async function cached(kind: string, key: string, build: (dir: string) => Promise
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+  // Corpora of earlier spec versions are dead weight: remove them.
+  for (const old of await readdir(CACHE_ROOT)) {
+    if (old.startsWith(`${kind}-`) && join(CACHE_ROOT, old) !== target) await rm(join(CACHE_ROOT, old), { recursive: true, force: true });
+  }
   return target;
 }
 
-async function rpmbuild(specPath: string, topdir: string): Promise<void> {
+async function rpmbuild(spec: SpecFile, specPath: string, topdir: string): Promise<void> {
+  const defines = Object.entries({ _topdir: topdir, _build_id_links: 'none', ...spec.defines }).flatMap(([k, v]) => ['--define', `${k} ${v}`]);
   try {
-    await run(
-      'rpmbuild',
-      ['-ba', '--nodeps', '--define', `_topdir ${topdir}`, '--define', '_build_id_links none', specPath],
-      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C.UTF-8' } },
-    );
+    await run('rpmbuild', ['-ba', '--nodeps', ...defines, specPath], {
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, LC_ALL: 'C.UTF-8' },
+    });
   } catch (e) {
     const err = e as Error & { stderr?: string };
     throw new Error(`rpmbuild ${basename(specPath)} failed: ${err.message}\n${(err.stderr ?? '').slice(-4000)}`);
@@ -81,17 +85,40 @@ async function rpmbuild(specPath: string, topdir: string): Promise<void> {
 }
 
 /**
- * Build every spec of the corpus with `rpmbuild -ba` (binary and source packages). Returns a directory
- * laid out like rpmbuild's output: RPMS/<arch>/*.rpm and SRPMS/*.src.rpm.
+ * A signed copy of `rpm` in `into` (signatures change the signature header, so the header range), signed
+ * with a throwaway key made in a temporary GNUPGHOME. Returns false when gpg or rpmsign is missing.
  */
-export async function buildSpecCorpus(): Promise<string> {
+async function signedCopy(rpm: string, into: string, scratch: string): Promise<boolean> {
+  const gpg = await run('sh', ['-c', 'command -v gpg']).then((r) => r.stdout.trim(), () => '');
+  const rpmsign = await run('sh', ['-c', 'command -v rpmsign']).then((r) => r.stdout.trim(), () => '');
+  if (!gpg || !rpmsign) return false;
+  const home = await mkdtemp(join(scratch, 'gnupg-'));
+  const env = { ...process.env, GNUPGHOME: home };
+  try {
+    await run(gpg, ['--batch', '--passphrase', '', '--quick-gen-key', 'Compat Test <compat@example.org>', 'rsa2048', 'sign', 'never'], { env });
+    await mkdir(into, { recursive: true });
+    const target = join(into, basename(rpm));
+    await cp(rpm, target);
+    await run(rpmsign, ['--addsign', '--define', '_gpg_name compat@example.org', '--define', `__gpg ${gpg}`, target], { env });
+    return true;
+  } finally {
+    await run('gpgconf', ['--kill', 'all'], { env }).catch(() => undefined);
+  }
+}
+
+/**
+ * Build every spec of the corpus with `rpmbuild -ba` (binary and source packages). Returns a directory with
+ * one folder per spec set (`main`, `unusual`), each laid out like rpmbuild's output (RPMS/<arch>/*.rpm,
+ * SRPMS/*.src.rpm), and in `main`, signed/ with a signed copy of one package.
+ */
+export async function buildSpecCorpus(): Promise<{ dir: string; signed: boolean }> {
   const specs = specCorpus();
   const key = JSON.stringify({
     version: SPEC_CORPUS_VERSION,
     rpmbuild: await toolVersion('rpmbuild', ['--version']),
     specs,
   });
-  return cached('specs', key, async (dir) => {
+  const dir = await cached('specs', key, async (dir) => {
     const work = join(dir, '.work');
     // allSettled: a failing build must not remove the work tree under the others still running.
     const results = await Promise.allSettled(
@@ -99,19 +126,23 @@ export async function buildSpecCorpus(): Promise<string> {
         const top = join(work, spec.name);
         await mkdir(join(top, 'SPECS'), { recursive: true });
         const specPath = join(top, 'SPECS', `${spec.name}.spec`);
-        await writeFile(specPath, spec.text);
-        await rpmbuild(specPath, top);
+        await writeFile(specPath, Buffer.from(spec.text, spec.encoding ?? 'utf8'));
+        await rpmbuild(spec, specPath, top);
         for (const rel of await listRpms(top)) {
           const sub = rel.startsWith('SRPMS') ? 'SRPMS' : join('RPMS', basename(join(rel, '..')));
-          await mkdir(join(dir, sub), { recursive: true });
-          await rename(join(top, rel), join(dir, sub, basename(rel)));
+          await mkdir(join(dir, spec.set, sub), { recursive: true });
+          await rename(join(top, rel), join(dir, spec.set, sub, basename(rel)));
         }
       }),
     );
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length > 0) throw new Error(failed.map((r) => String((r.reason as Error).message ?? r.reason)).join('\n\n'));
+    const toSign = (await listRpms(join(dir, 'main'))).find((r) => basename(r).startsWith('compat-text-') && r.endsWith('.noarch.rpm'));
+    const signed = toSign ? await signedCopy(join(dir, 'main', toSign), join(dir, 'main', 'signed'), work) : false;
+    await writeFile(join(dir, 'signed.txt'), String(signed));
     await rm(work, { recursive: true, force: true });
   });
+  return { dir, signed: (await readFile(join(dir, 'signed.txt'), 'utf8')) === 'true' };
 }
 
 export interface RealWorldCorpus {
@@ -199,6 +230,10 @@ export async function findLocalRpms(): Promise<string[]> {
 export interface CorpusLayout {
   /** Relative paths of every RPM in the corpus directory. */
   rpms: string[];
+  /** Whether signed/ holds a signed package (needs gpg and rpmsign). */
+  signed: boolean;
+  /** Packages kept out of the main corpus (see spec-corpus.ts), laid out like rpmbuild's output. */
+  unusualDir: string;
   realWorld: RealWorldCorpus;
   localRpms: string[];
 }
@@ -209,12 +244,9 @@ export interface CorpusLayout {
  * orders by file name, then directory). Timestamps are preserved: `<time file>` is the mtime.
  */
 export async function assembleCorpus(dir: string): Promise<CorpusLayout> {
-  const [specDir, realWorld, localRpms] = await Promise.all([buildSpecCorpus(), buildRealWorldCorpus(), findLocalRpms()]);
+  const [specs, realWorld, localRpms] = await Promise.all([buildSpecCorpus(), buildRealWorldCorpus(), findLocalRpms()]);
   await mkdir(dir, { recursive: true });
-  for (const rel of await listRpms(specDir)) {
-    await mkdir(join(dir, rel, '..'), { recursive: true });
-    await cp(join(specDir, rel), join(dir, rel), { preserveTimestamps: true });
-  }
+  await copyCorpus(join(specs.dir, 'main'), dir);
   if (realWorld.dir) {
     for (const rel of await listRpms(realWorld.dir)) {
       await cp(join(realWorld.dir, rel), join(dir, 'alien', rel), { preserveTimestamps: true });
@@ -223,7 +255,7 @@ export async function assembleCorpus(dir: string): Promise<CorpusLayout> {
   for (const path of localRpms) await cp(path, join(dir, 'local', basename(path)), { preserveTimestamps: true });
   const plain = (await listRpms(dir)).find((r) => basename(r).startsWith('compat-plain-') && !r.endsWith('.src.rpm'));
   if (plain) await cp(join(dir, plain), join(dir, 'copies', basename(plain)), { preserveTimestamps: true });
-  return { rpms: await listRpms(dir), realWorld, localRpms };
+  return { rpms: await listRpms(dir), signed: specs.signed, unusualDir: join(specs.dir, 'unusual'), realWorld, localRpms };
 }
 
 /** Copy a corpus directory (RPMs only, mtimes preserved) to `to`. */

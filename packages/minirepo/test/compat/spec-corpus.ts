@@ -3,12 +3,18 @@
 // createrepo_c and dnf are the oracle.
 
 /** Bump when the build procedure (not the spec texts) changes, to invalidate cached corpora. */
-export const SPEC_CORPUS_VERSION = 1;
+export const SPEC_CORPUS_VERSION = 2;
 
 export interface SpecFile {
   /** File name stem, also the main package name. */
   name: string;
   text: string;
+  /** How the text is written to disk; `latin1` writes each char code as one byte (for invalid UTF-8). */
+  encoding?: 'utf8' | 'latin1';
+  /** Extra rpmbuild macro definitions. */
+  defines?: Record<string, string>;
+  /** `main` packages form the compared corpus; `unusual` ones are compared on their own (see compat.spec.ts). */
+  set: 'main' | 'unusual';
 }
 
 const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -144,6 +150,7 @@ exit 0
 * Mon Jan 15 2024 Compat Packager <packager@example.org> - 3:1.2.3-4
 - Only entry
 `,
+  set: 'main',
 };
 
 /** Files of every kind: self-provided file requires, config, dir, ghost, symlinks, odd names, primary filter. */
@@ -159,7 +166,14 @@ BuildArch:      noarch
 
 Requires:       /usr/bin/compat-tool
 Requires:       /etc/compat/compat.conf
+Requires:       /etc/compat
+Requires:       /etc/compat/ghost.conf
+Requires:       /var/log/compat.log
+Requires:       /usr/libexec/compat/bin
 Requires:       /usr/libexec/compat/bin/helper
+Requires:       /usr/share/compat-files/link-to-data
+Provides:       /usr/bin/virtual-path
+Requires:       /usr/bin/virtual-path
 Requires:       /usr/share/compat-files/data.txt
 Requires:       /usr/lib/sendmail
 Requires:       /usr/sbin/not-ours-tool
@@ -244,6 +258,7 @@ echo '/* header */' > usr/include/compat/compat.h
 * Tue Jan 16 2024 Ünïcødé Üser <unicode@example.org> - 2.0-1
 - Entry with <xml> & "quotes"
 `,
+  set: 'main',
 };
 
 /** Non-ASCII and XML special characters everywhere, Vendor/URL/Packager/Group set, a long changelog. */
@@ -277,6 +292,7 @@ echo text > %{buildroot}/usr/share/compat-text/readme.txt
 %changelog
 ${longChangelog()}
 `,
+  set: 'main',
 };
 
 /** Plain: native arch, no Vendor, no URL, no Packager, no epoch, an empty description, a version with ~ and ^. */
@@ -297,6 +313,7 @@ echo plain > %{buildroot}/usr/share/compat-plain/file
 %files
 /usr/share/compat-plain/file
 `,
+  set: 'main',
 };
 
 /** Thousands of files (3,000 in %install), some below a bin/ directory so they reach primary.xml. */
@@ -330,9 +347,73 @@ done
 /usr/share/compat-many
 /usr/bin/compat-many-*
 `,
+  set: 'main',
+};
+
+/**
+ * Text that is not valid UTF-8, as old packages have: Latin-1 bytes (createrepo_c converts such strings),
+ * mixed valid and invalid sequences, a 4-byte UTF-8 character, a carriage return (written as &#13;), a
+ * Latin-1 file name. Written byte for byte (latin1 encoding: each char code below is one byte).
+ */
+const legacy: SpecFile = {
+  name: 'compat-legacy',
+  encoding: 'latin1',
+  defines: { _invalid_encoding_terminates_build: '0' },
+  text: `Name:           compat-legacy
+Version:        1.0
+Release:        1
+Summary:        Legacy caf\xe9 na\xefve summary \xa9
+License:        MIT
+Vendor:         Legacy V\xe9ndor
+Packager:       Valid UTF-8 emoji \xf0\x9f\x98\x80 and caf\xc3\xa9
+URL:            https://example.org/legacy?q=caf\xe9
+BuildArch:      noarch
+
+%description
+Latin-1 description: na\xefve caf\xe9 \xa9 \xbd.
+A carriage return here:\rafter it.
+\ttab-indented line
+mixed: valid \xc3\xa9 then invalid \xe9
+emoji \xf0\x9f\x98\x80 (4-byte UTF-8)
+
+%install
+mkdir -p %{buildroot}/usr/share/compat-legacy
+echo x > '%{buildroot}/usr/share/compat-legacy/caf\xe9-latin1.txt'
+echo x > '%{buildroot}/usr/share/compat-legacy/emoji-\xf0\x9f\x98\x80.txt'
+
+%files
+/usr/share/compat-legacy
+
+%changelog
+* Mon Jan 15 2024 J\xf6rg Legacy <j@example.org> - 1.0-1
+- Latin-1 entry caf\xe9\r with a carriage return
+`,
+  set: 'main',
+};
+
+/**
+ * Control characters XML 1.0 cannot carry: createrepo_c leaves such a package out of the metadata (with a
+ * "Forbidden control chars" error, exit status 0). Kept out of the main corpus; compared on its own. The
+ * characters come from Lua: rpmbuild refuses a spec file that contains them literally.
+ */
+const control: SpecFile = {
+  name: 'compat-control',
+  text: `Name:           compat-control
+Version:        1.0
+Release:        1
+Summary:        Control characters in the description
+License:        MIT
+BuildArch:      noarch
+
+%description
+A bell %{lua: print(string.char(7))} and an escape %{lua: print(string.char(27))}: XML 1.0 cannot carry them.
+
+%files
+`,
+  set: 'unusual',
 };
 
 /** The spec files of the corpus, in build order. */
 export function specCorpus(): SpecFile[] {
-  return [deps, files, text, plain, many];
+  return [deps, files, text, plain, many, legacy, control];
 }

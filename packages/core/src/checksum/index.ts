@@ -1,0 +1,17 @@
+export {
+  CHECKSUM_TYPES,
+  isChecksumType,
+  isHexDigest,
+  nodeHashAlgorithm,
+  parseChecksumType,
+  type ChecksumType,
+} from './types.js';
+export { createHasher, hashBuffer, hashFile, hashStream, type Digest, type DigestWithSize } from './hash.js';
+export { HashingStream } from './hashing-stream.js';
+export { verifyContent, type ExpectedContent } from './verify.js';
+export { copyFileVerified } from './copy.js';
+export {
+  CompressedFileWriter,
+  type CompressedFileResult,
+  type CompressedWriterOptions,
+} from './compressed-writer.js';

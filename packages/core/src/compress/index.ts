@@ -1,0 +1,19 @@
+export {
+  COMPRESSION_KINDS,
+  COMPRESSION_NAMES,
+  compressionFromName,
+  compressionSuffix,
+  detectCompression,
+  parseCompressionKind,
+  type CompressionKind,
+} from './kinds.js';
+export {
+  DEFAULT_COMPRESSION_LEVELS,
+  compressStream,
+  decompressStream,
+  type CodecOptions,
+  type CompressOptions,
+  type WritableCompressionKind,
+} from './streams.js';
+export { compressBuffer, decompressBuffer } from './buffers.js';
+export { openDecompressed, type OpenDecompressedOptions } from './files.js';

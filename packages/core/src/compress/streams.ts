@@ -1,0 +1,134 @@
+import { PassThrough, type Duplex } from 'node:stream';
+import zlib from 'node:zlib';
+import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
+import { CodecDuplex, type HeadCheck } from './codec-duplex.js';
+import {
+  COMPRESSION_NAMES,
+  MAGIC_BYTES_NEEDED,
+  compressionSuffix,
+  detectCompression,
+  type CompressionKind,
+} from './kinds.js';
+import { loadLzma, loadUnbzip2 } from './native-codecs.js';
+import { ZSTD_DEFAULT_LEVEL, ZstdCompressTransform, ZstdDecompressTransform } from './zstd.js';
+
+/** Kinds ovirt-repo writes. bzip2 is read-only: only old repos and createrepo_c's sqlite files use it. */
+export type WritableCompressionKind = Exclude<CompressionKind, 'bz2'>;
+
+/** createrepo_c's levels, so our files are about the size of theirs. */
+export const DEFAULT_COMPRESSION_LEVELS: Record<WritableCompressionKind, number> = {
+  gz: 6,
+  xz: 5,
+  zstd: ZSTD_DEFAULT_LEVEL,
+  none: 0,
+};
+
+export interface CodecOptions {
+  /** The file or URL the bytes belong to; every error message names it. */
+  target?: string;
+}
+
+export interface CompressOptions extends CodecOptions {
+  /** gz 1-9, xz 0-9, zstd 1-22; defaults to createrepo_c's (6, 5, 10). */
+  level?: number;
+}
+
+/** A Duplex that decompresses `kind`; it fails with E_COMPRESSION when the bytes are not `kind` data. */
+export function decompressStream(kind: CompressionKind, options: CodecOptions = {}): Duplex {
+  const target = options.target ?? 'input';
+  const mapError = (err: unknown) => compressionError(kind, target, err);
+  const headCheck: HeadCheck = { bytes: MAGIC_BYTES_NEEDED, check: (head) => checkHead(kind, target, head) };
+  switch (kind) {
+    case 'none':
+      return new PassThrough();
+    case 'gz':
+      return new CodecDuplex(zlib.createGunzip(), mapError, headCheck);
+    case 'xz':
+      return new CodecDuplex(loadLzma().createDecompressor(), mapError, headCheck);
+    case 'bz2':
+      return new CodecDuplex(loadUnbzip2()(), mapError, headCheck);
+    case 'zstd':
+      return new CodecDuplex(new ZstdDecompressTransform(mapError), mapError, headCheck);
+  }
+}
+
+/** A Duplex that compresses into `kind`; output is deterministic (no names or times in headers). */
+export function compressStream(kind: WritableCompressionKind, options: CompressOptions = {}): Duplex {
+  const target = options.target ?? 'output';
+  const level = options.level ?? DEFAULT_COMPRESSION_LEVELS[kind];
+  checkLevel(kind, level, target);
+  const mapError = (err: unknown) => compressionError(kind, target, err, 'compress');
+  switch (kind) {
+    case 'none':
+      return new PassThrough();
+    case 'gz':
+      // zlib writes mtime 0 and no file name, so equal input gives equal bytes.
+      return new CodecDuplex(zlib.createGzip({ level }), mapError);
+    case 'xz': {
+      const lzma = loadLzma();
+      // CRC32 as createrepo_c. Single-threaded: the three metadata files already compress in parallel, and
+      // each extra liblzma thread costs about 100 MB at this preset.
+      return new CodecDuplex(lzma.createCompressor({ preset: level, check: lzma.CHECK_CRC32 }), mapError);
+    }
+    case 'zstd':
+      return new ZstdCompressTransform(level, mapError);
+  }
+}
+
+const LEVEL_RANGES: Record<WritableCompressionKind, [number, number]> = {
+  gz: [1, 9],
+  xz: [0, 9],
+  zstd: [1, 22],
+  none: [0, 0],
+};
+
+function checkLevel(kind: WritableCompressionKind, level: number, target: string): void {
+  const [min, max] = LEVEL_RANGES[kind];
+  if (!Number.isInteger(level) || level < min || level > max) {
+    throw new OvirtRepoError(ErrorCodes.USAGE, `invalid ${COMPRESSION_NAMES[kind]} level ${level} for ${target}`, {
+      target,
+      hint: `use an integer from ${min} to ${max}`,
+    });
+  }
+}
+
+function checkHead(kind: CompressionKind, target: string, head: Buffer): Error | undefined {
+  const name = COMPRESSION_NAMES[kind];
+  if (head.length === 0) {
+    return new OvirtRepoError(ErrorCodes.COMPRESSION, `${target} is empty, expected ${name} data`, {
+      target,
+      hint: 'the file was probably truncated or not fully downloaded; fetch or regenerate it',
+      data: { codec: kind },
+    });
+  }
+  const actual = detectCompression(head);
+  if (actual === kind) return undefined;
+  const what = actual ? `${COMPRESSION_NAMES[actual]} data` : 'not compressed data this tool knows';
+  return new OvirtRepoError(ErrorCodes.COMPRESSION, `${target} should be ${name} data but is ${what}`, {
+    target,
+    hint: `dnf picks the decompressor by the file name ending ("${compressionSuffix(kind)}"), so the ending must match the contents; rename or recompress the file`,
+    data: { codec: kind, detected: actual ?? null },
+  });
+}
+
+/** An E_COMPRESSION error naming the file and codec; passes OvirtRepoErrors through unchanged. */
+export function compressionError(
+  kind: CompressionKind,
+  target: string,
+  cause: unknown,
+  operation: 'compress' | 'decompress' = 'decompress',
+): OvirtRepoError {
+  if (cause instanceof OvirtRepoError) return cause;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const name = COMPRESSION_NAMES[kind];
+  const message =
+    operation === 'decompress'
+      ? `${target} is not valid ${name} data: ${reason}`
+      : `${name} compression failed for ${target}: ${reason}`;
+  return new OvirtRepoError(ErrorCodes.COMPRESSION, message, {
+    target,
+    cause,
+    hint: operation === 'decompress' ? 'the file is corrupt or truncated; fetch or regenerate it' : undefined,
+    data: { codec: kind },
+  });
+}

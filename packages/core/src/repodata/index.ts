@@ -1,0 +1,40 @@
+export * from './model.js';
+export {
+  CORE_RECORD_TYPES,
+  classifyRecord,
+  type CoreRecordType,
+  type RecordKind,
+  type Repomd,
+  type RepomdChecksum,
+  type RepomdRecord,
+  type RepomdTags,
+  type UnknownElement,
+} from './repomd-model.js';
+export { readRepomd, parseRepomd, type ReadRepomdOptions } from './repomd-reader.js';
+export { repomdXml, sortRecords } from './repomd-xml.js';
+export { readPrimary, type PrimaryPackage } from './primary-reader.js';
+export {
+  readFilelists,
+  readOther,
+  type FilelistsPackage,
+  type OtherPackage,
+  type PackageIdentity,
+} from './filelists-reader.js';
+export type { ReadXmlOptions, XmlSource } from './xml-source.js';
+export { mergePackages, type MergeOptions } from './merge.js';
+export { readRepo, type ReadRepoOptions, type RepoReader } from './repo-reader.js';
+export {
+  writeRepodata,
+  type ExtraRecord,
+  type RepodataSummary,
+  type WriteRepodataOptions,
+} from './writer.js';
+export {
+  filelistsPackageXml,
+  isPrimaryFile,
+  otherPackageXml,
+  primaryPackageXml,
+} from './package-xml.js';
+export { escapeAttr, escapeText } from './xml-escape.js';
+export { assertMetadataHref, unsafeHrefReason } from './safe-href.js';
+export { sourceDateEpoch } from './reproducible.js';

@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { copyFileVerified, hashBuffer, type ChecksumType, type CompressedFileResult } from '../checksum/index.js';
+import { compressionSuffix, type WritableCompressionKind } from '../compress/index.js';
+import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
+import type { PackageRecord } from './model.js';
+import { DirectSink, SpoolSink, type MetadataSink, type SinkOptions } from './metadata-sink.js';
+import { checkPackageNumbers, controlCharError } from './package-check.js';
+import * as xml from './package-xml.js';
+import { classifyRecord, type CoreRecordType, type Repomd, type RepomdRecord } from './repomd-model.js';
+import { repomdXml, sortRecords } from './repomd-xml.js';
+import { repomdTimes } from './reproducible.js';
+import { assertMetadataHref } from './safe-href.js';
+import { FORBIDDEN_CONTROL_CHARS } from './xml-escape.js';
+
+/** A record to carry into the new repomd.xml unchanged, with the file it describes. */
+export interface ExtraRecord extends RepomdRecord {
+  /** Where the file is now; defaults to `<repoDir>/<location.href>`. It is copied and verified. */
+  sourcePath?: string;
+}
+
+export interface WriteRepodataOptions {
+  /**
+   * The repository root (contains, or will contain, repodata/). Extra records without a sourcePath are
+   * copied from here. Default: the parent of outDir.
+   */
+  repoDir?: string;
+  /** Where the metadata files go, typically a temporary directory later renamed to repodata/. */
+  outDir: string;
+  /** Written in the order given: the caller sorts (createrepo_c orders by file name, then directory). */
+  packages: AsyncIterable<PackageRecord> | Iterable<PackageRecord>;
+  /** For an iterable, saves spooling the bodies to learn the packages="N" count first. Arrays need none. */
+  packageCount?: number;
+  /** For repomd.xml checksums; package checksums are taken from the records. Default sha256. */
+  checksumType?: ChecksumType;
+  /** Default gz, as createrepo_c 0.17. */
+  compression?: WritableCompressionKind;
+  compressionLevel?: number;
+  /** Default SOURCE_DATE_EPOCH, else the current Unix time. */
+  revision?: string;
+  /**
+   * repomd <timestamp> of the new files (and their mtime when fixed). Default SOURCE_DATE_EPOCH, else
+   * `revision` when it is a Unix time, else now.
+   */
+  timestamp?: number;
+  extraRecords?: ExtraRecord[];
+  /** repoid, contenthash, tags and unknown top-level elements to write into repomd.xml. */
+  repomdExtras?: Pick<Repomd, 'repoid' | 'contenthash' | 'tags' | 'unknown'>;
+  /** Environment to read SOURCE_DATE_EPOCH from; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** fsync every written file (default true), so renaming outDir into place publishes complete data. */
+  fsync?: boolean;
+  /**
+   * When given, a package the XML cannot carry (control characters, bad numbers) is skipped and reported
+   * here, as createrepo_c skips it with a log line. Without it such a package fails the whole write.
+   */
+  onInvalidPackage?: (error: OvirtRepoError, pkg: PackageRecord) => void;
+}
+
+export interface RepodataSummary {
+  outDir: string;
+  repomdPath: string;
+  /** Checksum (with checksumType) and size of repomd.xml. */
+  repomdChecksum: { type: ChecksumType; value: string; size: number };
+  revision: string;
+  timestamp: number;
+  packages: number;
+  /** Every record of repomd.xml, in its order. */
+  records: RepomdRecord[];
+  /** Absolute paths of the files written or copied into outDir, repomd.xml last. */
+  files: string[];
+}
+
+const FLUSH_BYTES = 1 << 16;
+const DUMPERS: Record<CoreRecordType, (p: PackageRecord) => string> = {
+  primary: xml.primaryPackageXml,
+  filelists: xml.filelistsPackageXml,
+  other: xml.otherPackageXml,
+};
+const HEADERS: Record<CoreRecordType, [(n: number) => string, string]> = {
+  primary: [xml.primaryHeader, xml.PRIMARY_FOOTER],
+  filelists: [xml.filelistsHeader, xml.FILELISTS_FOOTER],
+  other: [xml.otherHeader, xml.OTHER_FOOTER],
+};
+const CORE: CoreRecordType[] = ['primary', 'filelists', 'other'];
+
+/**
+ * Writes primary, filelists and other XML (compressed, named `<checksum>-<type>.xml<ext>` as createrepo_c
+ * does), carries `extraRecords` over, and writes repomd.xml last. Packages stream through: each is dumped
+ * into the three compressors as it arrives, so memory does not grow with the repository.
+ */
+export async function writeRepodata(options: WriteRepodataOptions): Promise<RepodataSummary> {
+  const checksumType = options.checksumType ?? 'sha256';
+  const compression = options.compression ?? 'gz';
+  const fsync = options.fsync ?? true;
+  const { revision, timestamp, pinned } = repomdTimes(options);
+  const outDir = resolve(options.outDir);
+  const extras = options.extraRecords ?? [];
+  for (const r of extras) checkExtraRecord(r);
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (err) {
+    throw ioError('create directory', outDir, err);
+  }
+
+  // Skipping packages makes the count unknowable up front, so that mode always spools.
+  const known = options.onInvalidPackage
+    ? undefined
+    : Array.isArray(options.packages)
+      ? options.packages.length
+      : options.packageCount;
+  const sinkOptions: SinkOptions = { compression, checksumType, level: options.compressionLevel, fsync };
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const sinks = {} as Record<CoreRecordType, MetadataSink>;
+  for (const type of CORE) {
+    const [header, footer] = HEADERS[type];
+    const tmp = join(outDir, `.${type}.xml${compressionSuffix(compression)}.${tag}.tmp`);
+    sinks[type] = known === undefined ? new SpoolSink(tmp, sinkOptions, header, footer) : new DirectSink(tmp, sinkOptions, header(known), footer);
+  }
+
+  const created: string[] = [];
+  try {
+    const count = await writeBodies(options.packages, sinks, options.onInvalidPackage);
+    if (known !== undefined && count !== known) {
+      throw new OvirtRepoError(ErrorCodes.USAGE, `packageCount is ${known} but ${count} packages were given`, {
+        hint: 'pass the exact count, or omit packageCount',
+      });
+    }
+    const results = await Promise.all(CORE.map(async (type) => [type, await sinks[type].finish(count)] as const));
+    const records: RepomdRecord[] = [];
+    for (const [type, result] of results) {
+      const name = `${result.checksum.value}-${type}.xml${compressionSuffix(compression)}`;
+      const final = join(outDir, name);
+      await renameInto(result.path, final);
+      created.push(final);
+      records.push(coreRecord(type, name, result, timestamp));
+    }
+    for (const extra of extras) {
+      const dest = join(outDir, extra.location.href.slice('repodata/'.length));
+      if (await copyExtra(extra, options.repoDir ?? dirname(outDir), dest)) created.push(dest);
+      records.push(stripSource(extra));
+    }
+    if (pinned) for (const f of created.slice(0, CORE.length)) await setTimes(f, timestamp);
+
+    const body = repomdXml({ revision, records, ...options.repomdExtras });
+    const repomdPath = join(outDir, 'repomd.xml');
+    await writeAtomically(repomdPath, body, fsync);
+    created.push(repomdPath);
+    if (pinned) await setTimes(repomdPath, timestamp);
+    const digest = hashBuffer(body, checksumType);
+    return {
+      outDir,
+      repomdPath,
+      repomdChecksum: { type: checksumType, value: digest.value, size: Buffer.byteLength(body) },
+      revision,
+      timestamp,
+      packages: count,
+      records: sortRecords(records),
+      files: created,
+    };
+  } catch (err) {
+    await Promise.all(CORE.map((type) => sinks[type].abort()));
+    await Promise.all(created.map((f) => rm(f, { force: true })));
+    throw err;
+  }
+}
+
+async function writeBodies(
+  packages: AsyncIterable<PackageRecord> | Iterable<PackageRecord>,
+  sinks: Record<CoreRecordType, MetadataSink>,
+  onInvalid: WriteRepodataOptions['onInvalidPackage'],
+): Promise<number> {
+  const pending: Record<CoreRecordType, string> = { primary: '', filelists: '', other: '' };
+  const flush = () => Promise.all(CORE.map((type) => sinks[type].write(pending[type]))).then(() => {
+    for (const type of CORE) pending[type] = '';
+  });
+  let count = 0;
+  for await (const p of packages) {
+    let dumped: Record<CoreRecordType, string>;
+    try {
+      dumped = dumpPackage(p);
+    } catch (err) {
+      if (!onInvalid || !(err instanceof OvirtRepoError)) throw err;
+      onInvalid(err, p);
+      continue;
+    }
+    for (const type of CORE) pending[type] += dumped[type];
+    count++;
+    if (pending.primary.length + pending.filelists.length + pending.other.length >= FLUSH_BYTES) await flush();
+  }
+  await flush();
+  return count;
+}
+
+function dumpPackage(p: PackageRecord): Record<CoreRecordType, string> {
+  checkPackageNumbers(p);
+  const dumped = { primary: DUMPERS.primary(p), filelists: DUMPERS.filelists(p), other: DUMPERS.other(p) };
+  if (CORE.some((type) => FORBIDDEN_CONTROL_CHARS.test(dumped[type]))) throw controlCharError(p);
+  return dumped;
+}
+
+function coreRecord(type: CoreRecordType, name: string, r: CompressedFileResult, timestamp: number): RepomdRecord {
+  return {
+    type,
+    location: { href: `repodata/${name}` },
+    checksum: { type: r.checksum.type, value: r.checksum.value },
+    openChecksum: { type: r.openChecksum.type, value: r.openChecksum.value },
+    timestamp,
+    size: r.checksum.size,
+    openSize: r.openChecksum.size,
+  };
+}
+
+function checkExtraRecord(r: ExtraRecord): void {
+  if (classifyRecord(r.type) === 'core') {
+    throw new OvirtRepoError(ErrorCodes.USAGE, `extra record "${r.type}" would replace the one written from the packages`, {
+      hint: 'pass only records other than primary, filelists and other in extraRecords',
+    });
+  }
+  assertMetadataHref(r.location.href, r.type, 'extraRecords');
+}
+
+/** Copies (and verifies) an extra record's file into outDir; false when it already is the destination. */
+async function copyExtra(extra: ExtraRecord, repoDir: string, dest: string): Promise<boolean> {
+  const source = resolve(extra.sourcePath ?? join(repoDir, extra.location.href));
+  if (source === resolve(dest)) return false;
+  await mkdir(dirname(dest), { recursive: true });
+  try {
+    await copyFileVerified(source, dest, { checksum: extra.checksum, size: extra.size });
+  } catch (err) {
+    if (err instanceof OvirtRepoError && err.code === ErrorCodes.IO) {
+      throw new OvirtRepoError(ErrorCodes.IO, `cannot carry over the "${extra.type}" metadata: ${err.message}`, {
+        target: source,
+        cause: err,
+        hint: 'the source repository lacks a file its repomd.xml lists; fix or re-fetch it',
+      });
+    }
+    throw err;
+  }
+  return true;
+}
+
+function stripSource(extra: ExtraRecord): RepomdRecord {
+  const { sourcePath: _sourcePath, ...record } = extra;
+  return record;
+}
+
+async function renameInto(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (err) {
+    throw ioError('rename', `${from} -> ${to}`, err);
+  }
+}
+
+async function writeAtomically(path: string, content: string, fsync: boolean): Promise<void> {
+  const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, content, { flush: fsync });
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw ioError('write', tmp, err);
+  }
+  await renameInto(tmp, path);
+}
+
+async function setTimes(path: string, seconds: number): Promise<void> {
+  try {
+    await utimes(path, seconds, seconds);
+  } catch (err) {
+    throw ioError('set times of', path, err);
+  }
+}
