@@ -1,7 +1,7 @@
 export { readRpmPackage, DEFAULT_CHANGELOG_LIMIT, type ReadRpmPackageOptions } from './read-package.js';
 export { readRpmHeaders, RPM_LEAD_SIZE, type RpmHeaders, type RpmLead } from './read-headers.js';
 export { RpmHeader, RPM_HEADER_LIMITS, type HeaderEntry, type HeaderKind } from './header.js';
-export { packageRecordFromHeaders, type RpmRecordInput } from './package-record.js';
+export { FORBIDDEN_CONTROL_CHARS, packageRecordFromHeaders, type RpmRecordInput } from './package-record.js';
 export { RpmTag, RpmSigTag, RpmTagType, RpmSense, RpmFileFlag, rpmTagName, type RpmTagTypeValue } from './tags.js';
 export {
   readRpmDependencies,

@@ -71,11 +71,15 @@ export function packageRecordFromHeaders(headers: RpmHeaders, input: RpmRecordIn
   const problem = packageControlCharProblem(record);
   if (problem) {
     throw rpmInvalid(headers.path, `forbidden control character in ${problem}; XML metadata cannot carry it`, {
-      hint: 'fix the text in the spec file and rebuild the package (createrepo_c refuses such packages too)',
+      hint: 'fix the text in the spec file and rebuild the package (createrepo_c leaves such packages out of the metadata)',
+      data: { reason: FORBIDDEN_CONTROL_CHARS },
     });
   }
   return record;
 }
+
+/** `data.reason` of the error for a valid package whose text XML cannot carry; callers may skip it as createrepo_c does. */
+export const FORBIDDEN_CONTROL_CHARS = 'forbidden-control-chars';
 
 function required(h: RpmHeader, tag: number, label: string): string {
   const v = h.getString(tag);

@@ -3,8 +3,10 @@ import { rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   ErrorCodes,
+  FORBIDDEN_CONTROL_CHARS,
   OvirtRepoError,
   ioError,
+  isOvirtRepoError,
   mapLimit,
   readRpmPackage,
   recoverDirectory,
@@ -32,6 +34,11 @@ export interface CreateMiniRepoOptions {
   logger?: Logger;
 }
 
+export interface SkippedPackage {
+  path: string;
+  reason: string;
+}
+
 export interface CreateMiniRepoResult {
   directory: string;
   packages: number;
@@ -39,6 +46,8 @@ export interface CreateMiniRepoResult {
   bytes: number;
   /** Packages whose entries were reused from the previous metadata (--update). */
   reused: number;
+  /** Valid packages left out because XML cannot carry their text (control characters), as createrepo_c does. */
+  skipped: SkippedPackage[];
   repomd: { checksum: string; checksumType: string; revision: string };
   durationMs: number;
 }
@@ -60,22 +69,36 @@ export async function createMiniRepo(options: CreateMiniRepoOptions): Promise<Cr
   const cache: UpdateCache = options.update ? await loadUpdateCache(dir, log) : new Map();
   const progress = log.progress('Reading packages', rpms.length);
   let reused = 0;
-  const packages = await mapLimit(rpms, options.workers ?? availableParallelism(), async (rpm): Promise<PackageRecord> => {
+  const skipped: SkippedPackage[] = [];
+  const read = await mapLimit(rpms, options.workers ?? availableParallelism(), async (rpm): Promise<PackageRecord | undefined> => {
     const old = cache.get(rpm.href);
-    let st;
-    try {
-      st = await stat(rpm.path);
-    } catch (e) {
-      throw ioError('stat', rpm.path, e);
+    let pkg: PackageRecord | undefined;
+    if (old && old.checksum.type === checksumType) {
+      let st;
+      try {
+        st = await stat(rpm.path);
+      } catch (e) {
+        throw ioError('stat', rpm.path, e);
+      }
+      // Same rule as createrepo_c --update: unchanged size and mtime means unchanged file.
+      if (old.size.package === st.size && old.time.file === Math.floor(st.mtimeMs / 1000)) {
+        pkg = old;
+        reused++;
+      }
     }
-    const pkg =
-      old && old.size.package === st.size && old.time.file === Math.floor(st.mtimeMs / 1000) && old.checksum.type === checksumType
-        ? (reused++, old)
-        : await readRpmPackage(rpm.path, { checksumType, changelogLimit: options.changelogLimit ?? 10, locationHref: rpm.href });
+    try {
+      pkg ??= await readRpmPackage(rpm.path, { checksumType, changelogLimit: options.changelogLimit ?? 10, locationHref: rpm.href });
+    } catch (e) {
+      // A valid package whose text XML cannot carry: createrepo_c leaves it out and goes on, and so do we.
+      if (!isOvirtRepoError(e) || e.data?.reason !== FORBIDDEN_CONTROL_CHARS) throw e;
+      log.warn(e.message);
+      skipped.push({ path: rpm.href, reason: e.message });
+    }
     progress.tick();
     return pkg;
   });
-  progress.done(`Read ${packages.length} packages (${reused} reused)`);
+  const packages = read.filter((p): p is PackageRecord => p !== undefined);
+  progress.done(`Read ${packages.length} packages (${reused} reused, ${skipped.length} skipped)`);
 
   const staged = tempPathFor(repodata);
   try {
@@ -92,6 +115,7 @@ export async function createMiniRepo(options: CreateMiniRepoOptions): Promise<Cr
       packages: packages.length,
       bytes: packages.reduce((sum, p) => sum + p.size.package, 0),
       reused,
+      skipped,
       repomd: { checksum: written.repomdChecksum.value, checksumType, revision: written.revision },
       durationMs: Date.now() - started,
     };

@@ -91,7 +91,7 @@ def main():
             continue
         data_bytes = decompress(os.path.join(repo, href))
         text = data_bytes.decode('utf-8')
-        root_tag, packages = split(text)
+        _root_tag, packages = split(text)
         root_elem = ET.fromstring(data_bytes)
         out['files'][kind] = {
             'root': dict(sorted(root_elem.attrib.items())),

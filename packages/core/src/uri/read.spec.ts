@@ -1,0 +1,222 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { makeTempDir } from '@ovirt-repo/test-support';
+import { isUnreachableError, readUri } from './read.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** A real HTTP server on loopback whose behaviour each test sets. */
+async function startServer(handler: Handler): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A port nothing listens on: bind, note it, close. */
+async function refusedPort(): Promise<number> {
+  const s = await startServer(() => undefined);
+  const port = Number(new URL(s.url).port);
+  await s.close();
+  return port;
+}
+
+const fast = { retryDelayMs: 5 };
+
+describe('readUri over HTTP', () => {
+  it('reads a document with the ovirt-repo user agent', async () => {
+    let agent: string | undefined;
+    const s = await startServer((req, res) => {
+      agent = req.headers['user-agent'];
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"a":1}');
+    });
+    try {
+      const r = await readUri(`${s.url}/all_latest.json`, fast);
+      expect(r.data.toString()).toBe('{"a":1}');
+      expect(r).toMatchObject({ uri: `${s.url}/all_latest.json`, contentType: 'application/json', attempts: 1 });
+      expect(agent).toMatch(/^ovirt-repo\/\d+\.\d+\.\d+/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('retries 503 and succeeds on the third try', async () => {
+    let calls = 0;
+    const s = await startServer((_req, res) => {
+      calls++;
+      if (calls < 3) res.writeHead(503).end('busy');
+      else res.writeHead(200).end('ok');
+    });
+    try {
+      const r = await readUri(`${s.url}/x`, fast);
+      expect(r.data.toString()).toBe('ok');
+      expect(r.attempts).toBe(3);
+      expect(calls).toBe(3);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('gives up after the tries with an unreachable E_FETCH naming the URL and status', async () => {
+    let calls = 0;
+    const s = await startServer((_req, res) => {
+      calls++;
+      res.writeHead(502).end();
+    });
+    try {
+      const err = await readUri(`${s.url}/map.json`, { ...fast, tries: 2 }).catch((e: unknown) => e);
+      expect(isUnreachableError(err)).toBe(true);
+      expect(err).toMatchObject({
+        code: 'E_FETCH',
+        message: `GET ${s.url}/map.json failed: HTTP 502 Bad Gateway after 2 tries`,
+        data: { status: 502, attempts: 2, unreachable: true },
+      });
+      expect(calls).toBe(2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('does not retry a 404, and does not call it unreachable', async () => {
+    let calls = 0;
+    const s = await startServer((_req, res) => {
+      calls++;
+      res.writeHead(404).end();
+    });
+    try {
+      const err = await readUri(`${s.url}/nope`, fast).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_FETCH', data: { status: 404, unreachable: false } });
+      expect(isUnreachableError(err)).toBe(false);
+      expect(calls).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('reports a refused connection as unreachable, with the error code', async () => {
+    const port = await refusedPort();
+    const err = await readUri(`http://127.0.0.1:${port}/x`, { ...fast, tries: 2 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_FETCH', data: { errno: 'ECONNREFUSED', attempts: 2, unreachable: true } });
+    expect((err as Error).message).toContain(`127.0.0.1:${port}`);
+  });
+
+  it('times out a server that never answers, and calls it unreachable', async () => {
+    const s = await startServer(() => undefined); // accepts, never responds
+    try {
+      const started = Date.now();
+      const err = await readUri(`${s.url}/slow`, { ...fast, tries: 1, timeoutMs: 300 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_FETCH', data: { errno: 'UND_ERR_HEADERS_TIMEOUT', unreachable: true } });
+      expect((err as Error).message).toMatch(/timed out/);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('follows redirects and returns the final URL (relative references resolve against it)', async () => {
+    const s = await startServer((req, res) => {
+      if (req.url === '/old/map.json') res.writeHead(302, { location: '/new/map.json' }).end();
+      else res.writeHead(200).end('moved');
+    });
+    try {
+      const r = await readUri(`${s.url}/old/map.json`, fast);
+      expect(r.data.toString()).toBe('moved');
+      expect(r.uri).toBe(`${s.url}/new/map.json`);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses bodies over maxBytes', async () => {
+    const s = await startServer((_req, res) => res.writeHead(200).end('x'.repeat(1000)));
+    try {
+      await expect(readUri(`${s.url}/big`, { ...fast, maxBytes: 100 })).rejects.toThrow(/larger than the 100 bytes allowed/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  describe('proxies', () => {
+    const saved: Record<string, string | undefined> = {};
+    const names = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'];
+    beforeEach(() => names.forEach((n) => ((saved[n] = process.env[n]), delete process.env[n])));
+    afterEach(() => names.forEach((n) => (saved[n] === undefined ? delete process.env[n] : (process.env[n] = saved[n]))));
+
+    it('ignores http_proxy unless allowProxy, then goes through it', async () => {
+      const origin = await startServer((_req, res) => res.writeHead(200).end('direct'));
+      // A forward proxy that tunnels CONNECT requests (what undici sends) and records their targets.
+      const tunnelled: string[] = [];
+      const proxy = await startServer((_req, res) => res.writeHead(405).end());
+      proxy.server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+        tunnelled.push(req.url ?? '');
+        const [host, port] = (req.url ?? '').split(':');
+        const upstream = connect(Number(port), host!, () => {
+          client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+          upstream.write(head);
+          upstream.pipe(client);
+          client.pipe(upstream);
+        });
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+      });
+      const target = new URL(origin.url).host;
+      try {
+        process.env.http_proxy = proxy.url;
+        expect((await readUri(`${origin.url}/m`, fast)).data.toString()).toBe('direct');
+        expect(tunnelled).toEqual([]);
+        expect((await readUri(`${origin.url}/m`, { ...fast, allowProxy: true })).data.toString()).toBe('direct');
+        expect(tunnelled).toEqual([target]);
+        process.env.no_proxy = '127.0.0.1';
+        expect((await readUri(`${origin.url}/m`, { ...fast, allowProxy: true })).data.toString()).toBe('direct');
+        expect(tunnelled).toEqual([target]);
+      } finally {
+        await origin.close();
+        await proxy.close();
+      }
+    });
+  });
+});
+
+describe('readUri for local and inline sources', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => ({ dir, cleanup } = await makeTempDir()));
+  afterAll(() => cleanup());
+
+  it('reads plain paths (returning the absolute path) and file:// URLs', async () => {
+    const path = join(dir, 'map.yaml');
+    await writeFile(path, 'a: b\n');
+    expect(await readUri(path)).toMatchObject({ uri: path, attempts: 1 });
+    const url = pathToFileURL(path).href;
+    const r = await readUri(url);
+    expect(r.data.toString()).toBe('a: b\n');
+    expect(r.uri).toBe(url);
+  });
+
+  it('reports a missing file as E_FETCH that is not "unreachable"', async () => {
+    const err = await readUri(join(dir, 'missing.json')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_FETCH', data: { errno: 'ENOENT', unreachable: false } });
+    expect((err as Error).message).toContain(join(dir, 'missing.json'));
+  });
+
+  it('decodes data: URLs', async () => {
+    const r = await readUri('data:application/json;base64,' + Buffer.from('{"x":"y"}').toString('base64'));
+    expect(JSON.parse(r.data.toString())).toEqual({ x: 'y' });
+    expect(r.contentType).toBe('application/json');
+  });
+
+  it('names the supported schemes for anything else', async () => {
+    await expect(readUri('ftp://h/x')).rejects.toMatchObject({ code: 'E_UNKNOWN_SCHEME', hint: expect.stringContaining('https:') });
+  });
+});

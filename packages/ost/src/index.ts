@@ -1,0 +1,30 @@
+export { injectFiles, type InjectFilesOptions, type InjectFilesResult, type InjectedFile } from './lib/inject.js';
+export {
+  injectConfigText,
+  SKIP_OPTION,
+  type InjectTextOptions,
+  type InjectTextResult,
+  type InjectedSection,
+  type InsertedSection,
+} from './lib/inject-text.js';
+export { noneValueFor } from './lib/proxy.js';
+export { loadMirrorMap, type LoadMirrorMapOptions, type LoadedMirrorMap } from './lib/mirror-map/load.js';
+export { readMirrorMapDocument, DEFAULT_VARNAME, type MirrorMapDocument } from './lib/mirror-map/shape.js';
+export { mergeMirrorMaps, mirrorMapToInsertions, distroOf } from './lib/mirror-map/includes.js';
+export { emptyMirrorMap, mirrorMapToObject, type MirrorMap, type Insertion } from './lib/mirror-map/types.js';
+export { parseIni, findOption, optionBoolean, type IniDocument, type IniSection, type IniOption, type IniLine } from './lib/ini/parse.js';
+export { IniEdits } from './lib/ini/render.js';
+export { expandFileArgs, expandGlob, segmentToRegExp, hasGlob } from './lib/glob.js';
+export { LOCK_VERSION, lockSchema, type LockFile, type LockEntry, type LockRepomd } from './lib/lock/format.js';
+export { readLock, parseLock, writeLock } from './lib/lock/read.js';
+export { buildLock, type BuildLockInput, type LockedFile } from './lib/lock/build.js';
+export { mirrorMapFromLock, lockEntriesFor } from './lib/lock/apply.js';
+export { probeRepomd, repomdUri, type RepomdProbe } from './lib/lock/repomd.js';
+export {
+  verifyLock,
+  FAILING_STATUSES,
+  type VerifyLockOptions,
+  type VerifyLockResult,
+  type VerifiedLockEntry,
+  type LockEntryStatus,
+} from './lib/lock/verify.js';

@@ -1,0 +1,106 @@
+import type { Logger } from '@ovirt-repo/core';
+import { findOption, optionBoolean, parseIni, type IniSection } from './ini/parse.js';
+import { IniEdits } from './ini/render.js';
+import type { MirrorMap } from './mirror-map/types.js';
+import { noneValueFor } from './proxy.js';
+
+export const SKIP_OPTION = 'ost_skip_injection';
+
+export interface InjectTextOptions {
+  /** Name of the config in messages (a path). */
+  source?: string;
+  /** Leave `proxy` alone instead of turning proxies off. */
+  allowProxy?: boolean;
+  /** The no-proxy value; by default chosen per repo name (see noneValueFor). */
+  noneValue?: string;
+  logger?: Logger;
+}
+
+export interface InjectedSection {
+  section: string;
+  url: string;
+  /** 1-based line of the section header in the input. */
+  line: number;
+}
+
+export interface InsertedSection {
+  repo: string;
+  url: string;
+  /** The section it was put in front of. */
+  before: string;
+  /** 1-based line of that section's header in the input. */
+  line: number;
+}
+
+export interface InjectTextResult {
+  text: string;
+  changed: boolean;
+  injected: InjectedSection[];
+  inserted: InsertedSection[];
+  /** Sections the map names but `ost_skip_injection = True` protects. */
+  skipped: string[];
+  warnings: string[];
+}
+
+/**
+ * Point the repos of one yum/dnf config at the mirrors in `map` (mirror_client's inject_yum_mirrors_str),
+ * changing only what injection must change:
+ * - before each section, the map's `before:<section>` repos are added as new sections (baseurl, proxy);
+ * - a section the map names gets `baseurl` set, `mirrorlist` and `metalink` removed, every other option
+ *   kept, and unless allowProxy, `proxy` set to the no-proxy value;
+ * - a section with `ost_skip_injection = True`, and every section the map does not name, is kept byte
+ *   for byte, with its comments, blank lines and continuation lines.
+ */
+export function injectConfigText(text: string, map: MirrorMap, options: InjectTextOptions = {}): InjectTextResult {
+  const source = options.source ?? '<config>';
+  const doc = parseIni(text, source);
+  const edits = new IniEdits(doc);
+  const result: InjectTextResult = { text, changed: false, injected: [], inserted: [], skipped: [], warnings: [] };
+  const existing = new Set(doc.sections.map((s) => s.name));
+  const noProxy = (repo: string) => options.noneValue ?? noneValueFor(repo);
+  const warn = (message: string) => {
+    result.warnings.push(message);
+    options.logger?.warn(message);
+  };
+
+  for (const section of doc.sections) {
+    for (const insertion of map.before.get(section.name) ?? []) {
+      // mirror_client would merge an insertion into a same-named section and scramble both; a repo id
+      // must be unique, so the existing section wins and the insertion is reported.
+      if (existing.has(insertion.repo)) {
+        warn(`${source}: not inserting [${insertion.repo}] before [${section.name}]: a section with that name already exists`);
+        continue;
+      }
+      existing.add(insertion.repo);
+      const options_: Array<[string, string]> = [['baseurl', insertion.url]];
+      if (!options.allowProxy) options_.push(['proxy', noProxy(insertion.repo)]);
+      edits.insertSectionBefore(section, insertion.repo, options_);
+      result.inserted.push({ repo: insertion.repo, url: insertion.url, before: section.name, line: section.header + 1 });
+    }
+    const url = map.repos.get(section.name);
+    if (url === undefined) continue;
+    if (optionBoolean(doc, section, SKIP_OPTION)) {
+      result.skipped.push(section.name);
+      continue;
+    }
+    injectSection(edits, section, url, options.allowProxy ? undefined : noProxy(section.name));
+    result.injected.push({ section: section.name, url, line: section.header + 1 });
+  }
+  result.text = edits.render();
+  result.changed = result.text !== text;
+  return result;
+}
+
+function injectSection(edits: IniEdits, section: IniSection, url: string, proxy: string | undefined): void {
+  const baseurl = findOption(section, 'baseurl');
+  if (baseurl) edits.setValue(baseurl, url);
+  for (const name of ['mirrorlist', 'metalink']) {
+    const option = findOption(section, name);
+    if (option) edits.remove(option);
+  }
+  if (!baseurl) edits.append(section, 'baseurl', url);
+  if (proxy === undefined) return;
+  const current = findOption(section, 'proxy');
+  if (current) edits.setValue(current, proxy);
+  else edits.append(section, 'proxy', proxy);
+}

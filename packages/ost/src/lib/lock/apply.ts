@@ -1,0 +1,21 @@
+import type { Insertion, MirrorMap } from '../mirror-map/types.js';
+import type { LockFile } from './format.js';
+
+/**
+ * The mirror map a lock records: exactly the URLs injected and the sections inserted when it was written,
+ * so `inject --from-lock` turns the same input config into the same output.
+ */
+export function mirrorMapFromLock(lock: LockFile): MirrorMap {
+  const repos = new Map<string, string>();
+  const before = new Map<string, Insertion[]>();
+  for (const entry of lock.entries) {
+    if (entry.before === undefined) repos.set(entry.repo, entry.url);
+    else before.set(entry.before, [...(before.get(entry.before) ?? []), { repo: entry.repo, url: entry.url }]);
+  }
+  return { repos, before };
+}
+
+/** The entries recorded for repo id `repo` (injected or inserted), as publish --from-lock looks them up. */
+export function lockEntriesFor(lock: LockFile, repo: string) {
+  return lock.entries.filter((e) => e.repo === repo);
+}
