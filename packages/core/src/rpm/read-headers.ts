@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { ioError } from '../errors/index.js';
 import { HEADER_INTRO_SIZE, RpmHeader, headerSize, parseHeaderIntro } from './header.js';
 import { rpmInvalid } from './rpm-error.js';
@@ -29,17 +29,22 @@ export interface RpmHeaders {
 
 /** Reads lead, signature header and main header of `path`, and nothing of the payload. */
 export async function readRpmHeaders(path: string): Promise<RpmHeaders> {
-  const fh = await openRpm(path);
+  const fd = openRpm(path);
   try {
-    return (await readHeadersFrom(fh, path)).headers;
+    return readHeadersFrom(fd, path).headers;
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
-export async function openRpm(path: string): Promise<FileHandle> {
+/**
+ * Header reads are small (one 64 KiB read for most packages) and synchronous on purpose: for thousands of
+ * small packages the promise machinery of async file handles cost several times the I/O itself. Only the
+ * payload hashing of large packages goes through async reads.
+ */
+export function openRpm(path: string): number {
   try {
-    return await open(path, 'r');
+    return openSync(path, 'r');
   } catch (e) {
     throw ioError('open', path, e);
   }
@@ -50,14 +55,11 @@ export async function openRpm(path: string): Promise<FileHandle> {
  * extend past the headers) and whether that is the whole file, so a caller hashing the whole file can
  * continue from there without rereading.
  */
-export async function readHeadersFrom(
-  fh: FileHandle,
-  path: string,
-): Promise<{ headers: RpmHeaders; prefix: Buffer; wholeFile: boolean }> {
-  const reader = new PrefixReader(fh, path);
-  await reader.fill(FIRST_READ);
+export function readHeadersFrom(fd: number, path: string): { headers: RpmHeaders; prefix: Buffer; wholeFile: boolean } {
+  const reader = new PrefixReader(fd, path);
+  reader.fill(FIRST_READ);
 
-  const leadBytes = await reader.need(RPM_LEAD_SIZE + HEADER_INTRO_SIZE, 'the lead');
+  const leadBytes = reader.need(RPM_LEAD_SIZE + HEADER_INTRO_SIZE, 'the lead');
   const magic = leadBytes.readUInt32BE(0);
   if (magic !== LEAD_MAGIC) {
     throw rpmInvalid(path, `not an RPM: bad lead magic 0x${magic.toString(16).padStart(8, '0')}`);
@@ -68,12 +70,12 @@ export async function readHeadersFrom(
   const sigIntro = parseHeaderIntro(leadBytes, sigStart, sigStart, 'signature', path);
   const sigSize = headerSize(sigIntro.il, sigIntro.dl);
   const mainStart = sigStart + sigSize + ((8 - (sigSize % 8)) % 8);
-  let buf = await reader.need(mainStart + HEADER_INTRO_SIZE, 'the signature header');
+  let buf = reader.need(mainStart + HEADER_INTRO_SIZE, 'the signature header');
   const signature = new RpmHeader('signature', buf.subarray(sigStart), sigIntro.il, sigIntro.dl, path);
 
   const mainIntro = parseHeaderIntro(buf, mainStart, mainStart, 'main', path);
   const mainEnd = mainStart + headerSize(mainIntro.il, mainIntro.dl);
-  buf = await reader.need(mainEnd, 'the main header');
+  buf = reader.need(mainEnd, 'the main header');
   const main = new RpmHeader('main', buf.subarray(mainStart), mainIntro.il, mainIntro.dl, path);
 
   return {
@@ -94,7 +96,7 @@ class PrefixReader {
   }
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fd: number,
     private readonly path: string,
   ) {}
 
@@ -103,8 +105,8 @@ class PrefixReader {
   }
 
   /** The first `n` bytes; a file shorter than that is a truncated package. */
-  async need(n: number, what: string): Promise<Buffer> {
-    await this.fill(n);
+  need(n: number, what: string): Buffer {
+    this.fill(n);
     if (this.length < n) {
       throw rpmInvalid(this.path, `truncated RPM: file ends at byte ${this.length} while reading ${what} (needs ${n} bytes)`);
     }
@@ -112,7 +114,7 @@ class PrefixReader {
   }
 
   /** Reads until at least `n` bytes are buffered or the file ends. */
-  async fill(n: number): Promise<void> {
+  fill(n: number): void {
     if (this.length >= n || this.eof) return;
     if (this.buf.length < n) {
       const grown = Buffer.allocUnsafe(n);
@@ -122,7 +124,7 @@ class PrefixReader {
     while (this.length < n) {
       let bytesRead: number;
       try {
-        ({ bytesRead } = await this.fh.read(this.buf, this.length, n - this.length, this.length));
+        bytesRead = readSync(this.fd, this.buf, this.length, n - this.length, this.length);
       } catch (e) {
         throw ioError('read', this.path, e);
       }

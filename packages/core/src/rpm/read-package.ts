@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, read } from 'node:fs';
+import { promisify } from 'node:util';
 import { basename } from 'node:path';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
 import type { ChecksumType, PackageRecord } from '../repodata/model.js';
@@ -35,6 +36,10 @@ const NODE_HASH: Record<ChecksumType, string> = {
 
 const CHUNK = 1024 * 1024;
 
+// Payload reads of large packages stay async so other work (progress, compression) keeps moving.
+const readAsync = (fd: number, buf: Buffer, off: number, len: number, pos: number): Promise<number> =>
+  promisify(read)(fd, buf, off, len, pos).then((r) => r.bytesRead);
+
 /**
  * Reads an .rpm into the package record createrepo_c would produce for it. The file is read once,
  * front to back: the header bytes are parsed and the same bytes feed the checksum, so a package costs one
@@ -53,12 +58,15 @@ export async function readRpmPackage(path: string, opts: ReadRpmPackageOptions =
     throw new OvirtRepoError(ErrorCodes.USAGE, `changelog limit must be an integer, got ${changelogLimit}`);
   }
 
-  const fh = await openRpm(path);
+  const fd = openRpm(path);
   try {
-    const stat = await fh.stat({ bigint: true }).catch((e: unknown) => {
+    let stat;
+    try {
+      stat = fstatSync(fd, { bigint: true });
+    } catch (e) {
       throw ioError('stat', path, e);
-    });
-    const { headers, prefix, wholeFile } = await readHeadersFrom(fh, path);
+    }
+    const { headers, prefix, wholeFile } = readHeadersFrom(fd, path);
     checkPayloadSize(headers, Number(stat.size));
     // Built before hashing so a bad header fails without reading a possibly huge payload.
     const record = packageRecordFromHeaders(headers, {
@@ -71,11 +79,11 @@ export async function readRpmPackage(path: string, opts: ReadRpmPackageOptions =
     });
     const hash = createHash(algorithm);
     hash.update(prefix);
-    if (!wholeFile) await hashRest(fh, path, hash, prefix.length);
+    if (!wholeFile) await hashRest(fd, path, hash, prefix.length);
     record.checksum = { type: checksumType, value: hash.digest('hex') };
     return record;
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
@@ -101,13 +109,13 @@ function checkPayloadSize(headers: RpmHeaders, fileSize: number): void {
   }
 }
 
-async function hashRest(fh: FileHandle, path: string, hash: Hash, from: number): Promise<void> {
+async function hashRest(fd: number, path: string, hash: Hash, from: number): Promise<void> {
   const buf = Buffer.allocUnsafe(CHUNK);
   let position = from;
   for (;;) {
     let bytesRead: number;
     try {
-      ({ bytesRead } = await fh.read(buf, 0, CHUNK, position));
+      bytesRead = await readAsync(fd, buf, 0, CHUNK, position);
     } catch (e) {
       throw ioError('read', path, e);
     }
