@@ -17,7 +17,9 @@ export async function loadUpdateCache(dir: string, log: Logger): Promise<UpdateC
     return cache;
   }
   try {
-    const repo = await readRepo(dir);
+    // The files' own integrity checks (gzip/xz/zstd CRCs, XML well-formedness) catch damage; hashing them
+    // against repomd.xml as well would cost more than re-reading small packages, defeating --update.
+    const repo = await readRepo(dir, { verify: false });
     for await (const pkg of repo.packages()) cache.set(pkg.location.href, pkg);
   } catch (e) {
     log.warn(`--update: cannot reuse the existing metadata of ${dir} (${(e as Error).message}); reading every package`);
