@@ -33,7 +33,7 @@ export function describeWithTools(tools: string[], name: string, fn: () => void)
     describe(name, fn);
     return;
   }
-  const message = `${name}: needs ${missing.join(', ')} (apt-get install -y createrepo-c rpm dnf python3-dnf nginx rsync)`;
+  const message = `${name}: needs ${missing.join(', ')} (apt-get install -y createrepo-c rpm dnf python3-dnf dnf-plugins-core nginx rsync alien)`;
   if (inCI()) {
     describe(name, () => {
       it('has the system tools it needs', () => {

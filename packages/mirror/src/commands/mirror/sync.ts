@@ -1,0 +1,113 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, loadConfig, sharedFlags } from '@ovirt-repo/core';
+import { durationFlag } from '../../lib/cli/flags.js';
+import { syncOptionsFor } from '../../lib/cli/sync-options.js';
+import { syncAllRepos, type SyncAllResult } from '../../lib/sync/sync-all.js';
+import { syncRepo, type SyncResult } from '../../lib/sync/sync-repo.js';
+
+export default class MirrorSync extends BaseCommand<typeof MirrorSync> {
+  static override summary = 'Sync YUM repos into the store and publish an immutable snapshot of REPO.';
+
+  static override description = `Reads the sources' metadata, selects packages, downloads only the packages the store's pool lacks
+(in parallel, verified against their checksums), writes the snapshot's metadata aside and publishes it
+atomically: <store>/yum/REPO/<id>/ appears complete, then latest.txt and the index move to it.
+
+--mode mirror (default): the snapshot holds exactly the sources' packages after filters.
+--mode additive: the previous latest snapshot plus the sources; the newest version of each name.arch wins
+(--keep-versions N keeps N). Use it to add a build to an experimental repo.
+
+An unchanged source makes no new snapshot (changed: false) after one small request per source. Extra
+metadata (comps/group, modules, updateinfo) is carried over; modular repos keep every package version.
+Syncs of one repo serialise on a lock; different repos sync in parallel.`;
+
+  static override examples = [
+    {
+      description: 'Add a build (its mini repo) to the experimental repo',
+      command: '<%= config.bin %> <%= command.id %> experimental-4.5-el9 --mode additive --from https://jenkins.example.org/job/vdsm/42/artifact/exported-artifacts/ --store /var/www/html/repos',
+    },
+    {
+      description: 'Mirror an upstream repo from a reposync config section, x86_64 only',
+      command: '<%= config.bin %> <%= command.id %> centos-baseos-el9 --config mirrors-reposync.conf --arch x86_64 --store /var/www/html/repos',
+    },
+    {
+      description: 'Sync every repo configured in ovirt-repo.yaml (a mirror cron job)',
+      command: 'OVIRT_REPO_CONFIG=/etc/ovirt-repo.yaml <%= config.bin %> <%= command.id %> --all',
+    },
+    {
+      description: 'Mirror a local directory, newest versions only, machine-readable result',
+      command: '<%= config.bin %> <%= command.id %> tools-el9 --from ./repo --newest-only --json',
+    },
+  ];
+
+  static override args = {
+    repo: Args.string({ description: 'Repo name in the store (letters, digits, . _ + -). Omit with --all.' }),
+  };
+
+  static override flags = {
+    all: Flags.boolean({ summary: 'Sync every repo configured with a source in ovirt-repo.yaml (sync.parallel at a time).', default: false, exclusive: ['from', 'config'] }),
+    from: Flags.string({ summary: 'Source repo: http(s):// or file:// URL, or a local directory holding repodata/.', multiple: true, helpValue: 'URL|PATH' }),
+    config: Flags.string({ summary: 'yum/dnf .repo or reposync config: take baseurl/mirrorlist/metalink, includepkgs and exclude from section REPO.', helpValue: 'FILE' }),
+    section: Flags.string({ summary: 'Section of --config to use (default: REPO).', dependsOn: ['config'] }),
+    var: Flags.string({ summary: 'Value of a yum variable in --config ($releasever...); $basearch defaults to the first --arch or this machine.', multiple: true, helpValue: 'NAME=VALUE' }),
+    mode: Flags.string({ summary: 'mirror (default): exactly the sources. additive: the previous snapshot plus the sources.', options: ['mirror', 'additive'] }),
+    'keep-versions': Flags.integer({ summary: 'Versions kept per name.arch (additive default 1; mirror default all).', min: 1 }),
+    arch: Flags.string({ summary: 'Architectures to keep (comma-separated; noarch is always kept, src only when listed).', multiple: true, helpValue: 'LIST' }),
+    include: Flags.string({ summary: 'Keep only packages matching this glob (yum includepkgs semantics; repeatable).', multiple: true, helpValue: 'GLOB' }),
+    exclude: Flags.string({ summary: 'Drop packages matching this glob (yum exclude semantics; repeatable).', multiple: true, helpValue: 'GLOB' }),
+    'newest-only': Flags.boolean({ summary: 'Keep only the newest version of each name.arch from the sources.', allowNo: true }),
+    store: sharedFlags.store(),
+    'base-url': sharedFlags.baseUrl(),
+    workers: sharedFlags.workers(),
+    compress: sharedFlags.compress(),
+    'lock-timeout': durationFlag({ summary: 'How long to wait for another writer of the same repo before failing (default 30m).' }),
+    timeout: durationFlag({ summary: 'Network idle timeout per request (default 60s).' }),
+    retries: Flags.integer({ summary: 'Retries of transient network failures, with backoff.', default: 3, min: 0, max: 20 }),
+    'no-index': Flags.boolean({ summary: 'Do not rewrite the store index after publishing.', default: false }),
+  };
+
+  public async run(): Promise<SyncResult | SyncAllResult> {
+    const f = this.flags;
+    const vars: Record<string, string> = {};
+    for (const v of f.var ?? []) {
+      const eq = v.indexOf('=');
+      if (eq <= 0) this.error(`--var expects NAME=VALUE, got "${v}"`, { exit: 2 });
+      vars[v.slice(0, eq)] = v.slice(eq + 1);
+    }
+    // ovirt-repo.yaml comes from OVIRT_REPO_CONFIG or ./ovirt-repo.yaml (--config here is the reposync config).
+    const loaded = await loadConfig({ overrides: { store: f.store, baseUrl: f['base-url'] } });
+    const extra = { compression: f.compress, lockTimeoutMs: f['lock-timeout'], timeoutMs: f.timeout, retries: f.retries, writeIndex: !f['no-index'] };
+    if (f.all) {
+      if (this.args.repo) this.error('give either REPO or --all, not both', { exit: 2 });
+      const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers };
+      const all = await syncAllRepos(loaded, flags, extra, this.logger);
+      this.log(all.results.map((r) => (r.changed ? `${r.repo}: published ${r.snapshot} (${r.packages} packages)` : `${r.repo}: no change`)).join('\n'));
+      return all;
+    }
+    if (!this.args.repo) this.error('missing REPO (or --all to sync every configured repo)', { exit: 2 });
+    const options = syncOptionsFor(
+      this.args.repo,
+      {
+        from: f.from,
+        config: f.config,
+        section: f.section,
+        vars,
+        mode: f.mode as 'mirror' | 'additive' | undefined,
+        keepVersions: f['keep-versions'],
+        arch: f.arch,
+        include: f.include,
+        exclude: f.exclude,
+        newestOnly: f['newest-only'],
+        workers: f.workers,
+      },
+      loaded,
+    );
+    const result = await syncRepo({ ...options, ...extra, logger: this.logger });
+    const dl = `${result.downloaded.count} downloaded (${result.downloaded.bytes} bytes)`;
+    this.log(
+      result.changed
+        ? `Published ${result.repo}/${result.snapshot}: ${result.packages} packages, +${result.added} -${result.removed}, ${dl}\n${result.url}`
+        : `${result.repo}: no change (${result.reason}); latest is ${result.snapshot ?? 'none'}`,
+    );
+    return result;
+  }
+}

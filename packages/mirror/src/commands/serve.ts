@@ -1,0 +1,42 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, sharedFlags } from '@ovirt-repo/core';
+import { openExistingStore } from '../lib/cli/store-context.js';
+import { startStoreServer } from '../lib/serve/static-server.js';
+
+export interface ServeResult {
+  url: string;
+  requests: number;
+}
+
+export default class Serve extends BaseCommand<typeof Serve> {
+  static override summary = 'Serve the store read-only over HTTP (for trying it out; production uses any web server).';
+
+  static override description = `A small static server: GET/HEAD, byte ranges, ETag/Last-Modified, content types for repo files and
+directory listings. Nothing outside the store is served (the snapshots' pool link works; other symlinks
+leading out, ".." and encoded tricks do not); writers' temp files and locks/ are hidden. Stops on Ctrl-C.`;
+
+  static override examples = [
+    { description: 'Serve on localhost:8080', command: '<%= config.bin %> <%= command.id %> --store ./store' },
+    { description: 'Serve to the network', command: '<%= config.bin %> <%= command.id %> --store /srv/repos --host 0.0.0.0 --port 8000' },
+  ];
+
+  static override flags = {
+    store: sharedFlags.store(),
+    config: sharedFlags.config(),
+    host: Flags.string({ summary: 'Address to listen on.', default: '127.0.0.1' }),
+    port: Flags.integer({ summary: 'Port (0 picks a free one).', default: 8080, min: 0, max: 65535 }),
+    'no-listing': Flags.boolean({ summary: 'Do not list directories.', default: false }),
+  };
+
+  public async run(): Promise<ServeResult> {
+    const { layout } = await openExistingStore({ store: this.flags.store, config: this.flags.config });
+    const server = await startStoreServer({ root: layout.root, host: this.flags.host, port: this.flags.port, listing: !this.flags['no-listing'], logger: this.logger });
+    this.logToStderr(`Serving ${layout.root} at ${server.url}/ (Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    await server.close();
+    return { url: server.url, requests: server.requests };
+  }
+}

@@ -1,0 +1,44 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, sharedFlags } from '@ovirt-repo/core';
+import { openExistingStore } from '../../lib/cli/store-context.js';
+import { formatEvr } from '../../lib/select/evr.js';
+import { showSnapshot, type ShowSnapshotResult } from '../../lib/snapshot/show-snapshot.js';
+
+export default class SnapshotShow extends BaseCommand<typeof SnapshotShow> {
+  static override summary = 'Show one snapshot: sources, options, extra metadata and (with --packages) its packages.';
+
+  static override examples = [
+    { description: 'The latest snapshot', command: '<%= config.bin %> <%= command.id %> experimental-4.5-el9 latest' },
+    { description: 'A given snapshot with its package list', command: '<%= config.bin %> <%= command.id %> experimental-4.5-el9 20261126T102233.123Z --packages' },
+  ];
+
+  static override args = {
+    repo: Args.string({ description: 'Repo name.', required: true }),
+    id: Args.string({ description: 'Snapshot id, or "latest".', default: 'latest' }),
+  };
+
+  static override flags = {
+    store: sharedFlags.store(),
+    config: sharedFlags.config(),
+    'base-url': sharedFlags.baseUrl(),
+    packages: Flags.boolean({ summary: 'List the packages.', default: false }),
+  };
+
+  public async run(): Promise<ShowSnapshotResult> {
+    const { layout, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
+    const r = await showSnapshot(layout, this.args.repo, this.args.id, { baseUrl });
+    const rec = r.record;
+    const lines = [
+      `Snapshot ${r.repo}/${r.id}${r.latest ? ' (latest)' : ''}${r.pin ? ` (pinned${r.pin.reason ? `: ${r.pin.reason}` : ''})` : ''}`,
+      `URL:       ${r.url}`,
+      `Created:   ${rec.createdAt}${rec.parent ? ` from ${rec.parent}` : ''}`,
+      `Mode:      ${rec.mode}${Object.keys(rec.options).length ? ` ${JSON.stringify(rec.options)}` : ''}`,
+      `Packages:  ${rec.stats.packages} (${rec.stats.bytes} bytes)${rec.modular ? ', modular' : ''}`,
+      `Metadata:  ${['primary', 'filelists', 'other', ...rec.extraMetadata.map((e) => e.type)].join(', ')}`,
+      ...rec.sources.map((s) => `Source:    ${s.url}${s.baseUrl !== s.url ? ` via ${s.baseUrl}` : ''} (repomd sha256 ${s.repomdSha256.slice(0, 12)})`),
+    ];
+    if (this.flags.packages) for (const p of rec.packages) lines.push(`  ${p.name}-${formatEvr(p)}.${p.arch}  ${p.href}`);
+    this.log(lines.join('\n'));
+    return r;
+  }
+}

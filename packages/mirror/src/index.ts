@@ -1,0 +1,51 @@
+// Store layout and names
+export * from './lib/store/layout.js';
+export * from './lib/store/names.js';
+export { openStore, STORE_FORMAT, STORE_VERSION, type StoreMarker } from './lib/store/store.js';
+export { formatSnapshotId, parseSnapshotId, nextSnapshotId } from './lib/store/snapshot-id.js';
+export * from './lib/store/snapshot-record.js';
+export { readLatest, writeLatest, listSnapshotIds, listRepos, requireRepo, requireSnapshot } from './lib/store/repo-state.js';
+export { readPins, writePin, removePin, type Pin } from './lib/store/pins.js';
+// Locks (generic; candidates to move to core)
+export * from './lib/lock/file-lock.js';
+export * from './lib/lock/store-locks.js';
+export { registerPoolUser, readPoolUsers, type PoolRegistration, type PoolUsers, type RegisterOptions } from './lib/lock/pool-guard.js';
+// Index
+export { renderIndex, INDEX_FORMATS, DEFAULT_INDEX_VARIABLE, type IndexFormat, type IndexEntries } from './lib/index/formats.js';
+export { writeIndex, indexedUrl, type WriteIndexOptions, type WriteIndexResult } from './lib/index/write-index.js';
+// Package selection
+export { rpmvercmp, compareEvr, formatEvr, type Evr } from './lib/select/evr.js';
+export { makeFilter, packageSpellings, type FilterOptions, type Nevra } from './lib/select/filters.js';
+export { globToRegExp, splitList } from './lib/select/glob.js';
+export { selectPackages, keepNewest, type SelectInput, type SelectResult } from './lib/sync/select-packages.js';
+// Sync pipeline
+export { syncRepo, type SyncOptions, type SyncResult, type SyncSourceResult } from './lib/sync/sync-repo.js';
+export { resolveSourceSpecs, fetchSourceRepomds, type SourceSpec, type SourceConfig, type SourceRepomd } from './lib/sync/sources.js';
+export { readCandidates, type MetadataFile } from './lib/sync/read-candidates.js';
+export { planDownloads, type DownloadPlan } from './lib/sync/plan-downloads.js';
+export { downloadToPool, type DownloadResult } from './lib/sync/download-to-pool.js';
+export { writeSnapshotMetadata, type WriteSnapshotInput } from './lib/sync/write-snapshot-metadata.js';
+export { publishSnapshot } from './lib/sync/publish-snapshot.js';
+export type { Candidate } from './lib/sync/candidates.js';
+export { writePoolFile, poolEntryState, type ExpectedFile } from './lib/store/pool.js';
+// Sources
+export { parseLocation, resolveHref, type RepoLocation } from './lib/source/location.js';
+export { createReadClient, type ReadClient, type ReadClientOptions } from './lib/source/http-client.js';
+export { parseRepoConfig, readRepoSection, substituteVars, type RepoSection } from './lib/source/repo-config.js';
+export { parseMirrorlist, parseMetalink, type Metalink } from './lib/source/mirror-list.js';
+// Lifecycle
+export { listSnapshots, type ListSnapshotsResult, type SnapshotSummary } from './lib/snapshot/list-snapshots.js';
+export { showSnapshot, resolveSnapshotId, type ShowSnapshotResult } from './lib/snapshot/show-snapshot.js';
+export { diffSnapshots, diffPackages, type DiffResult, type DiffEntry } from './lib/snapshot/diff-snapshots.js';
+export { verifySnapshot, type VerifySnapshotResult, type VerifySnapshotOptions, type VerifyProblem } from './lib/snapshot/verify-snapshot.js';
+export { pinSnapshot, unpinSnapshot, type PinResult } from './lib/snapshot/pin-snapshot.js';
+export { runGc, type GcOptions, type GcResult } from './lib/gc/run-gc.js';
+export { decideRetention, type RetentionPolicy } from './lib/gc/retention.js';
+export { collectReferences, type PoolReferences } from './lib/gc/references.js';
+// Serve
+export { startStoreServer, type ServeOptions, type StoreServer } from './lib/serve/static-server.js';
+export { syncAllRepos, type SyncAllResult } from './lib/sync/sync-all.js';
+export { syncOptionsFor, type SyncFlags } from './lib/cli/sync-options.js';
+export { storeContext, openExistingStore, type StoreContext, type StoreFlags } from './lib/cli/store-context.js';
+export type { StageTimings, SyncStage } from './lib/sync/stage-timer.js';
+export { retentionFromConfig, cleanRepoLeftovers } from './lib/gc/run-gc.js';

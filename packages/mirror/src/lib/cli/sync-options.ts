@@ -1,0 +1,50 @@
+import { repoConfigFor, requireStore, type LoadedConfig } from '@ovirt-repo/core';
+import { splitList } from '../select/glob.js';
+import type { SyncMode } from '../store/snapshot-record.js';
+import type { SyncOptions } from '../sync/sync-repo.js';
+
+/** What `mirror sync` was given on the command line (undefined: not given). */
+export interface SyncFlags {
+  from?: string[];
+  config?: string;
+  section?: string;
+  vars?: Record<string, string>;
+  mode?: SyncMode;
+  keepVersions?: number;
+  arch?: string[];
+  include?: string[];
+  exclude?: string[];
+  newestOnly?: boolean;
+  workers?: number;
+}
+
+/**
+ * Merge the command line with the repo's entry in ovirt-repo.yaml (or its `defaults`): a flag beats the
+ * file, which beats the built-in default. Sources: `--from`/`--config` replace the configured
+ * source/sources/config entirely.
+ */
+export function syncOptionsFor(repo: string, flags: SyncFlags, loaded: LoadedConfig): Omit<SyncOptions, 'logger'> {
+  const rc = repoConfigFor(loaded.config, repo);
+  const fromFlags = (flags.from?.length ?? 0) > 0 || flags.config !== undefined;
+  const mode = flags.mode ?? rc.mode;
+  const config = flags.config
+    ? { file: flags.config, section: flags.section, vars: flags.vars }
+    : !fromFlags && rc.config
+      ? { file: rc.config.file, section: rc.config.section, vars: flags.vars }
+      : undefined;
+  const arch = flags.arch?.length ? splitList(flags.arch) : rc.arch;
+  return {
+    store: requireStore(loaded.config),
+    repo,
+    from: fromFlags ? (flags.from ?? []) : rc.sources,
+    ...(config ? { config } : {}),
+    mode,
+    ...(arch?.length ? { arch } : {}),
+    include: flags.include?.length ? flags.include : rc.include,
+    exclude: flags.exclude?.length ? flags.exclude : rc.exclude,
+    newestOnly: flags.newestOnly ?? rc.newestOnly,
+    ...(flags.keepVersions !== undefined ? { keepVersions: flags.keepVersions } : mode === 'additive' && rc.keepVersions !== undefined ? { keepVersions: rc.keepVersions } : {}),
+    ...(loaded.config.baseUrl ? { baseUrl: loaded.config.baseUrl } : {}),
+    workers: flags.workers ?? loaded.config.sync.workers,
+  };
+}

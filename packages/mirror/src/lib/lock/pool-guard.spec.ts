@@ -1,0 +1,54 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { makeTempDir } from '@ovirt-repo/test-support';
+import { storeLayout } from '../store/layout.js';
+import { acquireLock, newOwner } from './file-lock.js';
+import { readPoolUsers, registerPoolUser } from './pool-guard.js';
+import { gcLockPath, poolUsersDir } from './store-locks.js';
+
+describe('pool guard (gc vs running syncs)', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
+  afterEach(() => cleanup());
+
+  it('gc sees what a running sync registered, and the sync withdraws afterwards', async () => {
+    const layout = storeLayout(dir);
+    const reg = await registerPoolUser(layout, ['aa', 'bb'], { purpose: 'sync test' });
+    const users = await readPoolUsers(layout);
+    expect([...users.digests].sort()).toEqual(['aa', 'bb']);
+    expect(users.users).toHaveLength(1);
+    await reg.release();
+    expect((await readPoolUsers(layout)).digests.size).toBe(0);
+  });
+
+  it('a sync waits while gc holds its lock, then registers', async () => {
+    const layout = storeLayout(dir);
+    const gc = await acquireLock(gcLockPath(layout), { purpose: 'gc' });
+    let registered = false;
+    const pending = registerPoolUser(layout, ['cc'], { purpose: 'sync' }).then((r) => {
+      registered = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(registered).toBe(false);
+    expect((await readPoolUsers(layout)).digests.has('cc')).toBe(false);
+    await gc.release();
+    const reg = await pending;
+    expect((await readPoolUsers(layout)).digests.has('cc')).toBe(true);
+    await reg.release();
+  });
+
+  it('ignores and removes registrations of dead syncs', async () => {
+    const layout = storeLayout(dir);
+    const child = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => child.on('exit', r));
+    await mkdir(poolUsersDir(layout), { recursive: true });
+    await writeFile(join(poolUsersDir(layout), 'dead.json'), JSON.stringify({ ...newOwner('dead sync'), pid: child.pid, procStart: undefined, digests: ['dd'] }));
+    const users = await readPoolUsers(layout);
+    expect(users.digests.has('dd')).toBe(false);
+    expect(users.removedStale).toBe(1);
+    expect(await readdir(poolUsersDir(layout))).toEqual([]);
+  });
+});

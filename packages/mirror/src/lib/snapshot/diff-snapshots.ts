@@ -1,0 +1,84 @@
+import { compareEvr, formatEvr } from '../select/evr.js';
+import type { StoreLayout } from '../store/layout.js';
+import { validateRepoName } from '../store/names.js';
+import type { SnapshotPackage } from '../store/snapshot-record.js';
+import { loadSnapshot, resolveSnapshotId } from './show-snapshot.js';
+
+export interface DiffEntry {
+  name: string;
+  arch: string;
+  /** EVR in A (removed, changed) */
+  from?: string;
+  /** EVR in B (added, changed) */
+  to?: string;
+}
+
+export interface DiffResult {
+  repo: string;
+  from: string;
+  to: string;
+  added: DiffEntry[];
+  removed: DiffEntry[];
+  upgraded: DiffEntry[];
+  downgraded: DiffEntry[];
+  /** Same EVR, different file (a rebuild with the same NEVRA). */
+  rebuilt: DiffEntry[];
+  unchanged: number;
+}
+
+/**
+ * Compare two snapshots by name.arch. When a name.arch has several versions (keep-versions, modular
+ * repos), versions only in A count as removed and versions only in B as added.
+ */
+export async function diffSnapshots(layout: StoreLayout, repo: string, a: string, b: string): Promise<DiffResult> {
+  validateRepoName(repo);
+  const from = await resolveSnapshotId(layout, repo, a);
+  const to = await resolveSnapshotId(layout, repo, b);
+  const [ra, rb] = await Promise.all([loadSnapshot(layout, repo, from), loadSnapshot(layout, repo, to)]);
+  return { repo, from, to, ...diffPackages(ra.packages, rb.packages) };
+}
+
+export function diffPackages(aPkgs: readonly SnapshotPackage[], bPkgs: readonly SnapshotPackage[]): Omit<DiffResult, 'repo' | 'from' | 'to'> {
+  const group = (list: readonly SnapshotPackage[]) => {
+    const m = new Map<string, SnapshotPackage[]>();
+    for (const p of list) {
+      const k = `${p.name}.${p.arch}`;
+      const g = m.get(k);
+      if (g) g.push(p);
+      else m.set(k, [p]);
+    }
+    return m;
+  };
+  const ga = group(aPkgs);
+  const gb = group(bPkgs);
+  const out: Omit<DiffResult, 'repo' | 'from' | 'to'> = { added: [], removed: [], upgraded: [], downgraded: [], rebuilt: [], unchanged: 0 };
+  const keys = [...new Set([...ga.keys(), ...gb.keys()])].sort();
+  for (const k of keys) {
+    const la = ga.get(k) ?? [];
+    const lb = gb.get(k) ?? [];
+    const first = la[0] ?? lb[0];
+    if (!first) continue;
+    const { name, arch } = first;
+    const [pa, pb] = [la[0], lb[0]];
+    if (la.length === 1 && lb.length === 1 && pa && pb) {
+      const c = compareEvr(pb, pa);
+      const e = { name, arch, from: formatEvr(pa), to: formatEvr(pb) };
+      if (c > 0) out.upgraded.push(e);
+      else if (c < 0) out.downgraded.push(e);
+      else if (pa.digest !== pb.digest) out.rebuilt.push(e);
+      else out.unchanged++;
+      continue;
+    }
+    const evrs = (l: SnapshotPackage[]) => new Map(l.map((p) => [formatEvr(p), p]));
+    const ea = evrs(la);
+    const eb = evrs(lb);
+    for (const [evr, p] of ea) {
+      const q = eb.get(evr);
+      if (!q) out.removed.push({ name, arch, from: evr });
+      else if (q.digest !== p.digest) out.rebuilt.push({ name, arch, from: evr, to: evr });
+      else out.unchanged++;
+    }
+    for (const evr of eb.keys()) if (!ea.has(evr)) out.added.push({ name, arch, to: evr });
+  }
+  return out;
+}

@@ -1,0 +1,49 @@
+import { snapshotDir, snapshotUrl, type StoreLayout } from '../store/layout.js';
+import { validateRepoName } from '../store/names.js';
+import { readPins } from '../store/pins.js';
+import { listSnapshotIds, readLatest, requireRepo } from '../store/repo-state.js';
+import { parseSnapshotId } from '../store/snapshot-id.js';
+import { readSnapshotRecord, type SyncMode } from '../store/snapshot-record.js';
+
+export interface SnapshotSummary {
+  id: string;
+  /** ISO time the id stands for. */
+  time: string;
+  packages: number | null;
+  /** Total package bytes. */
+  size: number | null;
+  pinned: boolean;
+  pinReason?: string;
+  latest: boolean;
+  mode?: SyncMode;
+  url: string;
+}
+
+export interface ListSnapshotsResult {
+  repo: string;
+  latest?: string;
+  snapshots: SnapshotSummary[];
+}
+
+export async function listSnapshots(layout: StoreLayout, repo: string, options: { baseUrl: string }): Promise<ListSnapshotsResult> {
+  validateRepoName(repo);
+  await requireRepo(layout, repo);
+  const [ids, latest, pins] = await Promise.all([listSnapshotIds(layout, repo), readLatest(layout, repo), readPins(layout, repo)]);
+  const snapshots: SnapshotSummary[] = [];
+  for (const id of ids) {
+    const rec = await readSnapshotRecord(snapshotDir(layout, repo, id)).catch(() => undefined);
+    const pin = pins.get(id);
+    snapshots.push({
+      id,
+      time: new Date(parseSnapshotId(id) ?? 0).toISOString(),
+      packages: rec ? rec.stats.packages : null,
+      size: rec ? rec.stats.bytes : null,
+      pinned: Boolean(pin),
+      ...(pin?.reason ? { pinReason: pin.reason } : {}),
+      latest: id === latest,
+      ...(rec ? { mode: rec.mode } : {}),
+      url: snapshotUrl(options.baseUrl, repo, id),
+    });
+  }
+  return { repo, latest, snapshots };
+}

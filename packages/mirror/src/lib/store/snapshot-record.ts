@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCodes, OvirtRepoError, ioError } from '@ovirt-repo/core';
+import { SNAPSHOT_RECORD } from './layout.js';
+
+/** One package of a snapshot, as recorded in snapshot.json (its repodata is the authority for clients). */
+export interface SnapshotPackage {
+  name: string;
+  epoch: string;
+  version: string;
+  release: string;
+  arch: string;
+  /** `pool/<dd>/<digest>/<file>.rpm`, relative to the snapshot (and to the store root). */
+  href: string;
+  checksumType: string;
+  digest: string;
+  size: number;
+}
+
+export interface SnapshotSource {
+  /** The source as given (credentials removed). */
+  url: string;
+  /** How the base URL was found: given directly, or from a mirrorlist/metalink. */
+  kind: 'baseurl' | 'mirrorlist' | 'metalink';
+  /** The base URL actually used (a mirror from the list, for mirrorlist/metalink). */
+  baseUrl: string;
+  /** sha256 of the source's repomd.xml bytes: an unchanged source has the same one. */
+  repomdSha256: string;
+  revision?: string;
+}
+
+export interface SnapshotExtraMetadata {
+  type: string;
+  href: string;
+  checksumType: string;
+  checksum: string;
+}
+
+export type SyncMode = 'mirror' | 'additive';
+
+export interface SelectionOptions {
+  arch?: string[];
+  include?: string[];
+  exclude?: string[];
+  newestOnly?: boolean;
+  keepVersions?: number;
+}
+
+/** snapshot.json: written inside the snapshot before it is published, never changed after. */
+export interface SnapshotRecord {
+  format: 1;
+  repo: string;
+  id: string;
+  createdAt: string;
+  /** The latest snapshot when this one was made. */
+  parent?: string;
+  mode: SyncMode;
+  options: SelectionOptions;
+  /** Digest of mode + options: a re-sync with other filters is never "unchanged". */
+  optionsDigest: string;
+  sources: SnapshotSource[];
+  /** sha256 of this snapshot's own repodata/repomd.xml. */
+  repomdSha256: string;
+  /** Digest of the package set and extra metadata: equal digests mean identical content. */
+  contentDigest: string;
+  extraMetadata: SnapshotExtraMetadata[];
+  modular: boolean;
+  stats: { packages: number; bytes: number };
+  packages: SnapshotPackage[];
+}
+
+export function optionsDigest(mode: SyncMode, options: SelectionOptions): string {
+  const canon = {
+    mode,
+    arch: options.arch ? [...options.arch].sort() : null,
+    include: options.include ? [...options.include].sort() : null,
+    exclude: options.exclude ? [...options.exclude].sort() : null,
+    newestOnly: Boolean(options.newestOnly),
+    keepVersions: options.keepVersions ?? null,
+  };
+  return createHash('sha256').update(JSON.stringify(canon)).digest('hex');
+}
+
+export function contentDigest(packages: Pick<SnapshotPackage, 'href'>[], extras: Pick<SnapshotExtraMetadata, 'type' | 'checksum'>[]): string {
+  const h = createHash('sha256');
+  for (const href of packages.map((p) => p.href).sort()) h.update(`p ${href}\n`);
+  for (const e of [...extras].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))) h.update(`m ${e.type} ${e.checksum}\n`);
+  return h.digest('hex');
+}
+
+export async function readSnapshotRecord(dir: string): Promise<SnapshotRecord | undefined> {
+  const path = join(dir, SNAPSHOT_RECORD);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw ioError('read snapshot record', path, e);
+  }
+  try {
+    const r = JSON.parse(text) as SnapshotRecord;
+    if (r.format !== 1 || !Array.isArray(r.packages)) throw new Error('unknown format');
+    return r;
+  } catch (e) {
+    throw new OvirtRepoError(ErrorCodes.STORE, `snapshot record ${path} is corrupt: ${(e as Error).message}`, {
+      target: path,
+      hint: 'run `ovirt-repo snapshot verify` on it; a corrupt snapshot should be unpinned and removed by gc',
+      cause: e,
+    });
+  }
+}
+
+/** Remove user:password from a URL before it is recorded in a file that web servers publish. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '';
+      u.password = '';
+    }
+    return u.href;
+  } catch {
+    return url;
+  }
+}

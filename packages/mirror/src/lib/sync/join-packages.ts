@@ -1,0 +1,138 @@
+import {
+  ErrorCodes,
+  OvirtRepoError,
+  readFilelists,
+  readOther,
+  readPrimary,
+  type FilelistsPackage,
+  type OtherPackage,
+  type PackageRecord,
+  type PrimaryPackage,
+} from '@ovirt-repo/core';
+import type { Candidate } from './candidates.js';
+import { expectedOf, type MetadataFile } from './read-candidates.js';
+
+/** The metadata of one origin (a source, or the previous snapshot) that pass 2 reads. */
+export interface OriginMetadata {
+  origin: number;
+  primary: MetadataFile;
+  /** primary.xml already parsed in pass 1 (in file order): used instead of reading the file again. */
+  primaryRecords?: readonly PrimaryPackage[];
+  filelists?: MetadataFile;
+  other?: MetadataFile;
+}
+
+/**
+ * Reads a stream keyed by pkgid in step with primary.xml. createrepo_c writes the three files in the same
+ * order, so this normally holds one package at a time; entries that arrive early (other generators) are
+ * buffered, but only those of selected packages.
+ */
+class Follower<T extends { pkgid: string }> {
+  private readonly it: AsyncIterator<T>;
+  private readonly early = new Map<string, T>();
+  private ended = false;
+
+  constructor(
+    iterable: AsyncIterable<T>,
+    private readonly wanted: ReadonlySet<string>,
+  ) {
+    this.it = iterable[Symbol.asyncIterator]();
+  }
+
+  async take(pkgid: string): Promise<T | undefined> {
+    const e = this.early.get(pkgid);
+    if (e) {
+      this.early.delete(pkgid);
+      return e;
+    }
+    while (!this.ended) {
+      const r = await this.it.next();
+      if (r.done) {
+        this.ended = true;
+        break;
+      }
+      if (r.value.pkgid === pkgid) return r.value;
+      if (this.wanted.has(r.value.pkgid)) this.early.set(r.value.pkgid, r.value);
+    }
+    return undefined;
+  }
+
+  /** Read to the end, so the file's checksum is verified and it is closed. */
+  async finish(): Promise<void> {
+    while (!this.ended) {
+      const r = await this.it.next();
+      if (r.done) this.ended = true;
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (!this.ended) await this.it.return?.();
+  }
+}
+
+/**
+ * Pass 2 of a sync: the full records of the selected packages, origin by origin, each with its href moved
+ * to the pool (`pool/<dd>/<digest>/<name>`) and its file list and changelogs joined from filelists/other.
+ * Streams: memory holds one package at a time (plus early arrivals), whatever the repo size.
+ */
+export async function* joinSelectedPackages(inputs: readonly OriginMetadata[], selected: readonly Candidate[]): AsyncGenerator<PackageRecord> {
+  const byOrigin = new Map<number, Map<string, Candidate>>();
+  for (const c of selected) {
+    let m = byOrigin.get(c.origin);
+    if (!m) byOrigin.set(c.origin, (m = new Map()));
+    if (!m.has(c.digest)) m.set(c.digest, c);
+  }
+  const emitted = new Set<string>();
+  for (const input of inputs) {
+    const wanted = byOrigin.get(input.origin);
+    if (!wanted || wanted.size === 0) continue;
+    const keys = new Set(wanted.keys());
+    const files = input.filelists
+      ? new Follower<FilelistsPackage>(readFilelists(input.filelists.path, { name: input.filelists.display, expected: expectedOf(input.filelists.record) }), keys)
+      : undefined;
+    const other = input.other
+      ? new Follower<OtherPackage>(readOther(input.other.path, { name: input.other.display, expected: expectedOf(input.other.record) }), keys)
+      : undefined;
+    let found = 0;
+    try {
+      const primary: AsyncIterable<PrimaryPackage> | Iterable<PrimaryPackage> =
+        input.primaryRecords ?? readPrimary(input.primary.path, { name: input.primary.display, expected: expectedOf(input.primary.record) });
+      for await (const p of primary) {
+        const digest = p.checksum.value.toLowerCase();
+        const c = wanted.get(digest);
+        if (!c || emitted.has(c.poolHref)) continue;
+        emitted.add(c.poolHref);
+        found++;
+        const fl = files && input.filelists ? await files.take(digest) : undefined;
+        if (files && input.filelists && !fl) throw missingIn(input.filelists, c);
+        const ot = other && input.other ? await other.take(digest) : undefined;
+        if (other && input.other && !ot) throw missingIn(input.other, c);
+        yield {
+          ...p,
+          location: { href: c.poolHref },
+          files: fl ? fl.files : p.files,
+          changelogs: ot ? ot.changelogs : [],
+        };
+      }
+      await files?.finish();
+      await other?.finish();
+    } catch (e) {
+      await files?.abort().catch(() => undefined);
+      await other?.abort().catch(() => undefined);
+      throw e;
+    }
+    if (found !== wanted.size) {
+      throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `${input.primary.display} changed while it was synced (${wanted.size - found} selected packages vanished)`, {
+        target: input.primary.display,
+        hint: 'the source was regenerated during the sync; run it again',
+      });
+    }
+  }
+}
+
+function missingIn(file: MetadataFile, c: Candidate): OvirtRepoError {
+  return new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `${file.display} has no entry for ${c.name}-${c.version}-${c.release}.${c.arch} (pkgid ${c.digest})`, {
+    target: file.display,
+    hint: 'the source metadata is inconsistent; regenerate it with createrepo_c',
+  });
+}

@@ -1,0 +1,54 @@
+import { mkdir, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fsyncPath, ioError, writeFileAtomic, writeRepodata, type ExtraRecord } from '@ovirt-repo/core';
+import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD } from '../store/layout.js';
+import type { SnapshotRecord } from '../store/snapshot-record.js';
+import type { Candidate } from './candidates.js';
+import { joinSelectedPackages, type OriginMetadata } from './join-packages.js';
+
+export interface WriteSnapshotInput {
+  /** The snapshot being built, under a temp name in the repo directory. */
+  stagingDir: string;
+  inputs: readonly OriginMetadata[];
+  selected: readonly Candidate[];
+  extras: ExtraRecord[];
+  compression: 'gz' | 'xz' | 'zstd';
+  /** snapshot.json without repomdSha256 (known once repomd.xml is written). */
+  record: Omit<SnapshotRecord, 'repomdSha256'>;
+}
+
+/**
+ * Build a complete snapshot directory aside: repodata/ (primary/filelists/other streamed from the
+ * sources with hrefs into the pool, extra metadata copied and verified, repomd.xml last), the relative
+ * `pool` symlink, and snapshot.json; everything fsynced, so the rename that publishes it is durable.
+ * No package file is copied: the cost depends on the number of packages, not their bytes.
+ */
+export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<SnapshotRecord> {
+  const dir = input.stagingDir;
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw ioError('create snapshot directory', dir, e);
+  }
+  const repodata = join(dir, 'repodata');
+  const summary = await writeRepodata({
+    repoDir: dir,
+    outDir: repodata,
+    packages: joinSelectedPackages(input.inputs, input.selected),
+    packageCount: new Set(input.selected.map((c) => c.poolHref)).size,
+    checksumType: 'sha256',
+    compression: input.compression,
+    extraRecords: input.extras,
+    fsync: true,
+  });
+  try {
+    await symlink(SNAPSHOT_POOL_TARGET, join(dir, SNAPSHOT_POOL_LINK));
+  } catch (e) {
+    throw ioError('create pool link', join(dir, SNAPSHOT_POOL_LINK), e);
+  }
+  const record: SnapshotRecord = { ...input.record, repomdSha256: summary.repomdChecksum.value };
+  await writeFileAtomic(join(dir, SNAPSHOT_RECORD), `${JSON.stringify(record, null, 1)}\n`);
+  await fsyncPath(repodata);
+  await fsyncPath(dir);
+  return record;
+}

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
+import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
+import { makeRepo, pkg } from './helpers/fixtures.js';
+
+const run = promisify(execFile);
+const bin = join(repoRoot, 'packages', 'cli', 'bin', 'run.js');
+
+/** The real `ovirt-repo` binary, as CI jobs run it (the CLI discovers this plugin in node_modules). */
+async function ovirtRepo(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ensurePluginBuilt();
+    if (!existsSync(join(repoRoot, 'packages', 'cli', 'dist', 'index.js'))) throw new Error('packages/cli is not built: run `npx nx run-many -t build`');
+    ({ dir, cleanup } = await makeTempDir());
+  });
+  afterAll(() => cleanup());
+
+  it('syncs, lists and reports errors with exit codes', async () => {
+    const src = await makeRepo(join(dir, 'src'), [pkg('alpha')]);
+    const store = join(dir, 'store');
+    const sync = await ovirtRepo(['mirror', 'sync', 'el9', '--from', src, '--json'], { OVIRT_REPO_STORE: store });
+    expect(sync.code).toBe(0);
+    const result = JSON.parse(sync.stdout);
+    expect(result).toMatchObject({ repo: 'el9', changed: true, packages: 1 });
+
+    const human = await ovirtRepo(['mirror', 'sync', 'el9', '--from', src], { OVIRT_REPO_STORE: store });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('no change');
+
+    const list = await ovirtRepo(['snapshot', 'list', 'el9', '--store', store]);
+    expect(list.stdout).toContain(result.snapshot);
+    expect(list.stdout).toContain('latest');
+
+    const bad = await ovirtRepo(['mirror', 'sync', 'el9', '--from', join(dir, 'missing'), '--store', store]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/Error \[E_FETCH\]: .*missing\/repodata\/repomd\.xml/);
+    expect(bad.stderr).toContain('Hint:');
+
+    const badJson = await ovirtRepo(['mirror', 'sync', '../x', '--from', src, '--store', store, '--json']);
+    expect(badJson.code).toBe(1);
+    expect(JSON.parse(badJson.stdout).error.code).toBe('E_USAGE');
+  });
+
+  it('has help with examples for every command', async () => {
+    for (const cmd of [['mirror', 'sync'], ['snapshot', 'list'], ['snapshot', 'show'], ['snapshot', 'diff'], ['snapshot', 'verify'], ['snapshot', 'pin'], ['snapshot', 'unpin'], ['gc'], ['index', 'write'], ['serve']]) {
+      const h = await ovirtRepo([...cmd, '--help']);
+      expect(h.code).toBe(0);
+      expect(h.stdout).toContain('EXAMPLES');
+    }
+  });
+});

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pluginRoot } from './built.js';
+
+const runner = join(pluginRoot, 'test', 'helpers', 'runner.mjs');
+
+export interface ChildRun {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; result: Record<string, unknown> | undefined; stderr: string }>;
+}
+
+/** Run a library call of the compiled plugin in a child process (see runner.mjs). */
+export function runChild(op: 'sync' | 'gc', options: object, env: Record<string, string> = {}): ChildRun {
+  const child = spawn(process.execPath, [runner, op, JSON.stringify(options)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; result: Record<string, unknown> | undefined; stderr: string }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      let result: Record<string, unknown> | undefined;
+      try {
+        result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
+      } catch {
+        result = undefined;
+      }
+      resolve({ code, signal, result, stderr });
+    }),
+  );
+  return { child, done };
+}
+
+/** Wait until `file` exists (the child reached its pause point). */
+export async function waitForFile(file: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${file}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
