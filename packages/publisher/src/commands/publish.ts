@@ -1,0 +1,99 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, ErrorCodes, OvirtRepoError, sharedFlags } from '@ovirt-repo/core';
+import { publish, type PublishResult } from '../lib/publish.js';
+
+const days = Flags.custom<number>({
+  helpValue: 'DAYS',
+  parse: async (input) => {
+    const n = Number(input);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`expected a number of days (0 or more, fractions allowed), got "${input}"`);
+    return n;
+  },
+});
+
+export default class Publish extends BaseCommand<typeof Publish> {
+  static override summary = 'Publish a tested repository with package and metadata history (latest.tested).';
+
+  static override description = [
+    "Copies into DEST the packages of SOURCE it lacks (checksum-verified) and writes metadata listing the source's packages plus the history: packages that left the source less than --keep-days ago stay listed and downloadable (at most --keep-versions per name.arch), so dnf installs the newest by default and older builds stay installable explicitly.",
+    'Data files are written first and repodata/repomd.xml is replaced last, atomically. Metadata files named by replaced repomd.xml generations stay for --keep-metadata-days, so a client holding the previous repomd.xml can still fetch what it names. Pruning happens only after the new repomd.xml is in place. Killed at any moment, DEST still serves a complete repository; the next run finishes the job. Publishing the same source again changes nothing.',
+    'SOURCE is any YUM repository (a path, file:// or http(s):// URL), usually a snapshot; with --from-lock it is the URL an inject lock file recorded for --repo, and its repomd.xml must still be the one the run saw. DEST is a path, file://, rsync://host/module/path, ssh://host/path or host:path; plugins add other schemes (`<%= config.bin %> publish targets` lists them). See docs/publish.md.',
+  ].join('\n\n');
+
+  static override examples = [
+    {
+      description: 'After a successful system-test run, publish exactly the repository it tested',
+      command: '<%= config.bin %> <%= command.id %> --from-lock run.lock.json --repo experimental-master-el9 --to rsync://repo.example.org/ovirt/latest.tested/master/el9',
+    },
+    { description: 'Publish a snapshot to a local web root', command: '<%= config.bin %> <%= command.id %> --from https://store.example.org/yum/experimental-master-el9/20240301T101500Z-3f2a --to /var/www/html/latest.tested/el9' },
+    { description: 'Publish over ssh, keeping at most 3 versions per package for a week', command: '<%= config.bin %> <%= command.id %> --from ./snapshot --to deploy@web:/srv/latest.tested --keep-days 7 --keep-versions 3' },
+    { description: 'See what would change, as JSON', command: '<%= config.bin %> <%= command.id %> --from ./snapshot --to /srv/latest.tested --dry-run --json' },
+  ];
+
+  static override flags = {
+    from: Flags.string({ summary: 'Repository to publish: a path, file:// or http(s):// URL.', helpValue: 'SOURCE', exclusive: ['from-lock'] }),
+    'from-lock': Flags.string({ summary: 'Publish the repository an inject lock file recorded (with --repo).', helpValue: 'FILE', dependsOn: ['repo'], exclusive: ['from'] }),
+    repo: Flags.string({ summary: 'Repository id in the --from-lock file.', helpValue: 'ID', dependsOn: ['from-lock'] }),
+    to: Flags.string({ summary: 'Destination: path, file://, rsync://, ssh:// or host:path (plugins add more).', helpValue: 'DEST', required: true, env: 'OVIRT_REPO_PUBLISH_TO' }),
+    'keep-days': days({ summary: 'Keep packages listed this many days after they left the source.', default: 14 }),
+    'keep-versions': Flags.integer({ summary: 'At most N versions per name.arch (source packages always listed). Default: no bound.', min: 1, helpValue: 'N' }),
+    'keep-metadata-days': days({ summary: 'Keep metadata files of replaced repomd.xml generations this many days.', default: 2 }),
+    'dry-run': Flags.boolean({ summary: 'Report what would change; write nothing.', default: false }),
+    'target-option': Flags.string({
+      summary: 'Setting for the destination target, KEY=VALUE (repeatable), e.g. rsh="ssh -i key" or timeout=60 for rsync.',
+      helpValue: 'KEY=VALUE',
+      multiple: true,
+    }),
+    'lock-wait': Flags.integer({ summary: 'Seconds to wait for another publish to the same destination (targets with locks).', default: 0, min: 0, helpValue: 'SECONDS' }),
+    compress: sharedFlags.compress(),
+    checksum: sharedFlags.checksum(),
+    workers: sharedFlags.workers({ summary: 'Parallel package downloads (default 4).' }),
+    revision: sharedFlags.revision(),
+  };
+
+  public async run(): Promise<PublishResult> {
+    const result = await publish({
+      from: this.flags.from,
+      fromLock: this.flags['from-lock'],
+      repo: this.flags.repo,
+      to: this.flags.to,
+      keepDays: this.flags['keep-days'],
+      keepVersions: this.flags['keep-versions'],
+      keepMetadataDays: this.flags['keep-metadata-days'],
+      dryRun: this.flags['dry-run'],
+      targetSettings: parseSettings(this.flags['target-option'] ?? []),
+      lockWaitMs: this.flags['lock-wait'] * 1000,
+      compression: this.flags.compress,
+      checksumType: this.flags.checksum,
+      workers: this.flags.workers,
+      revision: this.flags.revision,
+      logger: this.logger,
+    });
+    this.log(summarize(result));
+    return result;
+  }
+}
+
+function parseSettings(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new OvirtRepoError(ErrorCodes.USAGE, `--target-option "${pair}" is not KEY=VALUE`, { hint: 'Example: --target-option timeout=60' });
+    }
+    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+function summarize(r: PublishResult): string {
+  const verb = r.dryRun ? 'Would publish' : 'Published';
+  const head = r.changed
+    ? `${verb} ${r.source} to ${r.destination}: ${r.listed.total} packages listed (${r.listed.fromSource} from the source, ${r.listed.fromHistory} kept from history); ${r.added.length} added, ${r.removed.length} no longer listed.`
+    : `Nothing to publish: ${r.destination} already lists what ${r.source} has (${r.listed.total} packages, revision ${r.revision ?? '?'}).`;
+  const lines = [head];
+  if (r.uploaded.packages || r.uploaded.metadataFiles) lines.push(`${r.dryRun ? 'Would copy' : 'Copied'} ${r.uploaded.packages} packages and ${r.uploaded.metadataFiles} metadata files (${r.uploaded.bytes} bytes).`);
+  if (r.pruned.paths.length) lines.push(`${r.dryRun ? 'Would prune' : 'Pruned'} ${r.pruned.packages} packages, ${r.pruned.metadataFiles} metadata files and ${r.pruned.leftovers} leftovers (${r.pruned.bytes} bytes).`);
+  for (const note of r.notes) lines.push(`Note: ${note}.`);
+  return lines.join('\n');
+}

@@ -1,0 +1,479 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import {
+  ErrorCodes,
+  OvirtRepoError,
+  hashBuffer,
+  hashFile,
+  isLockCapable,
+  isOvirtRepoError,
+  mapLimit,
+  nevra,
+  parseRepomd,
+  putAll,
+  readRepo,
+  readTargetFile,
+  redactLocation,
+  removeAll,
+  silentLogger,
+  targetRegistry,
+  writeRepodata,
+  type ChecksumType,
+  type Logger,
+  type PackageRecord,
+  type Repomd,
+  type SyncTarget,
+  type TargetEntry,
+  type TargetLock,
+  type TargetRegistry,
+} from '@ovirt-repo/core';
+import { downloadVerified } from './download.js';
+import { HISTORY_PATH, emptyHistory, parseHistory, serializeHistory, type Generation, type HistoryPackage, type PublishHistory } from './history.js';
+import { REPOMD_PATH, packageFileName, packageHref, packageKey } from './layout.js';
+import { sourceFromLock, type LockedSource } from './lock-file.js';
+import { planPrune, planPublication, type PackageInfo, type PublishPlan, type Removal } from './plan.js';
+import { commitGeneration, reconcileHistory, type LiveGeneration } from './reconcile.js';
+import { openSource, type SourceRepo } from './source.js';
+import { registerBuiltinTargets } from './targets/builtin.js';
+import { makeWorkDir, sweepStaleWorkDirs } from './work-dir.js';
+
+export interface PublishOptions {
+  /** A YUM repository URL or path (usually a snapshot). Exclusive with fromLock. */
+  from?: string;
+  /** An inject lock file; the source is the URL it recorded for `repo`. */
+  fromLock?: string;
+  repo?: string;
+  /** The destination: a location for the target registry, or an opened target. */
+  to: string | SyncTarget;
+  /** History packages stay listed this many days after they left the source. Default 14. */
+  keepDays?: number;
+  /** At most this many versions per name.arch (source packages always listed). Default: no bound. */
+  keepVersions?: number;
+  /** Metadata files of replaced repomd.xml generations stay this many days. Default 2. */
+  keepMetadataDays?: number;
+  dryRun?: boolean;
+  compression?: 'gz' | 'xz' | 'zstd';
+  checksumType?: Extract<ChecksumType, 'sha256' | 'sha512'>;
+  /** Repomd revision; default SOURCE_DATE_EPOCH, else the current time. */
+  revision?: string;
+  /** Parallel package downloads. Default 4. */
+  workers?: number;
+  /** `--target-option key=value` settings passed to the target factory. */
+  targetSettings?: Record<string, string>;
+  /** How long to wait for another publisher's lock on the destination (targets that lock). Default 0. */
+  lockWaitMs?: number;
+  /** The clock (tests). */
+  now?: Date;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+  registry?: TargetRegistry;
+}
+
+export interface PublishedPackage {
+  nevra: string;
+  href: string;
+  size: number;
+}
+
+export interface PublishResult {
+  source: string;
+  destination: string;
+  dryRun: boolean;
+  /** A new repomd.xml was written (or, with --dry-run, would be). */
+  changed: boolean;
+  /** Revision of the live repomd.xml afterwards (the new one when changed). */
+  revision?: string;
+  /** Packages the live metadata lists afterwards: all, from the source, kept from history. */
+  listed: { total: number; fromSource: number; fromHistory: number };
+  /** Newly listed packages. */
+  added: PublishedPackage[];
+  /** Packages listed before and not any more (their files stay while older metadata may name them). */
+  removed: PublishedPackage[];
+  /** History packages still listed although the source no longer has them. */
+  kept: PublishedPackage[];
+  uploaded: { packages: number; metadataFiles: number; bytes: number };
+  pruned: { packages: number; metadataFiles: number; leftovers: number; bytes: number; paths: string[] };
+  /** Bytes uploaded and bytes pruned. */
+  bytes: { uploaded: number; pruned: number };
+  /** repomd.xml generations whose metadata the destination keeps (the live one included). */
+  generations: number;
+  /** Repairs and decisions worth knowing (adopted repository, interrupted run finished...). */
+  notes: string[];
+  durationMs: number;
+}
+
+interface DestinationState {
+  history: PublishHistory;
+  /** The history file's bytes as read (undefined when absent). */
+  historyText?: string;
+  live?: { repomd: Repomd; bytes: Buffer; info: LiveGeneration; records: Map<string, PackageRecord> };
+  files: TargetEntry[];
+}
+
+const DEFAULT_KEEP_DAYS = 14;
+const DEFAULT_KEEP_METADATA_DAYS = 2;
+const UPLOAD_CHUNK = 32;
+
+/**
+ * Publish a repository to a destination with package and metadata history (see docs/publish.md):
+ * copy the packages the destination lacks (verified), write metadata listing the source's packages plus
+ * the history still inside the retention windows, data files first and repomd.xml last, then prune what
+ * fell out of both windows. Killed at any moment, the destination still serves a complete repository (the
+ * previous or the new one); the next run finishes or discards what the killed one left.
+ */
+export async function publish(options: PublishOptions): Promise<PublishResult> {
+  const started = Date.now();
+  const log = options.logger ?? silentLogger;
+  const now = options.now ?? new Date();
+  const keepDays = checkDays(options.keepDays ?? DEFAULT_KEEP_DAYS, '--keep-days');
+  const keepMetadataDays = checkDays(options.keepMetadataDays ?? DEFAULT_KEEP_METADATA_DAYS, '--keep-metadata-days');
+  if (options.keepVersions !== undefined && (!Number.isInteger(options.keepVersions) || options.keepVersions < 1)) {
+    throw new OvirtRepoError(ErrorCodes.USAGE, `--keep-versions must be a whole number of at least 1, got ${options.keepVersions}`, { hint: 'Leave it out to keep every version inside --keep-days.' });
+  }
+  const { url: sourceUri, repomd: lockedRepomd } = await resolveSource(options);
+  const registry = options.registry ?? targetRegistry();
+  registerBuiltinTargets(registry);
+  const target = typeof options.to === 'string' ? await registry.open(options.to, { logger: log, settings: options.targetSettings, env: options.env }) : options.to;
+  const destination = typeof options.to === 'string' ? redactLocation(options.to) : target.location;
+  const swept = await sweepStaleWorkDirs();
+  if (swept.length) log.debug(`removed ${swept.length} scratch directories of killed publish runs: ${swept.join(', ')}`);
+  const work = await makeWorkDir('publish');
+  let lock: TargetLock | undefined;
+  try {
+    if (!options.dryRun && isLockCapable(target)) lock = await target.lock('publish', { waitMs: options.lockWaitMs ?? 0 });
+    else if (!options.dryRun) log.debug(`${destination}: this target cannot lock; run one publisher per destination at a time`);
+
+    log.info(`Reading the destination ${destination}`);
+    const dest = await readDestination(target, work, log);
+    const notes: string[] = [];
+    const reconciled = reconcileHistory(dest.history, dest.live?.info, now);
+    notes.push(...reconciled.notes);
+    let history = reconciled.history;
+    for (const note of reconciled.notes) log.info(note);
+    if (history.removing?.length && !options.dryRun) {
+      const protectedPaths = protectedByLive(dest);
+      const leftover = history.removing.filter((p) => !protectedPaths.has(p));
+      log.info(`Finishing ${leftover.length} removals of an interrupted publish`);
+      await removeAll(target, leftover);
+      const { removing: _done, ...rest } = history;
+      history = rest;
+      notes.push(`finished ${leftover.length} removals left by an interrupted publish`);
+    }
+
+    log.info(`Reading the source ${sourceUri}`);
+    const source = await openSource(sourceUri, work, log, lockedRepomd && { ...lockedRepomd, lockFile: options.fromLock ?? '' });
+    const sourceInfos = uniqueByKey(source.packages.map((p) => packageInfo(p, history.packages, source.display)));
+    const sourceByKey = new Map(sourceInfos.map((p) => [p.key, p]));
+    const present = new Map(dest.files.map((f) => [f.path, f.size]));
+    const liveKeys = new Set(dest.live?.info.packages.map((p) => p.key) ?? []);
+    const extrasChanged = extrasSignature(source.repomd) !== (dest.live ? extrasSignature(dest.live.repomd) : extrasSignature({ records: [] }));
+    const plan = planPublication({
+      now,
+      history,
+      liveKeys,
+      source: sourceInfos,
+      keepDays,
+      keepVersions: options.keepVersions,
+      present: (href) => present.has(href),
+      extrasChanged,
+    });
+    const describe = (key: string): PublishedPackage => {
+      const p = plan.packages[key] ?? history.packages[key] ?? sourceByKey.get(key);
+      return p ? { nevra: nevra(p), href: p.href, size: p.size } : { nevra: key, href: '', size: 0 };
+    };
+
+    const result: PublishResult = {
+      source: redactLocation(source.display),
+      destination,
+      dryRun: Boolean(options.dryRun),
+      changed: plan.changed,
+      revision: dest.live?.repomd.revision,
+      listed: { total: plan.listed.length, fromSource: plan.fromSource.length, fromHistory: plan.fromHistory.length },
+      added: plan.added.map(describe),
+      removed: plan.removed.map(describe),
+      kept: plan.fromHistory.map(describe),
+      uploaded: { packages: 0, metadataFiles: 0, bytes: 0 },
+      pruned: { packages: 0, metadataFiles: 0, leftovers: 0, bytes: 0, paths: [] },
+      bytes: { uploaded: 0, pruned: 0 },
+      generations: history.generations.length,
+      notes,
+      durationMs: 0,
+    };
+
+    if (options.dryRun) {
+      const missing = sourceInfos.filter((p) => present.get(p.href) !== p.size);
+      result.uploaded.packages = missing.length;
+      result.uploaded.bytes = missing.reduce((n, p) => n + p.size, 0);
+      const hypothetical = plan.changed ? commitGeneration(history, placeholderGeneration(now, plan, source.display), plan.packages) : history;
+      const prune = planPrune({ now, keepMetadataDays, history: hypothetical, files: dest.files });
+      fillPruned(result, prune.removals);
+      result.generations = prune.history.generations.length;
+      result.bytes = { uploaded: result.uploaded.bytes, pruned: result.pruned.bytes };
+      result.durationMs = Date.now() - started;
+      return result;
+    }
+
+    if (plan.changed) {
+      log.debug('step: upload packages');
+      const uploaded = await uploadPackages(target, source, sourceInfos, present, work, options.workers ?? 4, log);
+      result.uploaded.packages = uploaded.count;
+      result.uploaded.bytes += uploaded.bytes;
+
+      log.debug('step: write metadata');
+      const records = listedRecords(plan, sourceByKey, dest.live?.records);
+      const summary = await writeRepodata({
+        repoDir: work,
+        outDir: join(work, 'out', 'repodata'),
+        packages: records,
+        checksumType: options.checksumType ?? 'sha256',
+        compression: options.compression ?? 'gz',
+        revision: options.revision,
+        env: options.env,
+        extraRecords: source.extras.map(({ record, localPath }) => ({ ...record, location: { href: extraHref(record.location.href, record.checksum.value) }, sourcePath: localPath })),
+      });
+      const dataFiles = summary.files.filter((f) => f !== summary.repomdPath);
+      const toUpload = [];
+      for (const file of dataFiles) {
+        const path = `repodata/${basename(file)}`;
+        const { size } = await stat(file);
+        if (present.get(path) !== size) toUpload.push({ path, data: { localFile: file }, size });
+      }
+      log.debug(`step: upload ${toUpload.length} metadata files`);
+      await putAll(target, toUpload);
+      result.uploaded.metadataFiles = toUpload.length + 1;
+      result.uploaded.bytes += toUpload.reduce((n, f) => n + f.size, 0) + summary.repomdChecksum.size;
+
+      const repomdSha = (await hashFile(summary.repomdPath, 'sha256')).value;
+      const generation: Generation = {
+        publishedAt: now.toISOString(),
+        revision: summary.revision,
+        repomd: { sha256: repomdSha, size: summary.repomdChecksum.size },
+        metadata: summary.records.map((r) => r.location.href).sort(),
+        packages: plan.listed.length,
+        source: redactLocation(source.display),
+      };
+      log.debug('step: record pending generation');
+      await target.put(HISTORY_PATH, serializeHistory({ ...history, pending: { generation, packages: plan.packages } }));
+      log.debug('step: replace repomd.xml');
+      await target.put(REPOMD_PATH, { localFile: summary.repomdPath });
+      log.debug(`step: repomd.xml replaced: ${plan.listed.length} packages (${plan.fromHistory.length} from history), revision ${summary.revision}`);
+      history = commitGeneration(history, generation, plan.packages);
+      result.revision = summary.revision;
+      log.debug('step: commit generation');
+    }
+
+    // Prune only now that the new repomd.xml is live (and its history committed).
+    const files = plan.changed ? await target.list('') : dest.files;
+    const prune = planPrune({ now, keepMetadataDays, history, files });
+    fillPruned(result, prune.removals);
+    result.generations = prune.history.generations.length;
+    if (prune.removals.length > 0) {
+      const paths = prune.removals.map((r) => r.path);
+      await target.put(HISTORY_PATH, serializeHistory({ ...prune.history, removing: paths }));
+      log.debug(`step: prune ${paths.length} paths`);
+      await removeAll(target, paths);
+      log.info(`Pruned ${result.pruned.packages} packages, ${result.pruned.metadataFiles} metadata files, ${result.pruned.leftovers} leftovers`);
+    }
+    const finalText = serializeHistory(prune.history);
+    if (finalText !== dest.historyText) await target.put(HISTORY_PATH, finalText);
+    log.debug('step: done');
+    result.bytes = { uploaded: result.uploaded.bytes, pruned: result.pruned.bytes };
+    result.durationMs = Date.now() - started;
+    return result;
+  } finally {
+    await lock?.release().catch(() => undefined);
+    if (typeof options.to === 'string') await target.close?.().catch(() => undefined);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function checkDays(value: number, flag: string): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new OvirtRepoError(ErrorCodes.USAGE, `${flag} must be a number of days (0 or more), got ${value}`, { hint: `Example: ${flag} 14` });
+  }
+  return value;
+}
+
+async function resolveSource(options: PublishOptions): Promise<LockedSource> {
+  if (options.from && options.fromLock) {
+    throw new OvirtRepoError(ErrorCodes.USAGE, 'Give either --from or --from-lock, not both', { hint: '--from names a repository; --from-lock FILE --repo ID takes it from a lock file.' });
+  }
+  if (options.fromLock) {
+    if (!options.repo) throw new OvirtRepoError(ErrorCodes.USAGE, '--from-lock needs --repo ID (the repository of the lock file to publish)', { hint: 'Example: --from-lock run.lock.json --repo experimental-master-el9' });
+    return sourceFromLock(options.fromLock, options.repo);
+  }
+  if (!options.from) throw new OvirtRepoError(ErrorCodes.USAGE, 'Nothing to publish: give --from SOURCE or --from-lock FILE --repo ID', { hint: 'Example: ovirt-repo publish --from https://store/yum/repo/20240301T000000Z-1 --to /var/www/latest.tested' });
+  return { url: options.from };
+}
+
+/** The destination as it is: history file, live repomd.xml and the records it lists, and every file. */
+async function readDestination(target: SyncTarget, work: string, log: Logger): Promise<DestinationState> {
+  const files = await target.list('');
+  const has = new Set(files.map((f) => f.path));
+  let history = emptyHistory();
+  let historyText: string | undefined;
+  if (has.has(HISTORY_PATH)) {
+    historyText = (await readTargetFile(target, HISTORY_PATH)).toString('utf8');
+    try {
+      history = parseHistory(historyText, `${target.location}/${HISTORY_PATH}`);
+    } catch (e) {
+      if (!isOvirtRepoError(e)) throw e;
+      log.warn(`${e.describe()}\nRebuilding the history from the live repodata.`);
+    }
+  }
+  if (!has.has(REPOMD_PATH)) return { history, historyText, files };
+  const bytes = await readTargetFile(target, REPOMD_PATH);
+  const where = `${target.location}/${REPOMD_PATH}`;
+  let repomd: Repomd;
+  try {
+    repomd = parseRepomd(bytes, where);
+  } catch (e) {
+    if (!isOvirtRepoError(e)) throw e;
+    log.warn(`${e.describe()}\nThe destination's repomd.xml is unreadable; publishing a fresh generation over it.`);
+    return { history, historyText, files };
+  }
+  const records = new Map<string, PackageRecord>();
+  const packages: PackageInfo[] = [];
+  try {
+    const local = join(work, 'destination');
+    for (const record of repomd.records.filter((r) => ['primary', 'filelists', 'other'].includes(r.type))) {
+      const dest = join(local, ...record.location.href.split('/'));
+      await mkdir(dirname(dest), { recursive: true });
+      await pipeline(await target.read(record.location.href), createWriteStream(dest));
+    }
+    await mkdir(join(local, 'repodata'), { recursive: true });
+    await writeFile(join(local, 'repodata', 'repomd.xml'), bytes);
+    for await (const p of (await readRepo(local)).packages()) {
+      const key = packageKey(p.checksum);
+      records.set(key, p);
+      packages.push({ key, href: p.location.href, name: p.name, arch: p.arch, epoch: p.epoch, version: p.version, release: p.release, size: p.size.package });
+    }
+  } catch (e) {
+    if (!isOvirtRepoError(e)) throw e;
+    // A damaged destination is what a publish repairs: go on without its records (its history packages
+    // cannot be listed again) rather than refuse to publish.
+    log.warn(`The live metadata of ${where} is damaged (${e.describe()}); publishing a fresh generation without its history packages.`);
+    records.clear();
+    packages.length = 0;
+  }
+  const info: LiveGeneration = {
+    sha256: hashBuffer(bytes, 'sha256').value,
+    size: bytes.length,
+    revision: repomd.revision ?? '',
+    metadata: repomd.records.map((r) => r.location.href),
+    packages,
+  };
+  return { history, historyText, live: { repomd, bytes, info, records }, files };
+}
+
+/** Paths the live repomd.xml needs: its metadata files and its packages. */
+function protectedByLive(dest: DestinationState): Set<string> {
+  const out = new Set<string>([REPOMD_PATH, HISTORY_PATH]);
+  for (const m of dest.live?.info.metadata ?? []) out.add(m);
+  for (const p of dest.live?.info.packages ?? []) {
+    out.add(p.href);
+    out.add(p.href.split('/').slice(0, 3).join('/'));
+  }
+  return out;
+}
+
+/** A source package: what planning needs, and the record it came from. */
+interface SourcePackage extends PackageInfo {
+  record: PackageRecord;
+}
+
+function packageInfo(p: PackageRecord, known: Record<string, HistoryPackage>, source: string): SourcePackage {
+  const key = packageKey(p.checksum);
+  // A package the destination already holds keeps its place (even under an older layout).
+  const href = known[key]?.href ?? packageHref(p.checksum, packageFileName(p.location.href, source));
+  return { key, href, name: p.name, arch: p.arch, epoch: p.epoch, version: p.version, release: p.release, size: p.size.package, record: p };
+}
+
+function uniqueByKey(infos: SourcePackage[]): SourcePackage[] {
+  const seen = new Map<string, SourcePackage>();
+  for (const p of infos) if (!seen.has(p.key)) seen.set(p.key, p);
+  return [...seen.values()];
+}
+
+/** Copy the source packages the destination lacks: download (verified) in chunks, upload each chunk. */
+async function uploadPackages(
+  target: SyncTarget,
+  source: SourceRepo,
+  infos: SourcePackage[],
+  present: Map<string, number>,
+  work: string,
+  workers: number,
+  log: Logger,
+): Promise<{ count: number; bytes: number }> {
+  const missing = infos.filter((p) => present.get(p.href) !== p.size);
+  if (missing.length === 0) return { count: 0, bytes: 0 };
+  const progress = log.progress('Copying packages', missing.length);
+  const dir = join(work, 'packages');
+  await mkdir(dir, { recursive: true });
+  let bytes = 0;
+  for (let i = 0; i < missing.length; i += UPLOAD_CHUNK) {
+    const chunk = missing.slice(i, i + UPLOAD_CHUNK);
+    const items = await mapLimit(chunk, workers, async (info, j) => {
+      const record = info.record;
+      const local = join(dir, `${i + j}.rpm`);
+      await downloadVerified(source.packageUrl(record), local, { checksum: record.checksum, size: record.size.package }, { logger: log });
+      return { path: info.href, data: { localFile: local } };
+    });
+    await putAll(target, items, workers);
+    for (const item of items) await rm(item.data.localFile, { force: true });
+    bytes += chunk.reduce((n, p) => n + p.size, 0);
+    progress.tick(chunk.length);
+  }
+  progress.done(`Copied ${missing.length} packages (${bytes} bytes)`);
+  return { count: missing.length, bytes };
+}
+
+/** The records of the new generation, sorted as createrepo_c sorts them (file name, then directory). */
+function listedRecords(plan: PublishPlan, source: Map<string, SourcePackage>, live: Map<string, PackageRecord> | undefined): PackageRecord[] {
+  const records: PackageRecord[] = [];
+  for (const key of plan.fromSource) {
+    const p = source.get(key);
+    if (p) records.push({ ...p.record, location: { href: p.href } });
+  }
+  // planPublication lists history packages only when the live generation (hence `live`) has them.
+  for (const key of plan.fromHistory) {
+    const r = live?.get(key);
+    if (r) records.push(r);
+  }
+  const sortKey = (r: PackageRecord) => [r.location.href.slice(r.location.href.lastIndexOf('/') + 1), r.location.href] as const;
+  return records.sort((a, b) => {
+    const [fa, ha] = sortKey(a);
+    const [fb, hb] = sortKey(b);
+    return fa < fb ? -1 : fa > fb ? 1 : ha < hb ? -1 : ha > hb ? 1 : 0;
+  });
+}
+
+/** Opaque metadata (comps, updateinfo...) keeps its name but always carries its checksum in front. */
+function extraHref(href: string, checksum: string): string {
+  const name = href.slice(href.lastIndexOf('/') + 1).replace(/^[0-9a-f]{32,128}-/, '');
+  return `repodata/${checksum.toLowerCase()}-${name}`;
+}
+
+function extrasSignature(repomd: Pick<Repomd, 'records'>): string {
+  return repomd.records
+    .filter((r) => !['primary', 'filelists', 'other'].includes(r.type) && !/_(db|zck)$/.test(r.type))
+    .map((r) => `${r.type}:${r.checksum.value.toLowerCase()}`)
+    .sort()
+    .join(',');
+}
+
+function placeholderGeneration(now: Date, plan: PublishPlan, source: string): Generation {
+  return { publishedAt: now.toISOString(), revision: '(dry run)', repomd: { sha256: '0'.repeat(64), size: 0 }, metadata: [], packages: plan.listed.length, source };
+}
+
+function fillPruned(result: PublishResult, removals: Removal[]): void {
+  result.pruned = {
+    packages: removals.filter((r) => r.kind === 'package').length,
+    metadataFiles: removals.filter((r) => r.kind === 'metadata').length,
+    leftovers: removals.filter((r) => r.kind === 'leftover').length,
+    bytes: removals.reduce((n, r) => n + r.bytes, 0),
+    paths: removals.map((r) => r.path),
+  };
+}

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isTempName } from '@ovirt-repo/core';
+import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
+import { publish } from '../src/lib/publish.js';
+import { checkRepo, dnf, makeRepo, rpmSpec, treeDigest } from './helpers/repos.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const child = join(here, 'fixtures', 'publish-child.mjs');
+const built = join(here, '..', 'dist', 'index.js');
+const DAY = 86_400_000;
+const t0 = new Date('2030-01-01T00:00:00.000Z');
+const at = (days: number) => new Date(t0.getTime() + days * DAY);
+const env = { ...process.env, SOURCE_DATE_EPOCH: '1893456000' };
+
+/** Run the child until it reports reaching `point`, then SIGKILL it; resolves to its output and pid. */
+function runUntil(from: string, to: string, point: string, now: Date): Promise<{ out: string; pid: number }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [child, from, to, point, now.toISOString()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes(`AT ${point}`)) p.kill('SIGKILL');
+    });
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    p.on('error', reject);
+    p.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve({ out: out.trim(), pid: p.pid ?? 0 });
+      else reject(new Error(`child ended (${code}) without reaching ${point}: ${out}${err}`));
+    });
+  });
+}
+
+const OLD = ['hello-1.0-1.noarch', 'hello-2.0-1.noarch', 'tools-1.0-1.noarch'];
+const NEW = ['hello-2.0-1.noarch', 'hello-3.0-1.noarch', 'tools-1.0-1.noarch'];
+// Kill points through one publish, with the listing the destination must still serve right after.
+const POINTS: Array<[string, string[]]> = [
+  ['during:package:1', OLD],
+  ['after:package:1', OLD],
+  ['during:metadata:1', OLD],
+  ['after:metadata:3', OLD],
+  ['after:history:1', OLD],
+  ['during:repomd:1', OLD],
+  ['after:repomd:1', NEW],
+  ['after:history:2', NEW],
+  ['after:remove:1', NEW],
+];
+
+describeWithTools(['createrepo_c', 'dnf', 'rpm'], 'SIGKILL at any moment leaves a valid repository', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let v1: string;
+  let v2: string;
+  let v3: string;
+  let base: string;
+  let reference: Record<string, string>;
+
+  beforeAll(async () => {
+    if (!existsSync(built)) throw new Error(`${built} is missing: build the plugin first (npx nx run @ovirt-repo/plugin-publisher:build)`);
+    ({ dir, cleanup } = await makeTempDir());
+    v1 = await makeRepo(join(dir, 'v1'), [rpmSpec('hello', '1.0'), rpmSpec('tools', '1.0')]);
+    v2 = await makeRepo(join(dir, 'v2'), [rpmSpec('hello', '2.0'), rpmSpec('tools', '1.0')]);
+    v3 = await makeRepo(join(dir, 'v3'), [rpmSpec('hello', '3.0'), rpmSpec('tools', '1.0')]);
+    // The destination before the interrupted publish: two generations, hello-1.0 kept from history.
+    base = join(dir, 'base');
+    await publish({ from: v1, to: base, now: at(0), env });
+    await publish({ from: v2, to: base, now: at(1), env });
+    expect(await checkRepo(base)).toEqual(OLD);
+    // What an uninterrupted publish of v3 on day 30 leaves (gen 1's metadata pruned on the way).
+    const clean = join(dir, 'clean');
+    await cp(base, clean, { recursive: true });
+    const r = await publish({ from: v3, to: clean, now: at(30), env });
+    expect(r.pruned.metadataFiles).toBeGreaterThan(0);
+    reference = await treeDigest(clean);
+  });
+  afterAll(() => cleanup());
+
+  it.each(POINTS)('killed at %s: still valid, and the next publish finishes the job', async (point, listing) => {
+    const dest = join(dir, point.replace(/:/g, '-'));
+    await cp(base, dest, { recursive: true });
+    const killed = await runUntil(v3, dest, point, at(30));
+    expect(killed.out).toBe(`AT ${point}`);
+    const scratch = async () => (await readdir(tmpdir())).filter((n) => n.startsWith('ovirt-repo-publish-') && n.includes(`-${killed.pid}-`));
+    expect(await scratch()).toHaveLength(1);
+    const files = Object.keys(await treeDigest(dest));
+    // The kill really happened mid-run: the dead writer's lock is still there, and a "during" kill left
+    // its half-written temp file.
+    expect(files).toContain('.ovirt-repo/locks/publish.lock');
+    const temps = files.filter((f) => isTempName(f.split('/').pop()!));
+    if (point.startsWith('during:')) expect(temps).toHaveLength(1);
+
+    // Right after the kill: a complete repository (every named file present with its checksum), the old
+    // one or the new one depending on whether repomd.xml had been replaced, and dnf agrees.
+    expect(await checkRepo(dest)).toEqual(listing);
+    expect(await dnf(join(dest + '-dnf')).available(pathToFileURL(dest).href)).toEqual(listing);
+
+    // The next run (its lock left by a dead writer is broken) reaches exactly the uninterrupted result.
+    await publish({ from: v3, to: dest, now: at(30), env });
+    expect(await checkRepo(dest)).toEqual(NEW);
+    expect(await treeDigest(dest)).toEqual(reference);
+    expect((await readdir(join(dest, 'repodata'))).filter((n) => n.startsWith('.'))).toEqual([]);
+    // ...and removed the dead writer's local scratch directory.
+    expect(await scratch()).toEqual([]);
+  });
+});
