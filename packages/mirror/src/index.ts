@@ -4,6 +4,7 @@ export * from './lib/store/names.js';
 export { openStore, STORE_FORMAT, STORE_VERSION, type StoreMarker } from './lib/store/store.js';
 export { formatSnapshotId, parseSnapshotId, nextSnapshotId } from './lib/store/snapshot-id.js';
 export * from './lib/store/snapshot-record.js';
+export * from './lib/store/snapshot-summary.js';
 export { readLatest, writeLatest, listSnapshotIds, listRepos, requireRepo, requireSnapshot } from './lib/store/repo-state.js';
 export { readPins, writePin, removePin, type Pin } from './lib/store/pins.js';
 // Locks (generic; candidates to move to core)
@@ -38,10 +39,27 @@ export { listSnapshots, type ListSnapshotsResult, type SnapshotSummary } from '.
 export { showSnapshot, resolveSnapshotId, type ShowSnapshotResult } from './lib/snapshot/show-snapshot.js';
 export { diffSnapshots, diffPackages, type DiffResult, type DiffEntry } from './lib/snapshot/diff-snapshots.js';
 export { verifySnapshot, type VerifySnapshotResult, type VerifySnapshotOptions, type VerifyProblem } from './lib/snapshot/verify-snapshot.js';
-export { pinSnapshot, unpinSnapshot, type PinResult } from './lib/snapshot/pin-snapshot.js';
-export { runGc, type GcOptions, type GcResult } from './lib/gc/run-gc.js';
+export { pinSnapshot, unpinSnapshot, type PinResult, type PinOptions } from './lib/snapshot/pin-snapshot.js';
+export {
+  pinFromLock,
+  unpinFromLock,
+  matchLockEntries,
+  type PinFromLockResult,
+  type UnpinFromLockResult,
+  type LockSnapshot,
+  type SkippedLockEntry,
+  type FromLockOptions,
+} from './lib/snapshot/pin-from-lock.js';
+export { readRunLock, parseRunLock, RUN_LOCK_VERSION, type RunLock, type RunLockEntry } from './lib/snapshot/run-lock.js';
+export { summarizeSnapshot } from './lib/snapshot/summarize-snapshot.js';
+export { runGc, type GcOptions, type GcResult, type GcSnapshotResult } from './lib/gc/run-gc.js';
 export { decideRetention, type RetentionPolicy } from './lib/gc/retention.js';
 export { collectReferences, type PoolReferences } from './lib/gc/references.js';
+// Status pages
+export { collectStatus, type StoreStatus, type StatusRepo, type StatusSnapshot } from './lib/status/collect-status.js';
+export { renderStorePage, renderRepoPage, escapeHtml, STORE_PAGE_HISTORY } from './lib/status/render-status.js';
+export { writeStatusPages, refreshStatusPages, type StatusPagesResult } from './lib/status/write-status.js';
+export { humanBytes } from './lib/status/human-bytes.js';
 // Serve
 export { startStoreServer, type ServeOptions, type StoreServer } from './lib/serve/static-server.js';
 export { syncAllRepos, type SyncAllResult } from './lib/sync/sync-all.js';

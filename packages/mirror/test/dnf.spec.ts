@@ -55,6 +55,8 @@ describeWithTools(['createrepo_c', 'dnf', 'nginx'], 'dnf uses snapshots over fil
       '-y',
       '--config', join(dir, 'dnf.conf'),
       '--setopt=reposdir=/dev/null',
+      // dnf-plugins-core's local plugin offers every package ever installed on this machine.
+      '--disableplugin=local',
       `--setopt=cachedir=${join(dir, `cache-${tag}`)}`,
       '--setopt=install_weak_deps=False',
       '--releasever', '9',

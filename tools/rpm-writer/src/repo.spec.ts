@@ -22,6 +22,8 @@ describeWithTools(['createrepo_c', 'dnf', 'rpm'], 'written packages in a YUM rep
   const dnf = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
     run('dnf', [
       '--setopt=reposdir=/dev/null',
+      // dnf-plugins-core's local plugin offers every package ever installed on this machine.
+      '--disableplugin=local',
       `--repofrompath=t,file://${repo}`,
       '--repo=t',
       `--installroot=${join(dir, 'root')}`,

@@ -404,6 +404,8 @@ function dnf(repoDir: string, args: string[]): string {
   const root = join(work, `dnfroot-${Math.random().toString(36).slice(2)}`);
   return run('dnf', [
     '--setopt=reposdir=/dev/null',
+    // dnf-plugins-core's local plugin offers every package ever installed on this machine.
+    '--disableplugin=local',
     `--repofrompath=t,file://${repoDir}`,
     '--repo=t',
     '--setopt=skip_if_unavailable=False',

@@ -7,19 +7,14 @@ import { retentionFromConfig, runGc, type GcResult } from '../lib/gc/run-gc.js';
 export default class Gc extends BaseCommand<typeof Gc> {
   static override summary = 'Remove old snapshots and pool files no snapshot references; safe while syncs run.';
 
-  static override description = `Retention applies to the given repos (default: all): a snapshot is removed when it is outside the
-newest --keep N and older than --max-age (with one of the two flags, that one decides). Without either
-flag each repo's retention from ovirt-repo.yaml applies (none configured: no snapshot is removed). The
-latest and pinned snapshots are never removed.
+  static override description = `Retention applies to the given repos (default: all). Each repo's retention comes from ovirt-repo.yaml (repos.<repo>.retention, else defaults.retention); --max-age and --keep replace the value they name, for every repo. A snapshot is removed when it is outside the newest keep N and older than maxAge (with only one of the two set, that one decides; with neither, no snapshot is removed). The latest and pinned snapshots are never removed.
 
-Then every pool file that no remaining snapshot of any repo references is removed, together with
-leftovers of interrupted writers. Running syncs register the packages they are about to reference, so gc
-never removes those.`;
+Then every pool file that no remaining snapshot of any repo references is removed, together with leftovers of interrupted writers. Running syncs register the packages they are about to reference, so gc never removes those.`;
 
   static override examples = [
     { description: 'Nightly cleanup: keep two weeks, at least the newest 5 snapshots per repo', command: '<%= config.bin %> <%= command.id %> --max-age 14d --keep 5 --store /var/www/html/repos' },
     { description: 'What would go, without removing anything', command: '<%= config.bin %> <%= command.id %> experimental-4.5-el9 --keep 10 --dry-run' },
-    { description: 'Only clean the pool (no snapshot is removed)', command: '<%= config.bin %> <%= command.id %>' },
+    { description: "Apply each repo's retention from ovirt-repo.yaml", command: '<%= config.bin %> <%= command.id %> --config /etc/ovirt-repo/ovirt-repo.yaml' },
   ];
 
   static override strict = false;
@@ -41,11 +36,11 @@ never removes those.`;
     const { layout, loaded } = await openExistingStore({ store: this.flags.store, config: this.flags.config });
     const { argv } = await this.parse(Gc);
     const repos = (argv as string[]).filter((a) => typeof a === 'string');
-    const flagPolicy = this.flags['max-age'] !== undefined || this.flags.keep !== undefined;
+    const overrides = { ...(this.flags['max-age'] !== undefined ? { maxAgeMs: this.flags['max-age'] } : {}), ...(this.flags.keep !== undefined ? { keep: this.flags.keep } : {}) };
     const r = await runGc(layout, {
       repos,
-      // --max-age/--keep apply to every repo; without them each repo's retention from ovirt-repo.yaml.
-      retention: flagPolicy ? { maxAgeMs: this.flags['max-age'], keep: this.flags.keep } : (repo) => retentionFromConfig(loaded.config, repo),
+      // Each repo's retention from ovirt-repo.yaml, with --max-age/--keep replacing the value they name.
+      retention: (repo) => retentionFromConfig(loaded.config, repo, overrides),
       dryRun: this.flags['dry-run'],
       lockTimeoutMs: this.flags['lock-timeout'],
       logger: this.logger,

@@ -36,9 +36,10 @@ async function waitForPort(port: number, child: ChildProcess, errorLog: string):
 
 /**
  * A real nginx serving `root` on 127.0.0.1 (a free port), as a foreground process the test owns: the
- * minimal configuration docs/mirror.md recommends (plain static files, no rewrite rules).
+ * minimal configuration docs/mirror.md recommends (plain static files, no rewrite rules). With `prefix`
+ * (`/repos/`) the store is served below it through `alias`, as the docs show, instead of at the root.
  */
-export async function startNginx(root: string, workDir: string): Promise<Nginx> {
+export async function startNginx(root: string, workDir: string, options: { prefix?: string } = {}): Promise<Nginx> {
   await mkdir(join(workDir, 'tmp'), { recursive: true });
   const port = await freePort();
   const errorLog = join(workDir, 'error.log');
@@ -58,15 +59,25 @@ http {
   fastcgi_temp_path ${join(workDir, 'tmp')};
   uwsgi_temp_path ${join(workDir, 'tmp')};
   scgi_temp_path ${join(workDir, 'tmp')};
-  types { application/xml xml; application/x-rpm rpm; application/gzip gz; application/json json; text/plain txt; }
+  types { application/xml xml; application/x-rpm rpm; application/gzip gz; application/json json; text/plain txt; text/html html; }
   default_type application/octet-stream;
   server {
     listen 127.0.0.1:${port};
-    root ${root};
+    ${
+      options.prefix
+        ? `location ${options.prefix} {
+      alias ${root}/;
+      autoindex on;
+      location ~ ^${options.prefix}locks/ { return 404; }
+      location ~ /\\. { return 404; }
+      location ~ (latest\\.txt|all_latest\\.[a-z]+|index\\.html)$ { add_header Cache-Control no-cache; }
+    }`
+        : `root ${root};
     autoindex on;
     location /locks/ { return 404; }
     location ~ /\\. { return 404; }
-    location ~ (latest\\.txt|all_latest\\.[a-z]+)$ { add_header Cache-Control no-cache; }
+    location ~ (latest\\.txt|all_latest\\.[a-z]+)$ { add_header Cache-Control no-cache; }`
+    }
   }
 }
 `,

@@ -2,6 +2,7 @@ import { Args } from '@oclif/core';
 import { BaseCommand, sharedFlags } from '@ovirt-repo/core';
 import { openExistingStore } from '../../lib/cli/store-context.js';
 import { listSnapshots, type ListSnapshotsResult } from '../../lib/snapshot/list-snapshots.js';
+import { humanBytes } from '../../lib/status/human-bytes.js';
 
 export default class SnapshotList extends BaseCommand<typeof SnapshotList> {
   static override summary = "List a repo's snapshots: id, time, packages, size, pinned, latest.";
@@ -29,17 +30,6 @@ export default class SnapshotList extends BaseCommand<typeof SnapshotList> {
     if (rows.length === 0) this.log(`${result.repo} has no snapshots`);
     return result;
   }
-}
-
-export function humanBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
 export function table(rows: string[][]): string {

@@ -9,6 +9,7 @@ import { validateRepoName } from '../store/names.js';
 import { readPins } from '../store/pins.js';
 import { listRepos, listSnapshotIds, readLatest, requireRepo } from '../store/repo-state.js';
 import { tempPathFor } from '@ovirt-repo/core';
+import { tryRefreshStatusPages } from '../status/write-status.js';
 import { collectReferences } from './references.js';
 import { decideRetention, type KeepReason, type RetentionPolicy } from './retention.js';
 
@@ -33,6 +34,8 @@ export interface GcSnapshotResult {
 
 export interface GcResult {
   dryRun: boolean;
+  /** The retention each repo got (empty: none, only the pool was cleaned for it). */
+  retention: Record<string, RetentionPolicy>;
   removedSnapshots: GcSnapshotResult[];
   keptSnapshots: (GcSnapshotResult & { reason: KeepReason })[];
   removedPoolFiles: number;
@@ -68,6 +71,7 @@ export async function runGc(layout: StoreLayout, options: GcOptions = {}): Promi
   }
   const result: GcResult = {
     dryRun,
+    retention: {},
     removedSnapshots: [],
     keptSnapshots: [],
     removedPoolFiles: 0,
@@ -86,6 +90,7 @@ export async function runGc(layout: StoreLayout, options: GcOptions = {}): Promi
         const latest = await readLatest(layout, repo);
         const pins = await readPins(layout, repo);
         const policy = typeof options.retention === 'function' ? options.retention(repo) : (options.retention ?? {});
+        result.retention[repo] = policy;
         for (const d of decideRetention(ids, latest, new Set(pins.keys()), policy, now)) {
           if (!d.remove) {
             result.keptSnapshots.push({ repo, id: d.id, reason: d.keptBecause ?? 'no-policy' });
@@ -180,6 +185,8 @@ export async function runGc(layout: StoreLayout, options: GcOptions = {}): Promi
   } finally {
     await gcLock?.release();
   }
+  // The status pages must not keep linking to snapshots that are gone.
+  if (!dryRun && result.removedSnapshots.length > 0) await tryRefreshStatusPages(layout, log, 'gc');
   result.durationMs = Date.now() - started;
   return result;
 }
@@ -222,8 +229,14 @@ export async function cleanRepoLeftovers(layout: StoreLayout, repos: readonly st
   return removed;
 }
 
-/** A repo's retention from ovirt-repo.yaml (durations there are seconds). */
-export function retentionFromConfig(config: OvirtRepoConfig, repo: string): RetentionPolicy {
+/**
+ * A repo's retention: `repos.<repo>.retention` of ovirt-repo.yaml, else `defaults.retention` (each of maxAge
+ * and keep separately, as core resolves them; durations there are seconds), then `overrides` (gc's
+ * --max-age/--keep) replace either value. So `gc --max-age 1d` still keeps a repo's configured newest N.
+ */
+export function retentionFromConfig(config: OvirtRepoConfig, repo: string, overrides: RetentionPolicy = {}): RetentionPolicy {
   const r = repoConfigFor(config, repo).retention;
-  return { ...(r.maxAge !== undefined ? { maxAgeMs: r.maxAge * 1000 } : {}), ...(r.keep !== undefined ? { keep: r.keep } : {}) };
+  const maxAgeMs = overrides.maxAgeMs ?? (r.maxAge !== undefined ? r.maxAge * 1000 : undefined);
+  const keep = overrides.keep ?? r.keep;
+  return { ...(maxAgeMs !== undefined ? { maxAgeMs } : {}), ...(keep !== undefined ? { keep } : {}) };
 }

@@ -4,6 +4,7 @@ import { withLock } from '../lock/file-lock.js';
 import { indexLockPath } from '../lock/store-locks.js';
 import { defaultBaseUrl, indexFile, snapshotUrl, type StoreLayout } from '../store/layout.js';
 import { listRepos, readLatest } from '../store/repo-state.js';
+import { writeStatusPages } from '../status/write-status.js';
 import { DEFAULT_INDEX_VARIABLE, INDEX_FORMATS, renderIndex } from './formats.js';
 
 export interface WriteIndexOptions {
@@ -17,15 +18,16 @@ export interface WriteIndexResult {
   baseUrl: string;
   /** repo -> URL of its latest snapshot. */
   repos: Record<string, string>;
+  /** all_latest.* and the status pages (`<store>/index.html`, `yum/<repo>/index.html`). */
   files: string[];
   /** Files whose content changed (the others were already up to date). */
   changed: string[];
 }
 
 /**
- * Rewrite `<store>/yum/all_latest.{json,yaml,py,html}` from every repo's latest.txt, under the index lock.
- * Each file is replaced atomically, so mirror_client never reads a half-written index; files whose content
- * is unchanged are left alone.
+ * Rewrite `<store>/yum/all_latest.{json,yaml,py,html}` from every repo's latest.txt, and the status pages,
+ * under the index lock. Each file is replaced atomically, so mirror_client never reads a half-written index;
+ * files whose content is unchanged are left alone.
  */
 export async function writeIndex(layout: StoreLayout, options: WriteIndexOptions = {}): Promise<WriteIndexResult> {
   const log = options.logger ?? silentLogger;
@@ -48,6 +50,9 @@ export async function writeIndex(layout: StoreLayout, options: WriteIndexOptions
       await writeFileAtomic(path, body);
       changed.push(path);
     }
+    const pages = await writeStatusPages(layout);
+    files.push(...pages.files);
+    changed.push(...pages.changed);
     log.debug(`index: ${entries.length} repos, ${changed.length} files rewritten`);
     return { baseUrl, repos: Object.fromEntries(entries), files, changed };
   });

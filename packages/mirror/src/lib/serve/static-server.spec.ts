@@ -129,6 +129,18 @@ describe('store server', () => {
     expect(root.body).not.toContain('locks');
   });
 
+  it("shows a directory's index.html (the status pages) instead of a listing, never one leading outside", async () => {
+    await mkdir(join(dir, 'store', 'yum', 'paged'));
+    await writeFile(join(dir, 'store', 'yum', 'paged', 'index.html'), '<h1>status</h1>');
+    const page = await request(server, '/yum/paged/');
+    expect([page.status, page.body, page.headers['content-type'], page.headers['cache-control']]).toEqual([200, '<h1>status</h1>', 'text/html; charset=utf-8', 'no-cache']);
+    await mkdir(join(dir, 'store', 'yum', 'evil'));
+    await writeFile(join(dir, 'outside.html'), 'outside');
+    await symlink(join(dir, 'outside.html'), join(dir, 'store', 'yum', 'evil', 'index.html'));
+    const evil = await request(server, '/yum/evil/');
+    expect(evil.body).not.toContain('outside');
+  });
+
   it('is read-only', async () => {
     for (const method of ['PUT', 'POST', 'DELETE']) expect((await request(server, '/yum/el9/latest.txt', { method })).status).toBe(405);
   });

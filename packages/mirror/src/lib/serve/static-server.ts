@@ -4,7 +4,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, sep } from 'node:path';
 import { ErrorCodes, OvirtRepoError, silentLogger, type Logger } from '@ovirt-repo/core';
-import { LATEST_FILE, LOCKS_DIR } from '../store/layout.js';
+import { LATEST_FILE, LOCKS_DIR, STATUS_PAGE } from '../store/layout.js';
 import { contentTypeFor } from './content-type.js';
 
 export interface ServeOptions {
@@ -69,7 +69,8 @@ export async function startStoreServer(options: ServeOptions): Promise<StoreServ
     } catch {
       return send(res, 404, 'not found\n');
     }
-    if (real !== rootReal && !real.startsWith(rootReal + sep)) return send(res, 404, 'not found\n');
+    const inside = (p: string) => p === rootReal || p.startsWith(rootReal + sep);
+    if (!inside(real)) return send(res, 404, 'not found\n');
     const st = await stat(real).catch(() => undefined);
     if (!st) return send(res, 404, 'not found\n');
     if (st.isDirectory()) {
@@ -77,6 +78,9 @@ export async function startStoreServer(options: ServeOptions): Promise<StoreServ
         res.setHeader('location', `${rawPath}/`);
         return send(res, 301, 'moved\n');
       }
+      // Like nginx's default `index index.html`: the store's status pages stand in for listings.
+      const page = await realpath(join(real, STATUS_PAGE)).catch(() => undefined);
+      if (page && inside(page) && (await stat(page).catch(() => undefined))?.isFile()) return sendFile(req, res, page, STATUS_PAGE);
       if (!listing) return send(res, 403, 'directory listing disabled\n');
       return sendListing(req, res, real, rawPath, segments.length === 0);
     }
@@ -141,8 +145,8 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, path: string,
     res.setHeader('last-modified', lastModified.toUTCString());
     res.setHeader('accept-ranges', 'bytes');
     res.setHeader('content-type', contentTypeFor(name));
-    // Pointers change; everything else in a store is immutable once it appears.
-    if (name === LATEST_FILE || name.startsWith('all_latest.')) res.setHeader('cache-control', 'no-cache');
+    // Pointers and status pages change; everything else in a store is immutable once it appears.
+    if (name === LATEST_FILE || name.startsWith('all_latest.') || name === STATUS_PAGE) res.setHeader('cache-control', 'no-cache');
 
     if (notModified(req, etag, lastModified)) {
       res.statusCode = 304;

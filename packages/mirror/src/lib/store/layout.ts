@@ -12,9 +12,12 @@ import { validateFileName } from './names.js';
  *   <store>/yum/<repo>/<id>/repodata/...        a snapshot: a YUM baseurl that never changes
  *   <store>/yum/<repo>/<id>/pool -> ../../../pool
  *   <store>/yum/<repo>/<id>/snapshot.json       what the snapshot holds and where it came from
+ *   <store>/yum/<repo>/<id>/summary.json        small: package count and changes versus its predecessor
+ *   <store>/yum/<repo>/index.html               the repo's status page (full snapshot history)
  *   <store>/yum/<repo>/latest.txt               the latest snapshot id (replaced atomically)
  *   <store>/yum/<repo>/pins/<id>.json           pinned snapshots (gc keeps them)
  *   <store>/yum/all_latest.{json,yaml,py,html}  the index of every repo's latest snapshot URL
+ *   <store>/index.html                          the store's status page (every repo, recent history)
  *   <store>/locks/                              writer locks and running-sync registrations (not served)
  */
 export interface StoreLayout {
@@ -31,6 +34,10 @@ export const YUM_DIR = 'yum';
 export const LOCKS_DIR = 'locks';
 export const LATEST_FILE = 'latest.txt';
 export const SNAPSHOT_RECORD = 'snapshot.json';
+/** Written beside snapshot.json when a snapshot is made, so status pages never re-read package lists. */
+export const SNAPSHOT_SUMMARY = 'summary.json';
+/** The status pages: `<store>/index.html` and `<store>/yum/<repo>/index.html`. */
+export const STATUS_PAGE = 'index.html';
 export const PINS_DIR = 'pins';
 export const INDEX_BASENAME = 'all_latest';
 /** The symlink inside every snapshot, pointing at the store's pool. */
@@ -53,6 +60,8 @@ export const snapshotDir = (s: StoreLayout, repo: string, id: string) => join(s.
 export const latestFile = (s: StoreLayout, repo: string) => join(s.yumDir, repo, LATEST_FILE);
 export const pinsDir = (s: StoreLayout, repo: string) => join(s.yumDir, repo, PINS_DIR);
 export const indexFile = (s: StoreLayout, ext: string) => join(s.yumDir, `${INDEX_BASENAME}.${ext}`);
+export const storeStatusPage = (s: StoreLayout) => join(s.root, STATUS_PAGE);
+export const repoStatusPage = (s: StoreLayout, repo: string) => join(s.yumDir, repo, STATUS_PAGE);
 
 /**
  * A package's href inside a snapshot (and its path relative to the store root): `pool/<dd>/<digest>/<name>`.

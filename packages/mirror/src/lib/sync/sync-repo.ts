@@ -65,6 +65,11 @@ export interface SyncOptions {
   timeoutMs?: number;
   /** Rewrite the store's index after publishing (default true). */
   writeIndex?: boolean;
+  /**
+   * The time the new snapshot is made at (its id and createdAt); default now. For building a store with a
+   * history (tests of retention, imports); ids still only grow (see nextSnapshotId).
+   */
+  now?: number;
   logger?: Logger;
 }
 
@@ -314,7 +319,8 @@ async function syncLocked(ctx: LockedContext): Promise<SyncResult> {
 
     timer.start('writeSnapshotMetadata');
     // writeSnapshotMetadata, aside under a temp name, then publishSnapshot.
-    const id = nextSnapshotId(await listSnapshotIds(layout, repo));
+    const now = ctx.options.now ?? Date.now();
+    const id = nextSnapshotId(await listSnapshotIds(layout, repo), now);
     staging = tempPathFor(snapshotDir(layout, repo, id));
     const prevHrefs = new Set(latest?.packages.map((p) => p.href) ?? []);
     const newHrefs = new Set(selected.map((c) => c.poolHref));
@@ -339,7 +345,7 @@ async function syncLocked(ctx: LockedContext): Promise<SyncResult> {
         format: 1,
         repo,
         id,
-        createdAt: new Date().toISOString(),
+        createdAt: new Date(now).toISOString(),
         ...(latestId ? { parent: latestId } : {}),
         mode,
         options: ctx.selection,
@@ -351,6 +357,7 @@ async function syncLocked(ctx: LockedContext): Promise<SyncResult> {
         stats: { packages: packages.length, bytes: packages.reduce((n, p) => n + p.size, 0) },
         packages,
       },
+      ...(latest && latestId ? { base: { id: latestId, packages: latest.packages } } : {}),
     });
     timer.start('publishSnapshot');
     await publishSnapshot(layout, repo, id, staging, ctx.lock, latestId);

@@ -1,8 +1,9 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncPath, ioError, writeFileAtomic, writeRepodata, type ExtraRecord } from '@ovirt-repo/core';
-import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD } from '../store/layout.js';
-import type { SnapshotRecord } from '../store/snapshot-record.js';
+import { summarizeSnapshot } from '../snapshot/summarize-snapshot.js';
+import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUMMARY } from '../store/layout.js';
+import type { SnapshotPackage, SnapshotRecord } from '../store/snapshot-record.js';
 import type { Candidate } from './candidates.js';
 import { joinSelectedPackages, type OriginMetadata } from './join-packages.js';
 
@@ -15,12 +16,14 @@ export interface WriteSnapshotInput {
   compression: 'gz' | 'xz' | 'zstd';
   /** snapshot.json without repomdSha256 (known once repomd.xml is written). */
   record: Omit<SnapshotRecord, 'repomdSha256'>;
+  /** The latest snapshot this one follows (for summary.json's changes); undefined for a repo's first. */
+  base?: { id: string; packages: readonly SnapshotPackage[] };
 }
 
 /**
  * Build a complete snapshot directory aside: repodata/ (primary/filelists/other streamed from the
  * sources with hrefs into the pool, extra metadata copied and verified, repomd.xml last), the relative
- * `pool` symlink, and snapshot.json; everything fsynced, so the rename that publishes it is durable.
+ * `pool` symlink, snapshot.json and summary.json (counts and changes for status pages); everything fsynced, so the rename that publishes it is durable.
  * No package file is copied: the cost depends on the number of packages, not their bytes.
  */
 export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<SnapshotRecord> {
@@ -48,6 +51,7 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
   }
   const record: SnapshotRecord = { ...input.record, repomdSha256: summary.repomdChecksum.value };
   await writeFileAtomic(join(dir, SNAPSHOT_RECORD), `${JSON.stringify(record, null, 1)}\n`);
+  await writeFileAtomic(join(dir, SNAPSHOT_SUMMARY), `${JSON.stringify(summarizeSnapshot(record, input.base), null, 1)}\n`);
   await fsyncPath(repodata);
   await fsyncPath(dir);
   return record;

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface NginxServer {
+  /** `http://127.0.0.1:PORT` (no trailing slash). */
+  url: string;
+  accessLog(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function waitForPort(port: number, child: ChildProcess, errorLog: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`nginx exited: ${await readFile(errorLog, 'utf8').catch(() => '')}`);
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.end();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (up) return;
+    if (Date.now() > deadline) throw new Error(`nginx did not listen on port ${port} within 15 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A real nginx on 127.0.0.1 serving each `locations` prefix (`/store/`) from a directory, as plain static
+ * files with no rewrite rules (the setup docs/operations.md recommends), run in the foreground and owned by
+ * the test. `workDir` holds its config, logs and temp dirs.
+ */
+export async function startNginx(locations: Record<string, string>, workDir: string): Promise<NginxServer> {
+  await mkdir(join(workDir, 'tmp'), { recursive: true });
+  const port = await freePort();
+  const errorLog = join(workDir, 'error.log');
+  const accessLog = join(workDir, 'access.log');
+  const conf = join(workDir, 'nginx.conf');
+  const tmp = join(workDir, 'tmp');
+  const blocks = Object.entries(locations)
+    .map(([prefix, dir]) => `    location ${prefix} { alias ${dir.replace(/\/?$/, '/')}; autoindex on; }`)
+    .join('\n');
+  await writeFile(
+    conf,
+    `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes 1;
+daemon off;
+pid ${join(workDir, 'nginx.pid')};
+error_log ${errorLog} warn;
+events { worker_connections 64; }
+http {
+  access_log ${accessLog};
+  client_body_temp_path ${tmp};
+  proxy_temp_path ${tmp};
+  fastcgi_temp_path ${tmp};
+  uwsgi_temp_path ${tmp};
+  scgi_temp_path ${tmp};
+  types { application/xml xml; application/x-rpm rpm; application/gzip gz; application/json json; text/plain txt; text/html html; }
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:${port};
+${blocks}
+  }
+}
+`,
+  );
+  const child = spawn('nginx', ['-c', conf, '-p', workDir, '-e', errorLog], { stdio: 'ignore' });
+  await waitForPort(port, child, errorLog);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    accessLog: () => readFile(accessLog, 'utf8'),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGQUIT');
+      await exited;
+    },
+  };
+}
