@@ -45,7 +45,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected override async catch(err: Interfaces.CommandError): Promise<unknown> {
     if (!isOvirtRepoError(err)) return super.catch(err);
-    process.exitCode = EXIT_FAILURE;
+    // No process.exitCode here: the exit error thrown below carries the code, and commands run in-process
+    // (tests, library callers) must not leave a failure code on the host process.
     if (this.jsonEnabled()) {
       this.logJson(this.toErrorJson(err));
     } else {
