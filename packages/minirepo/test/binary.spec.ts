@@ -33,6 +33,14 @@ describe('ovirt-repo minirepo (binary)', () => {
     expect(verified.stderr).toContain('alpha-1.0-1.x86_64.rpm: missing');
   });
 
+  it('reports a bad command line as E_USAGE with exit 2, also under --json', async () => {
+    const plain = await ovirtRepo(['minirepo', 'create', '--no-such-flag']);
+    expect(plain.exitCode).toBe(2);
+    const json = await ovirtRepo(['minirepo', 'create', '--no-such-flag', '--json']);
+    expect(json.exitCode).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'E_USAGE', message: expect.stringContaining('--no-such-flag') } });
+  });
+
   it('has help with examples', async () => {
     const help = await ovirtRepo(['minirepo', 'create', '--help']);
     expect(help.stdout).toContain('EXAMPLES');

@@ -1,5 +1,5 @@
-import { Command, Flags, type Interfaces } from '@oclif/core';
-import { isOvirtRepoError } from '../errors/index.js';
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { ErrorCodes, isOvirtRepoError } from '../errors/index.js';
 import { createStreamLogger, silentLogger, type Logger } from '../log/logger.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -7,6 +7,8 @@ export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args
 
 /** Exit code for a failed operation (bad input, unreachable source, verification problems). */
 export const EXIT_FAILURE = 1;
+/** Exit code for a command line oclif cannot parse (unknown flag, missing argument), as oclif uses. */
+export const EXIT_USAGE = 2;
 
 /**
  * Every ovirt-repo command extends this: `--json` prints the typed result `run()` returns, progress goes to
@@ -40,19 +42,27 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected override toErrorJson(err: unknown): unknown {
     if (isOvirtRepoError(err)) return { error: err.toJSON() };
-    return { error: { code: 'E_INTERNAL', message: (err as Error)?.message ?? String(err) } };
+    const message = (err as Error)?.message ?? String(err);
+    // oclif's own parse errors (unknown flag, missing argument, bad option value) exit 2: a usage error.
+    if (exitCodeOf(err) === EXIT_USAGE) return { error: { code: ErrorCodes.USAGE, message } };
+    return { error: { code: ErrorCodes.INTERNAL, message } };
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<unknown> {
-    if (!isOvirtRepoError(err)) return super.catch(err);
-    // No process.exitCode here: the exit error thrown below carries the code, and commands run in-process
-    // (tests, library callers) must not leave a failure code on the host process.
+    if (err instanceof Errors.ExitError) throw err;
+    if (!this.jsonEnabled() && !isOvirtRepoError(err)) return super.catch(err);
     if (this.jsonEnabled()) {
       this.logJson(this.toErrorJson(err));
-    } else {
+    } else if (isOvirtRepoError(err)) {
       this.logToStderr(`Error [${err.code}]: ${err.describe()}`);
     }
-    // Rethrow as an oclif exit so the process ends non-zero without a second, generic message.
-    return this.exit(EXIT_FAILURE);
+    // An oclif exit ends the process with the code and no second, generic message. No process.exitCode:
+    // commands run in-process (tests, library callers) must not leave a failure code on the host process.
+    return this.exit(isOvirtRepoError(err) ? EXIT_FAILURE : (exitCodeOf(err) ?? EXIT_FAILURE));
   }
+}
+
+function exitCodeOf(err: unknown): number | undefined {
+  const exit = (err as { oclif?: { exit?: unknown } })?.oclif?.exit;
+  return typeof exit === 'number' ? exit : undefined;
 }
