@@ -106,6 +106,16 @@ describeWithTools(['nginx', 'dnf', 'rpm'], 'the experimental flow, end to end', 
     await writeFile(publishedRepo, `[tested]\nname=tested\nbaseurl=file://${published}/\ngpgcheck=0\n`);
     expect(await dnfInstall(publishedRepo, join(work, 'root-published'), ['engine'])).toEqual(firstRun);
 
+    // The same through a destination named in ovirt-repo.yaml: what it publishes equals the explicit run.
+    const configFile = join(work, 'ovirt-repo.yaml');
+    await writeFile(
+      configFile,
+      `store: store\nbaseUrl: ${storeUrl}\nrepos:\n  experimental-master-el9:\n    mode: additive\npublish:\n  tested-master-el9:\n    from: experimental-master-el9\n    to: public/tested-by-name\n`,
+    );
+    const byName = await ovirtRepo<{ destination: string; listed: { total: number } }>(['publish', 'tested-master-el9', '--from-lock', lock, '--config', configFile]);
+    expect(byName.destination).toBe(join(work, 'public', 'tested-by-name'));
+    expect(byName.listed.total).toBe(2);
+
     // Pin what the lock names, then gc with a short max-age: pinned and latest snapshots stay, the rest go.
     await ovirtRepo(['snapshot', 'pin', '--from-lock', lock, '--store', store, '--base-url', storeUrl, '--reason', 'release candidate run']);
     await new Promise((r) => setTimeout(r, 1100));

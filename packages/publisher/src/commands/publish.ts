@@ -1,5 +1,6 @@
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { BaseCommand, ErrorCodes, OvirtRepoError, sharedFlags } from '@ovirt-repo/core';
+import { resolvePublishRequest } from '../lib/publish-config.js';
 import { publish, type PublishResult } from '../lib/publish.js';
 
 const days = Flags.custom<number>({
@@ -25,19 +26,25 @@ export default class Publish extends BaseCommand<typeof Publish> {
       description: 'After a successful system-test run, publish exactly the repository it tested',
       command: '<%= config.bin %> <%= command.id %> --from-lock run.lock.json --repo experimental-master-el9 --to rsync://repo.example.org/ovirt/latest.tested/master/el9',
     },
+    { description: 'Publish to a destination named in ovirt-repo.yaml (publish.tested-master-el9: from, to, retention)', command: '<%= config.bin %> <%= command.id %> tested-master-el9 --from-lock run.lock.json' },
     { description: 'Publish a snapshot to a local web root', command: '<%= config.bin %> <%= command.id %> --from https://store.example.org/yum/experimental-master-el9/20240301T101500Z-3f2a --to /var/www/html/latest.tested/el9' },
     { description: 'Publish over ssh, keeping at most 3 versions per package for a week', command: '<%= config.bin %> <%= command.id %> --from ./snapshot --to deploy@web:/srv/latest.tested --keep-days 7 --keep-versions 3' },
     { description: 'See what would change, as JSON', command: '<%= config.bin %> <%= command.id %> --from ./snapshot --to /srv/latest.tested --dry-run --json' },
   ];
 
+  static override args = {
+    name: Args.string({ description: 'Destination named under publish: in ovirt-repo.yaml; flags override its settings.', required: false }),
+  };
+
   static override flags = {
+    config: sharedFlags.config(),
     from: Flags.string({ summary: 'Repository to publish: a path, file:// or http(s):// URL.', helpValue: 'SOURCE', exclusive: ['from-lock'] }),
-    'from-lock': Flags.string({ summary: 'Publish the repository an inject lock file recorded (with --repo).', helpValue: 'FILE', dependsOn: ['repo'], exclusive: ['from'] }),
+    'from-lock': Flags.string({ summary: 'Publish the repository an inject lock file recorded (with --repo, or the named destination\'s from).', helpValue: 'FILE', exclusive: ['from'] }),
     repo: Flags.string({ summary: 'Repository id in the --from-lock file.', helpValue: 'ID', dependsOn: ['from-lock'] }),
-    to: Flags.string({ summary: 'Destination: path, file://, rsync://, ssh:// or host:path (plugins add more).', helpValue: 'DEST', required: true, env: 'OVIRT_REPO_PUBLISH_TO' }),
-    'keep-days': days({ summary: 'Keep packages listed this many days after they left the source.', default: 14 }),
+    to: Flags.string({ summary: 'Destination: path, file://, rsync://, ssh:// or host:path (plugins add more).', helpValue: 'DEST', env: 'OVIRT_REPO_PUBLISH_TO' }),
+    'keep-days': days({ summary: 'Keep packages listed this many days after they left the source (default 14).' }),
     'keep-versions': Flags.integer({ summary: 'At most N versions per name.arch (source packages always listed). Default: no bound.', min: 1, helpValue: 'N' }),
-    'keep-metadata-days': days({ summary: 'Keep metadata files of replaced repomd.xml generations this many days.', default: 2 }),
+    'keep-metadata-days': days({ summary: 'Keep metadata files of replaced repomd.xml generations this many days (default 2).' }),
     'dry-run': Flags.boolean({ summary: 'Report what would change; write nothing.', default: false }),
     'target-option': Flags.string({
       summary: 'Setting for the destination target, KEY=VALUE (repeatable), e.g. rsh="ssh -i key" or timeout=60 for rsync.',
@@ -52,14 +59,21 @@ export default class Publish extends BaseCommand<typeof Publish> {
   };
 
   public async run(): Promise<PublishResult> {
+    const request = await resolvePublishRequest(
+      {
+        name: this.args.name,
+        from: this.flags.from,
+        fromLock: this.flags['from-lock'],
+        repo: this.flags.repo,
+        to: this.flags.to,
+        keepDays: this.flags['keep-days'],
+        keepVersions: this.flags['keep-versions'],
+        keepMetadataDays: this.flags['keep-metadata-days'],
+      },
+      { file: this.flags.config },
+    );
     const result = await publish({
-      from: this.flags.from,
-      fromLock: this.flags['from-lock'],
-      repo: this.flags.repo,
-      to: this.flags.to,
-      keepDays: this.flags['keep-days'],
-      keepVersions: this.flags['keep-versions'],
-      keepMetadataDays: this.flags['keep-metadata-days'],
+      ...request,
       dryRun: this.flags['dry-run'],
       targetSettings: parseSettings(this.flags['target-option'] ?? []),
       lockWaitMs: this.flags['lock-wait'] * 1000,
