@@ -79,7 +79,7 @@ describe('inject and lock verify commands (in process)', () => {
     const down = await refusedUrl();
     const { stdout, error } = await captureOutput(() => Inject.run(['--json', '--strict', '-m', `${down}/m.json`, 'reposync-config.repo'], pluginRoot));
     expect(error?.message).toMatch(/EEXIT: 1/);
-    expect(process.exitCode).toBe(1);
+    expect(error?.oclif?.exit).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({ error: { code: 'E_FETCH', data: { unreachable: true }, hint: expect.any(String) } });
     expect(await readFile(join(dir, 'reposync-config.repo'), 'utf8')).toBe(REPOSYNC_CONFIG);
   });
@@ -106,7 +106,7 @@ describe('inject and lock verify commands (in process)', () => {
     await writeFile(join(dir, 'store', 'yum', 'centos-base-el7', 'S1', 'repodata', 'repomd.xml'), '<repomd>changed</repomd>\n');
     const failed = await captureOutput(() => LockVerify.run(['--json', 'run.lock.json'], pluginRoot));
     expect(failed.error?.message).toMatch(/EEXIT: 1/);
-    expect(process.exitCode).toBe(1);
+    expect(failed.error?.oclif?.exit).toBe(1);
     const body = JSON.parse(failed.stdout);
     expect(body.error).toMatchObject({
       code: 'E_VERIFY_FAILED',
