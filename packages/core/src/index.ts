@@ -10,3 +10,4 @@ export { mapLimit } from './util/map-limit.js';
 export * from './target/index.js';
 export * from './rpm/index.js';
 export * from './config/index.js';
+export * from './run-lock/index.js';

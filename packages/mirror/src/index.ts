@@ -50,7 +50,6 @@ export {
   type SkippedLockEntry,
   type FromLockOptions,
 } from './lib/snapshot/pin-from-lock.js';
-export { readRunLock, parseRunLock, RUN_LOCK_VERSION, type RunLock, type RunLockEntry } from './lib/snapshot/run-lock.js';
 export { summarizeSnapshot } from './lib/snapshot/summarize-snapshot.js';
 export { runGc, type GcOptions, type GcResult, type GcSnapshotResult } from './lib/gc/run-gc.js';
 export { decideRetention, type RetentionPolicy } from './lib/gc/retention.js';

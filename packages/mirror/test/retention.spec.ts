@@ -220,10 +220,13 @@ repos:
     const newer = await json<{ error: { code: string; message: string } }>(Pin, ['--from-lock', v2, '--config', config]);
     expect(newer.out.error).toMatchObject({ code: 'E_CONFIG_INVALID', message: expect.stringContaining('lock format version 2 is not supported') });
     const broken = join(dir, 'broken.lock.json');
-    await writeFile(broken, '{\n  "version": 1,\n  "entries": [\n    { "repo": "x" }\n  ]\n}\n');
+    // A complete lock but for one entry without its url, as a hand edit might leave it.
+    const whole = JSON.parse(await readFile(lock, 'utf8')) as { entries: Array<Record<string, unknown>> };
+    whole.entries = [{ repo: 'x', repomd: null }];
+    await writeFile(broken, JSON.stringify(whole, null, 2));
     const bad = await json<{ error: { code: string; message: string } }>(Pin, ['--from-lock', broken, '--config', config]);
     expect(bad.out.error.code).toBe('E_CONFIG_INVALID');
-    expect(bad.out.error.message).toMatch(/broken\.lock\.json:4: not a valid lock file: entries\[0\]\.url/);
+    expect(bad.out.error.message).toMatch(/broken\.lock\.json:\d+: not a valid lock file: entries\[0\]\.url/);
     const missing = await json<{ error: { code: string } }>(Pin, ['--from-lock', join(dir, 'nope.json'), '--config', config]);
     expect(missing.exitCode).toBe(1);
     const both = await json<{ error: { code: string } }>(Pin, ['exp', 'latest', '--from-lock', lock, '--config', config]);

@@ -15,8 +15,6 @@ export { emptyMirrorMap, mirrorMapToObject, type MirrorMap, type Insertion } fro
 export { parseIni, findOption, optionBoolean, type IniDocument, type IniSection, type IniOption, type IniLine } from './lib/ini/parse.js';
 export { IniEdits } from './lib/ini/render.js';
 export { expandFileArgs, expandGlob, segmentToRegExp, hasGlob } from './lib/glob.js';
-export { LOCK_VERSION, lockSchema, type LockFile, type LockEntry, type LockRepomd } from './lib/lock/format.js';
-export { readLock, parseLock, writeLock } from './lib/lock/read.js';
 export { buildLock, type BuildLockInput, type LockedFile } from './lib/lock/build.js';
 export { mirrorMapFromLock, lockEntriesFor } from './lib/lock/apply.js';
 export { probeRepomd, repomdUri, type RepomdProbe } from './lib/lock/repomd.js';

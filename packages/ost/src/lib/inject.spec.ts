@@ -6,8 +6,8 @@ import type { Logger } from '@ovirt-repo/core';
 import { REPOSYNC_CONFIG } from '../../test/fixtures/configs.js';
 import { refusedUrl, startServer, type TestServer } from '../../test/helpers/http-server.js';
 import { injectFiles } from './inject.js';
-import { readLock } from './lock/read.js';
 import { verifyLock } from './lock/verify.js';
+import { readRunLock } from '@ovirt-repo/core';
 
 const fast = { tries: 2, retryDelayMs: 5, timeoutMs: 3000 };
 
@@ -80,7 +80,7 @@ describe('injectFiles', () => {
       `[epel-el7]\nname = EPEL\nbaseurl = ${server.url}/yum/epel-el7/${snapshots['epel-el7']}\nproxy = _none_\n`,
     );
 
-    const lock = await readLock(join(dir, 'run.lock.json'));
+    const lock = await readRunLock(join(dir, 'run.lock.json'));
     expect(result.lock).toEqual({ path: join(dir, 'run.lock.json'), entries: 4 });
     expect(lock).toMatchObject({
       version: 1,
@@ -170,7 +170,7 @@ describe('injectFiles', () => {
     expect(logger.warnings).toEqual([expect.stringMatching(/^mirror map unreachable, configs left unchanged: GET .* failed: .*ECONNREFUSED/)]);
     expect(await readFile(join(dir, 'suite', 'reposync-config.repo'), 'utf8')).toBe(REPOSYNC_CONFIG);
     expect((await stat(join(dir, 'suite', 'reposync-config.repo'))).mtimeMs).toBe(before.mtimeMs);
-    const lock = await readLock(join(dir, 'run.lock.json'));
+    const lock = await readRunLock(join(dir, 'run.lock.json'));
     expect(lock.entries).toEqual([]);
     expect(lock.map.unreachable).toMatch(/ECONNREFUSED/);
 

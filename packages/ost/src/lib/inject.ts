@@ -1,22 +1,23 @@
 import { resolve } from 'node:path';
 import {
-  ErrorCodes,
-  OvirtRepoError,
   defaultUserAgent,
   displayUri,
+  ErrorCodes,
   isUnreachableError,
+  type Logger,
+  OvirtRepoError,
+  readRunLock,
+  type ReadUriOptions,
+  type RunLock,
   silentLogger,
   writeFileAtomic,
-  type Logger,
-  type ReadUriOptions,
+  writeRunLock,
 } from '@ovirt-repo/core';
 import { encodeConfig, readConfigFile } from './config-file.js';
 import { expandFileArgs } from './glob.js';
 import { injectConfigText, type InjectedSection, type InsertedSection } from './inject-text.js';
 import { buildLock } from './lock/build.js';
 import { mirrorMapFromLock } from './lock/apply.js';
-import type { LockFile } from './lock/format.js';
-import { readLock, writeLock } from './lock/read.js';
 import { loadMirrorMap } from './mirror-map/load.js';
 import { DEFAULT_VARNAME } from './mirror-map/shape.js';
 import type { MirrorMap } from './mirror-map/types.js';
@@ -78,12 +79,12 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
   const configs = await Promise.all(paths.map(readConfigFile));
 
   let map: MirrorMap;
-  let lockMap: LockFile['map'];
-  let lockOptions: LockFile['options'];
+  let lockMap: RunLock['map'];
+  let lockOptions: RunLock['options'];
   let summary: InjectFilesResult['map'];
   if ('fromLock' in source) {
     const lockPath = resolve(options.cwd ?? '.', source.fromLock);
-    const lock = await readLock(lockPath);
+    const lock = await readRunLock(lockPath);
     map = mirrorMapFromLock(lock);
     lockOptions = lock.options;
     lockMap = { uri: null, varname: lock.map.varname, sources: [], fromLock: lockPath };
@@ -115,7 +116,7 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
           createdAt: (options.now ?? (() => new Date()))(),
           createdBy: defaultUserAgent(),
         });
-        result.lock = { path: await writeLock(resolve(options.cwd ?? '.', options.lockOut), lock), entries: 0 };
+        result.lock = { path: await writeRunLock(resolve(options.cwd ?? '.', options.lockOut), lock), entries: 0 };
       }
       return result;
     }
@@ -152,7 +153,7 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
       http: options.http,
       logger: log,
     });
-    result.lock = { path: await writeLock(resolve(options.cwd ?? '.', options.lockOut), lock), entries: lock.entries.length };
+    result.lock = { path: await writeRunLock(resolve(options.cwd ?? '.', options.lockOut), lock), entries: lock.entries.length };
   }
   return result;
 }

@@ -1,12 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { basename, isAbsolute } from 'node:path';
+import { basename, resolve, isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ErrorCodes, OvirtRepoError, silentLogger, type Logger } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, readRunLock, silentLogger, type Logger, type RunLockEntry } from '@ovirt-repo/core';
 import { YUM_DIR, snapshotDir, snapshotUrl, type StoreLayout } from '../store/layout.js';
 import { isSnapshotId, isValidRepoName } from '../store/names.js';
 import { tryRefreshStatusPages } from '../status/write-status.js';
 import { pinSnapshot, unpinSnapshot } from './pin-snapshot.js';
-import { readRunLock, type RunLockEntry } from './run-lock.js';
 
 /** A store snapshot a lock names. */
 export interface LockSnapshot {
@@ -68,7 +67,7 @@ interface Matched {
  */
 export async function pinFromLock(layout: StoreLayout, lockPath: string, options: FromLockOptions & { reason?: string }): Promise<PinFromLockResult> {
   const log = options.logger ?? silentLogger;
-  const lock = await readRunLock(lockPath);
+  const lock = { ...(await readRunLock(lockPath)), path: resolve(lockPath) };
   const { matches, skipped } = await matchLockEntries(layout, lock.entries, options.baseUrl);
   const missing = matches.filter((m) => !m.exists);
   if (missing.length) {
@@ -95,7 +94,7 @@ export async function pinFromLock(layout: StoreLayout, lockPath: string, options
  */
 export async function unpinFromLock(layout: StoreLayout, lockPath: string, options: FromLockOptions): Promise<UnpinFromLockResult> {
   const log = options.logger ?? silentLogger;
-  const lock = await readRunLock(lockPath);
+  const lock = { ...(await readRunLock(lockPath)), path: resolve(lockPath) };
   const { matches, skipped } = await matchLockEntries(layout, lock.entries, options.baseUrl);
   const unpinned: LockSnapshot[] = [];
   for (const m of matches) {

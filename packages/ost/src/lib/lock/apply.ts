@@ -1,11 +1,11 @@
 import type { Insertion, MirrorMap } from '../mirror-map/types.js';
-import type { LockFile } from './format.js';
+import { type RunLock } from '@ovirt-repo/core';
 
 /**
  * The mirror map a lock records: exactly the URLs injected and the sections inserted when it was written,
  * so `inject --from-lock` turns the same input config into the same output.
  */
-export function mirrorMapFromLock(lock: LockFile): MirrorMap {
+export function mirrorMapFromLock(lock: RunLock): MirrorMap {
   const repos = new Map<string, string>();
   const before = new Map<string, Insertion[]>();
   for (const entry of lock.entries) {
@@ -16,6 +16,6 @@ export function mirrorMapFromLock(lock: LockFile): MirrorMap {
 }
 
 /** The entries recorded for repo id `repo` (injected or inserted), as publish --from-lock looks them up. */
-export function lockEntriesFor(lock: LockFile, repo: string) {
+export function lockEntriesFor(lock: RunLock, repo: string) {
   return lock.entries.filter((e) => e.repo === repo);
 }

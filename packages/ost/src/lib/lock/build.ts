@@ -1,6 +1,5 @@
-import { mapLimit, type Logger, type ReadUriOptions } from '@ovirt-repo/core';
+import { type Logger, mapLimit, type ReadUriOptions, RUN_LOCK_VERSION, type RunLock, type RunLockEntry } from '@ovirt-repo/core';
 import type { InjectedSection, InsertedSection } from '../inject-text.js';
-import { LOCK_VERSION, type LockEntry, type LockFile } from './format.js';
 import { probeRepomd } from './repomd.js';
 
 export interface LockedFile {
@@ -12,8 +11,8 @@ export interface LockedFile {
 
 export interface BuildLockInput {
   files: LockedFile[];
-  map: LockFile['map'];
-  options: LockFile['options'];
+  map: RunLock['map'];
+  options: RunLock['options'];
   createdAt: Date;
   createdBy: string;
   http?: Pick<ReadUriOptions, 'tries' | 'timeoutMs' | 'retryDelayMs'>;
@@ -26,9 +25,9 @@ export interface BuildLockInput {
  * several files is one entry: a map gives a repo one URL), each with the digest of the repomd.xml its URL
  * serves now, so `lock verify` can later tell whether the run can still be reproduced.
  */
-export async function buildLock(input: BuildLockInput): Promise<LockFile> {
+export async function buildLock(input: BuildLockInput): Promise<RunLock> {
   const seen = new Set<string>();
-  const pending: Array<Omit<LockEntry, 'repomd'>> = [];
+  const pending: Array<Omit<RunLockEntry, 'repomd'>> = [];
   for (const file of input.files) {
     // In file order: an inserted section comes before the section it was inserted in front of.
     const ordered = [
@@ -48,12 +47,12 @@ export async function buildLock(input: BuildLockInput): Promise<LockFile> {
     }),
   );
   progress?.done(`Recorded ${urls.length} repomd.xml digests`);
-  const entries: LockEntry[] = pending.map((e) => {
+  const entries: RunLockEntry[] = pending.map((e) => {
     const probe = probes.get(e.url) ?? { repomd: null };
     return { ...e, repomd: probe.repomd, ...(probe.error ? { repomdError: probe.error } : {}) };
   });
   return {
-    version: LOCK_VERSION,
+    version: RUN_LOCK_VERSION,
     createdAt: input.createdAt.toISOString(),
     createdBy: input.createdBy,
     map: input.map,
@@ -68,7 +67,7 @@ export async function buildLock(input: BuildLockInput): Promise<LockFile> {
   };
 }
 
-function add(list: Array<Omit<LockEntry, 'repomd'>>, seen: Set<string>, entry: Omit<LockEntry, 'repomd'>): void {
+function add(list: Array<Omit<RunLockEntry, 'repomd'>>, seen: Set<string>, entry: Omit<RunLockEntry, 'repomd'>): void {
   const key = `${entry.repo}\u0000${entry.before ?? ''}`;
   if (seen.has(key)) return;
   seen.add(key);

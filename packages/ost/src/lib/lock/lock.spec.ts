@@ -5,14 +5,13 @@ import { makeTempDir } from '@ovirt-repo/test-support';
 import { mirrorMapToObject } from '../mirror-map/types.js';
 import { lockEntriesFor, mirrorMapFromLock } from './apply.js';
 import { buildLock } from './build.js';
-import type { LockFile } from './format.js';
-import { parseLock, readLock, writeLock } from './read.js';
 import { repomdUri } from './repomd.js';
 import { verifyLock } from './verify.js';
+import { type RunLock, readRunLock, parseRunLock, writeRunLock } from '@ovirt-repo/core';
 
 const SHA = 'a'.repeat(64);
 
-function sampleLock(): LockFile {
+function sampleLock(): RunLock {
   return {
     version: 1,
     createdAt: '2024-05-01T12:00:00.000Z',
@@ -34,13 +33,13 @@ describe('lock files', () => {
   beforeAll(async () => ({ dir, cleanup } = await makeTempDir()));
   afterAll(() => cleanup());
 
-  it('round-trips through writeLock and readLock as pretty JSON', async () => {
-    const path = await writeLock(join(dir, 'sub', 'run.lock.json'), sampleLock());
+  it('round-trips through writeRunLock and readRunLock as pretty JSON', async () => {
+    const path = await writeRunLock(join(dir, 'sub', 'run.lock.json'), sampleLock());
     expect(path).toBe(join(dir, 'sub', 'run.lock.json'));
     const text = await readFile(path, 'utf8');
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).toContain('\n  "version": 1,\n');
-    expect(await readLock(path)).toEqual(sampleLock());
+    expect(await readRunLock(path)).toEqual(sampleLock());
   });
 
   it('gives back exactly the recorded injections and insertions, in order', () => {
@@ -57,25 +56,25 @@ describe('lock files', () => {
   it('names the line and key of a malformed entry', () => {
     const text = JSON.stringify({ ...sampleLock(), entries: [{ repo: 'r', url: '', repomd: null }] }, null, 2);
     const line = text.split('\n').findIndex((l) => l.includes('"url": ""')) + 1;
-    expect(() => parseLock(text, 'run.lock.json')).toThrow(
+    expect(() => parseRunLock(text, 'run.lock.json')).toThrow(
       expect.objectContaining({
         code: 'E_CONFIG_INVALID',
         message: expect.stringMatching(new RegExp(`^run\\.lock\\.json:${line}: not a valid lock file: entries\\[0\\]\\.url: `)),
         data: { file: 'run.lock.json', line, key: 'entries[0].url' },
       }),
     );
-    expect(() => parseLock('{"version": 1}', 'x.json')).toThrow(/x\.json:1: not a valid lock file: createdAt/);
-    expect(() => parseLock('[]', 'x.json')).toThrow(/not a valid lock file: the document/);
+    expect(() => parseRunLock('{"version": 1}', 'x.json')).toThrow(/x\.json:1: not a valid lock file: createdAt/);
+    expect(() => parseRunLock('[]', 'x.json')).toThrow(/not a valid lock file: the document/);
   });
 
   it('refuses a lock of another format version', () => {
-    expect(() => parseLock(JSON.stringify({ ...sampleLock(), version: 2 }), 'new.json')).toThrow(
+    expect(() => parseRunLock(JSON.stringify({ ...sampleLock(), version: 2 }), 'new.json')).toThrow(
       expect.objectContaining({ code: 'E_CONFIG_INVALID', message: 'new.json: lock format version 2 is not supported (this ovirt-repo reads version 1)' }),
     );
   });
 
   it('reports a missing lock file as an I/O error naming it', async () => {
-    await expect(readLock(join(dir, 'none.json'))).rejects.toMatchObject({ code: 'E_IO', target: join(dir, 'none.json') });
+    await expect(readRunLock(join(dir, 'none.json'))).rejects.toMatchObject({ code: 'E_IO', target: join(dir, 'none.json') });
   });
 
   it('builds entries once per repo, records digests from local snapshots and skips URLs with dnf variables', async () => {
@@ -102,7 +101,7 @@ describe('lock files', () => {
       { repo: 'r-el8', url: snap, repomd: { sha256: createHash('sha256').update('repomd').digest('hex'), size: 6 } },
       { repo: 'v-el8', url: 'http://h/$basearch/', repomd: null, repomdError: expect.stringContaining('dnf variables') },
     ]);
-    const path = await writeLock(join(dir, 'local.lock.json'), lock);
+    const path = await writeRunLock(join(dir, 'local.lock.json'), lock);
     const verified = await verifyLock(path);
     expect(verified.entries.map((e) => [e.repo, e.status])).toEqual([
       ['r-el8', 'unchanged'],
@@ -115,7 +114,7 @@ describe('lock files', () => {
     const snap = join(dir, 'late', 'S1');
     const lock = sampleLock();
     lock.entries = [{ repo: 'late-el8', url: snap, repomd: null, repomdError: 'was down' }];
-    const path = await writeLock(join(dir, 'late.lock.json'), lock);
+    const path = await writeRunLock(join(dir, 'late.lock.json'), lock);
     expect((await verifyLock(path)).entries[0]).toMatchObject({ status: 'missing' });
     await mkdir(join(snap, 'repodata'), { recursive: true });
     await writeFile(join(snap, 'repodata', 'repomd.xml'), 'now here');

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { isOvirtRepoError, readUri, uriKind, type Logger, type ReadUriOptions } from '@ovirt-repo/core';
-import type { LockRepomd } from './format.js';
+import { isOvirtRepoError, type Logger, readUri, type ReadUriOptions, type RunLockRepomd, uriKind } from '@ovirt-repo/core';
 
 export interface RepomdProbe {
-  repomd: LockRepomd | null;
+  repomd: RunLockRepomd | null;
   /** Why repomd is null. */
   error?: string;
   /** True when the source could not be reached at all (as opposed to answering "not here"). */

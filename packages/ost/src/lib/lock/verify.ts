@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import { mapLimit, silentLogger, type Logger, type ReadUriOptions } from '@ovirt-repo/core';
-import type { LockRepomd } from './format.js';
-import { readLock } from './read.js';
+import { type Logger, mapLimit, readRunLock, type ReadUriOptions, type RunLockRepomd, silentLogger } from '@ovirt-repo/core';
 import { probeRepomd } from './repomd.js';
 
 /**
@@ -22,8 +20,8 @@ export interface VerifiedLockEntry {
   url: string;
   before?: string;
   status: LockEntryStatus;
-  expected: LockRepomd | null;
-  actual: LockRepomd | null;
+  expected: RunLockRepomd | null;
+  actual: RunLockRepomd | null;
   error?: string;
 }
 
@@ -48,7 +46,7 @@ export interface VerifyLockOptions {
  */
 export async function verifyLock(path: string, options: VerifyLockOptions = {}): Promise<VerifyLockResult> {
   const file = resolve(path);
-  const lock = await readLock(file);
+  const lock = await readRunLock(file);
   const log = options.logger ?? silentLogger;
   const allowProxy = options.allowProxy ?? lock.options.allowProxy;
   const progress = log.progress('Checking repomd.xml', lock.entries.length);

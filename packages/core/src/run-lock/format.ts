@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
+/**
+ * A run lock (`ovirt-repo inject --lock-out run.lock.json`): exactly which snapshot URL every repo of a
+ * system-test run used. inject writes it; publish --from-lock, snapshot pin --from-lock and lock verify read
+ * it, so the one schema lives here. Not to be confused with the store's writer locks.
+ */
+
 /** The lock format version this code writes and reads. Bump it only with a reader for the old one. */
-export const LOCK_VERSION = 1;
+export const RUN_LOCK_VERSION = 1;
 
 const repomdSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256'),
@@ -28,8 +34,8 @@ const fileSchema = z.object({
   skipped: z.array(z.string()),
 });
 
-export const lockSchema = z.object({
-  version: z.literal(LOCK_VERSION),
+export const runLockSchema = z.object({
+  version: z.literal(RUN_LOCK_VERSION),
   createdAt: z.string().min(1),
   createdBy: z.string().min(1),
   map: z.object({
@@ -51,6 +57,6 @@ export const lockSchema = z.object({
   files: z.array(fileSchema),
 });
 
-export type LockFile = z.infer<typeof lockSchema>;
-export type LockEntry = z.infer<typeof entrySchema>;
-export type LockRepomd = z.infer<typeof repomdSchema>;
+export type RunLock = z.infer<typeof runLockSchema>;
+export type RunLockEntry = z.infer<typeof entrySchema>;
+export type RunLockRepomd = z.infer<typeof repomdSchema>;

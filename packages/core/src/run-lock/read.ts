@@ -1,31 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { z } from 'zod';
-import { ErrorCodes, OvirtRepoError, ioError, parseStructuredText } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
+import { writeFileAtomic } from '../fs/index.js';
+import { parseStructuredText } from '../uri/index.js';
+import { RUN_LOCK_VERSION, runLockSchema, type RunLock } from './format.js';
 
 /**
- * The part of a run's lock file (written by `ovirt-repo inject --lock-out`, docs/inject.md) that the store
- * needs: which URLs the run used. Plugins do not import each other, so this is a reader of its own for
- * format version 1; other fields are ignored.
+ * Read and check a lock file. Problems name the file, the line and the key (`entries[2].url`), and a
+ * lock from a newer ovirt-repo is refused rather than half understood.
  */
-export const RUN_LOCK_VERSION = 1;
-
-const runLockSchema = z.object({
-  version: z.literal(RUN_LOCK_VERSION),
-  createdAt: z.string().optional(),
-  entries: z.array(
-    z.object({
-      /** The repo id: the section name in the test's config (not necessarily a store repo name). */
-      repo: z.string().min(1),
-      /** The baseurl the run used: `<base-url>/yum/<repo>/<id>` for a store snapshot. */
-      url: z.string().min(1),
-    }),
-  ),
-});
-
-export type RunLock = z.infer<typeof runLockSchema> & { path: string };
-export type RunLockEntry = RunLock['entries'][number];
-
 export async function readRunLock(path: string): Promise<RunLock> {
   const file = resolve(path);
   let text: string;
@@ -48,14 +31,21 @@ export function parseRunLock(text: string, source: string): RunLock {
     });
   }
   const parsed = runLockSchema.safeParse(doc.value);
-  if (parsed.success) return { ...parsed.data, path: source };
+  if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const keyPath = (issue?.path ?? []).filter((p): p is string | number => typeof p !== 'symbol');
-  const key = keyPath.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${p}`)).join('');
-  const line = doc.lineOf(keyPath);
+  const path = issue?.path ?? [];
+  const key = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+  const line = doc.lineOf(path.filter((p): p is string | number => typeof p !== 'symbol'));
   throw new OvirtRepoError(ErrorCodes.CONFIG_INVALID, `${source}${line ? `:${line}` : ''}: not a valid lock file: ${key || 'the document'}: ${issue?.message ?? 'invalid'}`, {
     target: source,
     hint: 'lock files are written by `ovirt-repo inject --lock-out`; see docs/inject.md for the format',
     data: { file: source, line, key },
   });
+}
+
+/** Write `lock` atomically as pretty JSON (readers never see half a lock). */
+export async function writeRunLock(path: string, lock: RunLock): Promise<string> {
+  const file = resolve(path);
+  await writeFileAtomic(file, `${JSON.stringify(runLockSchema.parse(lock), null, 2)}\n`);
+  return file;
 }
