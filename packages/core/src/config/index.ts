@@ -1,4 +1,6 @@
-export { loadConfig, parseConfig, requireStore, STORE_ENV, BASE_URL_ENV, type LoadConfigOptions, type LoadedConfig, type ParseConfigOptions, type ValueOrigin } from './load.js';
+export { loadConfig, configJsonSchema, configToYaml } from './lazy.js';
+export { requireStore, STORE_ENV, BASE_URL_ENV } from './store-env.js';
+export type { LoadConfigOptions, LoadedConfig, ParseConfigOptions, ValueOrigin } from './load.js';
 export { locateConfig, CONFIG_FILE_NAME, CONFIG_ENV, type LocateConfigOptions, type LocatedConfig } from './locate.js';
 export {
   resolveConfig,
@@ -13,10 +15,8 @@ export {
   type PublishConfig,
   type SyncConfig,
 } from './resolve.js';
-export { configFileSchema, repoSchema, publishSchema, syncSchema, retentionSchema, durationSchema, REPO_MODES, type ConfigFile, type ConfigFileInput } from './schema.js';
+export type { ConfigFile, ConfigFileInput } from './schema.js';
 export { parseDuration, formatDuration, durationProblem, DURATION_PATTERN, DURATION_UNITS } from './duration.js';
 export { isValidRepoName, repoNameProblem, REPO_NAME_PATTERN, MAX_REPO_NAME_LENGTH } from './names.js';
 export { SOURCE_SCHEMES } from './locations.js';
-export { configJsonSchema, configJsonSchemaText, writeConfigJsonSchema, CONFIG_SCHEMA_FILE } from './json-schema.js';
-export { configToYaml } from './render.js';
-export { type ConfigProblem } from './problems.js';
+export type { ConfigProblem } from './problems.js';

@@ -4,15 +4,15 @@ import { pathToFileURL } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
 import { baseUrlProblem, normalizeBaseUrl } from './locations.js';
-import { CONFIG_FILE_NAME, locateConfig, type LocatedConfig } from './locate.js';
+import { locateConfig, type LocatedConfig } from './locate.js';
 import { positionOf } from './positions.js';
 import { YAML_SYNTAX_HINT, configError, crossKeyProblems, issueProblems, type ConfigProblem, type PathProblem } from './problems.js';
 import { resolveConfig, type OvirtRepoConfig } from './resolve.js';
 import { configFileSchema } from './schema.js';
 import { formatKeyPath } from './wording.js';
+import { BASE_URL_ENV, STORE_ENV } from './store-env.js';
 
-export const STORE_ENV = 'OVIRT_REPO_STORE';
-export const BASE_URL_ENV = 'OVIRT_REPO_BASE_URL';
+export { BASE_URL_ENV, STORE_ENV, requireStore } from './store-env.js';
 
 export interface LoadConfigOptions {
   /** `--config FILE`; when given (or OVIRT_REPO_CONFIG is set) the file must exist. */
@@ -124,13 +124,6 @@ export function parseConfig(text: string, options: ParseConfigOptions): OvirtRep
 /**
  * The store directory, or a usage error saying the three ways to give one. For commands that need a store.
  */
-export function requireStore(config: OvirtRepoConfig): string {
-  if (config.store) return config.store;
-  throw new OvirtRepoError(ErrorCodes.USAGE, 'no store directory given', {
-    hint: `pass --store PATH, set ${STORE_ENV}, or set store: in ${CONFIG_FILE_NAME}`,
-  });
-}
-
 function pick(flag: string | undefined, env: string | undefined): { value: string; origin: ValueOrigin } | undefined {
   if (flag) return { value: flag, origin: 'flag' };
   if (env) return { value: env, origin: 'env' };

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, EnvHttpProxyAgent, fetch, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import type { ReadUriOptions, ReadUriResult } from './read.js';
 import { defaultUserAgent } from './user-agent.js';
@@ -17,13 +17,21 @@ const TLS_CODES = /^(CERT_|ERR_TLS_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_SSL_
 const agents = new Map<number, Agent>();
 
 /**
+ * undici is loaded on the first HTTP request, not at start-up: every command imports core, most never
+ * touch the network, and loading undici costs a CLI start about 90 ms.
+ */
+let undiciModule: Promise<typeof import('undici')> | undefined;
+const undici = () => (undiciModule ??= import('undici'));
+
+/**
  * One pooled agent per timeout. It never uses a proxy, whatever the environment says: CI proxies cache
  * aggressively and would serve stale maps and metadata. TLS verification is forced on even when
  * NODE_TLS_REJECT_UNAUTHORIZED=0 is set (an explicit option overrides that default).
  */
-function directAgent(timeoutMs: number): Agent {
+async function directAgent(timeoutMs: number): Promise<Agent> {
   let agent = agents.get(timeoutMs);
   if (!agent) {
+    const { Agent } = await undici();
     agent = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs, rejectUnauthorized: true } });
     agents.set(timeoutMs, agent);
   }
@@ -40,6 +48,7 @@ export async function readHttp(uri: string, options: ReadUriOptions): Promise<Re
   const tries = Math.max(1, options.tries ?? DEFAULT_TRIES);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const delay = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+  const { EnvHttpProxyAgent } = await undici();
   // Honouring http_proxy/no_proxy needs the environment as it is now, so that agent is per call.
   const proxyAgent = options.allowProxy
     ? new EnvHttpProxyAgent({
@@ -50,7 +59,7 @@ export async function readHttp(uri: string, options: ReadUriOptions): Promise<Re
         proxyTls: { rejectUnauthorized: true },
       })
     : undefined;
-  const dispatcher: Dispatcher = proxyAgent ?? directAgent(timeoutMs);
+  const dispatcher: Dispatcher = proxyAgent ?? (await directAgent(timeoutMs));
   try {
     for (let attempt = 1; attempt <= tries; attempt++) {
       const { result, failure } = await attemptOnce(uri, dispatcher, options);
@@ -69,6 +78,7 @@ export async function readHttp(uri: string, options: ReadUriOptions): Promise<Re
 
 async function attemptOnce(uri: string, dispatcher: Dispatcher, options: ReadUriOptions): Promise<Attempt> {
   try {
+    const { fetch } = await undici();
     const response = await fetch(uri, {
       dispatcher,
       redirect: 'follow',

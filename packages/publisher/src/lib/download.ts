@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, fetch } from 'undici';
+import type { Agent } from 'undici';
 import {
   ErrorCodes,
   HashingStream,
@@ -27,7 +27,12 @@ export interface DownloadOptions {
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const agents = new Map<number, Agent>();
-function agent(timeoutMs: number): Agent {
+// Loaded on the first download: a publish from a local snapshot never needs it.
+let undiciModule: Promise<typeof import('undici')> | undefined;
+const undici = () => (undiciModule ??= import('undici'));
+
+async function agent(timeoutMs: number): Promise<Agent> {
+  const { Agent } = await undici();
   let a = agents.get(timeoutMs);
   if (!a) {
     // TLS verification always on; no proxy from the environment (CI proxies serve stale repositories).
@@ -55,7 +60,8 @@ export async function downloadVerified(uri: string, dest: string, expected: Expe
     let retry = false;
     let message: string;
     try {
-      const response = await fetch(uri, { dispatcher: agent(timeoutMs), redirect: 'follow', headers: { accept: '*/*' } });
+      const { fetch } = await undici();
+      const response = await fetch(uri, { dispatcher: await agent(timeoutMs), redirect: 'follow', headers: { accept: '*/*' } });
       if (response.status === 200 && response.body) {
         const hashing = new HashingStream(type);
         await pipeline(Readable.fromWeb(response.body as never), hashing, createWriteStream(dest));

@@ -14,7 +14,7 @@ schema/ovirt-repo.schema.json.`;
   ];
 
   public async run(): Promise<Record<string, unknown>> {
-    const schema = configJsonSchema();
+    const schema = await configJsonSchema();
     this.log(JSON.stringify(schema, null, 2));
     return schema;
   }

@@ -35,7 +35,7 @@ With --json, durations are seconds. An invalid file fails listing every problem 
       file: onlyIfGiven(this.flags.config, CONFIG_ENV),
       overrides: { store: onlyIfGiven(this.flags.store, STORE_ENV), baseUrl: onlyIfGiven(this.flags['base-url'], BASE_URL_ENV) },
     });
-    this.log(configToYaml(loaded.config, headerLines(loaded)).trimEnd());
+    this.log((await configToYaml(loaded.config, headerLines(loaded))).trimEnd());
     return loaded;
   }
 }
