@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type * as Undici from 'undici';
 import type { Agent, Dispatcher } from 'undici';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import type { ReadUriOptions, ReadUriResult } from './read.js';
@@ -20,7 +21,7 @@ const agents = new Map<number, Agent>();
  * undici is loaded on the first HTTP request, not at start-up: every command imports core, most never
  * touch the network, and loading undici costs a CLI start about 90 ms.
  */
-let undiciModule: Promise<typeof import('undici')> | undefined;
+let undiciModule: Promise<typeof Undici> | undefined;
 const undici = () => (undiciModule ??= import('undici'));
 
 /**

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type * as Undici from 'undici';
 import type { Agent } from 'undici';
 import {
   ErrorCodes,
@@ -28,7 +29,7 @@ export interface DownloadOptions {
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const agents = new Map<number, Agent>();
 // Loaded on the first download: a publish from a local snapshot never needs it.
-let undiciModule: Promise<typeof import('undici')> | undefined;
+let undiciModule: Promise<typeof Undici> | undefined;
 const undici = () => (undiciModule ??= import('undici'));
 
 async function agent(timeoutMs: number): Promise<Agent> {
