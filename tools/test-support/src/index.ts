@@ -1,3 +1,3 @@
 export { hasTool, inCI, describeWithTools } from './system-tools.js';
 export { makeTempDir } from './temp-dir.js';
-export { startNginx, freePort, type NginxServer } from './nginx.js';
+export { startNginx, freePort, type NginxServer, type NginxLocation } from './nginx.js';

@@ -36,12 +36,18 @@ async function waitForPort(port: number, child: ChildProcess, errorLog: string):
   }
 }
 
+/** A served directory, with extra nginx directives inside its `location` block (nested rules, headers). */
+export interface NginxLocation {
+  dir: string;
+  extra?: string;
+}
+
 /**
  * A real nginx on 127.0.0.1 serving each `locations` prefix (`/store/`) from a directory, as plain static
  * files with no rewrite rules (the setup docs/operations.md recommends), run in the foreground and owned by
  * the test. `workDir` holds its config, logs and temp dirs.
  */
-export async function startNginx(locations: Record<string, string>, workDir: string): Promise<NginxServer> {
+export async function startNginx(locations: Record<string, string | NginxLocation>, workDir: string): Promise<NginxServer> {
   await mkdir(join(workDir, 'tmp'), { recursive: true });
   const port = await freePort();
   const errorLog = join(workDir, 'error.log');
@@ -49,7 +55,10 @@ export async function startNginx(locations: Record<string, string>, workDir: str
   const conf = join(workDir, 'nginx.conf');
   const tmp = join(workDir, 'tmp');
   const blocks = Object.entries(locations)
-    .map(([prefix, dir]) => `    location ${prefix} { alias ${dir.replace(/\/?$/, '/')}; autoindex on; }`)
+    .map(([prefix, where]) => {
+      const { dir, extra = '' } = typeof where === 'string' ? { dir: where } : where;
+      return `    location ${prefix} {\n      alias ${dir.replace(/\/?$/, '/')};\n      autoindex on;\n${extra}\n    }`;
+    })
     .join('\n');
   await writeFile(
     conf,
