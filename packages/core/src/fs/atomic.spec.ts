@@ -17,6 +17,15 @@ describe('atomic file helpers', () => {
     expect(await readdir(join(dir, 'sub'))).toEqual(['latest.txt']);
   });
 
+  it('makes its temp file in tempDir when asked, leaving nothing there', async () => {
+    const target = join(dir, 'yum', 'repo', 'index.html');
+    const tempDir = join(dir, 'yum');
+    await writeFileAtomic(target, 'page', { tempDir });
+    expect(await readFile(target, 'utf8')).toBe('page');
+    expect(await readdir(tempDir)).toEqual(['repo']);
+    expect(await readdir(join(dir, 'yum', 'repo'))).toEqual(['index.html']);
+  });
+
   it('names temp files so leftovers can be recognised', () => {
     const tmp = tempPathFor(join(dir, 'repodata'));
     expect(isTempName(tmp.split('/').at(-1)!)).toBe(true);

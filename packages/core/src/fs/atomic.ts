@@ -32,14 +32,26 @@ export async function fsyncPath(path: string): Promise<void> {
   }
 }
 
+export interface WriteFileAtomicOptions {
+  /** Permission bits of the new file (default 0o644). */
+  mode?: number;
+  /**
+   * Where the temp file is made instead of beside `target`; it must be on the same filesystem so the rename
+   * stays atomic. For directories whose other writers clean temp names they find without holding our lock.
+   */
+  tempDir?: string;
+}
+
 /**
  * Write `data` to `target` atomically: readers see the old content or the new one, never a mix, even if the
  * process is killed at any moment. The directory is fsynced so the rename itself is durable.
  */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
-  const tmp = tempPathFor(target);
+export async function writeFileAtomic(target: string, data: string | Uint8Array, options: number | WriteFileAtomicOptions = {}): Promise<void> {
+  const { mode = 0o644, tempDir } = typeof options === 'number' ? { mode: options } : options;
+  const tmp = tempDir ? tempPathFor(join(tempDir, `${basename(dirname(target))}.${basename(target)}`)) : tempPathFor(target);
   try {
     await mkdir(dirname(target), { recursive: true });
+    if (tempDir) await mkdir(tempDir, { recursive: true });
     const fh = await open(tmp, 'wx', mode);
     try {
       await fh.writeFile(data);

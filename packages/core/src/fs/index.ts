@@ -1,1 +1,1 @@
-export { tempPathFor, isTempName, fsyncPath, writeFileAtomic, replaceDirectory, recoverDirectory } from './atomic.js';
+export { type WriteFileAtomicOptions, tempPathFor, isTempName, fsyncPath, writeFileAtomic, replaceDirectory, recoverDirectory } from './atomic.js';

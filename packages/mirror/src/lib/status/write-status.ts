@@ -1,7 +1,6 @@
-import { constants } from 'node:fs';
-import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { fsyncPath, ioError, isTempName, silentLogger, tempPathFor, type Logger } from '@ovirt-repo/core';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isTempName, silentLogger, writeFileAtomic, type Logger } from '@ovirt-repo/core';
 import { withLock } from '../lock/file-lock.js';
 import { indexLockPath } from '../lock/store-locks.js';
 import { repoStatusPage, storeStatusPage, type StoreLayout } from '../store/layout.js';
@@ -34,7 +33,7 @@ export async function writeStatusPages(layout: StoreLayout): Promise<StatusPages
     files.push(path);
     const old = await readFile(path, 'utf8').catch(() => undefined);
     if (old === body) continue;
-    await replaceFile(path, tempDir, body);
+    await writeFileAtomic(path, body, { tempDir });
     changed.push(path);
   }
   await removeLeftovers([layout.root, layout.yumDir]);
@@ -48,26 +47,6 @@ export async function writeStatusPages(layout: StoreLayout): Promise<StatusPages
 export async function refreshStatusPages(layout: StoreLayout, options: { logger?: Logger; lockTimeoutMs?: number } = {}): Promise<StatusPagesResult> {
   const log = options.logger ?? silentLogger;
   return withLock(indexLockPath(layout), { purpose: 'status page', timeoutMs: options.lockTimeoutMs ?? 120_000, staleAfterMs: 120_000, logger: log }, () => writeStatusPages(layout));
-}
-
-/** Like writeFileAtomic, with the temp file in `tempDir` (same filesystem, so the rename stays atomic). */
-async function replaceFile(target: string, tempDir: string, body: string): Promise<void> {
-  const name = tempDir === dirname(target) ? basename(target) : `${basename(dirname(target))}.${basename(target)}`;
-  const tmp = tempPathFor(join(tempDir, name));
-  try {
-    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-    try {
-      await fh.writeFile(body);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
-    await fsyncPath(dirname(target));
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw ioError('write status page', target, e);
-  }
 }
 
 /** Temp files of index writers killed mid-write (only ever written under the index lock, which we hold). */
