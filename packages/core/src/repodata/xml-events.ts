@@ -1,5 +1,9 @@
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import type * as Saxes from 'saxes';
+import type { SaxesParser, SaxesTagPlain } from 'saxes';
+import { lazyRequire } from '../util/lazy-require.js';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
+
+const saxes = lazyRequire<typeof Saxes>('saxes');
 
 /** Receives elements by local name (`rpm:entry` arrives as `entry`), with the text of leaf elements. */
 export interface XmlHandler {
@@ -23,7 +27,7 @@ export class XmlEventReader {
   constructor(fileName: string, makeHandler: (reader: XmlEventReader) => XmlHandler) {
     this.fileName = fileName;
     const handler = makeHandler(this);
-    this.parser = new SaxesParser({ xmlns: false, position: true });
+    this.parser = new (saxes().SaxesParser)({ xmlns: false, position: true });
     this.parser.on('opentag', (tag: SaxesTagPlain) => {
       this.depth++;
       this.sawRoot = true;

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
 import { writeFileAtomic } from '../fs/index.js';
 import { parseStructuredText } from '../uri/index.js';
-import { RUN_LOCK_VERSION, runLockSchema, type RunLock } from './format.js';
+import { RUN_LOCK_VERSION, type RunLock } from './format.js';
 
 /**
  * Read and check a lock file. Problems name the file, the line and the key (`entries[2].url`), and a
@@ -20,8 +20,8 @@ export async function readRunLock(path: string): Promise<RunLock> {
   return parseRunLock(text, file);
 }
 
-export function parseRunLock(text: string, source: string): RunLock {
-  const doc = parseStructuredText(text, source);
+export async function parseRunLock(text: string, source: string): Promise<RunLock> {
+  const doc = await parseStructuredText(text, source);
   const version = (doc.value as { version?: unknown } | null)?.version;
   if (typeof version === 'number' && version !== RUN_LOCK_VERSION) {
     throw new OvirtRepoError(ErrorCodes.CONFIG_INVALID, `${source}: lock format version ${version} is not supported (this ovirt-repo reads version ${RUN_LOCK_VERSION})`, {
@@ -30,6 +30,7 @@ export function parseRunLock(text: string, source: string): RunLock {
       data: { file: source, key: 'version' },
     });
   }
+  const { runLockSchema } = await import('./schema.js');
   const parsed = runLockSchema.safeParse(doc.value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -46,6 +47,7 @@ export function parseRunLock(text: string, source: string): RunLock {
 /** Write `lock` atomically as pretty JSON (readers never see half a lock). */
 export async function writeRunLock(path: string, lock: RunLock): Promise<string> {
   const file = resolve(path);
+  const { runLockSchema } = await import('./schema.js');
   await writeFileAtomic(file, `${JSON.stringify(runLockSchema.parse(lock), null, 2)}\n`);
   return file;
 }

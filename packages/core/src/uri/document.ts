@@ -1,8 +1,12 @@
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { LineCounter, Node } from 'yaml';
+import { lazyRequire } from '../util/lazy-require.js';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { jsonErrorOffset } from './json-error-offset.js';
 import { displayUri } from './kind.js';
 import { readUri, type ReadUriOptions, type ReadUriResult } from './read.js';
+
+const yaml = lazyRequire<typeof Yaml>('yaml');
 
 export type DocumentPath = ReadonlyArray<string | number>;
 
@@ -23,6 +27,7 @@ export interface StructuredDocument {
 export function parseStructuredText(input: string, uri: string): StructuredDocument {
   // Editors on some systems start files with a byte order mark; JSON.parse refuses it.
   const text = input.replace(/^\uFEFF/, '');
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const lineOf = (path: DocumentPath) => (doc.errors.length === 0 ? locate(doc.contents, path, lineCounter) : undefined);
@@ -56,6 +61,7 @@ export async function readStructuredUri(uri: string, options: ReadUriOptions = {
 }
 
 function locate(root: unknown, path: DocumentPath, lines: LineCounter): number | undefined {
+  const { isMap, isScalar, isSeq } = yaml();
   let node = root as Node | null | undefined;
   for (let i = 0; i < path.length; i++) {
     const segment = path[i];

@@ -30,5 +30,5 @@ export function lockedSource(lock: RunLock, repo: string, where: string): Locked
 /** Read a lock file from a path or URL and return what it recorded for `repo`. */
 export async function sourceFromLock(file: string, repo: string): Promise<LockedSource> {
   const { data } = await readUri(file);
-  return lockedSource(parseRunLock(data.toString('utf8'), file), repo, file);
+  return lockedSource(await parseRunLock(data.toString('utf8'), file), repo, file);
 }

@@ -53,22 +53,22 @@ describe('lock files', () => {
     expect(lockEntriesFor(sampleLock(), 'experimental-el8').map((e) => e.url)).toEqual(['http://store/yum/experimental-el8/S2']);
   });
 
-  it('names the line and key of a malformed entry', () => {
+  it('names the line and key of a malformed entry', async () => {
     const text = JSON.stringify({ ...sampleLock(), entries: [{ repo: 'r', url: '', repomd: null }] }, null, 2);
     const line = text.split('\n').findIndex((l) => l.includes('"url": ""')) + 1;
-    expect(() => parseRunLock(text, 'run.lock.json')).toThrow(
+    await expect(parseRunLock(text, 'run.lock.json')).rejects.toThrow(
       expect.objectContaining({
         code: 'E_CONFIG_INVALID',
         message: expect.stringMatching(new RegExp(`^run\\.lock\\.json:${line}: not a valid lock file: entries\\[0\\]\\.url: `)),
         data: { file: 'run.lock.json', line, key: 'entries[0].url' },
       }),
     );
-    expect(() => parseRunLock('{"version": 1}', 'x.json')).toThrow(/x\.json:1: not a valid lock file: createdAt/);
-    expect(() => parseRunLock('[]', 'x.json')).toThrow(/not a valid lock file: the document/);
+    await expect(parseRunLock('{"version": 1}', 'x.json')).rejects.toThrow(/x\.json:1: not a valid lock file: createdAt/);
+    await expect(parseRunLock('[]', 'x.json')).rejects.toThrow(/not a valid lock file: the document/);
   });
 
-  it('refuses a lock of another format version', () => {
-    expect(() => parseRunLock(JSON.stringify({ ...sampleLock(), version: 2 }), 'new.json')).toThrow(
+  it('refuses a lock of another format version', async () => {
+    await expect(parseRunLock(JSON.stringify({ ...sampleLock(), version: 2 }), 'new.json')).rejects.toThrow(
       expect.objectContaining({ code: 'E_CONFIG_INVALID', message: 'new.json: lock format version 2 is not supported (this ovirt-repo reads version 1)' }),
     );
   });
