@@ -1,6 +1,7 @@
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { silentLogger } from '@ovirt-repo/core';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { openStore, readLatest, syncRepo, verifySnapshot } from '../src/index.js';
 import { COMPS, UPDATEINFO, makeRepo, pkg } from './helpers/fixtures.js';
@@ -157,6 +158,26 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'mirror sync', () => {
     expect(filelists).toContain('/usr/share/ovirt-engine/README');
     const other = gunzipSync(await readFile(join(snap, (await readdir(snap)).find((n) => n.endsWith('-other.xml.gz'))!))).toString();
     expect(other).toContain('- vdsm-client built');
+    await expectLatestVerifies(store, repo);
+  });
+
+  it('reuses the entries of the latest snapshot only when its metadata verifies', async () => {
+    const src = await makeRepo(join(dir, 'src'), [pkg('alpha'), pkg('beta')]);
+    const repo = 'mirrored';
+    const r1 = await syncRepo({ store, repo, from: [src] });
+    // A disk error damages the latest snapshot's filelists; the next sync must not carry the damage.
+    const old = join(store, 'yum', repo, r1.snapshot!, 'repodata');
+    const damaged = (await readdir(old)).find((n) => n.endsWith('-filelists.xml.gz'))!;
+    await writeFile(join(old, damaged), 'not gzip');
+    await makeRepo(src, [pkg('gamma')]);
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (m: string) => void warnings.push(m) };
+    const r2 = await syncRepo({ store, repo, from: [src], logger });
+    expect(r2).toMatchObject({ changed: true, packages: 3, added: 1 });
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^not reusing the metadata of snapshot ${r1.snapshot}: .*${damaged}`))]);
+    const snap = join(store, 'yum', repo, r2.snapshot!, 'repodata');
+    const filelists = gunzipSync(await readFile(join(snap, (await readdir(snap)).find((n) => n.endsWith('-filelists.xml.gz'))!))).toString();
+    for (const name of ['alpha', 'beta', 'gamma']) expect(filelists).toContain(`/usr/share/${name}/README`);
     await expectLatestVerifies(store, repo);
   });
 

@@ -1,7 +1,11 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CompressionKind } from './kinds.js';
 import {
+  checkHead,
+  compressionError,
   compressStream,
   decompressStream,
   type CodecOptions,
@@ -24,8 +28,22 @@ export async function decompressBuffer(
   data: Uint8Array,
   options: CodecOptions = {},
 ): Promise<Buffer> {
+  if (kind === 'gz') {
+    // zlib's one-shot call with large output chunks: several times cheaper for the main thread than a
+    // stream of 16 KiB chunks, which matters for the tens of MB of a large repo's metadata.
+    const target = options.target ?? 'input';
+    const bad = checkHead('gz', target, data.subarray(0, 6));
+    if (bad) throw bad;
+    try {
+      return await gunzipAsync(data, { chunkSize: 1 << 20 });
+    } catch (e) {
+      throw compressionError('gz', target, e);
+    }
+  }
   return runThrough(decompressStream(kind, options), data);
 }
+
+const gunzipAsync = promisify(gunzip);
 
 async function runThrough(codec: NodeJS.ReadWriteStream, data: Uint8Array | string): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -92,7 +92,7 @@ function checkLevel(kind: WritableCompressionKind, level: number, target: string
   }
 }
 
-function checkHead(kind: CompressionKind, target: string, head: Buffer): Error | undefined {
+export function checkHead(kind: CompressionKind, target: string, head: Uint8Array): Error | undefined {
   const name = COMPRESSION_NAMES[kind];
   if (head.length === 0) {
     return new OvirtRepoError(ErrorCodes.COMPRESSION, `${target} is empty, expected ${name} data`, {

@@ -36,5 +36,6 @@ export {
   primaryPackageXml,
 } from './package-xml.js';
 export { escapeAttr, escapeText } from './xml-escape.js';
+export { isRenderedPackage, primaryEntryKey, splitPackageEntries, type PackageEntries, type RenderedPackage } from './package-entries.js';
 export { assertMetadataHref, unsafeHrefReason } from './safe-href.js';
 export { sourceDateEpoch } from './reproducible.js';

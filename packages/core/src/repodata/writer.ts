@@ -6,6 +6,7 @@ import { compressionSuffix, type WritableCompressionKind } from '../compress/ind
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
 import type { PackageRecord } from './model.js';
 import { DirectSink, SpoolSink, type MetadataSink, type SinkOptions } from './metadata-sink.js';
+import { isRenderedPackage, type RenderedPackage } from './package-entries.js';
 import { checkPackageNumbers, controlCharError } from './package-check.js';
 import * as xml from './package-xml.js';
 import { classifyRecord, type CoreRecordType, type Repomd, type RepomdRecord } from './repomd-model.js';
@@ -28,8 +29,11 @@ export interface WriteRepodataOptions {
   repoDir?: string;
   /** Where the metadata files go, typically a temporary directory later renamed to repodata/. */
   outDir: string;
-  /** Written in the order given: the caller sorts (createrepo_c orders by file name, then directory). */
-  packages: AsyncIterable<PackageRecord> | Iterable<PackageRecord>;
+  /**
+   * Written in the order given: the caller sorts (createrepo_c orders by file name, then directory). A
+   * RenderedPackage's entries are written as they are.
+   */
+  packages: AsyncIterable<PackageRecord | RenderedPackage> | Iterable<PackageRecord | RenderedPackage>;
   /** For an iterable, saves spooling the bodies to learn the packages="N" count first. Arrays need none. */
   packageCount?: number;
   /** For repomd.xml checksums; package checksums are taken from the records. Default sha256. */
@@ -72,7 +76,7 @@ export interface RepodataSummary {
   files: string[];
 }
 
-const FLUSH_BYTES = 1 << 16;
+const FLUSH_BYTES = 1 << 20;
 const DUMPERS: Record<CoreRecordType, (p: PackageRecord) => string> = {
   primary: xml.primaryPackageXml,
   filelists: xml.filelistsPackageXml,
@@ -167,7 +171,7 @@ export async function writeRepodata(options: WriteRepodataOptions): Promise<Repo
 }
 
 async function writeBodies(
-  packages: AsyncIterable<PackageRecord> | Iterable<PackageRecord>,
+  packages: WriteRepodataOptions['packages'],
   sinks: Record<CoreRecordType, MetadataSink>,
   onInvalid: WriteRepodataOptions['onInvalidPackage'],
 ): Promise<number> {
@@ -177,11 +181,11 @@ async function writeBodies(
   });
   let count = 0;
   for await (const p of packages) {
-    let dumped: Record<CoreRecordType, string>;
+    let dumped: Readonly<Record<CoreRecordType, string>>;
     try {
-      dumped = dumpPackage(p);
+      dumped = isRenderedPackage(p) ? p.rendered : dumpPackage(p);
     } catch (err) {
-      if (!onInvalid || !(err instanceof OvirtRepoError)) throw err;
+      if (!onInvalid || !(err instanceof OvirtRepoError) || isRenderedPackage(p)) throw err;
       onInvalid(err, p);
       continue;
     }

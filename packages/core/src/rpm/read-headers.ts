@@ -50,13 +50,18 @@ export function openRpm(path: string): number {
   }
 }
 
+/** A buffer of the size of the first read, for readHeadersFrom's `scratch`. */
+export function headerScratch(): Buffer {
+  return Buffer.allocUnsafe(FIRST_READ);
+}
+
 /**
  * Reads the headers from an open file. Also returns every byte read so far (`prefix`, from offset 0; it may
  * extend past the headers) and whether that is the whole file, so a caller hashing the whole file can
  * continue from there without rereading.
  */
-export function readHeadersFrom(fd: number, path: string): { headers: RpmHeaders; prefix: Buffer; wholeFile: boolean } {
-  const reader = new PrefixReader(fd, path);
+export function readHeadersFrom(fd: number, path: string, scratch?: Buffer): { headers: RpmHeaders; prefix: Buffer; wholeFile: boolean } {
+  const reader = new PrefixReader(fd, path, scratch);
   reader.fill(FIRST_READ);
 
   const leadBytes = reader.need(RPM_LEAD_SIZE + HEADER_INTRO_SIZE, 'the lead');
@@ -87,7 +92,7 @@ export function readHeadersFrom(fd: number, path: string): { headers: RpmHeaders
 
 /** Sequential reader of a file's first bytes that grows its buffer only when asked for more. */
 class PrefixReader {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private length = 0;
   private eof = false;
 
@@ -95,10 +100,14 @@ class PrefixReader {
     return this.eof;
   }
 
+  /** `scratch`: a buffer to read into first, reused across packages by callers that are done with one before the next. */
   constructor(
     private readonly fd: number,
     private readonly path: string,
-  ) {}
+    scratch?: Buffer,
+  ) {
+    if (scratch) this.buf = scratch;
+  }
 
   bytes(): Buffer {
     return this.buf.subarray(0, this.length);

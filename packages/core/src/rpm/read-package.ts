@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
 import type { ChecksumType, PackageRecord } from '../repodata/model.js';
 import { packageRecordFromHeaders } from './package-record.js';
-import { openRpm, readHeadersFrom, type RpmHeaders } from './read-headers.js';
+import { headerScratch, openRpm, readHeadersFrom, type RpmHeaders } from './read-headers.js';
 import { rpmInvalid } from './rpm-error.js';
 import { RpmSigTag, RpmTagType } from './tags.js';
 
@@ -35,6 +35,13 @@ const NODE_HASH: Record<ChecksumType, string> = {
 };
 
 const CHUNK = 1024 * 1024;
+
+/*
+ * Header bytes are read into one buffer shared by every call: they are parsed, and hashed, before the
+ * first await, so no other call can overwrite them in use. Allocating 64 KiB per package instead made
+ * garbage collection a large share of reading thousands of small packages.
+ */
+const scratch = headerScratch();
 
 // Payload reads of large packages stay async so other work (progress, compression) keeps moving.
 const readAsync = (fd: number, buf: Buffer, off: number, len: number, pos: number): Promise<number> =>
@@ -66,7 +73,7 @@ export async function readRpmPackage(path: string, opts: ReadRpmPackageOptions =
     } catch (e) {
       throw ioError('stat', path, e);
     }
-    const { headers, prefix, wholeFile } = readHeadersFrom(fd, path);
+    const { headers, prefix, wholeFile } = readHeadersFrom(fd, path, scratch);
     checkPayloadSize(headers, Number(stat.size));
     // Built before hashing so a bad header fails without reading a possibly huge payload.
     const record = packageRecordFromHeaders(headers, {

@@ -8,8 +8,10 @@ import {
   type OtherPackage,
   type PackageRecord,
   type PrimaryPackage,
+  type RenderedPackage,
 } from '@ovirt-repo/core';
 import type { Candidate } from './candidates.js';
+import { previousEntriesOf, type PreviousEntries } from './previous-entries.js';
 import { expectedOf, type MetadataFile } from './read-candidates.js';
 
 /** The metadata of one origin (a source, or the previous snapshot) that pass 2 reads. */
@@ -73,9 +75,15 @@ class Follower<T extends { pkgid: string }> {
 /**
  * Pass 2 of a sync: the full records of the selected packages, origin by origin, each with its href moved
  * to the pool (`pool/<dd>/<digest>/<name>`) and its file list and changelogs joined from filelists/other.
+ * A package the previous snapshot already listed comes as its entries there (`previous`), unparsed; an
+ * origin all of whose packages come that way is not read at all.
  * Streams: memory holds one package at a time (plus early arrivals), whatever the repo size.
  */
-export async function* joinSelectedPackages(inputs: readonly OriginMetadata[], selected: readonly Candidate[]): AsyncGenerator<PackageRecord> {
+export async function* joinSelectedPackages(
+  inputs: readonly OriginMetadata[],
+  selected: readonly Candidate[],
+  previous?: PreviousEntries,
+): AsyncGenerator<PackageRecord | RenderedPackage> {
   const byOrigin = new Map<number, Map<string, Candidate>>();
   for (const c of selected) {
     let m = byOrigin.get(c.origin);
@@ -86,47 +94,75 @@ export async function* joinSelectedPackages(inputs: readonly OriginMetadata[], s
   for (const input of inputs) {
     const wanted = byOrigin.get(input.origin);
     if (!wanted || wanted.size === 0) continue;
-    const keys = new Set(wanted.keys());
-    const files = input.filelists
-      ? new Follower<FilelistsPackage>(readFilelists(input.filelists.path, { name: input.filelists.display, expected: expectedOf(input.filelists.record) }), keys)
-      : undefined;
-    const other = input.other
-      ? new Follower<OtherPackage>(readOther(input.other.path, { name: input.other.display, expected: expectedOf(input.other.record) }), keys)
-      : undefined;
-    let found = 0;
-    try {
-      const primary: AsyncIterable<PrimaryPackage> | Iterable<PrimaryPackage> =
-        input.primaryRecords ?? readPrimary(input.primary.path, { name: input.primary.display, expected: expectedOf(input.primary.record) });
-      for await (const p of primary) {
-        const digest = p.checksum.value.toLowerCase();
-        const c = wanted.get(digest);
-        if (!c || emitted.has(c.poolHref)) continue;
+    const reused = new Map<string, RenderedPackage>();
+    for (const [digest, c] of wanted) {
+      const entries = previousEntriesOf(previous, c);
+      if (entries) reused.set(digest, entries);
+    }
+    if (reused.size === wanted.size) {
+      for (const [digest, c] of wanted) {
+        if (emitted.has(c.poolHref)) continue;
         emitted.add(c.poolHref);
-        found++;
-        const fl = files && input.filelists ? await files.take(digest) : undefined;
-        if (files && input.filelists && !fl) throw missingIn(input.filelists, c);
-        const ot = other && input.other ? await other.take(digest) : undefined;
-        if (other && input.other && !ot) throw missingIn(input.other, c);
-        yield {
-          ...p,
-          location: { href: c.poolHref },
-          files: fl ? fl.files : p.files,
-          changelogs: ot ? ot.changelogs : [],
-        };
+        yield reused.get(digest)!;
       }
-      await files?.finish();
-      await other?.finish();
-    } catch (e) {
-      await files?.abort().catch(() => undefined);
-      await other?.abort().catch(() => undefined);
-      throw e;
+      continue;
     }
-    if (found !== wanted.size) {
-      throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `${input.primary.display} changed while it was synced (${wanted.size - found} selected packages vanished)`, {
-        target: input.primary.display,
-        hint: 'the source was regenerated during the sync; run it again',
-      });
+    yield* joinOrigin(input, wanted, reused, emitted);
+  }
+}
+
+/** The selected packages of one origin from its own metadata, except those in `reused`. */
+async function* joinOrigin(
+  input: OriginMetadata,
+  wanted: ReadonlyMap<string, Candidate>,
+  reused: ReadonlyMap<string, RenderedPackage>,
+  emitted: Set<string>,
+): AsyncGenerator<PackageRecord | RenderedPackage> {
+  const keys = new Set([...wanted.keys()].filter((k) => !reused.has(k)));
+  const files = input.filelists
+    ? new Follower<FilelistsPackage>(readFilelists(input.filelists.path, { name: input.filelists.display, expected: expectedOf(input.filelists.record) }), keys)
+    : undefined;
+  const other = input.other
+    ? new Follower<OtherPackage>(readOther(input.other.path, { name: input.other.display, expected: expectedOf(input.other.record) }), keys)
+    : undefined;
+  let found = 0;
+  try {
+    const primary: AsyncIterable<PrimaryPackage> | Iterable<PrimaryPackage> =
+      input.primaryRecords ?? readPrimary(input.primary.path, { name: input.primary.display, expected: expectedOf(input.primary.record) });
+    for await (const p of primary) {
+      const digest = p.checksum.value.toLowerCase();
+      const c = wanted.get(digest);
+      if (!c || emitted.has(c.poolHref)) continue;
+      emitted.add(c.poolHref);
+      found++;
+      const entries = reused.get(digest);
+      if (entries) {
+        yield entries;
+        continue;
+      }
+      const fl = files && input.filelists ? await files.take(digest) : undefined;
+      if (files && input.filelists && !fl) throw missingIn(input.filelists, c);
+      const ot = other && input.other ? await other.take(digest) : undefined;
+      if (other && input.other && !ot) throw missingIn(input.other, c);
+      yield {
+        ...p,
+        location: { href: c.poolHref },
+        files: fl ? fl.files : p.files,
+        changelogs: ot ? ot.changelogs : [],
+      };
     }
+    await files?.finish();
+    await other?.finish();
+  } catch (e) {
+    await files?.abort().catch(() => undefined);
+    await other?.abort().catch(() => undefined);
+    throw e;
+  }
+  if (found !== wanted.size) {
+    throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `${input.primary.display} changed while it was synced (${wanted.size - found} selected packages vanished)`, {
+      target: input.primary.display,
+      hint: 'the source was regenerated during the sync; run it again',
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { ErrorCodes, OvirtRepoError, mapLimit } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
 import { poolEntryState } from '../store/pool.js';
 import type { StoreLayout } from '../store/layout.js';
 import type { Candidate } from './candidates.js';
@@ -17,12 +17,12 @@ export interface DownloadPlan {
  * Which selected packages the pool lacks. Only a stat per package: creating a snapshot whose packages are
  * all in the pool copies nothing, so its cost does not grow with package bytes.
  */
-export async function planDownloads(layout: StoreLayout, selected: readonly Candidate[], workers: number): Promise<DownloadPlan> {
+export function planDownloads(layout: StoreLayout, selected: readonly Candidate[]): DownloadPlan {
   const unique = new Map<string, Candidate>();
   for (const c of selected) if (!unique.has(c.poolHref)) unique.set(c.poolHref, c);
-  const states = await mapLimit([...unique.values()], Math.max(32, workers), async (c) => [c, await poolEntryState(layout, c.digest, c.fileName, c.size)] as const);
   const plan: DownloadPlan = { fetch: [], corrupt: [], present: 0, bytes: 0 };
-  for (const [c, state] of states) {
+  for (const c of unique.values()) {
+    const state = poolEntryState(layout, c.digest, c.fileName, c.size);
     if (state === 'present') {
       plan.present++;
       continue;

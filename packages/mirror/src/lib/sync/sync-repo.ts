@@ -28,6 +28,7 @@ import { downloadToPool } from './download-to-pool.js';
 import type { OriginMetadata } from './join-packages.js';
 import { chooseExtras, extraSummary, findRecord, obtainExtra, obtainMetadataFile, requirePrimary } from './metadata-files.js';
 import { planDownloads } from './plan-downloads.js';
+import { loadPreviousEntries } from './previous-entries.js';
 import { publishSnapshot } from './publish-snapshot.js';
 import { readCandidates } from './read-candidates.js';
 import { selectPackages } from './select-packages.js';
@@ -238,7 +239,16 @@ async function syncLocked(ctx: LockedContext): Promise<SyncResult> {
   try {
     // Every source's repomd.xml (a metalink may have vouched for an unchanged one without fetching it).
     const full = await settleAll(sources.map((s) => withRepomd(s, client)));
-    const previousRepomd = mode === 'additive' && latest && latestId ? await readOwnRepomd(layout, repo, latestId) : undefined;
+    // The latest snapshot's repomd.xml: additive mode builds on it; either mode reuses its package entries.
+    const latestRepomd =
+      latest && latestId
+        ? await readOwnRepomd(layout, repo, latestId).catch((e: unknown) => {
+            if (mode === 'additive') throw e;
+            log.warn(`not reusing snapshot ${repo}/${latestId}: ${(e as Error).message}`);
+            return undefined;
+          })
+        : undefined;
+    const previousRepomd = mode === 'additive' ? latestRepomd : undefined;
 
     timer.start('selectPackages');
     // selectPackages: pass 1 over primary.xml of every source (+ the previous snapshot's package list).
@@ -279,7 +289,7 @@ async function syncLocked(ctx: LockedContext): Promise<SyncResult> {
     // planDownloads + downloadToPool, announced to gc first (see pool-guard.ts).
     timer.start('planDownloads');
     registration = await registerPoolUser(layout, selected.map((c) => c.digest), { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: ctx.options.staleAfterMs });
-    const plan = await planDownloads(layout, selected, ctx.workers);
+    const plan = planDownloads(layout, selected);
     timer.start('downloadToPool');
     log.info(`Pool has ${plan.present} of ${plan.present + plan.fetch.length + plan.corrupt.length} packages; fetching ${plan.fetch.length + plan.corrupt.length} (${plan.bytes} bytes)`);
     const [downloaded, rest] = await settleAll([
@@ -319,6 +329,7 @@ async function syncLocked(ctx: LockedContext): Promise<SyncResult> {
 
     timer.start('writeSnapshotMetadata');
     // writeSnapshotMetadata, aside under a temp name, then publishSnapshot.
+    const previousEntries = latestRepomd && latestId ? await loadPreviousEntries(snapshotDir(layout, repo, latestId), latestId, latestRepomd, log) : undefined;
     const now = ctx.options.now ?? Date.now();
     const id = nextSnapshotId(await listSnapshotIds(layout, repo), now);
     staging = tempPathFor(snapshotDir(layout, repo, id));
@@ -340,6 +351,7 @@ async function syncLocked(ctx: LockedContext): Promise<SyncResult> {
       inputs,
       selected,
       extras,
+      ...(previousEntries ? { previous: previousEntries } : {}),
       compression: ctx.options.compression ?? 'gz',
       record: {
         format: 1,
@@ -432,7 +444,10 @@ function previousCandidates(layout: StoreLayout, latest: SnapshotRecord): Candid
     checksumType: p.checksumType,
     digest: p.digest,
     size: p.size,
-    url: pathToFileURL(join(layout.root, p.href)),
+    // Only a pool entry found missing would need it (to name it in the error), so it is made on demand.
+    get url() {
+      return pathToFileURL(join(layout.root, p.href));
+    },
     fileName: p.href.split('/').at(-1) ?? '',
     poolHref: p.href,
   }));

@@ -6,6 +6,7 @@ import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUM
 import type { SnapshotPackage, SnapshotRecord } from '../store/snapshot-record.js';
 import type { Candidate } from './candidates.js';
 import { joinSelectedPackages, type OriginMetadata } from './join-packages.js';
+import type { PreviousEntries } from './previous-entries.js';
 
 export interface WriteSnapshotInput {
   /** The snapshot being built, under a temp name in the repo directory. */
@@ -16,6 +17,8 @@ export interface WriteSnapshotInput {
   compression: 'gz' | 'xz' | 'zstd';
   /** snapshot.json without repomdSha256 (known once repomd.xml is written). */
   record: Omit<SnapshotRecord, 'repomdSha256'>;
+  /** The latest snapshot's package entries, reused for the packages it already listed. */
+  previous?: PreviousEntries;
   /** The latest snapshot this one follows (for summary.json's changes); undefined for a repo's first. */
   base?: { id: string; packages: readonly SnapshotPackage[] };
 }
@@ -37,7 +40,7 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
   const summary = await writeRepodata({
     repoDir: dir,
     outDir: repodata,
-    packages: joinSelectedPackages(input.inputs, input.selected),
+    packages: joinSelectedPackages(input.inputs, input.selected, input.previous),
     packageCount: new Set(input.selected.map((c) => c.poolHref)).size,
     checksumType: 'sha256',
     compression: input.compression,

@@ -1,0 +1,72 @@
+import type { CoreRecordType } from './repomd-model.js';
+import * as xml from './package-xml.js';
+import { escapeAttr } from './xml-escape.js';
+
+/**
+ * A package given to writeRepodata as its three entries already rendered (`<package ...>...</package>\n`
+ * each), written as they are. For entries taken from metadata this writer (or createrepo_c 0.17, which
+ * writes the same bytes) produced and whose checksums were verified: re-parsing and re-rendering them
+ * costs far more than the rest of making a snapshot, and gives the same text.
+ */
+export interface RenderedPackage {
+  readonly rendered: Readonly<Record<CoreRecordType, string>>;
+}
+
+export function isRenderedPackage(p: object): p is RenderedPackage {
+  return 'rendered' in p;
+}
+
+/** The entries of one metadata file: primary by location href, filelists and other by pkgid. */
+export type PackageEntries = ReadonlyMap<string, string>;
+
+const LAYOUT: Record<CoreRecordType, { header: (n: number) => string; footer: string; start: string }> = {
+  primary: { header: xml.primaryHeader, footer: xml.PRIMARY_FOOTER, start: '<package type="rpm">\n' },
+  filelists: { header: xml.filelistsHeader, footer: xml.FILELISTS_FOOTER, start: '<package pkgid="' },
+  other: { header: xml.otherHeader, footer: xml.OTHER_FOOTER, start: '<package pkgid="' },
+};
+const END = '</package>\n';
+const HREF = '<location href="';
+
+/**
+ * Splits the decompressed text of a primary, filelists or other file into its package entries, keyed by
+ * location href (primary) or pkgid (filelists, other). Only the exact layout of package-xml.ts is
+ * accepted: its header with the right packages="N", N entries, its footer. Anything else (another
+ * generator's formatting, a hand-edited file) gives undefined, and the caller parses the file instead.
+ * Text and attribute values are escaped in that layout, so `</package>` can only be an end tag.
+ */
+export function splitPackageEntries(type: CoreRecordType, text: string): PackageEntries | undefined {
+  const layout = LAYOUT[type];
+  const count = /^<\?xml[^>]*\?>\n<[a-z]+ [^>]*packages="(\d+)">\n/.exec(text.slice(0, 512));
+  if (!count) return undefined;
+  const n = Number(count[1]);
+  const header = layout.header(n);
+  if (!text.startsWith(header) || !text.endsWith(layout.footer)) return undefined;
+  const entries = new Map<string, string>();
+  let pos = header.length;
+  for (let i = 0; i < n; i++) {
+    if (!text.startsWith(layout.start, pos)) return undefined;
+    const end = text.indexOf(END, pos);
+    if (end < 0) return undefined;
+    const entry = text.slice(pos, end + END.length);
+    const key = type === 'primary' ? quotedAfter(entry, HREF) : quotedAt(entry, layout.start.length);
+    if (key === undefined) return undefined;
+    entries.set(key, entry);
+    pos = end + END.length;
+  }
+  return pos === text.length - layout.footer.length ? entries : undefined;
+}
+
+/** The key splitPackageEntries files a primary entry under, for a package at `href`. */
+export function primaryEntryKey(href: string): string {
+  return escapeAttr(href);
+}
+
+function quotedAfter(entry: string, marker: string): string | undefined {
+  const at = entry.indexOf(marker);
+  return at < 0 ? undefined : quotedAt(entry, at + marker.length);
+}
+
+function quotedAt(entry: string, from: number): string | undefined {
+  const end = entry.indexOf('"', from);
+  return end < 0 ? undefined : entry.slice(from, end);
+}

@@ -1,0 +1,148 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  decompressBuffer,
+  filelistsPackageXml,
+  hashBuffer,
+  isRenderedPackage,
+  otherPackageXml,
+  primaryPackageXml,
+  splitPackageEntries,
+  writeRepodata,
+  type PackageRecord,
+  type RenderedPackage,
+} from '@ovirt-repo/core';
+import { makeTempDir } from '@ovirt-repo/test-support';
+import { poolHref } from '../store/layout.js';
+import type { Candidate } from './candidates.js';
+import { joinSelectedPackages, type OriginMetadata } from './join-packages.js';
+import { previousEntriesOf, type PreviousEntries } from './previous-entries.js';
+
+function record(name: string): PackageRecord {
+  const digest = hashBuffer(name, 'sha256').value;
+  return {
+    name,
+    arch: 'noarch',
+    epoch: '0',
+    version: '1.0',
+    release: '1',
+    checksum: { type: 'sha256', value: digest },
+    summary: `${name} summary`,
+    description: `${name} description`,
+    packager: '',
+    url: '',
+    time: { file: 1, build: 2 },
+    size: { package: 100, installed: 200, archive: 300 },
+    location: { href: `Packages/${name}-1.0-1.noarch.rpm` },
+    format: {
+      license: 'MIT',
+      vendor: '',
+      group: '',
+      buildhost: '',
+      sourcerpm: '',
+      headerRange: { start: 1, end: 2 },
+      provides: [],
+      requires: [],
+      conflicts: [],
+      obsoletes: [],
+      suggests: [],
+      enhances: [],
+      recommends: [],
+      supplements: [],
+    },
+    files: [{ path: `/usr/share/${name}/README`, type: 'file' }],
+    changelogs: [{ author: 'me', date: 3, text: `- ${name}` }],
+  };
+}
+
+function candidate(p: PackageRecord, origin: number): Candidate {
+  const fileName = p.location.href.split('/').at(-1)!;
+  return {
+    name: p.name,
+    epoch: p.epoch,
+    version: p.version,
+    release: p.release,
+    arch: p.arch,
+    origin,
+    checksumType: 'sha256',
+    digest: p.checksum.value,
+    size: p.size.package,
+    url: pathToFileURL(`/src/${p.location.href}`),
+    fileName,
+    poolHref: poolHref(p.checksum.value, fileName),
+  };
+}
+
+/** Entries as a previous snapshot would hold them: rendered with the pool href. */
+function previousOf(packages: PackageRecord[]): PreviousEntries {
+  const inPool = packages.map((p) => ({ ...p, location: { href: candidate(p, 0).poolHref } }));
+  return {
+    snapshot: 'prev',
+    entries: {
+      primary: new Map(inPool.map((p) => [p.location.href, primaryPackageXml(p)])),
+      filelists: new Map(inPool.map((p) => [p.checksum.value, filelistsPackageXml(p)])),
+      other: new Map(inPool.map((p) => [p.checksum.value, otherPackageXml(p)])),
+    },
+  };
+}
+
+async function collect(it: AsyncIterable<PackageRecord | RenderedPackage>): Promise<Array<PackageRecord | RenderedPackage>> {
+  const out = [];
+  for await (const p of it) out.push(p);
+  return out;
+}
+
+/** A source origin whose metadata files really exist (written by the core writer). */
+async function sourceOrigin(packages: PackageRecord[]): Promise<OriginMetadata> {
+  const { dir } = await makeTempDir('join-');
+  const summary = await writeRepodata({ outDir: join(dir, 'repodata'), packages, revision: '1', fsync: false, env: {} });
+  const file = (type: string) => {
+    const r = summary.records.find((x) => x.type === type)!;
+    return { path: join(dir, r.location.href), record: r, display: r.location.href };
+  };
+  return { origin: 0, primary: file('primary'), filelists: file('filelists'), other: file('other') };
+}
+
+describe('joinSelectedPackages with the previous snapshot entries', () => {
+  const a = record('alpha');
+  const b = record('beta');
+
+  it('reads nothing of an origin whose packages the previous snapshot all lists', async () => {
+    const missing = { path: '/nonexistent/primary.xml.gz', record: { type: 'primary', location: { href: 'x' }, checksum: { type: 'sha256', value: '0' } }, display: 'x' };
+    const input = { origin: 0, primary: missing, filelists: { ...missing, path: '/nonexistent/f' }, other: { ...missing, path: '/nonexistent/o' } } as OriginMetadata;
+    const out = await collect(joinSelectedPackages([input], [candidate(a, 0), candidate(b, 0)], previousOf([a, b])));
+    expect(out).toEqual([previousEntriesOf(previousOf([a, b]), candidate(a, 0)), previousEntriesOf(previousOf([a, b]), candidate(b, 0))]);
+    expect(out.every((p) => isRenderedPackage(p))).toBe(true);
+  });
+
+  it('takes the others from the origin metadata, in its order, with pool hrefs', async () => {
+    const input = await sourceOrigin([a, b]);
+    const out = await collect(joinSelectedPackages([input], [candidate(b, 0), candidate(a, 0)], previousOf([b])));
+    expect(out).toHaveLength(2);
+    const [first, second] = out;
+    expect(isRenderedPackage(first!)).toBe(false);
+    expect(first).toMatchObject({ name: 'alpha', location: { href: candidate(a, 0).poolHref }, files: a.files, changelogs: a.changelogs });
+    expect(second).toEqual(previousEntriesOf(previousOf([b]), candidate(b, 0)));
+  });
+
+  it('does not reuse an entry of another file with the same checksum (another name)', async () => {
+    const renamed = { ...candidate(a, 0), fileName: 'alpha-renamed.rpm', poolHref: poolHref(a.checksum.value, 'alpha-renamed.rpm') };
+    expect(previousEntriesOf(previousOf([a]), renamed)).toBeUndefined();
+    expect(previousEntriesOf(undefined, candidate(a, 0))).toBeUndefined();
+  });
+
+  it('writes the same metadata as without reuse', async () => {
+    const input = await sourceOrigin([a, b]);
+    const write = async (previous?: PreviousEntries) => {
+      const { dir } = await makeTempDir('join-out-');
+      const summary = await writeRepodata({ outDir: dir, packages: joinSelectedPackages([input], [candidate(a, 0), candidate(b, 0)], previous), packageCount: 2, revision: '1', fsync: false, env: {} });
+      const names = await readdir(dir);
+      return Promise.all(summary.records.map(async (r) => (await decompressBuffer('gz', await readFile(join(dir, names.find((n) => r.location.href.endsWith(n))!)))).toString()));
+    };
+    const plain = await write();
+    const reused = await write(previousOf([a]));
+    expect(reused).toEqual(plain);
+    expect(splitPackageEntries('primary', plain[0]!)?.size).toBe(2);
+  });
+});
