@@ -101,9 +101,10 @@ export async function* joinSelectedPackages(
     }
     if (reused.size === wanted.size) {
       for (const [digest, c] of wanted) {
-        if (emitted.has(c.poolHref)) continue;
+        const entries = reused.get(digest);
+        if (!entries || emitted.has(c.poolHref)) continue;
         emitted.add(c.poolHref);
-        yield reused.get(digest)!;
+        yield entries;
       }
       continue;
     }

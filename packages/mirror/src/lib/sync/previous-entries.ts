@@ -49,9 +49,8 @@ export async function loadPreviousEntries(snapshotDir: string, snapshot: string,
         return splitPackageEntries(type, text);
       }),
     );
-    if (loaded.some((e) => e === undefined)) return undefined;
-    const [primary, filelists, other] = loaded as PackageEntries[];
-    return { snapshot, entries: { primary: primary!, filelists: filelists!, other: other! } };
+    const [primary, filelists, other] = loaded;
+    return primary && filelists && other ? { snapshot, entries: { primary, filelists, other } } : undefined;
   } catch (e) {
     log.warn(`not reusing the metadata of snapshot ${snapshot}: ${(e as Error).message}`);
     return undefined;
