@@ -36,6 +36,17 @@ export {
   primaryPackageXml,
 } from './package-xml.js';
 export { escapeAttr, escapeText } from './xml-escape.js';
-export { isRenderedPackage, primaryEntryKey, splitPackageEntries, type PackageEntries, type RenderedPackage } from './package-entries.js';
+export {
+  isRenderedPackage,
+  listPackageEntries,
+  parseFilelistsEntry,
+  parseOtherEntry,
+  parsePrimaryEntry,
+  primaryEntryKey,
+  splitPackageEntries,
+  type PackageEntries,
+  type RenderedPackage,
+} from './package-entries.js';
+export { summarizePrimaryEntry, type PrimarySummary } from './primary-summary.js';
 export { assertMetadataHref, unsafeHrefReason } from './safe-href.js';
 export { sourceDateEpoch } from './reproducible.js';

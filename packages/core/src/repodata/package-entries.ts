@@ -1,5 +1,8 @@
-import type { CoreRecordType } from './repomd-model.js';
+import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
+import { readFilelists, readOther, type FilelistsPackage, type OtherPackage } from './filelists-reader.js';
 import * as xml from './package-xml.js';
+import { readPrimary, type PrimaryPackage } from './primary-reader.js';
+import type { CoreRecordType } from './repomd-model.js';
 import { escapeAttr } from './xml-escape.js';
 
 /**
@@ -33,27 +36,70 @@ const HREF = '<location href="';
  * accepted: its header with the right packages="N", N entries, its footer. Anything else (another
  * generator's formatting, a hand-edited file) gives undefined, and the caller parses the file instead.
  * Text and attribute values are escaped in that layout, so `</package>` can only be an end tag.
+ * createrepo_c 0.17 writes the same layout, so most upstream repos split too.
  */
 export function splitPackageEntries(type: CoreRecordType, text: string): PackageEntries | undefined {
+  const list = listPackageEntries(type, text);
+  if (!list) return undefined;
+  const entries = new Map<string, string>();
+  for (const entry of list) {
+    const key = type === 'primary' ? quotedAfter(entry, HREF) : quotedAt(entry, LAYOUT[type].start.length);
+    if (key === undefined) return undefined;
+    entries.set(key, entry);
+  }
+  return entries;
+}
+
+/** The package entries of a file in the layout splitPackageEntries accepts, in file order. */
+export function listPackageEntries(type: CoreRecordType, text: string): string[] | undefined {
   const layout = LAYOUT[type];
   const count = /^<\?xml[^>]*\?>\n<[a-z]+ [^>]*packages="(\d+)">\n/.exec(text.slice(0, 512));
   if (!count) return undefined;
   const n = Number(count[1]);
   const header = layout.header(n);
   if (!text.startsWith(header) || !text.endsWith(layout.footer)) return undefined;
-  const entries = new Map<string, string>();
+  const entries: string[] = [];
   let pos = header.length;
   for (let i = 0; i < n; i++) {
     if (!text.startsWith(layout.start, pos)) return undefined;
     const end = text.indexOf(END, pos);
     if (end < 0) return undefined;
-    const entry = text.slice(pos, end + END.length);
-    const key = type === 'primary' ? quotedAfter(entry, HREF) : quotedAt(entry, layout.start.length);
-    if (key === undefined) return undefined;
-    entries.set(key, entry);
+    entries.push(text.slice(pos, end + END.length));
     pos = end + END.length;
   }
   return pos === text.length - layout.footer.length ? entries : undefined;
+}
+
+/** Parses one primary entry (as listPackageEntries gives it) with the full XML reader. */
+export function parsePrimaryEntry(entry: string, name: string): Promise<PrimaryPackage> {
+  return single(readPrimary(textSource(xml.primaryHeader(1) + entry + xml.PRIMARY_FOOTER), { name }), name);
+}
+
+/** Parses one filelists entry with the full XML reader. */
+export function parseFilelistsEntry(entry: string, name: string): Promise<FilelistsPackage> {
+  return single(readFilelists(textSource(xml.filelistsHeader(1) + entry + xml.FILELISTS_FOOTER), { name }), name);
+}
+
+/** Parses one other entry with the full XML reader. */
+export function parseOtherEntry(entry: string, name: string): Promise<OtherPackage> {
+  return single(readOther(textSource(xml.otherHeader(1) + entry + xml.OTHER_FOOTER), { name }), name);
+}
+
+async function* textSource(text: string): AsyncGenerator<string> {
+  yield text;
+}
+
+async function single<T>(records: AsyncIterable<T>, name: string): Promise<T> {
+  const out: T[] = [];
+  for await (const r of records) out.push(r);
+  const [first] = out;
+  if (out.length !== 1 || first === undefined) {
+    throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `${name}: expected one package entry, found ${out.length}`, {
+      target: name,
+      hint: 'the metadata is malformed; regenerate it with createrepo_c',
+    });
+  }
+  return first;
 }
 
 /** The key splitPackageEntries files a primary entry under, for a package at `href`. */

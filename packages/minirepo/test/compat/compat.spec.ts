@@ -5,9 +5,10 @@
 // The corpus (spec-corpus.ts, corpus.ts) is built with rpmbuild and alien once and cached under
 // os.tmpdir()/ovirt-repo-compat-cache; delete that directory to force a rebuild.
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, rename } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { describeWithTools, hasTool, inCI, makeTempDir } from '@ovirt-repo/test-support';
 import type { CreateMiniRepoOptions } from '../../src/lib/create-mini-repo.js';
 import { assembleCorpus, copyCorpus, type CorpusLayout } from './corpus.js';
@@ -260,6 +261,40 @@ describeWithTools(['rpmbuild', 'createrepo_c', 'python3', 'alien'], 'minirepo cr
         );
       expect(pick(ours)).toEqual(pick(theirs));
     });
+  });
+
+  // The mirror's fast path reads createrepo_c's primary, filelists and other by their layout instead of with
+  // the XML readers; on this corpus (escapes, epochs, non-ASCII, thousands of files) it must read the same.
+  it('reads createrepo_c metadata by its layout exactly as the XML readers do', async () => {
+    const { listPackageEntries, parseFilelistsEntry, parseOtherEntry, parsePrimaryEntry, readFilelists, readOther, readPrimary, splitPackageEntries, summarizePrimaryEntry } =
+      await import('@ovirt-repo/core');
+    const repodata = join(await theirRepo(VARIANTS[0]!), 'repodata');
+    const names = await readdir(repodata);
+    const file = (type: string) => join(repodata, names.find((n) => n.endsWith(`-${type}.xml.gz`)) ?? 'missing');
+    const text = async (type: string) => gunzipSync(await readFile(file(type))).toString('utf8');
+    const entries = listPackageEntries('primary', await text('primary'));
+    const parsed = [];
+    for await (const p of readPrimary(file('primary'))) parsed.push(p);
+    expect(parsed.length).toBeGreaterThan(20);
+    expect(entries?.length).toBe(parsed.length);
+    for (const [i, entry] of (entries ?? []).entries()) {
+      const p = parsed[i]!;
+      expect(summarizePrimaryEntry(entry)).toEqual({
+        name: p.name,
+        arch: p.arch,
+        epoch: p.epoch,
+        version: p.version,
+        release: p.release,
+        checksum: p.checksum,
+        size: { package: p.size.package },
+        location: p.location,
+      });
+      expect(await parsePrimaryEntry(entry, 'entry')).toEqual(p);
+    }
+    const filelists = splitPackageEntries('filelists', await text('filelists'));
+    for await (const f of readFilelists(file('filelists'))) expect(await parseFilelistsEntry(filelists?.get(f.pkgid) ?? '', 'entry')).toEqual(f);
+    const other = splitPackageEntries('other', await text('other'));
+    for await (const o of readOther(file('other'))) expect(await parseOtherEntry(other?.get(o.pkgid) ?? '', 'entry')).toEqual(o);
   });
 
   // Packages createrepo_c leaves out of the metadata (control characters XML 1.0 cannot carry): the repo dnf

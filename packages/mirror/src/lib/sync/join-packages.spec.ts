@@ -4,7 +4,6 @@ import { pathToFileURL } from 'node:url';
 import {
   decompressBuffer,
   filelistsPackageXml,
-  hashBuffer,
   isRenderedPackage,
   otherPackageXml,
   primaryPackageXml,
@@ -18,43 +17,10 @@ import { poolHref } from '../store/layout.js';
 import type { Candidate } from './candidates.js';
 import { joinSelectedPackages, type OriginMetadata } from './join-packages.js';
 import { previousEntriesOf, type PreviousEntries } from './previous-entries.js';
+import { sampleRecord } from './sample-record.spec.helper.js';
+import { readCandidates } from './read-candidates.js';
+import { parseLocation } from '../source/location.js';
 
-function record(name: string): PackageRecord {
-  const digest = hashBuffer(name, 'sha256').value;
-  return {
-    name,
-    arch: 'noarch',
-    epoch: '0',
-    version: '1.0',
-    release: '1',
-    checksum: { type: 'sha256', value: digest },
-    summary: `${name} summary`,
-    description: `${name} description`,
-    packager: '',
-    url: '',
-    time: { file: 1, build: 2 },
-    size: { package: 100, installed: 200, archive: 300 },
-    location: { href: `Packages/${name}-1.0-1.noarch.rpm` },
-    format: {
-      license: 'MIT',
-      vendor: '',
-      group: '',
-      buildhost: '',
-      sourcerpm: '',
-      headerRange: { start: 1, end: 2 },
-      provides: [],
-      requires: [],
-      conflicts: [],
-      obsoletes: [],
-      suggests: [],
-      enhances: [],
-      recommends: [],
-      supplements: [],
-    },
-    files: [{ path: `/usr/share/${name}/README`, type: 'file' }],
-    changelogs: [{ author: 'me', date: 3, text: `- ${name}` }],
-  };
-}
 
 function candidate(p: PackageRecord, origin: number): Candidate {
   const fileName = p.location.href.split('/').at(-1)!;
@@ -105,8 +71,8 @@ async function sourceOrigin(packages: PackageRecord[]): Promise<OriginMetadata> 
 }
 
 describe('joinSelectedPackages with the previous snapshot entries', () => {
-  const a = record('alpha');
-  const b = record('beta');
+  const a = sampleRecord('alpha');
+  const b = sampleRecord('beta');
 
   it('reads nothing of an origin whose packages the previous snapshot all lists', async () => {
     const missing = { path: '/nonexistent/primary.xml.gz', record: { type: 'primary', location: { href: 'x' }, checksum: { type: 'sha256', value: '0' } }, display: 'x' };
@@ -132,17 +98,31 @@ describe('joinSelectedPackages with the previous snapshot entries', () => {
     expect(previousEntriesOf(undefined, candidate(a, 0))).toBeUndefined();
   });
 
-  it('writes the same metadata as without reuse', async () => {
+  it('writes the same metadata with or without reuse, streamed or entry by entry', async () => {
     const input = await sourceOrigin([a, b]);
-    const write = async (previous?: PreviousEntries) => {
+    const { entries } = await readCandidates(input.primary, parseLocation('/src'), 0, { byLayout: true });
+    expect(entries?.size).toBe(2);
+    const write = async (origin: OriginMetadata, previous?: PreviousEntries) => {
       const { dir } = await makeTempDir('join-out-');
-      const summary = await writeRepodata({ outDir: dir, packages: joinSelectedPackages([input], [candidate(a, 0), candidate(b, 0)], previous), packageCount: 2, revision: '1', fsync: false, env: {} });
+      const packages = joinSelectedPackages([origin], [candidate(a, 0), candidate(b, 0)], previous);
+      const summary = await writeRepodata({ outDir: dir, packages, packageCount: 2, revision: '1', fsync: false, env: {} });
       const names = await readdir(dir);
       return Promise.all(summary.records.map(async (r) => (await decompressBuffer('gz', await readFile(join(dir, names.find((n) => r.location.href.endsWith(n))!)))).toString()));
     };
-    const plain = await write();
-    const reused = await write(previousOf([a]));
-    expect(reused).toEqual(plain);
+    const plain = await write(input);
+    expect(await write(input, previousOf([a]))).toEqual(plain);
+    expect(await write({ ...input, primaryEntries: entries! }, previousOf([a]))).toEqual(plain);
+    expect(await write({ ...input, primaryEntries: entries! })).toEqual(plain);
     expect(splitPackageEntries('primary', plain[0]!)?.size).toBe(2);
+  });
+
+  it('parses the needed entries from pass 1 instead of streaming primary again', async () => {
+    const input = await sourceOrigin([a, b]);
+    const { entries } = await readCandidates(input.primary, parseLocation('/src'), 0, { byLayout: true });
+    // An entry that differs from the file shows which one was used.
+    const marked = new Map(entries);
+    marked.set(b.checksum.value, marked.get(b.checksum.value)!.replace('<summary>beta summary</summary>', '<summary>from pass 1</summary>'));
+    const out = await collect(joinSelectedPackages([{ ...input, primaryEntries: marked }], [candidate(a, 0), candidate(b, 0)], previousOf([a])));
+    expect(out[1]).toMatchObject({ name: 'beta', summary: 'from pass 1', files: b.files, changelogs: b.changelogs, location: { href: candidate(b, 0).poolHref } });
   });
 });

@@ -8,11 +8,16 @@ import {
   type OtherPackage,
   type PackageRecord,
   type PrimaryPackage,
+  parseFilelistsEntry,
+  parseOtherEntry,
+  parsePrimaryEntry,
+  splitPackageEntries,
+  type PackageEntries,
   type RenderedPackage,
 } from '@ovirt-repo/core';
 import type { Candidate } from './candidates.js';
 import { previousEntriesOf, type PreviousEntries } from './previous-entries.js';
-import { expectedOf, type MetadataFile } from './read-candidates.js';
+import { expectedOf, readVerifiedText, type MetadataFile } from './read-candidates.js';
 
 /** The metadata of one origin (a source, or the previous snapshot) that pass 2 reads. */
 export interface OriginMetadata {
@@ -20,6 +25,8 @@ export interface OriginMetadata {
   primary: MetadataFile;
   /** primary.xml already parsed in pass 1 (in file order): used instead of reading the file again. */
   primaryRecords?: readonly PrimaryPackage[];
+  /** primary.xml read by layout in pass 1: each package's entry by digest (see readCandidates). */
+  primaryEntries?: ReadonlyMap<string, string>;
   filelists?: MetadataFile;
   other?: MetadataFile;
 }
@@ -119,6 +126,16 @@ async function* joinOrigin(
   reused: ReadonlyMap<string, RenderedPackage>,
   emitted: Set<string>,
 ): AsyncGenerator<PackageRecord | RenderedPackage> {
+  const joined = input.primaryEntries ? await joinByEntries(input, input.primaryEntries, wanted, reused) : undefined;
+  if (joined) {
+    for (const [digest, c] of wanted) {
+      const p = reused.get(digest) ?? joined.get(digest);
+      if (!p || emitted.has(c.poolHref)) continue;
+      emitted.add(c.poolHref);
+      yield p;
+    }
+    return;
+  }
   const keys = new Set([...wanted.keys()].filter((k) => !reused.has(k)));
   const files = input.filelists
     ? new Follower<FilelistsPackage>(readFilelists(input.filelists.path, { name: input.filelists.display, expected: expectedOf(input.filelists.record) }), keys)
@@ -165,6 +182,53 @@ async function* joinOrigin(
       hint: 'the source was regenerated during the sync; run it again',
     });
   }
+}
+
+/** Above this share of an origin's packages to parse, streaming its files is cheaper than entry by entry. */
+const MAX_PARSED_ALONE = 0.25;
+
+/**
+ * The records of the packages of `wanted` that `reused` lacks, each parsed from its own entries of
+ * primary, filelists and other (the files split by layout). For the usual re-sync, where nearly every
+ * package comes from the previous snapshot, this parses a handful of entries instead of three files.
+ * undefined when most packages are needed (streaming the files is cheaper then) or a file has another
+ * layout; the caller then streams the files.
+ */
+async function joinByEntries(
+  input: OriginMetadata,
+  primary: ReadonlyMap<string, string>,
+  wanted: ReadonlyMap<string, Candidate>,
+  reused: ReadonlyMap<string, RenderedPackage>,
+): Promise<Map<string, PackageRecord> | undefined> {
+  const needed = [...wanted.values()].filter((c) => !reused.has(c.digest));
+  if (needed.length > Math.max(8, wanted.size * MAX_PARSED_ALONE)) return undefined;
+  const out = new Map<string, PackageRecord>();
+  if (needed.length === 0) return out;
+  const filelists = input.filelists ? await entriesOf(input.filelists, 'filelists') : undefined;
+  const other = input.other ? await entriesOf(input.other, 'other') : undefined;
+  if ((input.filelists && !filelists) || (input.other && !other)) return undefined;
+  for (const c of needed) {
+    const entry = primary.get(c.digest);
+    if (entry === undefined) return undefined;
+    const p = await parsePrimaryEntry(entry, input.primary.display);
+    const fl = filelists?.get(c.digest);
+    const ot = other?.get(c.digest);
+    // Not found by its exact pkgid text: streaming the files finds it, or reports it missing.
+    if ((filelists && fl === undefined) || (other && ot === undefined)) return undefined;
+    out.set(c.digest, {
+      ...p,
+      location: { href: c.poolHref },
+      files: fl !== undefined && input.filelists ? (await parseFilelistsEntry(fl, input.filelists.display)).files : p.files,
+      changelogs: ot !== undefined && input.other ? (await parseOtherEntry(ot, input.other.display)).changelogs : [],
+    });
+  }
+  return out;
+}
+
+/** A filelists or other file split into entries by pkgid, verified first; undefined for another layout. */
+async function entriesOf(file: MetadataFile, type: 'filelists' | 'other'): Promise<PackageEntries | undefined> {
+  const text = await readVerifiedText(file).catch(() => undefined);
+  return text === undefined ? undefined : splitPackageEntries(type, text);
 }
 
 function missingIn(file: MetadataFile, c: Candidate): OvirtRepoError {

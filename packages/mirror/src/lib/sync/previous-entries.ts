@@ -1,13 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   assertMetadataHref,
-  compressionFromName,
-  decompressBuffer,
-  hashBuffer,
   primaryEntryKey,
   splitPackageEntries,
-  verifyContent,
   type CoreRecordType,
   type Logger,
   type PackageEntries,
@@ -16,6 +11,7 @@ import {
 } from '@ovirt-repo/core';
 import type { Candidate } from './candidates.js';
 import { findRecord } from './metadata-files.js';
+import { readVerifiedText } from './read-candidates.js';
 
 const CORE: CoreRecordType[] = ['primary', 'filelists', 'other'];
 
@@ -43,10 +39,7 @@ export async function loadPreviousEntries(snapshotDir: string, snapshot: string,
         if (!record) return undefined;
         assertMetadataHref(record.location.href, type, `${snapshotDir}/repodata/repomd.xml`);
         const path = join(snapshotDir, record.location.href);
-        const bytes = await readFile(path);
-        verifyContent(path, { checksum: record.checksum, size: record.size }, { ...hashBuffer(bytes, record.checksum.type), size: bytes.length });
-        const text = (await decompressBuffer(compressionFromName(path), bytes, { target: path })).toString('utf8');
-        return splitPackageEntries(type, text);
+        return splitPackageEntries(type, await readVerifiedText({ path, record, display: path }));
       }),
     );
     const [primary, filelists, other] = loaded;

@@ -1,4 +1,19 @@
-import { ErrorCodes, OvirtRepoError, readPrimary, type PrimaryPackage, type RepomdRecord } from '@ovirt-repo/core';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import {
+  ErrorCodes,
+  OvirtRepoError,
+  compressionFromName,
+  decompressBuffer,
+  hashBuffer,
+  listPackageEntries,
+  readPrimary,
+  summarizePrimaryEntry,
+  verifyContent,
+  type PrimaryPackage,
+  type PrimarySummary,
+  type RepomdRecord,
+} from '@ovirt-repo/core';
 import { resolveHref, resolveLocationBase, type RepoLocation } from '../source/location.js';
 import { poolHref } from '../store/layout.js';
 import { printable, validateDigest, validateFileName, validateHref } from '../store/names.js';
@@ -21,43 +36,90 @@ export interface CandidatesRead {
   candidates: Candidate[];
   /** The parsed primary records, in file order, when small enough to keep (saves parsing it again). */
   records?: PrimaryPackage[];
+  /** Read by layout instead: each package's primary entry text, by package digest (first one wins). */
+  entries?: ReadonlyMap<string, string>;
+}
+
+export interface ReadCandidatesOptions {
+  /**
+   * Try reading primary.xml by its layout (createrepo_c's and ours) instead of with the XML parser: worth it
+   * when most packages will come from the previous snapshot, so pass 2 parses only the few new ones.
+   */
+  byLayout?: boolean;
 }
 
 /**
  * Pass 1 of a sync: stream a primary.xml and turn each package into a Candidate. Every href, base, file
  * name and checksum from the remote metadata is validated here, before anything derives a path from it.
  */
-export async function readCandidates(primary: MetadataFile, location: RepoLocation, origin: number): Promise<CandidatesRead> {
+export async function readCandidates(primary: MetadataFile, location: RepoLocation, origin: number, options: ReadCandidatesOptions = {}): Promise<CandidatesRead> {
+  const fast = options.byLayout ? await readCandidatesByLayout(primary, location, origin) : undefined;
+  if (fast) return fast;
   const out: Candidate[] = [];
-  const where = primary.display;
   const openSize = primary.record.openSize ?? (primary.record.size ?? 0) * 12;
   const records: PrimaryPackage[] | undefined = openSize <= KEEP_RECORDS_MAX_BYTES ? [] : undefined;
-  for await (const p of readPrimary(primary.path, { name: where, expected: expectedOf(primary.record) })) {
+  for await (const p of readPrimary(primary.path, { name: primary.display, expected: expectedOf(primary.record) })) {
     records?.push(p);
-    const segments = validateHref(p.location.href, where);
-    const base = resolveLocationBase(location.base, p.location.base, where);
-    const fileName = validateFileName(segments.at(-1) ?? '', where, '.rpm');
-    const digest = validateDigest(p.checksum.type, p.checksum.value, `${where} (${printable(p.name)})`);
-    if (!Number.isSafeInteger(p.size.package) || p.size.package <= 0) {
-      throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `${where}: package ${printable(p.location.href)} has no valid size`, {
-        target: where,
-        hint: 'regenerate the source metadata with createrepo_c',
-      });
-    }
-    out.push({
-      name: p.name,
-      epoch: p.epoch || '0',
-      version: p.version,
-      release: p.release,
-      arch: p.arch,
-      origin,
-      checksumType: p.checksum.type,
-      digest,
-      size: p.size.package,
-      url: resolveHref(base, p.location.href, where),
-      fileName,
-      poolHref: poolHref(digest, fileName),
-    });
+    out.push(candidateOf(p, location, origin, primary.display));
   }
   return { candidates: out, ...(records ? { records } : {}) };
+}
+
+/**
+ * readCandidates without the XML parser, for a primary.xml in createrepo_c's layout (see
+ * listPackageEntries). undefined for any other file, or any problem: the parser then reads it and
+ * reports what is wrong in its own words.
+ */
+async function readCandidatesByLayout(primary: MetadataFile, location: RepoLocation, origin: number): Promise<CandidatesRead | undefined> {
+  const openSize = primary.record.openSize ?? (primary.record.size ?? 0) * 12;
+  if (openSize > KEEP_RECORDS_MAX_BYTES) return undefined;
+  const text = await readVerifiedText(primary).catch(() => undefined);
+  const list = text === undefined ? undefined : listPackageEntries('primary', text);
+  if (!list) return undefined;
+  const candidates: Candidate[] = [];
+  const entries = new Map<string, string>();
+  for (const entry of list) {
+    const summary = summarizePrimaryEntry(entry);
+    if (!summary) return undefined;
+    const c = candidateOf(summary, location, origin, primary.display);
+    candidates.push(c);
+    if (!entries.has(c.digest)) entries.set(c.digest, entry);
+  }
+  return { candidates, entries };
+}
+
+/** A metadata file's text, after its bytes were checked against repomd.xml; fails on invalid UTF-8. */
+export async function readVerifiedText(file: MetadataFile): Promise<string> {
+  const bytes = await readFile(file.path);
+  const expected = expectedOf(file.record);
+  verifyContent(file.display, expected, { ...hashBuffer(bytes, file.record.checksum.type), size: bytes.length });
+  const plain = await decompressBuffer(compressionFromName(basename(file.path)), bytes, { target: file.display });
+  return new TextDecoder('utf-8', { fatal: true }).decode(plain);
+}
+
+function candidateOf(p: PrimarySummary, location: RepoLocation, origin: number, where: string): Candidate {
+  const segments = validateHref(p.location.href, where);
+  const base = resolveLocationBase(location.base, p.location.base, where);
+  const fileName = validateFileName(segments.at(-1) ?? '', where, '.rpm');
+  const digest = validateDigest(p.checksum.type, p.checksum.value, `${where} (${printable(p.name)})`);
+  if (!Number.isSafeInteger(p.size.package) || p.size.package <= 0) {
+    throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `${where}: package ${printable(p.location.href)} has no valid size`, {
+      target: where,
+      hint: 'regenerate the source metadata with createrepo_c',
+    });
+  }
+  return {
+    name: p.name,
+    epoch: p.epoch || '0',
+    version: p.version,
+    release: p.release,
+    arch: p.arch,
+    origin,
+    checksumType: p.checksum.type,
+    digest,
+    size: p.size.package,
+    url: resolveHref(base, p.location.href, where),
+    fileName,
+    poolHref: poolHref(digest, fileName),
+  };
 }

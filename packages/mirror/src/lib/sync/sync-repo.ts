@@ -257,10 +257,13 @@ async function syncLocked(ctx: LockedContext): Promise<SyncResult> {
     );
     const incoming: Candidate[] = [];
     const primaryRecords: (PrimaryPackage[] | undefined)[] = [];
+    const primaryEntries: (ReadonlyMap<string, string> | undefined)[] = [];
     for (const [i, { source }] of full.entries()) {
-      const read = await readCandidates(at(primaries, i), source.location, source.index);
+      // With a latest snapshot most packages usually come from it, so pass 2 will parse only a few entries.
+      const read = await readCandidates(at(primaries, i), source.location, source.index, { byLayout: latestRepomd !== undefined });
       for (const c of read.candidates) incoming.push(c);
       primaryRecords.push(read.records);
+      primaryEntries.push(read.entries);
     }
     const previous = mode === 'additive' && latest ? previousCandidates(layout, latest) : [];
     const modular = full.some(({ repomd }) => findRecord(repomd, 'modules')) || (mode === 'additive' && Boolean(latest?.modular));
@@ -303,6 +306,7 @@ async function syncLocked(ctx: LockedContext): Promise<SyncResult> {
               origin: source.index,
               primary: at(primaries, i),
               ...(primaryRecords[i] ? { primaryRecords: primaryRecords[i] } : {}),
+              ...(primaryEntries[i] ? { primaryEntries: primaryEntries[i] } : {}),
               ...(fl ? { filelists: await obtainMetadataFile(source.location, fl, client, workDir, `s${source.index}`) } : {}),
               ...(ot ? { other: await obtainMetadataFile(source.location, ot, client, workDir, `s${source.index}`) } : {}),
             };
