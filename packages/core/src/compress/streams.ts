@@ -33,6 +33,12 @@ export interface CompressOptions extends CodecOptions {
   level?: number;
 }
 
+/**
+ * zlib's output chunk size. The default 16 KiB sends tens of MB of metadata through the stream chain (codec
+ * wrapper, hashing, file) in thousands of pieces, each a main-thread callback and a write system call.
+ */
+const ZLIB_CHUNK = 256 * 1024;
+
 /** A Duplex that decompresses `kind`; it fails with E_COMPRESSION when the bytes are not `kind` data. */
 export function decompressStream(kind: CompressionKind, options: CodecOptions = {}): Duplex {
   const target = options.target ?? 'input';
@@ -42,7 +48,7 @@ export function decompressStream(kind: CompressionKind, options: CodecOptions = 
     case 'none':
       return new PassThrough();
     case 'gz':
-      return new CodecDuplex(zlib.createGunzip(), mapError, headCheck);
+      return new CodecDuplex(zlib.createGunzip({ chunkSize: ZLIB_CHUNK }), mapError, headCheck);
     case 'xz':
       return new CodecDuplex(loadLzma().createDecompressor(), mapError, headCheck);
     case 'bz2':
@@ -63,7 +69,7 @@ export function compressStream(kind: WritableCompressionKind, options: CompressO
       return new PassThrough();
     case 'gz':
       // zlib writes mtime 0 and no file name, so equal input gives equal bytes.
-      return new CodecDuplex(zlib.createGzip({ level }), mapError);
+      return new CodecDuplex(zlib.createGzip({ level, chunkSize: ZLIB_CHUNK }), mapError);
     case 'xz': {
       const lzma = loadLzma();
       // CRC32 as createrepo_c. Single-threaded: the three metadata files already compress in parallel, and

@@ -6,7 +6,7 @@ import { makePackage } from './sample-package.spec.helper.js';
 /** What the XML reader gives for the fields the summary has. */
 async function parsedFields(entry: string) {
   const p = await parsePrimaryEntry(entry, 'entry');
-  return { name: p.name, arch: p.arch, epoch: p.epoch, version: p.version, release: p.release, checksum: p.checksum, size: { package: p.size.package }, location: p.location };
+  return { name: p.name, arch: p.arch, epoch: p.epoch, version: p.version, release: p.release, checksum: p.checksum, size: { package: p.size.package }, time: { file: p.time.file }, location: p.location };
 }
 
 describe('summarizePrimaryEntry', () => {

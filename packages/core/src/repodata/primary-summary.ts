@@ -4,6 +4,7 @@ import type { PrimaryPackage } from './primary-reader.js';
 /** What selecting packages needs of a primary entry: identity, checksum, size and location. */
 export type PrimarySummary = Pick<PrimaryPackage, 'name' | 'arch' | 'epoch' | 'version' | 'release' | 'checksum' | 'location'> & {
   size: { package: number };
+  time: { file: number };
 };
 
 // The first lines of an entry in package-xml.ts's (and createrepo_c 0.17's) layout.
@@ -11,7 +12,7 @@ const HEAD =
   /^<package type="rpm">\n {2}<name>([^<]*)<\/name>\n {2}<arch>([^<]*)<\/arch>\n {2}<version epoch="([^"<]*)" ver="([^"<]*)" rel="([^"<]*)"\/>\n {2}<checksum type="([^"<]*)" pkgid="YES">([^<]*)<\/checksum>\n/;
 // Text before these lines is escaped (no raw `<`), so the first match is the element itself.
 const SIZE_AND_LOCATION =
-  /\n {2}<size package="(\d+)" installed="\d+" archive="\d+"\/>\n {2}<location(?: xml:base="([^"<]*)")? href="([^"<]*)"\/>\n {2}<format>\n/;
+  /\n {2}<time file="(\d+)" build="\d+"\/>\n {2}<size package="(\d+)" installed="\d+" archive="\d+"\/>\n {2}<location(?: xml:base="([^"<]*)")? href="([^"<]*)"\/>\n {2}<format>\n/;
 const REFERENCE = /&(?:(lt|gt|amp|quot|apos)|#x([0-9a-fA-F]{1,6})|#([0-9]{1,7}));/g;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is being looked for
 const CONTROL = /[\u0000-\u001f]/;
@@ -30,9 +31,9 @@ export function summarizePrimaryEntry(entry: string): PrimarySummary | undefined
   if (!head) return undefined;
   const tail = SIZE_AND_LOCATION.exec(entry.slice(head[0].length));
   if (!tail) return undefined;
-  const values = [head[1], head[2], head[3], head[4], head[5], head[6], head[7], tail[3]].map(unescape);
-  const base = tail[2] === undefined ? undefined : unescape(tail[2]);
-  if (values.some((v) => v === undefined) || (tail[2] !== undefined && base === undefined)) return undefined;
+  const values = [head[1], head[2], head[3], head[4], head[5], head[6], head[7], tail[4]].map(unescape);
+  const base = tail[3] === undefined ? undefined : unescape(tail[3]);
+  if (values.some((v) => v === undefined) || (tail[3] !== undefined && base === undefined)) return undefined;
   const [name = '', arch = '', epoch = '', version = '', release = '', type = '', value = '', href = ''] = values as string[];
   const digest = value.trim().toLowerCase();
   // Entries the readers would refuse are left to them, for their error messages.
@@ -44,7 +45,8 @@ export function summarizePrimaryEntry(entry: string): PrimarySummary | undefined
     version,
     release,
     checksum: { type, value: digest },
-    size: { package: Number(tail[1]) },
+    size: { package: Number(tail[2]) },
+    time: { file: Number(tail[1]) },
     location: { href, ...(base ? { base } : {}) },
   };
 }

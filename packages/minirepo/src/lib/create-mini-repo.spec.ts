@@ -1,6 +1,8 @@
 import { cp, readFile, readdir, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readRepo } from '@ovirt-repo/core';
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { readRepo, silentLogger } from '@ovirt-repo/core';
 import { writeRpm } from '@ovirt-repo/rpm-writer';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { makeArtifacts } from '../../test/helpers.js';
@@ -80,6 +82,60 @@ describe('createMiniRepo', () => {
       if (p.location.href === 'alpha-1.0-1.x86_64.rpm') expect(p.time.file).toBe(Math.floor(t.getTime() / 1000));
     }
     expect(await listed(dir)).toContain('gamma-1-1.noarch.rpm gamma.noarch');
+  });
+
+  describe('--update and the existing metadata', () => {
+    /** Edits a metadata file's text and updates repomd.xml to match, as a generator would have written it. */
+    async function rewrite(type: string, edit: (text: string) => string): Promise<void> {
+      const repomdPath = join(dir, 'repodata', 'repomd.xml');
+      const repomd = await readFile(repomdPath, 'utf8');
+      const href = new RegExp(`<data type="${type}">[\\s\\S]*?<location href="([^"]+)"`).exec(repomd)?.[1] ?? 'missing';
+      const before = await readFile(join(dir, href));
+      const after = gzipSync(edit(gunzipSync(before).toString('utf8')));
+      await writeFile(join(dir, href), after);
+      const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+      await writeFile(repomdPath, repomd.replace(sha(before), sha(after)).replace(`<size>${before.length}</size>`, `<size>${after.length}</size>`));
+    }
+
+    async function summaries(): Promise<string[]> {
+      const out: string[] = [];
+      for await (const p of (await readRepo(dir)).packages()) out.push(p.summary);
+      return out;
+    }
+
+    it('writes the entries of unchanged packages as the existing metadata has them, without parsing it', async () => {
+      await makeArtifacts(dir);
+      await createMiniRepo({ dir });
+      await rewrite('primary', (text) => text.replace(/<summary>[^<]*<\/summary>/g, '<summary>as written before</summary>'));
+      const result = await createMiniRepo({ dir, update: true });
+      expect(result).toMatchObject({ packages: 3, reused: 3 });
+      expect(await summaries()).toEqual(['as written before', 'as written before', 'as written before']);
+    });
+
+    it('parses metadata in another layout, and writes it in its own', async () => {
+      await makeArtifacts(dir);
+      await createMiniRepo({ dir });
+      const original = await summaries();
+      await rewrite('primary', (text) => text.replaceAll('\n  <name>', '\n    <name>'));
+      const result = await createMiniRepo({ dir, update: true });
+      expect(result).toMatchObject({ packages: 3, reused: 3 });
+      expect(await summaries()).toEqual(original);
+      const names = await readdir(join(dir, 'repodata'));
+      const primary = gunzipSync(await readFile(join(dir, 'repodata', names.find((n) => n.endsWith('-primary.xml.gz')) ?? 'missing'))).toString();
+      expect(primary).toContain('\n  <name>');
+      expect(primary).not.toContain('\n    <name>');
+    });
+
+    it('reads every package again when the metadata does not match repomd.xml', async () => {
+      await makeArtifacts(dir);
+      await createMiniRepo({ dir });
+      const names = await readdir(join(dir, 'repodata'));
+      await writeFile(join(dir, 'repodata', names.find((n) => n.endsWith('-other.xml.gz')) ?? 'missing'), 'damaged');
+      const warnings: string[] = [];
+      const result = await createMiniRepo({ dir, update: true, logger: { ...silentLogger, warn: (m) => void warnings.push(m) } });
+      expect(result).toMatchObject({ packages: 3, reused: 0 });
+      expect(warnings).toEqual([expect.stringMatching(/^--update: cannot reuse the existing metadata of .*other\.xml\.gz has 7 bytes/)]);
+    });
   });
 
   it('is byte-for-byte reproducible with SOURCE_DATE_EPOCH', async () => {

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { statSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -17,6 +18,7 @@ import {
   type ChecksumType,
   type Logger,
   type PackageRecord,
+  type RenderedPackage,
 } from '@ovirt-repo/core';
 import { findRpms } from './find-rpms.js';
 import { loadUpdateCache, type UpdateCache } from './update-cache.js';
@@ -70,24 +72,28 @@ export async function createMiniRepo(options: CreateMiniRepoOptions): Promise<Cr
   const progress = log.progress('Reading packages', rpms.length);
   let reused = 0;
   const skipped: SkippedPackage[] = [];
-  const read = await mapLimit(rpms, options.workers ?? availableParallelism(), async (rpm): Promise<PackageRecord | undefined> => {
+  const read = await mapLimit(rpms, options.workers ?? availableParallelism(), async (rpm): Promise<{ pkg: PackageRecord | RenderedPackage; size: number } | undefined> => {
     const old = cache.get(rpm.href);
-    let pkg: PackageRecord | undefined;
-    if (old && old.checksum.type === checksumType) {
+    let found: { pkg: PackageRecord | RenderedPackage; size: number } | undefined;
+    if (old && old.checksumType === checksumType) {
       let st;
       try {
-        st = await stat(rpm.path);
+        // Synchronous: thousands of stats through the thread pool cost several times the system calls.
+        st = statSync(rpm.path);
       } catch (e) {
         throw ioError('stat', rpm.path, e);
       }
       // Same rule as createrepo_c --update: unchanged size and mtime means unchanged file.
-      if (old.size.package === st.size && old.time.file === Math.floor(st.mtimeMs / 1000)) {
-        pkg = old;
+      if (old.size === st.size && old.fileTime === Math.floor(st.mtimeMs / 1000)) {
+        found = { pkg: old.entry, size: old.size };
         reused++;
       }
     }
     try {
-      pkg ??= await readRpmPackage(rpm.path, { checksumType, changelogLimit: options.changelogLimit ?? 10, locationHref: rpm.href });
+      if (!found) {
+        const pkg = await readRpmPackage(rpm.path, { checksumType, changelogLimit: options.changelogLimit ?? 10, locationHref: rpm.href });
+        found = { pkg, size: pkg.size.package };
+      }
     } catch (e) {
       // A valid package whose text XML cannot carry: createrepo_c leaves it out and goes on, and so do we.
       if (!isOvirtRepoError(e) || e.data?.reason !== FORBIDDEN_CONTROL_CHARS) throw e;
@@ -95,16 +101,16 @@ export async function createMiniRepo(options: CreateMiniRepoOptions): Promise<Cr
       skipped.push({ path: rpm.href, reason: e.message });
     }
     progress.tick();
-    return pkg;
+    return found;
   });
-  const packages = read.filter((p): p is PackageRecord => p !== undefined);
+  const packages = read.filter((p): p is { pkg: PackageRecord | RenderedPackage; size: number } => p !== undefined);
   progress.done(`Read ${packages.length} packages (${reused} reused, ${skipped.length} skipped)`);
 
   const staged = tempPathFor(repodata);
   try {
     const written = await writeRepodata({
       outDir: staged,
-      packages,
+      packages: packages.map((p) => p.pkg),
       checksumType,
       compression: options.compression ?? 'gz',
       revision: options.revision,
@@ -113,7 +119,7 @@ export async function createMiniRepo(options: CreateMiniRepoOptions): Promise<Cr
     return {
       directory: dir,
       packages: packages.length,
-      bytes: packages.reduce((sum, p) => sum + p.size.package, 0),
+      bytes: packages.reduce((sum, p) => sum + p.size, 0),
       reused,
       skipped,
       repomd: { checksum: written.repomdChecksum.value, checksumType, revision: written.revision },

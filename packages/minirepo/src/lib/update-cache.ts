@@ -1,29 +1,101 @@
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readRepo, type Logger, type PackageRecord } from '@ovirt-repo/core';
+import {
+  assertMetadataHref,
+  compressionFromName,
+  decompressBuffer,
+  hashBuffer,
+  listPackageEntries,
+  readRepo,
+  readRepomd,
+  splitPackageEntries,
+  summarizePrimaryEntry,
+  verifyContent,
+  type ChecksumType,
+  type CoreRecordType,
+  type Logger,
+  type PackageRecord,
+  type RenderedPackage,
+  type Repomd,
+} from '@ovirt-repo/core';
+
+/** An existing package entry, with what --update compares to decide whether its file is unchanged. */
+export interface CachedEntry {
+  checksumType: ChecksumType;
+  /** File size and mtime (whole seconds) when the entry was made. */
+  size: number;
+  fileTime: number;
+  /** The entry itself: its text when the metadata could be split by layout, else the parsed record. */
+  entry: PackageRecord | RenderedPackage;
+}
 
 /** Existing package entries keyed by location href, for --update. */
-export type UpdateCache = Map<string, PackageRecord>;
+export type UpdateCache = Map<string, CachedEntry>;
 
 /**
  * The entries of the repo's current metadata. Broken or missing metadata is not an error for --update: it
  * only means every package is read again, which is always correct.
  */
 export async function loadUpdateCache(dir: string, log: Logger): Promise<UpdateCache> {
-  const cache: UpdateCache = new Map();
   try {
     await access(join(dir, 'repodata', 'repomd.xml'));
   } catch {
-    return cache;
+    return new Map();
   }
   try {
-    // The files' own integrity checks (gzip/xz/zstd CRCs, XML well-formedness) catch damage; hashing them
-    // against repomd.xml as well would cost more than re-reading small packages, defeating --update.
-    const repo = await readRepo(dir, { verify: false });
-    for await (const pkg of repo.packages()) cache.set(pkg.location.href, pkg);
+    return (await cacheByLayout(dir)) ?? (await cacheByParsing(dir));
   } catch (e) {
     log.warn(`--update: cannot reuse the existing metadata of ${dir} (${(e as Error).message}); reading every package`);
-    cache.clear();
+    return new Map();
+  }
+}
+
+/**
+ * Metadata in createrepo_c's (and our) layout is split into entry text, which is written again as it is:
+ * no XML parsing and no re-rendering, most of what --update used to cost. The files are checked against
+ * repomd.xml first, so only entries a generator wrote are reused verbatim. undefined for another layout.
+ */
+async function cacheByLayout(dir: string): Promise<UpdateCache | undefined> {
+  const repomd = await readRepomd(join(dir, 'repodata', 'repomd.xml'));
+  const [primary, filelists, other] = await Promise.all((['primary', 'filelists', 'other'] as const).map((type) => metadataText(dir, repomd, type)));
+  if (primary === undefined || filelists === undefined || other === undefined) return undefined;
+  const list = listPackageEntries('primary', primary);
+  const files = splitPackageEntries('filelists', filelists);
+  const changelogs = splitPackageEntries('other', other);
+  if (!list || !files || !changelogs) return undefined;
+  const cache: UpdateCache = new Map();
+  for (const entry of list) {
+    const s = summarizePrimaryEntry(entry);
+    const f = s && files.get(s.checksum.value);
+    const o = s && changelogs.get(s.checksum.value);
+    if (!s || f === undefined || o === undefined) return undefined;
+    cache.set(s.location.href, {
+      checksumType: s.checksum.type,
+      size: s.size.package,
+      fileTime: s.time.file,
+      entry: { rendered: { primary: entry, filelists: f, other: o } },
+    });
+  }
+  return cache;
+}
+
+async function metadataText(dir: string, repomd: Repomd, type: CoreRecordType): Promise<string | undefined> {
+  const record = repomd.records.find((r) => r.type === type);
+  if (!record) return undefined;
+  assertMetadataHref(record.location.href, type, join(dir, 'repodata', 'repomd.xml'));
+  const path = join(dir, record.location.href);
+  const bytes = await readFile(path);
+  verifyContent(path, { checksum: record.checksum, size: record.size }, { ...hashBuffer(bytes, record.checksum.type), size: bytes.length });
+  const text = await decompressBuffer(compressionFromName(path), bytes, { target: path });
+  return new TextDecoder('utf-8', { fatal: true }).decode(text);
+}
+
+async function cacheByParsing(dir: string): Promise<UpdateCache> {
+  const cache: UpdateCache = new Map();
+  // The files' own integrity checks (gzip/xz/zstd CRCs, XML well-formedness) catch damage.
+  const repo = await readRepo(dir, { verify: false });
+  for await (const pkg of repo.packages()) {
+    cache.set(pkg.location.href, { checksumType: pkg.checksum.type, size: pkg.size.package, fileTime: pkg.time.file, entry: pkg });
   }
   return cache;
 }

@@ -287,6 +287,7 @@ describeWithTools(['rpmbuild', 'createrepo_c', 'python3', 'alien'], 'minirepo cr
         release: p.release,
         checksum: p.checksum,
         size: { package: p.size.package },
+        time: { file: p.time.file },
         location: p.location,
       });
       expect(await parsePrimaryEntry(entry, 'entry')).toEqual(p);
