@@ -9,6 +9,17 @@ import { mkdir, readFile, readdir, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import {
+  listPackageEntries,
+  parseFilelistsEntry,
+  parseOtherEntry,
+  parsePrimaryEntry,
+  readFilelists,
+  readOther,
+  readPrimary,
+  splitPackageEntries,
+  summarizePrimaryEntry,
+} from '@ovirt-repo/core';
 import { describeWithTools, hasTool, inCI, makeTempDir } from '@ovirt-repo/test-support';
 import type { CreateMiniRepoOptions } from '../../src/lib/create-mini-repo.js';
 import { assembleCorpus, copyCorpus, type CorpusLayout } from './corpus.js';
@@ -266,8 +277,6 @@ describeWithTools(['rpmbuild', 'createrepo_c', 'python3', 'alien'], 'minirepo cr
   // The mirror's fast path reads createrepo_c's primary, filelists and other by their layout instead of with
   // the XML readers; on this corpus (escapes, epochs, non-ASCII, thousands of files) it must read the same.
   it('reads createrepo_c metadata by its layout exactly as the XML readers do', async () => {
-    const { listPackageEntries, parseFilelistsEntry, parseOtherEntry, parsePrimaryEntry, readFilelists, readOther, readPrimary, splitPackageEntries, summarizePrimaryEntry } =
-      await import('@ovirt-repo/core');
     const repodata = join(await theirRepo(VARIANTS[0]!), 'repodata');
     const names = await readdir(repodata);
     const file = (type: string) => join(repodata, names.find((n) => n.endsWith(`-${type}.xml.gz`)) ?? 'missing');
