@@ -1,0 +1,71 @@
+import type { Repomd } from '@ovirt-repo/core';
+import { parseLocation, type RepoLocation } from '../source/location.js';
+import { snapshotDir } from '../store/layout.js';
+import { contentDigest } from '../store/snapshot-record.js';
+import type { Candidate } from './candidates.js';
+import type { FetchedSource, LatestSnapshot, SyncContext } from './context.js';
+import { withRepomds } from './fetch-source-metadata.js';
+import { previousCandidates, readLatestRepomd } from './latest-snapshot.js';
+import { chooseExtras, findRecord, obtainMetadataFile, requirePrimary, type ExtraCandidate } from './metadata-files.js';
+import { readCandidates, type CandidatesRead, type MetadataFile } from './read-candidates.js';
+import { selectPackages } from './select-packages.js';
+import { at, settleAll } from './settle-all.js';
+import type { SourceRepomd } from './sources.js';
+
+/** What the new snapshot is to hold, and what the later stages need to build it. */
+export interface SnapshotContent {
+  fetched: FetchedSource[];
+  /** The latest snapshot's repomd.xml, when readable: its package entries are reused. */
+  latestRepomd?: Repomd;
+  /** In additive mode, the latest snapshot as the origin of the packages it keeps (origin -1). */
+  previous?: { repomd: Repomd; location: RepoLocation };
+  /** Each source's primary.xml, and what pass 1 read of it. */
+  primaries: MetadataFile[];
+  reads: CandidatesRead[];
+  selected: Candidate[];
+  modular: boolean;
+  extraChoices: ExtraCandidate[];
+  /** Identifies the package set and extra metadata; the latest snapshot's means nothing changed. */
+  digest: string;
+}
+
+/**
+ * Stage selectPackages: pass 1 over every source's primary.xml (and, in additive mode, the latest
+ * snapshot's package list), then the packages and extra metadata the snapshot will hold.
+ */
+export async function selectContent(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], workDir: string): Promise<SnapshotContent> {
+  const { layout, repo, mode, log, client } = ctx;
+  const fetched = await withRepomds(sources, client);
+  const latestRepomd = await readLatestRepomd(layout, repo, latest, mode, log);
+  const previous = mode === 'additive' && latestRepomd && latest.id ? { repomd: latestRepomd, location: parseLocation(snapshotDir(layout, repo, latest.id)) } : undefined;
+
+  const primaries = await settleAll(
+    fetched.map(({ source, repomd }) => obtainMetadataFile(source.location, requirePrimary(repomd, source.location.display), client, workDir, `s${source.index}`)),
+  );
+  const reads: CandidatesRead[] = [];
+  const incoming: Candidate[] = [];
+  for (const [i, { source }] of fetched.entries()) {
+    // With a latest snapshot most packages usually come from it, so pass 2 will parse only a few entries.
+    const read = await readCandidates(at(primaries, i), source.location, source.index, { byLayout: latestRepomd !== undefined });
+    for (const c of read.candidates) incoming.push(c);
+    reads.push(read);
+  }
+
+  const modular = fetched.some(({ repomd }) => findRecord(repomd, 'modules')) || (mode === 'additive' && Boolean(latest.record?.modular));
+  if (modular && (ctx.selection.newestOnly || ctx.selection.keepVersions !== undefined)) log.warn('modular repo: keeping every package version (newest-only/keep-versions not applied)');
+  const sel = selectPackages({ mode, incoming, previous: mode === 'additive' ? previousCandidates(layout, latest) : [], options: ctx.selection, modular });
+  log.info(`Selected ${sel.selected.length} packages (${sel.filteredOut} filtered out, ${sel.pruned} older versions dropped)`);
+
+  const extraChoices = chooseExtras(
+    [
+      ...(previous ? [{ repomd: previous.repomd, location: previous.location, tag: 'prev', from: `snapshot ${latest.id}` }] : []),
+      ...fetched.map(({ source, repomd }) => ({ repomd, location: source.location, tag: `s${source.index}`, from: source.spec.id })),
+    ],
+    log,
+  );
+  const digest = contentDigest(
+    sel.selected.map((c) => ({ href: c.poolHref })),
+    extraChoices.map((e) => ({ type: e.record.type, checksum: e.record.checksum.value })),
+  );
+  return { fetched, ...(latestRepomd ? { latestRepomd } : {}), ...(previous ? { previous } : {}), primaries, reads, selected: sel.selected, modular, extraChoices, digest };
+}
