@@ -1,16 +1,13 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   assertMetadataHref,
-  compressionFromName,
-  decompressBuffer,
-  hashBuffer,
   listPackageEntries,
+  readMetadataText,
   readRepo,
   readRepomd,
   splitPackageEntries,
   summarizePrimaryEntry,
-  verifyContent,
   type ChecksumType,
   type CoreRecordType,
   type Logger,
@@ -83,11 +80,7 @@ async function metadataText(dir: string, repomd: Repomd, type: CoreRecordType): 
   const record = repomd.records.find((r) => r.type === type);
   if (!record) return undefined;
   assertMetadataHref(record.location.href, type, join(dir, 'repodata', 'repomd.xml'));
-  const path = join(dir, record.location.href);
-  const bytes = await readFile(path);
-  verifyContent(path, { checksum: record.checksum, size: record.size }, { ...hashBuffer(bytes, record.checksum.type), size: bytes.length });
-  const text = await decompressBuffer(compressionFromName(path), bytes, { target: path });
-  return new TextDecoder('utf-8', { fatal: true }).decode(text);
+  return readMetadataText(join(dir, record.location.href), record);
 }
 
 async function cacheByParsing(dir: string): Promise<UpdateCache> {

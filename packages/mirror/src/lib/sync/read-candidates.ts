@@ -1,15 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import {
   ErrorCodes,
   OvirtRepoError,
-  compressionFromName,
-  decompressBuffer,
-  hashBuffer,
   listPackageEntries,
+  readMetadataText,
   readPrimary,
   summarizePrimaryEntry,
-  verifyContent,
   type PrimaryPackage,
   type PrimarySummary,
   type RepomdRecord,
@@ -89,12 +84,8 @@ async function readCandidatesByLayout(primary: MetadataFile, location: RepoLocat
 }
 
 /** A metadata file's text, after its bytes were checked against repomd.xml; fails on invalid UTF-8. */
-export async function readVerifiedText(file: MetadataFile): Promise<string> {
-  const bytes = await readFile(file.path);
-  const expected = expectedOf(file.record);
-  verifyContent(file.display, expected, { ...hashBuffer(bytes, file.record.checksum.type), size: bytes.length });
-  const plain = await decompressBuffer(compressionFromName(basename(file.path)), bytes, { target: file.display });
-  return new TextDecoder('utf-8', { fatal: true }).decode(plain);
+export function readVerifiedText(file: MetadataFile): Promise<string> {
+  return readMetadataText(file.path, file.record, file.display);
 }
 
 function candidateOf(p: PrimarySummary, location: RepoLocation, origin: number, where: string): Candidate {
