@@ -11,3 +11,4 @@ export * from './target/index.js';
 export * from './rpm/index.js';
 export * from './config/index.js';
 export * from './run-lock/index.js';
+export * from './ini/index.js';

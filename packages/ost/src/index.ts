@@ -12,8 +12,6 @@ export { loadMirrorMap, type LoadMirrorMapOptions, type LoadedMirrorMap } from '
 export { readMirrorMapDocument, DEFAULT_VARNAME, type MirrorMapDocument } from './lib/mirror-map/shape.js';
 export { mergeMirrorMaps, mirrorMapToInsertions, distroOf } from './lib/mirror-map/includes.js';
 export { emptyMirrorMap, mirrorMapToObject, type MirrorMap, type Insertion } from './lib/mirror-map/types.js';
-export { parseIni, findOption, optionBoolean, type IniDocument, type IniSection, type IniOption, type IniLine } from './lib/ini/parse.js';
-export { IniEdits } from './lib/ini/render.js';
 export { expandFileArgs, expandGlob, segmentToRegExp, hasGlob } from './lib/glob.js';
 export { buildLock, type BuildLockInput, type LockedFile } from './lib/lock/build.js';
 export { mirrorMapFromLock, lockEntriesFor } from './lib/lock/apply.js';

@@ -1,6 +1,4 @@
-import type { Logger } from '@ovirt-repo/core';
-import { findOption, optionBoolean, parseIni, type IniSection } from './ini/parse.js';
-import { IniEdits } from './ini/render.js';
+import { IniEdits, findOption, optionBoolean, parseIni, type IniSection, type Logger } from '@ovirt-repo/core';
 import type { MirrorMap } from './mirror-map/types.js';
 import { noneValueFor } from './proxy.js';
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ErrorCodes, OvirtRepoError, ioError } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, ioError, parseIni } from '@ovirt-repo/core';
 import { splitList } from '../select/glob.js';
 
 /**
@@ -11,8 +11,8 @@ import { splitList } from '../select/glob.js';
  *   exclude=*-debuginfo
  *   includepkgs=vdsm* ovirt-*
  *
- * yum's INI dialect: `key=value` or `key: value`, `#`/`;` comment lines, values continued on indented
- * lines (multi-line baseurl/exclude lists), `$var` / `${var}` substitution.
+ * yum's INI dialect (see parseIni): `key=value` or `key: value`, `#`/`;` comment lines, values continued
+ * on indented lines (multi-line baseurl/exclude lists); `$var` / `${var}` substitution on top.
  */
 export interface RepoSection {
   name: string;
@@ -25,38 +25,13 @@ export interface RepoSection {
   raw: Record<string, string>;
 }
 
+/**
+ * The sections of a .repo or reposync config as plain key/value maps (keys in lower case, multi-line
+ * values joined by newlines), read with core's parseIni: the same RawConfigParser rules that inject uses.
+ */
 export function parseRepoConfig(text: string, file: string): Map<string, Record<string, string>> {
-  const sections = new Map<string, Record<string, string>>();
-  let current: Record<string, string> | undefined;
-  let lastKey: string | undefined;
-  const lines = text.split(/\r?\n/);
-  for (const [i, line] of lines.entries()) {
-    if (/^\s*([#;].*)?$/.test(line)) {
-      lastKey = undefined;
-      continue;
-    }
-    const sec = /^\s*\[([^\]]+)\]\s*$/.exec(line);
-    if (sec) {
-      current = {};
-      sections.set((sec[1] ?? '').trim(), current);
-      lastKey = undefined;
-      continue;
-    }
-    if (/^\s/.test(line) && current && lastKey) {
-      current[lastKey] = `${current[lastKey]}\n${line.trim()}`;
-      continue;
-    }
-    const kv = /^\s*([^=:\s][^=:]*?)\s*[=:]\s*(.*)$/.exec(line);
-    if (!kv || !current || kv[1] === undefined) {
-      throw new OvirtRepoError(ErrorCodes.CONFIG_INVALID, `${file}:${i + 1}: cannot parse "${line.trim().slice(0, 80)}"${current ? '' : ' (outside any [section])'}`, {
-        target: `${file}:${i + 1}`,
-        hint: 'a .repo file has [section] headers followed by key=value lines',
-      });
-    }
-    lastKey = kv[1].toLowerCase();
-    current[lastKey] = (kv[2] ?? '').trim();
-  }
-  return sections;
+  const doc = parseIni(text, file);
+  return new Map(doc.sections.map((s) => [s.name, Object.fromEntries(s.options.map((o) => [o.name, o.value]))]));
 }
 
 /** Replace $var and ${var} (yum variables such as $basearch, $releasever); unknown ones stay as written. */

@@ -1,4 +1,4 @@
-import { ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 
 /** One physical line, with its terminator kept so untouched lines are written back byte for byte. */
 export interface IniLine {

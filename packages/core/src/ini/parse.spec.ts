@@ -1,4 +1,4 @@
-import { REPOSYNC_CONFIG } from '../../../test/fixtures/configs.js';
+import { REPOSYNC_CONFIG } from '@ovirt-repo/test-support';
 import { findOption, optionBoolean, parseIni } from './parse.js';
 import { IniEdits } from './render.js';
 
