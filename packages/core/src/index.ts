@@ -12,3 +12,4 @@ export * from './rpm/index.js';
 export * from './config/index.js';
 export * from './run-lock/index.js';
 export * from './ini/index.js';
+export * from './lock/index.js';

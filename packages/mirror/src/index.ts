@@ -8,7 +8,6 @@ export * from './lib/store/snapshot-summary.js';
 export { readLatest, writeLatest, listSnapshotIds, listRepos, requireRepo, requireSnapshot } from './lib/store/repo-state.js';
 export { readPins, writePin, removePin, type Pin } from './lib/store/pins.js';
 // Locks (generic; candidates to move to core)
-export * from './lib/lock/file-lock.js';
 export * from './lib/lock/store-locks.js';
 export { registerPoolUser, readPoolUsers, type PoolRegistration, type PoolUsers, type RegisterOptions } from './lib/lock/pool-guard.js';
 // Index

@@ -1,7 +1,7 @@
 import { readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTempName, ioError, repoConfigFor, silentLogger, type Logger, type OvirtRepoConfig } from '@ovirt-repo/core';
-import { acquireLock, tryAcquireLock, type Lock } from '../lock/file-lock.js';
+import { acquireLock, tryAcquireLock, type Lock } from '@ovirt-repo/core';
 import { readPoolUsers } from '../lock/pool-guard.js';
 import { gcLockPath, repoLockPath, retentionLockPath } from '../lock/store-locks.js';
 import { repoDir, snapshotDir, type StoreLayout } from '../store/layout.js';

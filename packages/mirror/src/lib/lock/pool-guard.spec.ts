@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { storeLayout } from '../store/layout.js';
-import { acquireLock, newOwner } from './file-lock.js';
+import { acquireLock, newOwner } from '@ovirt-repo/core';
 import { readPoolUsers, registerPoolUser } from './pool-guard.js';
 import { gcLockPath, poolUsersDir } from './store-locks.js';
 

@@ -4,7 +4,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCodes, OvirtRepoError, ioError, isTempName, silentLogger, tempPathFor, type Logger } from '@ovirt-repo/core';
 import type { StoreLayout } from '../store/layout.js';
-import { DEFAULT_STALE_AFTER_MS, describeOwner, inspectLock, newOwner, staleReason, type LockOwner } from './file-lock.js';
+import { DEFAULT_STALE_AFTER_MS, describeOwner, inspectLock, newOwner, staleReason, type LockOwner } from '@ovirt-repo/core';
 import { gcLockPath, poolUsersDir } from './store-locks.js';
 
 /**

@@ -4,7 +4,7 @@ import { userInfo } from 'node:os';
 import { ioError, writeFileAtomic } from '@ovirt-repo/core';
 import { pinsDir, type StoreLayout } from './layout.js';
 import { isSnapshotId } from './names.js';
-import { thisHost } from '../lock/process-info.js';
+import { thisHost } from '@ovirt-repo/core';
 
 /** A pin keeps a snapshot from gc, whatever its age: `<store>/yum/<repo>/pins/<id>.json`. */
 export interface Pin {

@@ -1,5 +1,5 @@
 import type { Logger, Repomd } from '@ovirt-repo/core';
-import type { Lock } from '../lock/file-lock.js';
+import type { Lock } from '@ovirt-repo/core';
 import type { ReadClient } from '../source/http-client.js';
 import type { StoreLayout } from '../store/layout.js';
 import type { SelectionOptions, SnapshotRecord, SyncMode } from '../store/snapshot-record.js';

@@ -1,6 +1,6 @@
 import { rename } from 'node:fs/promises';
 import { ErrorCodes, OvirtRepoError, fsyncPath, ioError } from '@ovirt-repo/core';
-import type { Lock } from '../lock/file-lock.js';
+import type { Lock } from '@ovirt-repo/core';
 import { repoDir, snapshotDir, type StoreLayout } from '../store/layout.js';
 import { readLatest, writeLatest } from '../store/repo-state.js';
 import { pauseForTest } from './test-hooks.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ErrorCodes, OvirtRepoError, ioError, silentLogger, tempPathFor, type Logger } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { indexedUrl, writeIndex } from '../index/write-index.js';
-import { acquireLock, type Lock } from '../lock/file-lock.js';
+import { acquireLock, type Lock } from '@ovirt-repo/core';
 import { registerPoolUser, type PoolRegistration } from '../lock/pool-guard.js';
 import { repoLockPath } from '../lock/store-locks.js';
 import { createReadClient } from '../source/http-client.js';

@@ -1,8 +1,8 @@
-import { mkdir, readFile, readdir, stat, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { ErrorCodes, TargetRegistry, checkSyncTarget, readTargetFile } from '@ovirt-repo/core';
+import { DEFAULT_STALE_AFTER_MS, ErrorCodes, TargetRegistry, checkSyncTarget, newOwner, readTargetFile } from '@ovirt-repo/core';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { registerBuiltinTargets } from './builtin.js';
 import { FileTarget } from './file-target.js';
@@ -69,19 +69,25 @@ describe('FileTarget', () => {
     expect(err).toMatchObject({ code: ErrorCodes.TARGET, hint: expect.stringContaining('permissions') });
   });
 
-  it('breaks a lock left by a dead writer on this host, not one held by a live one', async () => {
+  it('breaks a lock left by a dead writer on this host, not one held by a live one or another host', async () => {
     const target = new FileTarget(dir);
     const lockFile = join(dir, '.ovirt-repo', 'locks', 'publish.lock');
     await mkdir(join(dir, '.ovirt-repo', 'locks'), { recursive: true });
-    const { hostname } = await import('node:os');
-    await writeFile(lockFile, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: 'then' }));
+    const dead = { ...newOwner('publish to a killed run'), pid: 2 ** 22 + 12345, procStart: undefined };
+    await writeFile(lockFile, JSON.stringify(dead));
     const lock = await target.lock('publish');
     await expect(target.lock('publish')).rejects.toMatchObject({ code: ErrorCodes.LOCKED, message: expect.stringContaining(`pid ${process.pid}`) });
     await lock.release();
     expect(await readdir(dir)).toEqual([]);
+    // Another host's lock with a fresh heartbeat (mtime) is respected, with a way out named.
     await mkdir(join(dir, '.ovirt-repo', 'locks'), { recursive: true });
-    await writeFile(lockFile, JSON.stringify({ pid: 1, host: 'elsewhere', since: 'then' }));
-    await expect(target.lock('publish')).rejects.toMatchObject({ code: ErrorCodes.LOCKED, hint: expect.stringContaining('remove') });
+    await writeFile(lockFile, JSON.stringify({ ...newOwner('publish elsewhere'), pid: 1, hostname: 'elsewhere' }));
+    await expect(target.lock('publish')).rejects.toMatchObject({ code: ErrorCodes.LOCKED, message: expect.stringContaining('on elsewhere'), hint: expect.stringContaining(`remove ${lockFile}`) });
+    // Once its heartbeat is older than the stale limit, it is broken too.
+    const old = new Date(Date.now() - DEFAULT_STALE_AFTER_MS - 60_000);
+    await utimes(lockFile, old, old);
+    await (await target.lock('publish')).release();
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('reads files back as streams', async () => {

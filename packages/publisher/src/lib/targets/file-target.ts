@@ -1,13 +1,14 @@
 import { constants, createWriteStream } from 'node:fs';
-import { chmod, copyFile, link, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { chmod, copyFile, link, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import {
+  DEFAULT_STALE_AFTER_MS,
   ErrorCodes,
   OvirtRepoError,
+  acquireLock,
   fsyncPath,
   isLocalFile,
   isOvirtRepoError,
@@ -30,13 +31,13 @@ import { fsTargetError } from './target-error.js';
 /**
  * A directory on this machine (a plain path or a file:// URL), e.g. the document root of the web server
  * that serves latest.tested, or an NFS mount of it. put = temp file in the same directory, fsync, rename,
- * fsync the directory; rename is rename(2); locks are O_EXCL files.
+ * fsync the directory; rename is rename(2); locks are the store's writer locks (core's acquireLock).
  */
 export class FileTarget implements SyncTarget, LocalPathCapable, HardlinkCapable, LockCapable {
   readonly scheme = 'file';
   readonly atomicRename = true;
   readonly limitations = [
-    'Locks are detected as stale only when taken on the same host (the holder\'s pid is checked); a lock left by a killed writer on another host must be removed by hand.',
+    'A lock left by a publisher killed on another host is broken only after 15 minutes without heartbeat (on this host, at once).',
   ];
   readonly root: string;
   readonly location: string;
@@ -197,72 +198,31 @@ export class FileTarget implements SyncTarget, LocalPathCapable, HardlinkCapable
 
   async lock(name: string, options: { waitMs?: number } = {}): Promise<TargetLock> {
     const file = this.localPath(`${normalizeTargetPath(`.ovirt-repo/locks/${name}`)}.lock`);
-    const deadline = Date.now() + (options.waitMs ?? 0);
-    const me = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
     const rootExisted = await stat(this.root).then(() => true, () => false);
-    for (;;) {
-      // Written aside and hard-linked into place: the lock file appears complete or not at all, so a
-      // writer killed at any moment never leaves an unreadable lock behind.
-      const tmp = tempPathFor(file);
-      try {
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(tmp, `${JSON.stringify(me)}\n`, { mode: 0o644 });
-        await link(tmp, file);
-        let released = false;
-        return {
-          release: async () => {
-            if (released) return;
-            released = true;
-            await unlink(file).catch(() => undefined);
-            // Leave no trace when nothing else is there (a failed first publish leaves DEST as it was).
-            const dirs = [dirname(file), dirname(dirname(file))];
-            if (!rootExisted) dirs.push(this.root);
-            for (const dir of dirs) await rmdir(dir).catch(() => undefined);
-          },
-        };
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        // ENOENT: a releasing holder removed the (empty) lock directory between our mkdir and write.
-        if (code === 'ENOENT') continue;
-        if (code !== 'EEXIST') throw fsTargetError('create lock', file, e);
-      } finally {
-        await rm(tmp, { force: true });
-      }
-      const holder = await readHolder(file);
-      if (holder && holder.host === me.host && !isAlive(holder.pid)) {
-        // Left by a killed writer on this host: move it aside (atomic, so two breakers cannot both win).
-        const aside = tempPathFor(file);
-        if (await rename(file, aside).then(() => true, () => false)) await rm(aside, { force: true });
-        continue;
-      }
-      if (Date.now() >= deadline) {
-        throw new OvirtRepoError(ErrorCodes.LOCKED, `${file} is held by ${holder ? `pid ${holder.pid} on ${holder.host} since ${holder.since}` : 'another writer'}`, {
-          target: file,
-          hint: holder && holder.host !== me.host
-            ? `Wait for that publish to finish. If no publisher is running on ${holder.host}, remove ${file}.`
-            : 'Wait for the other publish to finish (publishes to one destination run one at a time).',
-        });
-      }
-      await new Promise((r) => setTimeout(r, 200));
+    try {
+      await mkdir(dirname(file), { recursive: true });
+    } catch (e) {
+      throw fsTargetError('create lock directory', dirname(file), e);
     }
-  }
-}
-
-async function readHolder(file: string): Promise<{ pid: number; host: string; since: string } | undefined> {
-  try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { pid?: unknown; host?: unknown; since?: unknown };
-    if (typeof parsed.pid === 'number' && typeof parsed.host === 'string') return { pid: parsed.pid, host: parsed.host, since: String(parsed.since ?? '?') };
-  } catch {
-    // A lock file being written right now, or garbage: treat as held by an unknown writer.
-  }
-  return undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    // The store's writer lock: a killed holder on this host is detected by its pid, one on another host by
+    // its heartbeat stopping; either way the lock is broken safely and the next publisher goes ahead.
+    const held = await acquireLock(file, {
+      purpose: `${name} to ${this.location}`,
+      timeoutMs: options.waitMs ?? 0,
+      pollMs: 200,
+      hint: `Wait for the other publish to finish: publishes to one destination run one at a time. A lock left by a publisher killed on another host is broken after ${DEFAULT_STALE_AFTER_MS / 60_000} minutes without heartbeat; remove ${file} to break it sooner.`,
+    });
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        await held.release();
+        // Leave no trace when nothing else is there (a failed first publish leaves DEST as it was).
+        const dirs = [dirname(file), dirname(dirname(file))];
+        if (!rootExisted) dirs.push(this.root);
+        for (const dir of dirs) await rmdir(dir).catch(() => undefined);
+      },
+    };
   }
 }

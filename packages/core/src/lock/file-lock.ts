@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ErrorCodes, OvirtRepoError, ioError, silentLogger, tempPathFor, type Logger } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
+import { tempPathFor } from '../fs/index.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { isSameHostOwnerAlive, processStartTime, thisHost } from './process-info.js';
 
 /**
