@@ -30,7 +30,6 @@ export type { Candidate } from './lib/sync/candidates.js';
 export { writePoolFile, poolEntryState, type ExpectedFile } from './lib/store/pool.js';
 // Sources
 export { parseLocation, resolveHref, type RepoLocation } from './lib/source/location.js';
-export { createReadClient, type ReadClient, type ReadClientOptions } from './lib/source/http-client.js';
 export { parseRepoConfig, readRepoSection, substituteVars, type RepoSection } from './lib/source/repo-config.js';
 export { parseMirrorlist, parseMetalink, type Metalink } from './lib/source/mirror-list.js';
 // Lifecycle

@@ -3,8 +3,8 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCodes, OvirtRepoError, ioError, tempPathFor } from '@ovirt-repo/core';
 import { hashAlgorithm } from '../store/pool.js';
-import { redactUrl } from '../store/snapshot-record.js';
-import type { ReadClient } from './http-client.js';
+import { redactUrl } from '@ovirt-repo/core';
+import type { ReadClient } from '@ovirt-repo/core';
 
 export interface ExpectedMetadata {
   checksumType: string;

@@ -1,7 +1,7 @@
 import { mapLimit, type Logger } from '@ovirt-repo/core';
-import type { ReadClient } from '../source/http-client.js';
+import type { ReadClient } from '@ovirt-repo/core';
 import { writePoolFile } from '../store/pool.js';
-import { redactUrl } from '../store/snapshot-record.js';
+import { redactUrl } from '@ovirt-repo/core';
 import type { StoreLayout } from '../store/layout.js';
 import type { DownloadPlan } from './plan-downloads.js';
 

@@ -7,7 +7,7 @@ import { indexedUrl, writeIndex } from '../index/write-index.js';
 import { acquireLock, type Lock } from '@ovirt-repo/core';
 import { registerPoolUser, type PoolRegistration } from '../lock/pool-guard.js';
 import { repoLockPath } from '../lock/store-locks.js';
-import { createReadClient } from '../source/http-client.js';
+import { createReadClient } from '@ovirt-repo/core';
 import { defaultBaseUrl, repoDir, snapshotDir, snapshotUrl } from '../store/layout.js';
 import { validateRepoName } from '../store/names.js';
 import { listSnapshotIds } from '../store/repo-state.js';

@@ -4,12 +4,13 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { ErrorCodes, OvirtRepoError, isOvirtRepoError, type Logger } from '@ovirt-repo/core';
-import { redactUrl } from '../store/snapshot-record.js';
+import { ErrorCodes, OvirtRepoError, isOvirtRepoError } from '../errors/index.js';
+import type { Logger } from '../log/logger.js';
+import { redactUrl } from './redact.js';
 
 /**
- * Reading repos over http(s):// and file://, for the sync: small metadata files into memory, packages as
- * streams. One client per sync keeps connections alive and bounds them per host; TLS certificates are always
+ * Reading repos over http(s):// and file://, for mirror sync and publish: small metadata files into memory,
+ * packages as streams. (readUri is for single documents: configs, maps, lock files.) One client per sync keeps connections alive and bounds them per host; TLS certificates are always
  * verified (Node's default CA store, plus NODE_EXTRA_CA_CERTS). Redirects are followed (at most 5).
  */
 export interface ReadClientOptions {
