@@ -2,12 +2,11 @@ import { chmod, lstat, mkdir, readFile, readlink, rm, stat, symlink, writeFile }
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { makeTempDir } from '@ovirt-repo/test-support';
-import type { Logger } from '@ovirt-repo/core';
+import { readRunLock, type Logger } from '@ovirt-repo/core';
 import { REPOSYNC_CONFIG } from '../../test/fixtures/configs.js';
 import { refusedUrl, startServer, type TestServer } from '../../test/helpers/http-server.js';
 import { injectFiles } from './inject.js';
 import { verifyLock } from './lock/verify.js';
-import { readRunLock } from '@ovirt-repo/core';
 
 const fast = { tries: 2, retryDelayMs: 5, timeoutMs: 3000 };
 

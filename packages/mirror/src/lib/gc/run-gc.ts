@@ -1,14 +1,12 @@
 import { readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isTempName, ioError, repoConfigFor, silentLogger, type Logger, type OvirtRepoConfig } from '@ovirt-repo/core';
-import { acquireLock, tryAcquireLock, type Lock } from '@ovirt-repo/core';
+import { acquireLock, ioError, isTempName, repoConfigFor, silentLogger, tempPathFor, tryAcquireLock, type Lock, type Logger, type OvirtRepoConfig } from '@ovirt-repo/core';
 import { readPoolUsers } from '../lock/pool-guard.js';
 import { gcLockPath, repoLockPath, retentionLockPath } from '../lock/store-locks.js';
 import { repoDir, snapshotDir, type StoreLayout } from '../store/layout.js';
 import { validateRepoName } from '../store/names.js';
 import { readPins } from '../store/pins.js';
 import { listRepos, listSnapshotIds, readLatest, requireRepo } from '../store/repo-state.js';
-import { tempPathFor } from '@ovirt-repo/core';
 import { tryRefreshStatusPages } from '../status/write-status.js';
 import { collectReferences } from './references.js';
 import { decideRetention, type KeepReason, type RetentionPolicy } from './retention.js';

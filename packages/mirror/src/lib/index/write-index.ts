@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { silentLogger, writeFileAtomic, type Logger } from '@ovirt-repo/core';
-import { withLock } from '@ovirt-repo/core';
+import { silentLogger, withLock, writeFileAtomic, type Logger } from '@ovirt-repo/core';
 import { indexLockPath } from '../lock/store-locks.js';
 import { defaultBaseUrl, indexFile, snapshotUrl, type StoreLayout } from '../store/layout.js';
 import { listRepos, readLatest } from '../store/repo-state.js';

@@ -2,9 +2,8 @@ import { readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ErrorCodes, OvirtRepoError, ioError, isTempName, silentLogger, tempPathFor, type Logger } from '@ovirt-repo/core';
+import { DEFAULT_STALE_AFTER_MS, describeOwner, ErrorCodes, inspectLock, ioError, isTempName, newOwner, OvirtRepoError, silentLogger, staleReason, tempPathFor, type LockOwner, type Logger } from '@ovirt-repo/core';
 import type { StoreLayout } from '../store/layout.js';
-import { DEFAULT_STALE_AFTER_MS, describeOwner, inspectLock, newOwner, staleReason, type LockOwner } from '@ovirt-repo/core';
 import { gcLockPath, poolUsersDir } from './store-locks.js';
 
 /**

@@ -1,5 +1,4 @@
-import { silentLogger, type Logger } from '@ovirt-repo/core';
-import { withLock } from '@ovirt-repo/core';
+import { silentLogger, withLock, type Logger } from '@ovirt-repo/core';
 import { retentionLockPath } from '../lock/store-locks.js';
 import type { StoreLayout } from '../store/layout.js';
 import { validateRepoName } from '../store/names.js';

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ErrorCodes, OvirtRepoError, ioError, tempPathFor } from '@ovirt-repo/core';
+import { ErrorCodes, ioError, OvirtRepoError, redactUrl, tempPathFor, type ReadClient } from '@ovirt-repo/core';
 import { hashAlgorithm } from '../store/pool.js';
-import { redactUrl } from '@ovirt-repo/core';
-import type { ReadClient } from '@ovirt-repo/core';
 
 export interface ExpectedMetadata {
   checksumType: string;

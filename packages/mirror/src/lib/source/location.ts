@@ -1,9 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, redactUrl } from '@ovirt-repo/core';
 import { printable, validateHref } from '../store/names.js';
-import { redactUrl } from '@ovirt-repo/core';
 
 /**
  * Where a YUM repo is: an http(s):// URL, a file:// URL or a local path, normalised to a URL ending in "/"

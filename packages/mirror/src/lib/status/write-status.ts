@@ -1,7 +1,6 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isTempName, silentLogger, writeFileAtomic, type Logger } from '@ovirt-repo/core';
-import { withLock } from '@ovirt-repo/core';
+import { isTempName, silentLogger, withLock, writeFileAtomic, type Logger } from '@ovirt-repo/core';
 import { indexLockPath } from '../lock/store-locks.js';
 import { repoStatusPage, storeStatusPage, type StoreLayout } from '../store/layout.js';
 import { collectStatus } from './collect-status.js';

@@ -1,10 +1,9 @@
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { ioError, writeFileAtomic } from '@ovirt-repo/core';
+import { ioError, thisHost, writeFileAtomic } from '@ovirt-repo/core';
 import { pinsDir, type StoreLayout } from './layout.js';
 import { isSnapshotId } from './names.js';
-import { thisHost } from '@ovirt-repo/core';
 
 /** A pin keeps a snapshot from gc, whatever its age: `<store>/yum/<repo>/pins/<id>.json`. */
 export interface Pin {

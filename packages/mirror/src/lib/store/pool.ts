@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { link, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCodes, OvirtRepoError, fsyncPath, ioError, tempPathFor } from '@ovirt-repo/core';
@@ -42,6 +42,15 @@ export function poolEntryState(layout: StoreLayout, digest: string, name: string
   return st.isFile() && st.size === size ? 'present' : 'corrupt';
 }
 
+/** A verified file written beside its pool entry, not yet durable or visible under its final name. */
+export interface StagedPoolFile {
+  size: number;
+  /** fsync it, link it into place (never over an existing entry), fsync the directory. */
+  commit(): Promise<void>;
+  /** Remove it (the sync failed before it was committed). */
+  discard(): Promise<void>;
+}
+
 /**
  * Stream `input` into the pool as `pool/<dd>/<digest>/<name>`: written to a temp file in the same directory,
  * hashed and counted on the way, checked against `expected`, fsynced, then linked into place. A file that is
@@ -58,6 +67,25 @@ export async function writePoolFile(
   onBytes?: (n: number) => void,
   replaceCorrupt = false,
 ): Promise<number> {
+  const staged = await stagePoolFile(layout, name, expected, input, where, onBytes, replaceCorrupt);
+  await staged.commit();
+  return staged.size;
+}
+
+/**
+ * The first half of writePoolFile: the bytes written to a temp file and verified. The second half
+ * (commit) is what waits on the disk; a sync commits files in a queue of their own, so the next download
+ * starts while the disk syncs the last one, and concurrent fsyncs share journal commits.
+ */
+export async function stagePoolFile(
+  layout: StoreLayout,
+  name: string,
+  expected: ExpectedFile,
+  input: Readable,
+  where: string,
+  onBytes?: (n: number) => void,
+  replaceCorrupt = false,
+): Promise<StagedPoolFile> {
   const final = poolFile(layout, expected.digest, name);
   const dir = dirname(final);
   try {
@@ -69,7 +97,14 @@ export async function writePoolFile(
   const tmp = tempPathFor(final);
   const hash = createHash(hashAlgorithm(expected.checksumType));
   let size = 0;
-  let fh;
+  let fh: FileHandle | undefined;
+  const fail = async (e: unknown): Promise<never> => {
+    input.destroy();
+    await fh?.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    if (e instanceof OvirtRepoError) throw e;
+    throw ioError('store package', where, e);
+  };
   try {
     fh = await open(tmp, 'wx', 0o644);
     for await (const chunk of readingFrom(input, where)) {
@@ -100,31 +135,50 @@ export async function writePoolFile(
         data: { type: expected.checksumType, expected: expected.digest, actual },
       });
     }
-    await fh.sync();
-    await fh.close();
-    fh = undefined;
-    if (replaceCorrupt) {
-      await rename(tmp, final);
-    } else {
-      try {
-        await link(tmp, final);
-        await unlink(tmp);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') await unlink(tmp);
-        // No hard links on this filesystem: rename (the bytes are verified, so replacing equal bytes is harmless).
-        else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') await rename(tmp, final);
-        else throw e;
-      }
-    }
-    await fsyncPath(dir);
-    return size;
   } catch (e) {
-    input.destroy();
-    await fh?.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    if (e instanceof OvirtRepoError) throw e;
-    throw ioError('store package', where, e);
+    return fail(e);
+  }
+  const handle = fh;
+  let settled = false;
+  return {
+    size,
+    discard: async () => {
+      if (settled) return;
+      settled = true;
+      await handle.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+    },
+    commit: async () => {
+      if (settled) return;
+      settled = true;
+      try {
+        await handle.sync();
+        await handle.close();
+        fh = undefined;
+        await linkIntoPlace(tmp, final, replaceCorrupt);
+        await fsyncPath(dir);
+      } catch (e) {
+        fh = handle;
+        await fail(e);
+      }
+    },
+  };
+}
+
+async function linkIntoPlace(tmp: string, final: string, replace: boolean): Promise<void> {
+  if (replace) {
+    await rename(tmp, final);
+    return;
+  }
+  try {
+    await link(tmp, final);
+    await unlink(tmp);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') await unlink(tmp);
+    // No hard links on this filesystem: rename (the bytes are verified, so replacing equal bytes is harmless).
+    else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') await rename(tmp, final);
+    else throw e;
   }
 }
 

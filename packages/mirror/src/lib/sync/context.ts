@@ -1,6 +1,4 @@
-import type { Logger, Repomd } from '@ovirt-repo/core';
-import type { Lock } from '@ovirt-repo/core';
-import type { ReadClient } from '@ovirt-repo/core';
+import { type Lock, type Logger, type ReadClient, type Repomd } from '@ovirt-repo/core';
 import type { StoreLayout } from '../store/layout.js';
 import type { SelectionOptions, SnapshotRecord, SyncMode } from '../store/snapshot-record.js';
 import type { SourceRepomd, SourceSpec } from './sources.js';

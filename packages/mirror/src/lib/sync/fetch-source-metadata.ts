@@ -1,5 +1,4 @@
-import { parseRepomd } from '@ovirt-repo/core';
-import type { ReadClient } from '@ovirt-repo/core';
+import { parseRepomd, type ReadClient } from '@ovirt-repo/core';
 import type { FetchedSource, LatestSnapshot, SyncContext } from './context.js';
 import { settleAll } from './settle-all.js';
 import { fetchSourceRepomds, type SourceRepomd } from './sources.js';

@@ -1,9 +1,7 @@
 import { basename, join } from 'node:path';
-import { ErrorCodes, OvirtRepoError, classifyRecord, type ExtraRecord, type Logger, type Repomd, type RepomdRecord } from '@ovirt-repo/core';
+import { classifyRecord, ErrorCodes, OvirtRepoError, redactUrl, type ExtraRecord, type Logger, type ReadClient, type Repomd, type RepomdRecord } from '@ovirt-repo/core';
 import { downloadVerified } from '../source/download-file.js';
-import type { ReadClient } from '@ovirt-repo/core';
 import { isFileUrl, localPath, resolveHref, type RepoLocation } from '../source/location.js';
-import { redactUrl } from '@ovirt-repo/core';
 import { type SnapshotExtraMetadata } from '../store/snapshot-record.js';
 import type { MetadataFile } from './read-candidates.js';
 

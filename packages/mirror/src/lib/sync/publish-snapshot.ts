@@ -1,6 +1,5 @@
 import { rename } from 'node:fs/promises';
-import { ErrorCodes, OvirtRepoError, fsyncPath, ioError } from '@ovirt-repo/core';
-import type { Lock } from '@ovirt-repo/core';
+import { ErrorCodes, fsyncPath, ioError, OvirtRepoError, type Lock } from '@ovirt-repo/core';
 import { repoDir, snapshotDir, type StoreLayout } from '../store/layout.js';
 import { readLatest, writeLatest } from '../store/repo-state.js';
 import { pauseForTest } from './test-hooks.js';

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ErrorCodes, OvirtRepoError, isOvirtRepoError, parseRepomd, type Logger, type Repomd } from '@ovirt-repo/core';
-import type { ReadClient } from '@ovirt-repo/core';
+import { ErrorCodes, isOvirtRepoError, OvirtRepoError, parseRepomd, redactUrl, type Logger, type ReadClient, type Repomd } from '@ovirt-repo/core';
 import { parseLocation, resolveHref, type RepoLocation } from '../source/location.js';
 import { parseMetalink, parseMirrorlist } from '../source/mirror-list.js';
 import { hostBaseArch, readRepoSection } from '../source/repo-config.js';
 import { printable } from '../store/names.js';
-import { redactUrl } from '@ovirt-repo/core';
 
 /** One source of a sync, before anything is fetched. */
 export interface SourceSpec {

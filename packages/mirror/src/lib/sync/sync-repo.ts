@@ -1,13 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, OvirtRepoError, ioError, silentLogger, tempPathFor, type Logger } from '@ovirt-repo/core';
+import { acquireLock, createReadClient, ErrorCodes, ioError, OvirtRepoError, silentLogger, tempPathFor, type Lock, type Logger } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { indexedUrl, writeIndex } from '../index/write-index.js';
-import { acquireLock, type Lock } from '@ovirt-repo/core';
 import { registerPoolUser, type PoolRegistration } from '../lock/pool-guard.js';
 import { repoLockPath } from '../lock/store-locks.js';
-import { createReadClient } from '@ovirt-repo/core';
 import { defaultBaseUrl, repoDir, snapshotDir, snapshotUrl } from '../store/layout.js';
 import { validateRepoName } from '../store/names.js';
 import { listSnapshotIds } from '../store/repo-state.js';
