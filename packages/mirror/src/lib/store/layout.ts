@@ -73,7 +73,8 @@ export function poolHref(digest: string, name: string): string {
 }
 
 export const poolEntryDir = (s: StoreLayout, digest: string) => join(s.poolDir, digest.slice(0, 2), digest);
-export const poolFile = (s: StoreLayout, digest: string, name: string) => join(s.root, poolHref(digest, name));
+// Concatenated, not path.join()ed: this runs for every package of every sync, and poolHref's parts are validated.
+export const poolFile = (s: StoreLayout, digest: string, name: string) => `${s.root}/${poolHref(digest, name)}`;
 
 /** Parse `pool/<dd>/<digest>/<name>` back; undefined for anything else (foreign hrefs). */
 export function parsePoolHref(href: string): { digest: string; name: string } | undefined {
