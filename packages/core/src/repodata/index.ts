@@ -48,6 +48,6 @@ export {
   type RenderedPackage,
 } from './package-entries.js';
 export { summarizePrimaryEntry, type PrimarySummary } from './primary-summary.js';
-export { readMetadataText } from './metadata-text.js';
+export { readMetadataText, readRecordText } from './metadata-text.js';
 export { assertMetadataHref, unsafeHrefReason } from './safe-href.js';
 export { sourceDateEpoch } from './reproducible.js';

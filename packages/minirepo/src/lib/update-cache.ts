@@ -1,19 +1,16 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  assertMetadataHref,
   listPackageEntries,
-  readMetadataText,
+  readRecordText,
   readRepo,
   readRepomd,
   splitPackageEntries,
   summarizePrimaryEntry,
   type ChecksumType,
-  type CoreRecordType,
   type Logger,
   type PackageRecord,
   type RenderedPackage,
-  type Repomd,
 } from '@ovirt-repo/core';
 
 /** An existing package entry, with what --update compares to decide whether its file is unchanged. */
@@ -54,7 +51,7 @@ export async function loadUpdateCache(dir: string, log: Logger): Promise<UpdateC
  */
 async function cacheByLayout(dir: string): Promise<UpdateCache | undefined> {
   const repomd = await readRepomd(join(dir, 'repodata', 'repomd.xml'));
-  const [primary, filelists, other] = await Promise.all((['primary', 'filelists', 'other'] as const).map((type) => metadataText(dir, repomd, type)));
+  const [primary, filelists, other] = await Promise.all(['primary', 'filelists', 'other'].map((type) => readRecordText(dir, repomd, type)));
   if (primary === undefined || filelists === undefined || other === undefined) return undefined;
   const list = listPackageEntries('primary', primary);
   const files = splitPackageEntries('filelists', filelists);
@@ -74,13 +71,6 @@ async function cacheByLayout(dir: string): Promise<UpdateCache | undefined> {
     });
   }
   return cache;
-}
-
-async function metadataText(dir: string, repomd: Repomd, type: CoreRecordType): Promise<string | undefined> {
-  const record = repomd.records.find((r) => r.type === type);
-  if (!record) return undefined;
-  assertMetadataHref(record.location.href, type, join(dir, 'repodata', 'repomd.xml'));
-  return readMetadataText(join(dir, record.location.href), record);
 }
 
 async function cacheByParsing(dir: string): Promise<UpdateCache> {

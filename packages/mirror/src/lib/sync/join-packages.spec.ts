@@ -44,12 +44,9 @@ function candidate(p: PackageRecord, origin: number): Candidate {
 function previousOf(packages: PackageRecord[]): PreviousEntries {
   const inPool = packages.map((p) => ({ ...p, location: { href: candidate(p, 0).poolHref } }));
   return {
-    snapshot: 'prev',
-    entries: {
-      primary: new Map(inPool.map((p) => [p.location.href, primaryPackageXml(p)])),
-      filelists: new Map(inPool.map((p) => [p.checksum.value, filelistsPackageXml(p)])),
-      other: new Map(inPool.map((p) => [p.checksum.value, otherPackageXml(p)])),
-    },
+    primary: new Map(inPool.map((p) => [p.location.href, primaryPackageXml(p)])),
+    filelists: new Map(inPool.map((p) => [p.checksum.value, filelistsPackageXml(p)])),
+    other: new Map(inPool.map((p) => [p.checksum.value, otherPackageXml(p)])),
   };
 }
 

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import {
-  assertMetadataHref,
   primaryEntryKey,
+  readRecordText,
   splitPackageEntries,
   type CoreRecordType,
   type Logger,
@@ -10,21 +9,16 @@ import {
   type Repomd,
 } from '@ovirt-repo/core';
 import type { Candidate } from './candidates.js';
-import { findRecord } from './metadata-files.js';
-import { readVerifiedText } from './read-candidates.js';
 
 const CORE: CoreRecordType[] = ['primary', 'filelists', 'other'];
 
 /**
  * The package entries of the latest snapshot's metadata, so a new snapshot copies the entries of the
  * packages it keeps instead of parsing and re-rendering them: in a deploy job that adds one build to a
- * repo of thousands, that was nearly all of the work. Entries are keyed by pool href, so a package is
- * reused only when it is the very same file (same checksum, same name).
+ * repo of thousands, that was nearly all of the work. Primary entries are keyed by pool href, so a package
+ * is reused only when it is the very same file (same checksum, same name).
  */
-export interface PreviousEntries {
-  readonly snapshot: string;
-  readonly entries: Readonly<Record<CoreRecordType, PackageEntries>>;
-}
+export type PreviousEntries = Readonly<Record<CoreRecordType, PackageEntries>>;
 
 /**
  * Reads and verifies the latest snapshot's primary, filelists and other. Never fails the sync: a file
@@ -33,17 +27,13 @@ export interface PreviousEntries {
  */
 export async function loadPreviousEntries(snapshotDir: string, snapshot: string, repomd: Repomd, log: Logger): Promise<PreviousEntries | undefined> {
   try {
-    const loaded = await Promise.all(
+    const [primary, filelists, other] = await Promise.all(
       CORE.map(async (type) => {
-        const record = findRecord(repomd, type);
-        if (!record) return undefined;
-        assertMetadataHref(record.location.href, type, `${snapshotDir}/repodata/repomd.xml`);
-        const path = join(snapshotDir, record.location.href);
-        return splitPackageEntries(type, await readVerifiedText({ path, record, display: path }));
+        const text = await readRecordText(snapshotDir, repomd, type);
+        return text === undefined ? undefined : splitPackageEntries(type, text);
       }),
     );
-    const [primary, filelists, other] = loaded;
-    return primary && filelists && other ? { snapshot, entries: { primary, filelists, other } } : undefined;
+    return primary && filelists && other ? { primary, filelists, other } : undefined;
   } catch (e) {
     log.warn(`not reusing the metadata of snapshot ${snapshot}: ${(e as Error).message}`);
     return undefined;
@@ -53,8 +43,8 @@ export async function loadPreviousEntries(snapshotDir: string, snapshot: string,
 /** The previous snapshot's entries of candidate `c`, when it listed that very file. */
 export function previousEntriesOf(previous: PreviousEntries | undefined, c: Candidate): RenderedPackage | undefined {
   if (!previous) return undefined;
-  const primary = previous.entries.primary.get(primaryEntryKey(c.poolHref));
-  const filelists = previous.entries.filelists.get(c.digest);
-  const other = previous.entries.other.get(c.digest);
+  const primary = previous.primary.get(primaryEntryKey(c.poolHref));
+  const filelists = previous.filelists.get(c.digest);
+  const other = previous.other.get(c.digest);
   return primary !== undefined && filelists !== undefined && other !== undefined ? { rendered: { primary, filelists, other } } : undefined;
 }
