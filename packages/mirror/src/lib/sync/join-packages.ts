@@ -82,8 +82,7 @@ class Follower<T extends { pkgid: string }> {
 /**
  * Pass 2 of a sync: the full records of the selected packages, origin by origin, each with its href moved
  * to the pool (`pool/<dd>/<digest>/<name>`) and its file list and changelogs joined from filelists/other.
- * A package the previous snapshot already listed comes as its entries there (`previous`), unparsed; an
- * origin all of whose packages come that way is not read at all.
+ * A package the previous snapshot already listed comes as its entries there (`previous`), unparsed.
  * Streams: memory holds one package at a time (plus early arrivals), whatever the repo size.
  */
 export async function* joinSelectedPackages(
@@ -106,15 +105,6 @@ export async function* joinSelectedPackages(
       const entries = previousEntriesOf(previous, c);
       if (entries) reused.set(digest, entries);
     }
-    if (reused.size === wanted.size) {
-      for (const [digest, c] of wanted) {
-        const entries = reused.get(digest);
-        if (!entries || emitted.has(c.poolHref)) continue;
-        emitted.add(c.poolHref);
-        yield entries;
-      }
-      continue;
-    }
     yield* joinOrigin(input, wanted, reused, emitted);
   }
 }
@@ -126,7 +116,7 @@ async function* joinOrigin(
   reused: ReadonlyMap<string, RenderedPackage>,
   emitted: Set<string>,
 ): AsyncGenerator<PackageRecord | RenderedPackage> {
-  const joined = input.primaryEntries ? await joinByEntries(input, input.primaryEntries, wanted, reused) : undefined;
+  const joined = await joinByEntries(input, wanted, reused);
   if (joined) {
     for (const [digest, c] of wanted) {
       const p = reused.get(digest) ?? joined.get(digest);
@@ -190,20 +180,21 @@ const MAX_PARSED_ALONE = 0.25;
 /**
  * The records of the packages of `wanted` that `reused` lacks, each parsed from its own entries of
  * primary, filelists and other (the files split by layout). For the usual re-sync, where nearly every
- * package comes from the previous snapshot, this parses a handful of entries instead of three files.
- * undefined when most packages are needed (streaming the files is cheaper then) or a file has another
- * layout; the caller then streams the files.
+ * package comes from the previous snapshot, this parses a handful of entries instead of three files; when
+ * `reused` has them all, nothing of the origin is read. undefined when most packages are needed (streaming
+ * the files is cheaper then), pass 1 did not read primary by layout, or a file has another layout; the
+ * caller then streams the files.
  */
 async function joinByEntries(
   input: OriginMetadata,
-  primary: ReadonlyMap<string, string>,
   wanted: ReadonlyMap<string, Candidate>,
   reused: ReadonlyMap<string, RenderedPackage>,
 ): Promise<Map<string, PackageRecord> | undefined> {
   const needed = [...wanted.values()].filter((c) => !reused.has(c.digest));
-  if (needed.length > Math.max(8, wanted.size * MAX_PARSED_ALONE)) return undefined;
   const out = new Map<string, PackageRecord>();
   if (needed.length === 0) return out;
+  const primary = input.primaryEntries;
+  if (!primary || needed.length > Math.max(8, wanted.size * MAX_PARSED_ALONE)) return undefined;
   const filelists = input.filelists ? await entriesOf(input.filelists, 'filelists') : undefined;
   const other = input.other ? await entriesOf(input.other, 'other') : undefined;
   if ((input.filelists && !filelists) || (input.other && !other)) return undefined;

@@ -51,8 +51,7 @@ export async function readCandidates(primary: MetadataFile, location: RepoLocati
   const fast = options.byLayout ? await readCandidatesByLayout(primary, location, origin) : undefined;
   if (fast) return fast;
   const out: Candidate[] = [];
-  const openSize = primary.record.openSize ?? (primary.record.size ?? 0) * 12;
-  const records: PrimaryPackage[] | undefined = openSize <= KEEP_RECORDS_MAX_BYTES ? [] : undefined;
+  const records: PrimaryPackage[] | undefined = fitsInMemory(primary.record) ? [] : undefined;
   for await (const p of readPrimary(primary.path, { name: primary.display, expected: expectedOf(primary.record) })) {
     records?.push(p);
     out.push(candidateOf(p, location, origin, primary.display));
@@ -66,8 +65,7 @@ export async function readCandidates(primary: MetadataFile, location: RepoLocati
  * reports what is wrong in its own words.
  */
 async function readCandidatesByLayout(primary: MetadataFile, location: RepoLocation, origin: number): Promise<CandidatesRead | undefined> {
-  const openSize = primary.record.openSize ?? (primary.record.size ?? 0) * 12;
-  if (openSize > KEEP_RECORDS_MAX_BYTES) return undefined;
+  if (!fitsInMemory(primary.record)) return undefined;
   const text = await readVerifiedText(primary).catch(() => undefined);
   const list = text === undefined ? undefined : listPackageEntries('primary', text);
   if (!list) return undefined;
@@ -81,6 +79,11 @@ async function readCandidatesByLayout(primary: MetadataFile, location: RepoLocat
     if (!entries.has(c.digest)) entries.set(c.digest, entry);
   }
   return { candidates, entries };
+}
+
+/** Whether primary.xml, decompressed (estimated from the compressed size when repomd lacks it), may be held whole. */
+function fitsInMemory(record: RepomdRecord): boolean {
+  return (record.openSize ?? (record.size ?? 0) * 12) <= KEEP_RECORDS_MAX_BYTES;
 }
 
 /** A metadata file's text, after its bytes were checked against repomd.xml; fails on invalid UTF-8. */
