@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { BaseCommand, ErrorCodes, OvirtRepoError, sharedFlags } from '@ovirt-repo/core';
+import { snapshotOrLockArgs } from '../../lib/cli/args.js';
 import { openExistingStore } from '../../lib/cli/store-context.js';
 import { pinFromLock, type PinFromLockResult } from '../../lib/snapshot/pin-from-lock.js';
 import { pinSnapshot, type PinResult } from '../../lib/snapshot/pin-snapshot.js';
@@ -14,10 +15,7 @@ export default class SnapshotPin extends BaseCommand<typeof SnapshotPin> {
     { description: 'Keep every snapshot a system-test run used', command: '<%= config.bin %> <%= command.id %> --from-lock run.lock.json --reason "OST run 1234, 4.5.3 GA"' },
   ];
 
-  static override args = {
-    repo: Args.string({ description: 'Repo name (not with --from-lock).', required: false }),
-    id: Args.string({ description: 'Snapshot id, or "latest" (not with --from-lock).', required: false }),
-  };
+  static override args = snapshotOrLockArgs;
 
   static override flags = {
     store: sharedFlags.store(),

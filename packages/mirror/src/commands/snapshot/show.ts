@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { BaseCommand, sharedFlags } from '@ovirt-repo/core';
+import { snapshotArgs } from '../../lib/cli/args.js';
 import { openExistingStore } from '../../lib/cli/store-context.js';
 import { formatEvr } from '../../lib/select/evr.js';
 import { showSnapshot, type ShowSnapshotResult } from '../../lib/snapshot/show-snapshot.js';
@@ -12,10 +13,7 @@ export default class SnapshotShow extends BaseCommand<typeof SnapshotShow> {
     { description: 'A given snapshot with its package list', command: '<%= config.bin %> <%= command.id %> experimental-4.5-el9 20261126T102233.123Z --packages' },
   ];
 
-  static override args = {
-    repo: Args.string({ description: 'Repo name.', required: true }),
-    id: Args.string({ description: 'Snapshot id, or "latest".', default: 'latest' }),
-  };
+  static override args = snapshotArgs;
 
   static override flags = {
     store: sharedFlags.store(),

@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { BaseCommand, ErrorCodes, OvirtRepoError, sharedFlags } from '@ovirt-repo/core';
+import { snapshotOrLockArgs } from '../../lib/cli/args.js';
 import { openExistingStore } from '../../lib/cli/store-context.js';
 import { unpinFromLock, type UnpinFromLockResult } from '../../lib/snapshot/pin-from-lock.js';
 import { unpinSnapshot, type PinResult } from '../../lib/snapshot/pin-snapshot.js';
@@ -14,10 +15,7 @@ export default class SnapshotUnpin extends BaseCommand<typeof SnapshotUnpin> {
     { description: 'Release every snapshot a run used', command: '<%= config.bin %> <%= command.id %> --from-lock run.lock.json' },
   ];
 
-  static override args = {
-    repo: Args.string({ description: 'Repo name (not with --from-lock).', required: false }),
-    id: Args.string({ description: 'Snapshot id, or "latest" (not with --from-lock).', required: false }),
-  };
+  static override args = snapshotOrLockArgs;
 
   static override flags = {
     store: sharedFlags.store(),

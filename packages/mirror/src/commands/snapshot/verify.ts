@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { BaseCommand, sharedFlags } from '@ovirt-repo/core';
+import { snapshotArgs } from '../../lib/cli/args.js';
 import { openExistingStore } from '../../lib/cli/store-context.js';
 import { verifySnapshot, type VerifySnapshotResult } from '../../lib/snapshot/verify-snapshot.js';
 
@@ -15,10 +16,7 @@ Exits non-zero listing every problem.`;
     { description: 'Quick check (sizes only) of a given snapshot', command: '<%= config.bin %> <%= command.id %> el9 20261126T102233.123Z --quick' },
   ];
 
-  static override args = {
-    repo: Args.string({ description: 'Repo name.', required: true }),
-    id: Args.string({ description: 'Snapshot id, or "latest".', default: 'latest' }),
-  };
+  static override args = snapshotArgs;
 
   static override flags = {
     store: sharedFlags.store(),
