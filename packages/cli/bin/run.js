@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { run } from '../dist/index.js';
+import './oclif-settings.js';
+import { run } from '../dist/bundle/index.js';
 
 await run(process.argv.slice(2));

@@ -1,11 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execute } from '@oclif/core';
 import { discoverPlugins } from './discover-plugins.js';
 
-/** The CLI package's own root (where its package.json and oclif settings live). */
-export const cliRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The CLI package's own root (where its package.json and oclif settings live): the nearest directory
+ * above this module with a package.json, which holds for src/, dist/ and dist/bundle/ alike.
+ */
+export const cliRoot = packageRootOf(dirname(fileURLToPath(import.meta.url)));
+
+function packageRootOf(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d;
+    if (dirname(d) === d) return dir;
+  }
+}
 
 /**
  * The CLI's package.json with every installed feature plugin added as a core plugin. oclif loads core

@@ -25,7 +25,7 @@ describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
     ensurePluginBuilt();
-    if (!existsSync(join(repoRoot, 'packages', 'cli', 'dist', 'index.js'))) throw new Error('packages/cli is not built: run `npx nx run-many -t build`');
+    if (!existsSync(join(repoRoot, 'packages', 'cli', 'dist', 'bundle', 'index.js'))) throw new Error('packages/cli is not built: run `npx nx run-many -t build`');
     ({ dir, cleanup } = await makeTempDir());
   });
   afterAll(() => cleanup());

@@ -65,7 +65,7 @@ describeWithTools(['npm', 'createrepo_c', 'dnf', 'rpm'], 'publisher-only install
     // The packages must be built (the root `npm test` builds everything first). Building them here would
     // rewrite dist/ under the feet of the suites running in parallel, so this only checks. The example
     // plugin is built here: nothing else uses its dist/.
-    for (const file of ['packages/core/dist/index.js', 'packages/cli/dist/index.js', 'packages/cli/oclif.manifest.json', 'packages/publisher/dist/index.js', 'packages/publisher/oclif.manifest.json']) {
+    for (const file of ['packages/core/dist/bundle/index.js', 'packages/cli/dist/bundle/index.js', 'packages/cli/oclif.manifest.json', 'packages/publisher/dist/bundle/index.js', 'packages/publisher/oclif.manifest.json']) {
       if (!existsSync(join(root, file))) throw new Error(`${file} is missing: build first (npx nx run-many -t build -p @ovirt-repo/cli @ovirt-repo/plugin-publisher)`);
     }
     await sh('npx', ['tsc', '-p', join(EXAMPLE, 'tsconfig.lib.json')], root);

@@ -11,7 +11,7 @@ import { checkRepo, dnf, makeRepo, rpmSpec, treeDigest } from './helpers/repos.j
 
 const here = dirname(fileURLToPath(import.meta.url));
 const child = join(here, 'fixtures', 'publish-child.mjs');
-const built = join(here, '..', 'dist', 'index.js');
+const built = join(here, '..', 'dist', 'bundle', 'index.js');
 const DAY = 86_400_000;
 const t0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (days: number) => new Date(t0.getTime() + days * DAY);

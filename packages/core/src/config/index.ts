@@ -1,4 +1,5 @@
-export { loadConfig, configJsonSchema, configToYaml } from './lazy.js';
+export { configJsonSchema, configToYaml } from './lazy.js';
+export { loadConfig } from './load.js';
 export { requireStore, STORE_ENV, BASE_URL_ENV } from './store-env.js';
 export type { LoadConfigOptions, LoadedConfig, ParseConfigOptions, ValueOrigin } from './load.js';
 export { locateConfig, CONFIG_FILE_NAME, CONFIG_ENV, type LocateConfigOptions, type LocatedConfig } from './locate.js';

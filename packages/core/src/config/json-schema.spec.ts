@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { FULL } from './example.spec.helper.js';
 import { CONFIG_SCHEMA_FILE, configJsonSchema, configJsonSchemaText } from './json-schema.js';
-import { parseConfig } from './load.js';
+import { parseConfig } from './parse.js';
 
 type Schema = Record<string, unknown>;
 

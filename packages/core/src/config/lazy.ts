@@ -1,13 +1,8 @@
-import type { LoadConfigOptions, LoadedConfig } from './load.js';
 import type { OvirtRepoConfig } from './resolve.js';
 
-// The config file's parser and schema pull in zod and yaml (about 100 ms of module loading). Every command
-// imports core, and most read no config file, so these entry points load them on first use.
-
-/** Find, read and validate ovirt-repo.yaml (see load.ts). */
-export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
-  return (await import('./load.js')).loadConfig(options);
-}
+// The schema and the YAML renderer pull in zod and yaml (about 100 ms of module loading). Every command
+// imports core, and most never need them, so these entry points load them on first use. (loadConfig does
+// the same for the parser itself: see load.ts.)
 
 /** The JSON Schema of ovirt-repo.yaml, generated from the zod schema. */
 export async function configJsonSchema(): Promise<Record<string, unknown>> {

@@ -2,7 +2,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isOvirtRepoError, type OvirtRepoError } from '../errors/index.js';
-import { loadConfig, parseConfig, requireStore } from './load.js';
+import { loadConfig, requireStore } from './load.js';
+import { parseConfig } from './parse.js';
 import { repoConfigFor } from './resolve.js';
 import { FULL } from './example.spec.helper.js';
 

@@ -1,18 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LineCounter, parseDocument } from 'yaml';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
 import { baseUrlProblem, normalizeBaseUrl } from './locations.js';
 import { locateConfig, type LocatedConfig } from './locate.js';
-import { positionOf } from './positions.js';
-import { YAML_SYNTAX_HINT, configError, crossKeyProblems, issueProblems, type ConfigProblem, type PathProblem } from './problems.js';
 import { resolveConfig, type OvirtRepoConfig } from './resolve.js';
-import { configFileSchema } from './schema.js';
-import { formatKeyPath } from './wording.js';
 import { BASE_URL_ENV, STORE_ENV } from './store-env.js';
 
 export { BASE_URL_ENV, STORE_ENV, requireStore } from './store-env.js';
+export type { ParseConfigOptions } from './parse.js';
 
 export interface LoadConfigOptions {
   /** `--config FILE`; when given (or OVIRT_REPO_CONFIG is set) the file must exist. */
@@ -56,6 +52,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     } catch (e) {
       throw ioError('read', located.file, e);
     }
+    // The parser and schema (yaml, zod: about 100 ms of module loading) only when there is a file.
+    const { parseConfig } = await import('./parse.js');
     config = parseConfig(text, { file: located.file, cwd });
   } else {
     config = resolveConfig({}, cwd);
@@ -85,66 +83,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   return { config, ...(located ? { file: located.file, via: located.via } : {}), origins };
 }
 
-export interface ParseConfigOptions {
-  /** The file the text came from: named in messages, and relative paths in it start from its directory. */
-  file: string;
-  /** Messages name the file relative to this directory when it is inside it. Default: process.cwd(). */
-  cwd?: string;
-}
-
-/**
- * Validate configuration text and return the effective configuration (defaults filled, paths resolved
- * against the file's directory; no environment or flags applied). Throws one E_CONFIG_INVALID error listing
- * every problem: YAML syntax errors, or else schema and cross-key problems.
- */
-export function parseConfig(text: string, options: ParseConfigOptions): OvirtRepoConfig {
-  const file = resolve(options.file);
-  const shown = displayName(file, options.cwd ?? process.cwd());
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, prettyErrors: false, merge: true, uniqueKeys: true });
-
-  if (doc.errors.length > 0) {
-    const problems: ConfigProblem[] = doc.errors.map((e) => {
-      const { line, col } = lineCounter.linePos(e.pos[0]);
-      return { file, line, column: col, path: '', keyPath: [], message: `YAML syntax error: ${e.message.split('\n')[0]}` };
-    });
-    throw configError(shown, file, sortProblems(problems), YAML_SYNTAX_HINT);
-  }
-
-  const raw: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
-  const parsed = configFileSchema.safeParse(raw, { reportInput: true });
-  const found: PathProblem[] = [...(parsed.success ? [] : issueProblems(parsed.error.issues, configFileSchema)), ...crossKeyProblems(raw)];
-  if (found.length > 0 || !parsed.success) {
-    const problems = found.map((p): ConfigProblem => ({ file, ...positionOf(doc, lineCounter, p.keyPath), path: formatKeyPath(p.keyPath), keyPath: p.keyPath, message: p.message }));
-    throw configError(shown, file, sortProblems(dedupe(problems)));
-  }
-  return resolveConfig(parsed.data, dirname(file));
-}
-
-/**
- * The store directory, or a usage error saying the three ways to give one. For commands that need a store.
- */
 function pick(flag: string | undefined, env: string | undefined): { value: string; origin: ValueOrigin } | undefined {
   if (flag) return { value: flag, origin: 'flag' };
   if (env) return { value: env, origin: 'env' };
   return undefined;
-}
-
-function displayName(file: string, cwd: string): string {
-  const rel = relative(cwd, file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
-}
-
-function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
-  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column || a.message.localeCompare(b.message));
-}
-
-function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = `${p.path}\0${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

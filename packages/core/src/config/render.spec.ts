@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseConfig } from './load.js';
+import { parseConfig } from './parse.js';
 import { configToYaml } from './render.js';
 
 describe('configToYaml', () => {

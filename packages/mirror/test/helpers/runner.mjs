@@ -1,7 +1,7 @@
 // Runs one library call of the compiled plugin in a child process, for crash and concurrency tests:
 //   node runner.mjs sync '<json SyncOptions>'     node runner.mjs gc '<json>'
 // Prints the JSON result on stdout; on failure prints {"error": {...}} and exits 1.
-const dist = new URL('../../dist/index.js', import.meta.url);
+const dist = new URL('../../dist/bundle/index.js', import.meta.url);
 const lib = await import(dist.href);
 const [op, json] = process.argv.slice(2);
 const opts = JSON.parse(json ?? '{}');

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Bundles a package's compiled runtime (tsc's dist/) into dist/bundle/ with esbuild, so a command loads a
+// few files instead of a hundred: Node 20 has no module compile cache, and resolving, reading and
+// compiling each ES module file cost the CLI about as much as Node's own start-up. Run from a package
+// directory after tsc: `node ../../tools/bundle/bundle.mjs`.
+//
+// Entry points: dist/index.js (the package's library API) and every oclif command under dist/commands/.
+// Code shared by several entries (and everything behind a dynamic import) goes to chunks beside them, so
+// a package keeps one instance of its module state. Every npm dependency, other workspace packages
+// included, stays external: @ovirt-repo/core is loaded once, from its own bundle, by every plugin.
+//
+// The bundle sits at the same depth below the package root as the compiled files (dist/bundle/x.js vs
+// dist/dir/x.js), so `new URL('../../package.json', import.meta.url)` finds the same file in both.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { build } from 'esbuild';
+
+const pkgDir = process.cwd();
+const dist = join(pkgDir, 'dist');
+const out = join(dist, 'bundle');
+
+/** Compiled runtime files below dir (no declarations, maps or specs). */
+function runtimeFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.js') && !/\.spec(\..+)?\.js$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+const entryPoints = [join(dist, 'index.js'), ...runtimeFiles(join(dist, 'commands'))].filter((f) => existsSync(f));
+if (entryPoints.length === 0) {
+  console.error(`bundle: no dist/index.js or dist/commands/ in ${pkgDir}; run tsc first`);
+  process.exit(1);
+}
+
+rmSync(out, { recursive: true, force: true });
+const result = await build({
+  entryPoints,
+  outbase: dist,
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  // The input is tsc's JavaScript: tsconfig.base.json's paths (workspace packages -> their src/) must not
+  // pull another package's sources into this bundle.
+  tsconfigRaw: {},
+  // Error messages and oclif's help use class and function names; keep them as written.
+  keepNames: true,
+  sourcemap: true,
+  // Chunks stay at the bundle's top level: the same depth as index.js (see above).
+  chunkNames: 'chunk-[hash]',
+  logLevel: 'warning',
+  metafile: true,
+});
+const files = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
+console.log(`bundle: ${relative(pkgDir, out)}: ${entryPoints.length} entries, ${files.length} files`);
