@@ -1,7 +1,7 @@
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { silentLogger } from '@ovirt-repo/core';
+import { SYNCFS_COMMAND_ENV, isTempName, silentLogger } from '@ovirt-repo/core';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { openStore, readLatest, syncRepo, verifySnapshot } from '../src/index.js';
 import { COMPS, UPDATEINFO, makeRepo, pkg } from './helpers/fixtures.js';
@@ -212,6 +212,54 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'mirror sync', () => {
       const again = await syncRepo({ store, repo: 'h', from: [`${http.url}/repo`] });
       expect(again.changed).toBe(false);
       expect(http.requests).toEqual(['/repo/repodata/repomd.xml']);
+      await expectLatestVerifies(store, 'h');
+    });
+
+    /** Every file below the store's pool: names in their final places, and any temp files left over. */
+    async function poolContents(): Promise<{ files: string[]; temps: string[] }> {
+      const all = (await readdir(join(store, 'pool'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+      return { files: all.filter((e) => !isTempName(e.name)).map((e) => e.name), temps: all.filter((e) => isTempName(e.name)).map((e) => e.name) };
+    }
+
+    it('flushes the pool filesystem once per batch of downloads (and once after the last links), not per file', async () => {
+      const specs = Array.from({ length: 300 }, (_, i) => pkg(`many${i}`));
+      await makeRepo(join(web, 'repo'), specs);
+      // A `sync` that logs each call, then does the real flush.
+      const log = join(dir, 'syncfs.log');
+      const command = join(dir, 'logging-sync');
+      await writeFile(command, `#!/bin/sh\necho "$@" >> '${log}'\nexec sync "$@"\n`, { mode: 0o755 });
+      const saved = process.env[SYNCFS_COMMAND_ENV];
+      process.env[SYNCFS_COMMAND_ENV] = command;
+      try {
+        const r = await syncRepo({ store, repo: 'h', from: [`${http.url}/repo/`], workers: 4 });
+        expect(r.downloaded.count).toBe(300);
+      } finally {
+        if (saved === undefined) delete process.env[SYNCFS_COMMAND_ENV];
+        else process.env[SYNCFS_COMMAND_ENV] = saved;
+      }
+      // 300 files: a full batch of 256, the remaining 44, then the flush of the last links.
+      const calls = (await readFile(log, 'utf8')).trim().split('\n');
+      expect(calls).toEqual(Array(3).fill(`--file-system ${join(store, 'pool')}`));
+      const pool = await poolContents();
+      expect(pool.temps).toEqual([]);
+      expect(pool.files.sort()).toEqual(specs.map((s) => `${s.name}-1.0-1.noarch.rpm`).sort());
+      await expectLatestVerifies(store, 'h');
+    });
+
+    it('fsyncs file by file where the pool filesystem cannot be flushed as a whole', async () => {
+      await makeRepo(join(web, 'repo'), [pkg('alpha'), pkg('beta'), pkg('gamma')]);
+      const saved = process.env[SYNCFS_COMMAND_ENV];
+      process.env[SYNCFS_COMMAND_ENV] = join(dir, 'no-such-sync-command');
+      try {
+        const r = await syncRepo({ store, repo: 'h', from: [`${http.url}/repo/`], workers: 2 });
+        expect(r).toMatchObject({ changed: true, downloaded: { count: 3 } });
+      } finally {
+        if (saved === undefined) delete process.env[SYNCFS_COMMAND_ENV];
+        else process.env[SYNCFS_COMMAND_ENV] = saved;
+      }
+      const pool = await poolContents();
+      expect(pool.temps).toEqual([]);
+      expect(pool.files.sort()).toEqual(['alpha-1.0-1.noarch.rpm', 'beta-1.0-1.noarch.rpm', 'gamma-1.0-1.noarch.rpm']);
       await expectLatestVerifies(store, 'h');
     });
 

@@ -30,6 +30,16 @@ describe('pool files', () => {
     expect(await readdir(dirname(final))).toEqual(['a.rpm']);
   });
 
+  it('a commit after a whole-filesystem flush only links the file into place', async () => {
+    const { dir } = await makeTempDir('pool-');
+    const layout = await openStore(dir, { create: true });
+    const staged = await stagePoolFile(layout, 'a.rpm', expected, Readable.from([bytes]), 'a.rpm');
+    expect(staged.finalPath).toBe(poolFile(layout, expected.digest, 'a.rpm'));
+    await staged.commit({ synced: true });
+    expect(await readFile(staged.finalPath)).toEqual(bytes);
+    expect(await readdir(dirname(staged.finalPath))).toEqual(['a.rpm']);
+  });
+
   it('refuses bytes that are not what the metadata promises, leaving nothing behind', async () => {
     const { dir } = await makeTempDir('pool-');
     const layout = await openStore(dir, { create: true });

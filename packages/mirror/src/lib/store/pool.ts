@@ -42,11 +42,17 @@ export function poolEntryState(layout: StoreLayout, digest: string, name: string
   return st.isFile() && st.size === size ? 'present' : 'corrupt';
 }
 
-/** A verified file written beside its pool entry, not yet durable or visible under its final name. */
+/** A verified file written beside its pool entry, not yet visible under its final name. */
 export interface StagedPoolFile {
   size: number;
-  /** fsync it, link it into place (never over an existing entry), fsync the directory. */
-  commit(): Promise<void>;
+  /** Where commit() puts it: `pool/<dd>/<digest>/<name>`. */
+  finalPath: string;
+  /**
+   * Link it into place (never over an existing entry). By default its bytes are fsynced first and its
+   * directory after; `synced: true` says the caller flushed the whole filesystem since the file was written
+   * (syncFileSystem) and will flush it again before anything refers to the new entry.
+   */
+  commit(options?: { synced?: boolean }): Promise<void>;
   /** Remove it (the sync failed before it was committed). */
   discard(): Promise<void>;
 }
@@ -73,9 +79,9 @@ export async function writePoolFile(
 }
 
 /**
- * The first half of writePoolFile: the bytes written to a temp file and verified. The second half
- * (commit) is what waits on the disk; a sync commits files in a queue of their own, so the next download
- * starts while the disk syncs the last one, and concurrent fsyncs share journal commits.
+ * The first half of writePoolFile: the bytes written to a temp file, verified, and the file closed. The
+ * second half (commit) is what waits on the disk; a sync commits files in batches of its own (see
+ * download-to-pool.ts), so downloads go on while the disk syncs, and one filesystem flush serves a batch.
  */
 export async function stagePoolFile(
   layout: StoreLayout,
@@ -138,27 +144,29 @@ export async function stagePoolFile(
   } catch (e) {
     return fail(e);
   }
-  const handle = fh;
+  try {
+    await fh.close();
+    fh = undefined;
+  } catch (e) {
+    return fail(e);
+  }
   let settled = false;
   return {
     size,
+    finalPath: final,
     discard: async () => {
       if (settled) return;
       settled = true;
-      await handle.close().catch(() => undefined);
       await rm(tmp, { force: true });
     },
-    commit: async () => {
+    commit: async (options = {}) => {
       if (settled) return;
       settled = true;
       try {
-        await handle.sync();
-        await handle.close();
-        fh = undefined;
+        if (!options.synced) await fsyncPath(tmp);
         await linkIntoPlace(tmp, final, replaceCorrupt);
-        await fsyncPath(dir);
+        if (!options.synced) await fsyncPath(dir);
       } catch (e) {
-        fh = handle;
         await fail(e);
       }
     },
