@@ -64,14 +64,17 @@ const BATCH_FILES = 256;
 const BATCH_BYTES = 256 * 1024 * 1024;
 /** Links (or, without syncfs, fsync + link + fsync) running at once within a batch. */
 const COMMIT_PARALLELISM = 8;
+/** Fewer files than this are fsynced one by one: cheaper than the two flushes (two processes) of a batch. */
+const MIN_FLUSHED_BATCH = 8;
 
 /**
  * Makes staged pool files durable and links them into place, a batch at a time, while downloads go on.
  * A batch costs one flush of the pool's filesystem (syncFileSystem: one journal commit) before its files
  * are linked, instead of an fsync of every file and of its directory, which on a disk with slow flushes
  * cost a fresh sync of small packages a quarter of its time. The links themselves are flushed by the next
- * batch's flush, and by one last flush in drain(). Where the filesystem cannot be flushed as a whole, each
- * file is fsynced, linked and its directory fsynced, as writePoolFile does. Either way no file is linked
+ * batch's flush, and by one last flush in drain(). Where the filesystem cannot be flushed as a whole, and
+ * for a batch of a few files (a re-sync's one new package), each file is fsynced, linked and its directory
+ * fsynced, as writePoolFile does. Either way no file is linked
  * before its bytes are on disk, and nothing refers to a linked file before its link is.
  *
  * `room()` waits while a full batch waits for the one being flushed, so downloads cannot run ahead of the
@@ -124,7 +127,7 @@ class PoolCommitter {
   private async commitBatch(files: StagedPoolFile[]): Promise<void> {
     // After a failure the rest is still committed: every staged file is verified, and keeping it saves
     // the next sync a download. Only the flush that would promise their durability is skipped (drain).
-    const synced = await syncFileSystem(this.poolDir);
+    const synced = files.length >= MIN_FLUSHED_BATCH && (await syncFileSystem(this.poolDir));
     // Each file on its own: one that fails to link must not leave the others of its batch unlinked.
     await mapLimit(files, COMMIT_PARALLELISM, (f) => this.settle(() => f.commit({ synced })));
     if (synced) this.unflushedLinks.push(...files.map((f) => f.finalPath));
