@@ -74,17 +74,19 @@ const MIN_FLUSHED_BATCH = 8;
  * cost a fresh sync of small packages a quarter of its time. The links themselves are flushed by the next
  * batch's flush, and by one last flush in drain(). Where the filesystem cannot be flushed as a whole, and
  * for a batch of a few files (a re-sync's one new package), each file is fsynced, linked and its directory
- * fsynced, as writePoolFile does. Either way no file is linked
- * before its bytes are on disk, and nothing refers to a linked file before its link is.
+ * fsynced, as writePoolFile does. Either way no file is linked before its bytes are on disk, and nothing
+ * refers to a linked file before its link is.
  *
- * `room()` waits while a full batch waits for the one being flushed, so downloads cannot run ahead of the
- * disk by more than two batches; `drain()` commits whatever is staged and throws the first failure.
+ * `room()` waits while one batch is being committed and another waits for it, so downloads cannot run
+ * ahead of the disk by more than about three batches; `drain()` commits whatever is staged and throws the
+ * first failure.
  */
 class PoolCommitter {
   private batch: StagedPoolFile[] = [];
   private batchBytes = 0;
   private flushing: Promise<void> = Promise.resolve();
-  private pending = 0;
+  /** Batches handed to flush() and not yet committed, oldest first. */
+  private readonly inFlight: Promise<void>[] = [];
   /** Linked on the promise of a later filesystem flush (their directories, for the fallback). */
   private unflushedLinks: string[] = [];
   private failure: unknown;
@@ -92,7 +94,7 @@ class PoolCommitter {
   constructor(private readonly poolDir: string) {}
 
   async room(): Promise<void> {
-    while (this.pending > 0 && this.batch.length >= BATCH_FILES) await this.flushing;
+    while (this.inFlight.length >= 2) await this.inFlight[0];
     if (this.failure) throw this.failure;
   }
 
@@ -120,8 +122,11 @@ class PoolCommitter {
     const files = this.batch;
     this.batch = [];
     this.batchBytes = 0;
-    this.pending++;
-    this.flushing = this.flushing.then(() => this.settle(() => this.commitBatch(files))).finally(() => this.pending--);
+    const done: Promise<void> = this.flushing
+      .then(() => this.settle(() => this.commitBatch(files)))
+      .finally(() => this.inFlight.splice(this.inFlight.indexOf(done), 1));
+    this.inFlight.push(done);
+    this.flushing = done;
   }
 
   private async commitBatch(files: StagedPoolFile[]): Promise<void> {
