@@ -4,7 +4,8 @@
 // compiling each ES module file cost the CLI about as much as Node's own start-up. Run from a package
 // directory after tsc: `node ../../tools/bundle/bundle.mjs`.
 //
-// Entry points: dist/index.js (the package's library API) and every oclif command under dist/commands/.
+// Entry points: dist/index.js (the package's library API), every oclif command under dist/commands/ and
+// every worker thread script (dist/**/*.worker.js).
 // Code shared by several entries (and everything behind a dynamic import) goes to chunks beside them, so
 // a package keeps one instance of its module state. Every npm dependency, other workspace packages
 // included, stays external: @ovirt-repo/core is loaded once, from its own bundle, by every plugin.
@@ -27,7 +28,9 @@ function runtimeFiles(dir) {
     .map((e) => join(e.parentPath, e.name));
 }
 
-const entryPoints = [join(dist, 'index.js'), ...runtimeFiles(join(dist, 'commands'))].filter((f) => existsSync(f));
+// Worker threads' scripts (`*.worker.js`) are entries too: a worker loads its script by file name.
+const workers = runtimeFiles(dist).filter((f) => f.endsWith('.worker.js') && !f.startsWith(out));
+const entryPoints = [join(dist, 'index.js'), ...runtimeFiles(join(dist, 'commands')), ...workers].filter((f) => existsSync(f));
 if (entryPoints.length === 0) {
   console.error(`bundle: no dist/index.js or dist/commands/ in ${pkgDir}; run tsc first`);
   process.exit(1);

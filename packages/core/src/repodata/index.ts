@@ -25,6 +25,7 @@ export { mergePackages, type MergeOptions } from './merge.js';
 export { readRepo, type ReadRepoOptions, type RepoReader } from './repo-reader.js';
 export {
   writeRepodata,
+  renderPackage,
   type ExtraRecord,
   type RepodataSummary,
   type WriteRepodataOptions,

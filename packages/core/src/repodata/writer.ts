@@ -197,6 +197,14 @@ async function writeBodies(
   return count;
 }
 
+/**
+ * A package's primary, filelists and other entries as writeRepodata writes them, checked the same way:
+ * for callers that render packages elsewhere (worker threads) and hand the text to writeRepodata.
+ */
+export function renderPackage(p: PackageRecord): RenderedPackage {
+  return { rendered: dumpPackage(p) };
+}
+
 function dumpPackage(p: PackageRecord): Record<CoreRecordType, string> {
   checkPackageNumbers(p);
   const dumped = { primary: DUMPERS.primary(p), filelists: DUMPERS.filelists(p), other: DUMPERS.other(p) };

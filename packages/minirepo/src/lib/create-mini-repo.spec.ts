@@ -1,9 +1,9 @@
-import { cp, readFile, readdir, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { readRepo, silentLogger } from '@ovirt-repo/core';
-import { writeRpm } from '@ovirt-repo/rpm-writer';
+import { makeCorpus, writeRpm } from '@ovirt-repo/rpm-writer';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { makeArtifacts } from '../../test/helpers.js';
 import { createMiniRepo } from './create-mini-repo.js';
@@ -169,5 +169,42 @@ describe('createMiniRepo', () => {
     for (const f of files) expect(f).toMatch(new RegExp(`^[0-9a-f]{128}-\\w+${ending.source}`));
     expect(await listed(dir)).toHaveLength(3);
     expect((await stat(join(dir, 'repodata', 'repomd.xml'))).size).toBeGreaterThan(0);
+  });
+
+  describe('on several threads', () => {
+    // 200 packages: enough for two reader threads (renderRpms starts one per 64 packages at most).
+    async function corpus(name: string): Promise<string> {
+      const d = join(dir, name);
+      await mkdir(d);
+      await makeCorpus(200, d);
+      return d;
+    }
+
+    it('writes byte-identical metadata with --workers 2 and --workers 1, skipping the same packages', async () => {
+      const a = await corpus('a');
+      // XML cannot carry a BEL: left out with a warning, on whichever thread reads it.
+      await writeRpm({ name: 'bell', version: '1', release: '1', arch: 'noarch', summary: 'rings \u0007' }, a);
+      const b = join(dir, 'b');
+      await cp(a, b, { recursive: true, preserveTimestamps: true });
+      const one = await createMiniRepo({ dir: a, workers: 1, revision: '1700000000' });
+      const two = await createMiniRepo({ dir: b, workers: 2, revision: '1700000000' });
+      expect(one.threads).toBe(1);
+      // A second thread needs core's built worker (npm test builds first): without it this reads 1.
+      expect(two.threads).toBe(2);
+      expect(two.packages).toBe(200);
+      expect(two.skipped.map((p) => p.path)).toEqual(['bell-1-1.noarch.rpm']);
+      expect(one.skipped.map((p) => p.path)).toEqual(two.skipped.map((p) => p.path));
+      expect(two.skipped[0]?.reason).toContain('forbidden control character in summary');
+      expect(await readFile(join(b, 'repodata', 'repomd.xml'), 'utf8')).toBe(await readFile(join(a, 'repodata', 'repomd.xml'), 'utf8'));
+      expect((await readdir(join(b, 'repodata'))).sort()).toEqual((await readdir(join(a, 'repodata'))).sort());
+    });
+
+    it('fails on an invalid RPM read by any thread, naming it, and writes nothing', async () => {
+      const a = await corpus('a');
+      const bad = join(a, 'pkg-zz-broken-1.0-1.noarch.rpm');
+      await writeFile(bad, 'not an rpm at all, but long enough to have a lead of 96 bytes. '.repeat(4));
+      await expect(createMiniRepo({ dir: a, workers: 2 })).rejects.toMatchObject({ code: 'E_RPM_INVALID', message: expect.stringContaining(bad) });
+      expect((await readdir(a)).filter((f) => !f.endsWith('.rpm'))).toEqual([]);
+    });
   });
 });

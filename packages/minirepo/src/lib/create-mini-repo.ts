@@ -7,10 +7,8 @@ import {
   FORBIDDEN_CONTROL_CHARS,
   OvirtRepoError,
   ioError,
-  isOvirtRepoError,
-  mapLimit,
-  readRpmPackage,
   recoverDirectory,
+  renderRpms,
   replaceDirectory,
   silentLogger,
   tempPathFor,
@@ -21,7 +19,7 @@ import {
   type RenderedPackage,
 } from '@ovirt-repo/core';
 import { findRpms } from './find-rpms.js';
-import { loadUpdateCache, type UpdateCache } from './update-cache.js';
+import { loadUpdateCache, type CachedEntry, type UpdateCache } from './update-cache.js';
 
 export interface CreateMiniRepoOptions {
   /** The directory holding the RPMs; repodata/ is written inside it. */
@@ -48,6 +46,8 @@ export interface CreateMiniRepoResult {
   bytes: number;
   /** Packages whose entries were reused from the previous metadata (--update). */
   reused: number;
+  /** Threads that read packages (this one included): --workers, fewer for a small directory. */
+  threads: number;
   /** Valid packages left out because XML cannot carry their text (control characters), as createrepo_c does. */
   skipped: SkippedPackage[];
   repomd: { checksum: string; checksumType: string; revision: string };
@@ -70,40 +70,38 @@ export async function createMiniRepo(options: CreateMiniRepoOptions): Promise<Cr
   const rpms = await findRpms(dir);
   const cache: UpdateCache = options.update ? await loadUpdateCache(dir, log) : new Map();
   const progress = log.progress('Reading packages', rpms.length);
-  let reused = 0;
-  const skipped: SkippedPackage[] = [];
-  const read = await mapLimit(rpms, options.workers ?? availableParallelism(), async (rpm): Promise<{ pkg: PackageRecord | RenderedPackage; size: number } | undefined> => {
-    const old = cache.get(rpm.href);
-    let found: { pkg: PackageRecord | RenderedPackage; size: number } | undefined;
-    if (old && old.checksumType === checksumType) {
-      let st;
-      try {
-        // Synchronous: thousands of stats through the thread pool cost several times the system calls.
-        st = statSync(rpm.path);
-      } catch (e) {
-        throw ioError('stat', rpm.path, e);
-      }
-      // Same rule as createrepo_c --update: unchanged size and mtime means unchanged file.
-      if (old.size === st.size && old.fileTime === Math.floor(st.mtimeMs / 1000)) {
-        found = { pkg: old.entry, size: old.size };
-        reused++;
-      }
-    }
-    try {
-      if (!found) {
-        const pkg = await readRpmPackage(rpm.path, { checksumType, changelogLimit: options.changelogLimit ?? 10, locationHref: rpm.href });
-        found = { pkg, size: pkg.size.package };
-      }
-    } catch (e) {
+  // Unchanged files (--update) keep their entries; the rest are read and rendered on every CPU.
+  const reusedEntries = rpms.map((rpm) => unchangedEntry(cache.get(rpm.href), rpm.path, checksumType));
+  const toRead = rpms.filter((_, i) => reusedEntries[i] === undefined);
+  const read = await renderRpms(
+    toRead.map((rpm) => ({ path: rpm.path, href: rpm.href })),
+    {
+      checksumType,
+      changelogLimit: options.changelogLimit ?? 10,
+      workers: options.workers ?? availableParallelism(),
+      onDone: () => progress.tick(),
       // A valid package whose text XML cannot carry: createrepo_c leaves it out and goes on, and so do we.
-      if (!isOvirtRepoError(e) || e.data?.reason !== FORBIDDEN_CONTROL_CHARS) throw e;
-      log.warn(e.message);
-      skipped.push({ path: rpm.href, reason: e.message });
+      skippable: (e) => e.data?.reason === FORBIDDEN_CONTROL_CHARS,
+    },
+  );
+  const skipped: SkippedPackage[] = [];
+  const packages: Array<{ pkg: PackageRecord | RenderedPackage; size: number }> = [];
+  let next = 0;
+  rpms.forEach((rpm, i) => {
+    const old = reusedEntries[i];
+    if (old) {
+      packages.push({ pkg: old.entry, size: old.size });
+      progress.tick();
+      return;
     }
-    progress.tick();
-    return found;
+    const outcome = read.packages[next++];
+    if (!outcome) return;
+    if ('skipped' in outcome) {
+      log.warn(outcome.skipped.message);
+      skipped.push({ path: rpm.href, reason: outcome.skipped.message });
+    } else packages.push({ pkg: outcome.entry, size: outcome.size });
   });
-  const packages = read.filter((p): p is { pkg: PackageRecord | RenderedPackage; size: number } => p !== undefined);
+  const reused = rpms.length - toRead.length;
   progress.done(`Read ${packages.length} packages (${reused} reused, ${skipped.length} skipped)`);
 
   const staged = tempPathFor(repodata);
@@ -121,6 +119,7 @@ export async function createMiniRepo(options: CreateMiniRepoOptions): Promise<Cr
       packages: packages.length,
       bytes: packages.reduce((sum, p) => sum + p.size, 0),
       reused,
+      threads: read.threads,
       skipped,
       repomd: { checksum: written.repomdChecksum.value, checksumType, revision: written.revision },
       durationMs: Date.now() - started,
@@ -128,6 +127,19 @@ export async function createMiniRepo(options: CreateMiniRepoOptions): Promise<Cr
   } finally {
     await rm(staged, { recursive: true, force: true });
   }
+}
+
+/** The cached entry of a file createrepo_c --update would not read again (same size and mtime). */
+function unchangedEntry(old: CachedEntry | undefined, path: string, checksumType: string): CachedEntry | undefined {
+  if (!old || old.checksumType !== checksumType) return undefined;
+  let st;
+  try {
+    // Synchronous: thousands of stats through the thread pool cost several times the system calls.
+    st = statSync(path);
+  } catch (e) {
+    throw ioError('stat', path, e);
+  }
+  return old.size === st.size && old.fileTime === Math.floor(st.mtimeMs / 1000) ? old : undefined;
 }
 
 async function assertDirectory(dir: string): Promise<void> {
