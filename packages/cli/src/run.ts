@@ -10,6 +10,7 @@ import { discoverPlugins } from './discover-plugins.js';
  */
 export const cliRoot = packageRootOf(dirname(fileURLToPath(import.meta.url)));
 
+// Core has packageRootOf too; importing core here would load it for `--help`, which needs none of it.
 function packageRootOf(dir: string): string {
   for (let d = dir; ; d = dirname(d)) {
     if (existsSync(join(d, 'package.json'))) return d;

@@ -7,6 +7,7 @@ export * from './checksum/index.js';
 export * from './repodata/index.js';
 export * from './uri/index.js';
 export { mapLimit } from './util/map-limit.js';
+export { packageRootOf } from './util/package-root.js';
 export * from './target/index.js';
 export * from './rpm/index.js';
 export * from './config/index.js';

@@ -6,6 +6,7 @@ import { ErrorCodes, OvirtRepoError, isOvirtRepoError } from '../errors/index.js
 import type { ChecksumType } from '../repodata/model.js';
 import type { RenderedPackage } from '../repodata/package-entries.js';
 import { renderPackage } from '../repodata/writer.js';
+import { packageRootOf } from '../util/package-root.js';
 import { readRpmPackage } from './read-package.js';
 
 /** One package to read: its file, and the location href its metadata gets. */
@@ -140,11 +141,7 @@ function reviveError(e: SerializedError): Error {
  * root so it works from the bundle, from tsc's dist/ and from src/ alike; undefined when core is not built.
  */
 function builtWorkerFile(): string | undefined {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) {
-      const file = join(dir, 'dist', 'bundle', 'rpm', 'render-rpms.worker.js');
-      return existsSync(file) ? file : undefined;
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
+  const root = packageRootOf(dirname(fileURLToPath(import.meta.url)));
+  const file = root && join(root, 'dist', 'bundle', 'rpm', 'render-rpms.worker.js');
+  return file && existsSync(file) ? file : undefined;
 }
