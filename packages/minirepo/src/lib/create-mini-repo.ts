@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { statSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -78,7 +77,7 @@ export async function createMiniRepo(options: CreateMiniRepoOptions): Promise<Cr
     {
       checksumType,
       changelogLimit: options.changelogLimit ?? 10,
-      workers: options.workers ?? availableParallelism(),
+      workers: options.workers,
       onDone: () => progress.tick(),
       // A valid package whose text XML cannot carry: createrepo_c leaves it out and goes on, and so do we.
       skippable: (e) => e.data?.reason === FORBIDDEN_CONTROL_CHARS,

@@ -84,8 +84,7 @@ const MIN_FLUSHED_BATCH = 8;
 class PoolCommitter {
   private batch: StagedPoolFile[] = [];
   private batchBytes = 0;
-  private flushing: Promise<void> = Promise.resolve();
-  /** Batches handed to flush() and not yet committed, oldest first. */
+  /** Batches handed to flush() and not yet committed, oldest first; each waits for the one before. */
   private readonly inFlight: Promise<void>[] = [];
   /** Linked on the promise of a later filesystem flush (their directories, for the fallback). */
   private unflushedLinks: string[] = [];
@@ -106,7 +105,7 @@ class PoolCommitter {
 
   async drain(): Promise<void> {
     this.flush();
-    await this.flushing;
+    await Promise.all(this.inFlight);
     if (this.unflushedLinks.length > 0 && !this.failure) {
       await this.settle(async () => {
         if (await syncFileSystem(this.poolDir)) return;
@@ -122,11 +121,10 @@ class PoolCommitter {
     const files = this.batch;
     this.batch = [];
     this.batchBytes = 0;
-    const done: Promise<void> = this.flushing
+    const done: Promise<void> = (this.inFlight.at(-1) ?? Promise.resolve())
       .then(() => this.settle(() => this.commitBatch(files)))
       .finally(() => this.inFlight.splice(this.inFlight.indexOf(done), 1));
     this.inFlight.push(done);
-    this.flushing = done;
   }
 
   private async commitBatch(files: StagedPoolFile[]): Promise<void> {
