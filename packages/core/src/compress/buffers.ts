@@ -1,13 +1,15 @@
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { gunzip, gzip } from 'node:zlib';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CompressionKind } from './kinds.js';
 import {
   checkHead,
+  checkLevel,
   compressionError,
   compressStream,
   decompressStream,
+  DEFAULT_COMPRESSION_LEVELS,
   type CodecOptions,
   type CompressOptions,
   type WritableCompressionKind,
@@ -19,6 +21,17 @@ export async function compressBuffer(
   data: Uint8Array | string,
   options: CompressOptions = {},
 ): Promise<Buffer> {
+  if (kind === 'gz') {
+    // One call on zlib's thread pool: several of these (the members of chunked metadata) run in parallel.
+    const target = options.target ?? 'output';
+    const level = options.level ?? DEFAULT_COMPRESSION_LEVELS.gz;
+    checkLevel('gz', level, target);
+    try {
+      return await gzipAsync(data, { level, chunkSize: 1 << 20 });
+    } catch (e) {
+      throw compressionError('gz', target, e, 'compress');
+    }
+  }
   return runThrough(compressStream(kind, options), data);
 }
 
@@ -44,6 +57,7 @@ export async function decompressBuffer(
 }
 
 const gunzipAsync = promisify(gunzip);
+const gzipAsync = promisify(gzip);
 
 async function runThrough(codec: NodeJS.ReadWriteStream, data: Uint8Array | string): Promise<Buffer> {
   const chunks: Buffer[] = [];

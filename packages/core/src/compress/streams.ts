@@ -88,7 +88,7 @@ const LEVEL_RANGES: Record<WritableCompressionKind, [number, number]> = {
   none: [0, 0],
 };
 
-function checkLevel(kind: WritableCompressionKind, level: number, target: string): void {
+export function checkLevel(kind: WritableCompressionKind, level: number, target: string): void {
   const [min, max] = LEVEL_RANGES[kind];
   if (!Number.isInteger(level) || level < min || level > max) {
     throw new OvirtRepoError(ErrorCodes.USAGE, `invalid ${COMPRESSION_NAMES[kind]} level ${level} for ${target}`, {

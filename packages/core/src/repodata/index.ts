@@ -28,8 +28,20 @@ export {
   renderPackage,
   type ExtraRecord,
   type RepodataSummary,
+  type WritablePackage,
   type WriteRepodataOptions,
 } from './writer.js';
+export {
+  endsChunk,
+  isDeferredPackage,
+  type ChunkIndex,
+  type ChunkReuse,
+  type DeferredPackage,
+  type MemberSpan,
+  type MetadataChunk,
+  type ReusedChunk,
+} from './chunk-index.js';
+export { openChunkedMetadata, type ChunkedMetadata } from './previous-chunks.js';
 export {
   filelistsPackageXml,
   isPrimaryFile,

@@ -13,6 +13,8 @@ import { escapeAttr } from './xml-escape.js';
  */
 export interface RenderedPackage {
   readonly rendered: Readonly<Record<CoreRecordType, string>>;
+  /** Its primary location href: needed only when the metadata is written in chunks (see chunk-index.ts). */
+  readonly key?: string;
 }
 
 export function isRenderedPackage(p: object): p is RenderedPackage {

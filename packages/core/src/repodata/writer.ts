@@ -4,16 +4,18 @@ import { dirname, join, resolve } from 'node:path';
 import { copyFileVerified, hashBuffer, type ChecksumType, type CompressedFileResult } from '../checksum/index.js';
 import { compressionSuffix, type WritableCompressionKind } from '../compress/index.js';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
+import { isDeferredPackage, type ChunkIndex, type ChunkReuse, type DeferredPackage, type MetadataChunk } from './chunk-index.js';
+import { writeChunkedBodies } from './chunked-bodies.js';
+import { MemberFile } from './member-file.js';
 import type { PackageRecord } from './model.js';
 import { DirectSink, SpoolSink, type MetadataSink, type SinkOptions } from './metadata-sink.js';
+import { dumpPackage } from './package-dump.js';
 import { isRenderedPackage, type RenderedPackage } from './package-entries.js';
-import { checkPackageNumbers, controlCharError } from './package-check.js';
 import * as xml from './package-xml.js';
 import { classifyRecord, type CoreRecordType, type Repomd, type RepomdRecord } from './repomd-model.js';
 import { repomdXml, sortRecords } from './repomd-xml.js';
 import { repomdTimes } from './reproducible.js';
 import { assertMetadataHref } from './safe-href.js';
-import { FORBIDDEN_CONTROL_CHARS } from './xml-escape.js';
 
 /** A record to carry into the new repomd.xml unchanged, with the file it describes. */
 export interface ExtraRecord extends RepomdRecord {
@@ -33,7 +35,7 @@ export interface WriteRepodataOptions {
    * Written in the order given: the caller sorts (createrepo_c orders by file name, then directory). A
    * RenderedPackage's entries are written as they are.
    */
-  packages: AsyncIterable<PackageRecord | RenderedPackage> | Iterable<PackageRecord | RenderedPackage>;
+  packages: AsyncIterable<WritablePackage> | Iterable<WritablePackage>;
   /** For an iterable, saves spooling the bodies to learn the packages="N" count first. Arrays need none. */
   packageCount?: number;
   /** For repomd.xml checksums; package checksums are taken from the records. Default sha256. */
@@ -60,7 +62,16 @@ export interface WriteRepodataOptions {
    * here, as createrepo_c skips it with a log line. Without it such a package fails the whole write.
    */
   onInvalidPackage?: (error: OvirtRepoError, pkg: PackageRecord) => void;
+  /**
+   * Write primary, filelists and other as chunks of packages, one gzip member each (see chunk-index.ts),
+   * copying the chunks `reuse` has. Needs gz, a known package count and no onInvalidPackage. The summary's
+   * `chunks` then says where each chunk is, for the next write to reuse.
+   */
+  chunked?: { reuse?: ChunkReuse };
 }
+
+/** DeferredPackage only with `chunked`. */
+export type WritablePackage = PackageRecord | RenderedPackage | DeferredPackage;
 
 export interface RepodataSummary {
   outDir: string;
@@ -74,14 +85,12 @@ export interface RepodataSummary {
   records: RepomdRecord[];
   /** Absolute paths of the files written or copied into outDir, repomd.xml last. */
   files: string[];
+  /** With `chunked`: the chunks written, and how many of them were copied from `reuse`. */
+  chunks?: ChunkIndex;
+  reusedChunks?: number;
 }
 
 const FLUSH_BYTES = 1 << 20;
-const DUMPERS: Record<CoreRecordType, (p: PackageRecord) => string> = {
-  primary: xml.primaryPackageXml,
-  filelists: xml.filelistsPackageXml,
-  other: xml.otherPackageXml,
-};
 const HEADERS: Record<CoreRecordType, [(n: number) => string, string]> = {
   primary: [xml.primaryHeader, xml.PRIMARY_FOOTER],
   filelists: [xml.filelistsHeader, xml.FILELISTS_FOOTER],
@@ -102,36 +111,32 @@ export async function writeRepodata(options: WriteRepodataOptions): Promise<Repo
   const outDir = resolve(options.outDir);
   const extras = options.extraRecords ?? [];
   for (const r of extras) checkExtraRecord(r);
+  const known = options.onInvalidPackage
+    ? undefined // skipping packages makes the count unknowable up front, so that mode always spools
+    : Array.isArray(options.packages)
+      ? options.packages.length
+      : options.packageCount;
+  if (options.chunked) checkChunkable(compression, known, options);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (err) {
     throw ioError('create directory', outDir, err);
   }
 
-  // Skipping packages makes the count unknowable up front, so that mode always spools.
-  const known = options.onInvalidPackage
-    ? undefined
-    : Array.isArray(options.packages)
-      ? options.packages.length
-      : options.packageCount;
-  const sinkOptions: SinkOptions = { compression, checksumType, level: options.compressionLevel, fsync };
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const sinks = {} as Record<CoreRecordType, MetadataSink>;
-  for (const type of CORE) {
-    const [header, footer] = HEADERS[type];
-    const tmp = join(outDir, `.${type}.xml${compressionSuffix(compression)}.${tag}.tmp`);
-    sinks[type] = known === undefined ? new SpoolSink(tmp, sinkOptions, header, footer) : new DirectSink(tmp, sinkOptions, header(known), footer);
-  }
-
+  const tmpOf = (type: CoreRecordType) => join(outDir, `.${type}.xml${compressionSuffix(compression)}.${tag}.tmp`);
+  const bodies = options.chunked
+    ? await chunkedBodies(options, known as number, tmpOf, checksumType, fsync)
+    : streamedBodies(options, known, tmpOf, { compression, checksumType, level: options.compressionLevel, fsync });
   const created: string[] = [];
   try {
-    const count = await writeBodies(options.packages, sinks, options.onInvalidPackage);
-    if (known !== undefined && count !== known) {
-      throw new OvirtRepoError(ErrorCodes.USAGE, `packageCount is ${known} but ${count} packages were given`, {
+    const written = await bodies.write();
+    if (known !== undefined && written.count !== known) {
+      throw new OvirtRepoError(ErrorCodes.USAGE, `packageCount is ${known} but ${written.count} packages were given`, {
         hint: 'pass the exact count, or omit packageCount',
       });
     }
-    const results = await Promise.all(CORE.map(async (type) => [type, await sinks[type].finish(count)] as const));
+    const results = await bodies.finish(written.count);
     const records: RepomdRecord[] = [];
     for (const [type, result] of results) {
       const name = `${result.checksum.value}-${type}.xml${compressionSuffix(compression)}`;
@@ -159,15 +164,74 @@ export async function writeRepodata(options: WriteRepodataOptions): Promise<Repo
       repomdChecksum: { type: checksumType, value: digest.value, size: Buffer.byteLength(body) },
       revision,
       timestamp,
-      packages: count,
+      packages: written.count,
       records: sortRecords(records),
       files: created,
+      ...(written.chunks ? { chunks: chunkIndexOf(written.chunks, records), reusedChunks: written.reused ?? 0 } : {}),
     };
   } catch (err) {
-    await Promise.all(CORE.map((type) => sinks[type].abort()));
+    await bodies.abort();
     await Promise.all(created.map((f) => rm(f, { force: true })));
     throw err;
   }
+}
+
+/** The package bodies of the three files, written one way or the other. */
+interface Bodies {
+  write(): Promise<{ count: number; chunks?: MetadataChunk[]; reused?: number }>;
+  finish(count: number): Promise<Array<readonly [CoreRecordType, CompressedFileResult]>>;
+  abort(): Promise<void>;
+}
+
+function streamedBodies(options: WriteRepodataOptions, known: number | undefined, tmpOf: (t: CoreRecordType) => string, sinkOptions: SinkOptions): Bodies {
+  const sinks = {} as Record<CoreRecordType, MetadataSink>;
+  for (const type of CORE) {
+    const [header, footer] = HEADERS[type];
+    sinks[type] = known === undefined ? new SpoolSink(tmpOf(type), sinkOptions, header, footer) : new DirectSink(tmpOf(type), sinkOptions, header(known), footer);
+  }
+  return {
+    write: async () => ({ count: await writeBodies(options.packages, sinks, options.onInvalidPackage) }),
+    finish: (count) => Promise.all(CORE.map(async (type) => [type, await sinks[type].finish(count)] as const)),
+    abort: async () => {
+      await Promise.all(CORE.map((type) => sinks[type].abort()));
+    },
+  };
+}
+
+async function chunkedBodies(options: WriteRepodataOptions, known: number, tmpOf: (t: CoreRecordType) => string, checksumType: ChecksumType, fsync: boolean): Promise<Bodies> {
+  const files = {} as Record<CoreRecordType, MemberFile>;
+  try {
+    for (const type of CORE) files[type] = await MemberFile.create(tmpOf(type), checksumType, fsync);
+  } catch (err) {
+    await Promise.all(Object.values(files).map((f) => f.abort()));
+    throw err;
+  }
+  const headers = { primary: xml.primaryHeader(known), filelists: xml.filelistsHeader(known), other: xml.otherHeader(known) };
+  const footers = { primary: xml.PRIMARY_FOOTER, filelists: xml.FILELISTS_FOOTER, other: xml.OTHER_FOOTER };
+  return {
+    write: () => writeChunkedBodies(options.packages, { files, headers, footers, level: options.compressionLevel, reuse: options.chunked?.reuse }),
+    finish: () => Promise.all(CORE.map(async (type) => [type, await files[type].end()] as const)),
+    abort: async () => {
+      await Promise.all(CORE.map((type) => files[type].abort()));
+    },
+  };
+}
+
+function checkChunkable(compression: WritableCompressionKind, known: number | undefined, options: WriteRepodataOptions): void {
+  const why = compression !== 'gz' ? `${compression} compression (only gzip files are read across members by every client)` : options.onInvalidPackage ? 'onInvalidPackage' : known === undefined ? 'an unknown package count' : undefined;
+  if (why) {
+    throw new OvirtRepoError(ErrorCodes.USAGE, `chunked metadata cannot be written with ${why}`, {
+      hint: 'write chunked metadata only as gz, with packageCount (or an array) and without onInvalidPackage',
+    });
+  }
+}
+
+function chunkIndexOf(chunks: MetadataChunk[], records: readonly RepomdRecord[]): ChunkIndex {
+  const files = {} as Record<CoreRecordType, { href: string; checksum: string; size: number }>;
+  for (const r of records) {
+    if (classifyRecord(r.type) === 'core') files[r.type as CoreRecordType] = { href: r.location.href, checksum: r.checksum.value, size: r.size ?? 0 };
+  }
+  return { files, chunks };
 }
 
 async function writeBodies(
@@ -180,7 +244,8 @@ async function writeBodies(
     for (const type of CORE) pending[type] = '';
   });
   let count = 0;
-  for await (const p of packages) {
+  for await (const item of packages) {
+    const p = isDeferredPackage(item) ? await item.load() : item;
     let dumped: Readonly<Record<CoreRecordType, string>>;
     try {
       dumped = isRenderedPackage(p) ? p.rendered : dumpPackage(p);
@@ -203,13 +268,6 @@ async function writeBodies(
  */
 export function renderPackage(p: PackageRecord): RenderedPackage {
   return { rendered: dumpPackage(p) };
-}
-
-function dumpPackage(p: PackageRecord): Record<CoreRecordType, string> {
-  checkPackageNumbers(p);
-  const dumped = { primary: DUMPERS.primary(p), filelists: DUMPERS.filelists(p), other: DUMPERS.other(p) };
-  if (CORE.some((type) => FORBIDDEN_CONTROL_CHARS.test(dumped[type]))) throw controlCharError(p);
-  return dumped;
 }
 
 function coreRecord(type: CoreRecordType, name: string, r: CompressedFileResult, timestamp: number): RepomdRecord {

@@ -36,6 +36,8 @@ export const LATEST_FILE = 'latest.txt';
 export const SNAPSHOT_RECORD = 'snapshot.json';
 /** Written beside snapshot.json when a snapshot is made, so status pages never re-read package lists. */
 export const SNAPSHOT_SUMMARY = 'summary.json';
+/** Where the chunks of a snapshot's gz metadata are, so the next snapshot copies those it shares. */
+export const SNAPSHOT_CHUNKS = 'metadata-chunks.json';
 /** The status pages: `<store>/index.html` and `<store>/yum/<repo>/index.html`. */
 export const STATUS_PAGE = 'index.html';
 export const PINS_DIR = 'pins';

@@ -10,13 +10,12 @@ import {
   splitPackageEntries,
   writeRepodata,
   type PackageRecord,
-  type RenderedPackage,
 } from '@ovirt-repo/core';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { poolHref } from '../store/layout.js';
 import type { Candidate } from './candidates.js';
-import { joinSelectedPackages, type OriginMetadata } from './join-packages.js';
-import { previousEntriesOf, type PreviousEntries } from './previous-entries.js';
+import { joinSelectedPackages, type Joined, type OriginMetadata } from './join-packages.js';
+import { wholeFileMetadata, type PreviousEntries, type PreviousMetadata } from './previous-entries.js';
 import { sampleRecord } from './sample-record.spec.helper.js';
 import { readCandidates } from './read-candidates.js';
 import { parseLocation } from '../source/location.js';
@@ -41,16 +40,17 @@ function candidate(p: PackageRecord, origin: number): Candidate {
 }
 
 /** Entries as a previous snapshot would hold them: rendered with the pool href. */
-function previousOf(packages: PackageRecord[]): PreviousEntries {
+function previousOf(packages: PackageRecord[]): PreviousMetadata {
   const inPool = packages.map((p) => ({ ...p, location: { href: candidate(p, 0).poolHref } }));
-  return {
+  const entries: PreviousEntries = {
     primary: new Map(inPool.map((p) => [p.location.href, primaryPackageXml(p)])),
     filelists: new Map(inPool.map((p) => [p.checksum.value, filelistsPackageXml(p)])),
     other: new Map(inPool.map((p) => [p.checksum.value, otherPackageXml(p)])),
   };
+  return wholeFileMetadata(entries);
 }
 
-async function collect(it: AsyncIterable<PackageRecord | RenderedPackage>): Promise<Array<PackageRecord | RenderedPackage>> {
+async function collect(it: AsyncIterable<Joined>): Promise<Joined[]> {
   const out = [];
   for await (const p of it) out.push(p);
   return out;
@@ -75,7 +75,7 @@ describe('joinSelectedPackages with the previous snapshot entries', () => {
     const missing = { path: '/nonexistent/primary.xml.gz', record: { type: 'primary', location: { href: 'x' }, checksum: { type: 'sha256', value: '0' } }, display: 'x' };
     const input = { origin: 0, primary: missing, filelists: { ...missing, path: '/nonexistent/f' }, other: { ...missing, path: '/nonexistent/o' } } as OriginMetadata;
     const out = await collect(joinSelectedPackages([input], [candidate(a, 0), candidate(b, 0)], previousOf([a, b])));
-    expect(out).toEqual([previousEntriesOf(previousOf([a, b]), candidate(a, 0)), previousEntriesOf(previousOf([a, b]), candidate(b, 0))]);
+    expect(out).toEqual([previousOf([a, b]).entriesOf(candidate(a, 0)), previousOf([a, b]).entriesOf(candidate(b, 0))]);
     expect(out.every((p) => isRenderedPackage(p))).toBe(true);
   });
 
@@ -86,20 +86,20 @@ describe('joinSelectedPackages with the previous snapshot entries', () => {
     const [first, second] = out;
     expect(isRenderedPackage(first!)).toBe(false);
     expect(first).toMatchObject({ name: 'alpha', location: { href: candidate(a, 0).poolHref }, files: a.files, changelogs: a.changelogs });
-    expect(second).toEqual(previousEntriesOf(previousOf([b]), candidate(b, 0)));
+    expect(second).toEqual(previousOf([b]).entriesOf(candidate(b, 0)));
   });
 
   it('does not reuse an entry of another file with the same checksum (another name)', async () => {
     const renamed = { ...candidate(a, 0), fileName: 'alpha-renamed.rpm', poolHref: poolHref(a.checksum.value, 'alpha-renamed.rpm') };
-    expect(previousEntriesOf(previousOf([a]), renamed)).toBeUndefined();
-    expect(previousEntriesOf(undefined, candidate(a, 0))).toBeUndefined();
+    expect(previousOf([a]).entriesOf(renamed)).toBeUndefined();
+    expect(previousOf([a]).entriesOf(candidate(a, 0))).toMatchObject({ key: candidate(a, 0).poolHref });
   });
 
   it('writes the same metadata with or without reuse, streamed or entry by entry', async () => {
     const input = await sourceOrigin([a, b]);
     const { entries } = await readCandidates(input.primary, parseLocation('/src'), 0, { byLayout: true });
     expect(entries?.size).toBe(2);
-    const write = async (origin: OriginMetadata, previous?: PreviousEntries) => {
+    const write = async (origin: OriginMetadata, previous?: PreviousMetadata) => {
       const { dir } = await makeTempDir('join-out-');
       const packages = joinSelectedPackages([origin], [candidate(a, 0), candidate(b, 0)], previous);
       const summary = await writeRepodata({ outDir: dir, packages, packageCount: 2, revision: '1', fsync: false, env: {} });

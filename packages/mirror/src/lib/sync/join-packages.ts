@@ -13,10 +13,11 @@ import {
   parsePrimaryEntry,
   splitPackageEntries,
   type PackageEntries,
+  type DeferredPackage,
   type RenderedPackage,
 } from '@ovirt-repo/core';
 import type { Candidate } from './candidates.js';
-import { previousEntriesOf, type PreviousEntries } from './previous-entries.js';
+import type { PreviousMetadata } from './previous-entries.js';
 import { expectedOf, readVerifiedText, type MetadataFile } from './read-candidates.js';
 
 /** The metadata of one origin (a source, or the previous snapshot) that pass 2 reads. */
@@ -30,6 +31,10 @@ export interface OriginMetadata {
   filelists?: MetadataFile;
   other?: MetadataFile;
 }
+
+/** A package taken from the previous snapshot: its entries, or a promise of them (chunked metadata). */
+type Reused = RenderedPackage | DeferredPackage;
+export type Joined = PackageRecord | Reused;
 
 /**
  * Reads a stream keyed by pkgid in step with primary.xml. createrepo_c writes the three files in the same
@@ -88,8 +93,8 @@ class Follower<T extends { pkgid: string }> {
 export async function* joinSelectedPackages(
   inputs: readonly OriginMetadata[],
   selected: readonly Candidate[],
-  previous?: PreviousEntries,
-): AsyncGenerator<PackageRecord | RenderedPackage> {
+  previous?: PreviousMetadata,
+): AsyncGenerator<Joined> {
   const byOrigin = new Map<number, Map<string, Candidate>>();
   for (const c of selected) {
     let m = byOrigin.get(c.origin);
@@ -100,9 +105,9 @@ export async function* joinSelectedPackages(
   for (const input of inputs) {
     const wanted = byOrigin.get(input.origin);
     if (!wanted || wanted.size === 0) continue;
-    const reused = new Map<string, RenderedPackage>();
+    const reused = new Map<string, Reused>();
     for (const [digest, c] of wanted) {
-      const entries = previousEntriesOf(previous, c);
+      const entries = previous?.entriesOf(c);
       if (entries) reused.set(digest, entries);
     }
     yield* joinOrigin(input, wanted, reused, emitted);
@@ -113,9 +118,9 @@ export async function* joinSelectedPackages(
 async function* joinOrigin(
   input: OriginMetadata,
   wanted: ReadonlyMap<string, Candidate>,
-  reused: ReadonlyMap<string, RenderedPackage>,
+  reused: ReadonlyMap<string, Reused>,
   emitted: Set<string>,
-): AsyncGenerator<PackageRecord | RenderedPackage> {
+): AsyncGenerator<Joined> {
   const joined = await joinByEntries(input, wanted, reused);
   if (joined) {
     for (const [digest, c] of wanted) {
@@ -188,7 +193,7 @@ const MAX_PARSED_ALONE = 0.25;
 async function joinByEntries(
   input: OriginMetadata,
   wanted: ReadonlyMap<string, Candidate>,
-  reused: ReadonlyMap<string, RenderedPackage>,
+  reused: ReadonlyMap<string, Reused>,
 ): Promise<Map<string, PackageRecord> | undefined> {
   const needed = [...wanted.values()].filter((c) => !reused.has(c.digest));
   const out = new Map<string, PackageRecord>();

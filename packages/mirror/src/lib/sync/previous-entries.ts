@@ -1,31 +1,66 @@
 import {
+  openChunkedMetadata,
   primaryEntryKey,
   readRecordText,
   splitPackageEntries,
+  type ChunkReuse,
   type CoreRecordType,
+  type DeferredPackage,
   type Logger,
   type PackageEntries,
   type RenderedPackage,
   type Repomd,
 } from '@ovirt-repo/core';
+import { readMetadataChunks } from '../store/metadata-chunks.js';
+import type { SnapshotPackage } from '../store/snapshot-record.js';
 import type { Candidate } from './candidates.js';
 
 const CORE: CoreRecordType[] = ['primary', 'filelists', 'other'];
 
 /**
- * The package entries of the latest snapshot's metadata, so a new snapshot copies the entries of the
- * packages it keeps instead of parsing and re-rendering them: in a deploy job that adds one build to a
- * repo of thousands, that was nearly all of the work. Primary entries are keyed by pool href, so a package
- * is reused only when it is the very same file (same checksum, same name).
+ * The latest snapshot's metadata as a new snapshot reuses it: the entries of the packages it keeps are
+ * copied instead of parsed and re-rendered (in a deploy job that adds one build to a repo of thousands,
+ * that was nearly all of the work), and with a chunk index whole chunks of them are copied compressed.
+ * A package is reused only when it is the very same file (same pool href: same checksum, same name).
  */
+export interface PreviousMetadata {
+  /** Candidate `c`'s entries in the latest snapshot, when it listed that very file. */
+  entriesOf(c: Candidate): RenderedPackage | DeferredPackage | undefined;
+  /** Chunks of the latest snapshot's files that the writer may copy as they are. */
+  readonly reuse?: ChunkReuse;
+}
+
+/** Entries split out of whole files: primary keyed by pool href, filelists and other by pkgid. */
 export type PreviousEntries = Readonly<Record<CoreRecordType, PackageEntries>>;
 
+export function wholeFileMetadata(entries: PreviousEntries): PreviousMetadata {
+  return {
+    entriesOf(c) {
+      const primary = entries.primary.get(primaryEntryKey(c.poolHref));
+      const filelists = entries.filelists.get(c.digest);
+      const other = entries.other.get(c.digest);
+      return primary !== undefined && filelists !== undefined && other !== undefined ? { key: c.poolHref, rendered: { primary, filelists, other } } : undefined;
+    },
+  };
+}
+
 /**
- * Reads and verifies the latest snapshot's primary, filelists and other. Never fails the sync: a file
- * that does not match its repomd.xml, or metadata in another layout, gives undefined (with a warning for
- * the former), and the sync reads everything from the sources as before.
+ * Opens the latest snapshot's metadata for reuse: through its chunk index (metadata-chunks.json) when it
+ * has a valid one, else by reading and splitting its three files whole. Never fails the sync: metadata
+ * that does not match its repomd.xml or index, or is in another layout, gives a warning and undefined
+ * (or the whole-file way), and the sync reads everything from the sources as before.
  */
-export async function loadPreviousEntries(snapshotDir: string, snapshot: string, repomd: Repomd, log: Logger): Promise<PreviousEntries | undefined> {
+export async function loadPreviousMetadata(snapshotDir: string, snapshot: string, repomd: Repomd, packages: readonly SnapshotPackage[], log: Logger): Promise<PreviousMetadata | undefined> {
+  let chunkProblem: string | undefined;
+  try {
+    const index = await readMetadataChunks(snapshotDir, packages);
+    if (index) {
+      const chunks = await openChunkedMetadata(snapshotDir, repomd, index);
+      return { entriesOf: (c) => (chunks.has(c.poolHref) ? chunks.deferred(c.poolHref) : undefined), reuse: chunks };
+    }
+  } catch (e) {
+    chunkProblem = (e as Error).message;
+  }
   try {
     const [primary, filelists, other] = await Promise.all(
       CORE.map(async (type) => {
@@ -33,18 +68,11 @@ export async function loadPreviousEntries(snapshotDir: string, snapshot: string,
         return text === undefined ? undefined : splitPackageEntries(type, text);
       }),
     );
-    return primary && filelists && other ? { primary, filelists, other } : undefined;
+    if (chunkProblem) log.warn(`not reusing the metadata chunks of snapshot ${snapshot} (its files are read whole instead): ${chunkProblem}`);
+    return primary && filelists && other ? wholeFileMetadata({ primary, filelists, other }) : undefined;
   } catch (e) {
+    // The files themselves are damaged: that says more than the chunk index problem it also caused.
     log.warn(`not reusing the metadata of snapshot ${snapshot}: ${(e as Error).message}`);
     return undefined;
   }
-}
-
-/** The previous snapshot's entries of candidate `c`, when it listed that very file. */
-export function previousEntriesOf(previous: PreviousEntries | undefined, c: Candidate): RenderedPackage | undefined {
-  if (!previous) return undefined;
-  const primary = previous.primary.get(primaryEntryKey(c.poolHref));
-  const filelists = previous.filelists.get(c.digest);
-  const other = previous.other.get(c.digest);
-  return primary !== undefined && filelists !== undefined && other !== undefined ? { rendered: { primary, filelists, other } } : undefined;
 }

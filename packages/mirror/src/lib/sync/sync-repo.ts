@@ -18,7 +18,7 @@ import { fetchSourceMetadata, sourcesUnchanged } from './fetch-source-metadata.j
 import { gatherMetadata } from './gather-metadata.js';
 import { readLatestSnapshot } from './latest-snapshot.js';
 import { planDownloads } from './plan-downloads.js';
-import { loadPreviousEntries } from './previous-entries.js';
+import { loadPreviousMetadata } from './previous-entries.js';
 import { publishSnapshot } from './publish-snapshot.js';
 import { selectContent } from './select-content.js';
 import { settleAll } from './settle-all.js';
@@ -89,6 +89,11 @@ export interface SyncResult {
   packages: number;
   bytes: number;
   downloaded: { count: number; bytes: number };
+  /**
+   * The new snapshot's gz metadata is written in chunks of packages; `reused` of them were copied from
+   * the previous snapshot. Absent when no snapshot was made or the metadata is not gz.
+   */
+  metadataChunks?: { total: number; reused: number };
   sources: SyncSourceResult[];
   indexWritten: boolean;
   /** Milliseconds per pipeline stage (for benchmarks and --verbose). */
@@ -207,8 +212,11 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
     const now = ctx.options.now ?? Date.now();
     const id = nextSnapshotId(await listSnapshotIds(layout, repo), now);
     staging = tempPathFor(snapshotDir(layout, repo, id));
-    const previousEntries = content.latestRepomd && latest.id ? await loadPreviousEntries(snapshotDir(layout, repo, latest.id), latest.id, content.latestRepomd, log) : undefined;
-    const record = await writeSnapshotMetadata({
+    const previousEntries =
+      content.latestRepomd && latest.id && latest.record
+        ? await loadPreviousMetadata(snapshotDir(layout, repo, latest.id), latest.id, content.latestRepomd, latest.record.packages, log)
+        : undefined;
+    const written = await writeSnapshotMetadata({
       stagingDir: staging,
       inputs: metadata.inputs,
       selected: content.selected,
@@ -223,8 +231,8 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
     await publishSnapshot(layout, repo, id, staging, ctx.lock, latest.id);
     timer.end();
     staging = undefined;
-    log.info(`Published ${repo}/${id}: ${record.stats.packages} packages`);
-    return changedResult(ctx, latest, sources, record, downloaded);
+    log.info(`Published ${repo}/${id}: ${written.record.stats.packages} packages`);
+    return changedResult(ctx, latest, sources, written, downloaded);
   } finally {
     await registration?.release();
     // Cleanup never hides the error that got us here; what it cannot remove, the next writer or gc will.

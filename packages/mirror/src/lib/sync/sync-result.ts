@@ -1,5 +1,5 @@
 import { snapshotUrl } from '../store/layout.js';
-import type { SnapshotRecord } from '../store/snapshot-record.js';
+import type { WrittenSnapshot } from './write-snapshot-metadata.js';
 import type { LatestSnapshot, SyncContext } from './context.js';
 import type { DownloadResult } from './download-to-pool.js';
 import type { SourceRepomd } from './sources.js';
@@ -31,8 +31,9 @@ export function unchangedResult(ctx: SyncContext, latest: LatestSnapshot, source
   };
 }
 
-/** The result of a sync that published `record`. */
-export function changedResult(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], record: SnapshotRecord, downloaded: DownloadResult): SyncResult {
+/** The result of a sync that published `written`. */
+export function changedResult(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], written: WrittenSnapshot, downloaded: DownloadResult): SyncResult {
+  const { record } = written;
   const before = new Set(latest.record?.packages.map((p) => p.href) ?? []);
   const after = new Set(record.packages.map((p) => p.href));
   return {
@@ -47,6 +48,7 @@ export function changedResult(ctx: SyncContext, latest: LatestSnapshot, sources:
     packages: record.stats.packages,
     bytes: record.stats.bytes,
     downloaded,
+    ...(written.metadataChunks ? { metadataChunks: written.metadataChunks } : {}),
     sources: sourceResults(sources),
     indexWritten: false,
     timings: ctx.timer.timings,

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { fsyncPath, ioError, writeFileAtomic, writeRepodata, type ExtraRecord } from '@ovirt-repo/core';
 import { summarizeSnapshot } from '../snapshot/summarize-snapshot.js';
 import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUMMARY } from '../store/layout.js';
+import { writeMetadataChunks } from '../store/metadata-chunks.js';
 import type { SnapshotPackage, SnapshotRecord } from '../store/snapshot-record.js';
 import type { Candidate } from './candidates.js';
 import { joinSelectedPackages, type OriginMetadata } from './join-packages.js';
-import type { PreviousEntries } from './previous-entries.js';
+import type { PreviousMetadata } from './previous-entries.js';
 
 export interface WriteSnapshotInput {
   /** The snapshot being built, under a temp name in the repo directory. */
@@ -17,8 +18,8 @@ export interface WriteSnapshotInput {
   compression: 'gz' | 'xz' | 'zstd';
   /** snapshot.json without repomdSha256 (known once repomd.xml is written). */
   record: Omit<SnapshotRecord, 'repomdSha256'>;
-  /** The latest snapshot's package entries, reused for the packages it already listed. */
-  previous?: PreviousEntries;
+  /** The latest snapshot's metadata, reused for the packages it already listed. */
+  previous?: PreviousMetadata;
   /** The latest snapshot this one follows (for summary.json's changes); undefined for a repo's first. */
   base?: { id: string; packages: readonly SnapshotPackage[] };
 }
@@ -26,10 +27,17 @@ export interface WriteSnapshotInput {
 /**
  * Build a complete snapshot directory aside: repodata/ (primary/filelists/other streamed from the
  * sources with hrefs into the pool, extra metadata copied and verified, repomd.xml last), the relative
- * `pool` symlink, snapshot.json and summary.json (counts and changes for status pages); everything fsynced, so the rename that publishes it is durable.
+ * `pool` symlink, snapshot.json, summary.json (counts and changes for status pages) and, for gz metadata,
+ * metadata-chunks.json; everything fsynced, so the rename that publishes it is durable.
  * No package file is copied: the cost depends on the number of packages, not their bytes.
  */
-export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<SnapshotRecord> {
+export interface WrittenSnapshot {
+  record: SnapshotRecord;
+  /** Chunks of its gz metadata, and how many were copied from the latest snapshot's. */
+  metadataChunks?: { total: number; reused: number };
+}
+
+export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<WrittenSnapshot> {
   const dir = input.stagingDir;
   try {
     await mkdir(dir, { recursive: true });
@@ -46,6 +54,8 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
     compression: input.compression,
     extraRecords: input.extras,
     fsync: true,
+    // Chunked when gz (the default), so the next snapshot copies the chunks it shares with this one.
+    ...(input.compression === 'gz' ? { chunked: input.previous?.reuse ? { reuse: input.previous.reuse } : {} } : {}),
   });
   try {
     await symlink(SNAPSHOT_POOL_TARGET, join(dir, SNAPSHOT_POOL_LINK));
@@ -53,9 +63,10 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
     throw ioError('create pool link', join(dir, SNAPSHOT_POOL_LINK), e);
   }
   const record: SnapshotRecord = { ...input.record, repomdSha256: summary.repomdChecksum.value };
+  if (summary.chunks) await writeMetadataChunks(dir, summary.chunks, record.packages);
   await writeFileAtomic(join(dir, SNAPSHOT_RECORD), `${JSON.stringify(record, null, 1)}\n`);
   await writeFileAtomic(join(dir, SNAPSHOT_SUMMARY), `${JSON.stringify(summarizeSnapshot(record, input.base), null, 1)}\n`);
   await fsyncPath(repodata);
   await fsyncPath(dir);
-  return record;
+  return { record, ...(summary.chunks ? { metadataChunks: { total: summary.chunks.chunks.length, reused: summary.reusedChunks ?? 0 } } : {}) };
 }

@@ -1,0 +1,111 @@
+import { compressBuffer, decompressBuffer } from '../compress/index.js';
+import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
+import { endsChunk, isDeferredPackage, packageKey, type ChunkReuse, type DeferredPackage, type MetadataChunk, type MemberSpan } from './chunk-index.js';
+import type { MemberFile } from './member-file.js';
+import type { PackageRecord } from './model.js';
+import { dumpPackage } from './package-dump.js';
+import { isRenderedPackage, type RenderedPackage } from './package-entries.js';
+import { CORE_RECORD_TYPES as CORE, type CoreRecordType } from './repomd-model.js';
+
+export type ChunkablePackage = PackageRecord | RenderedPackage | DeferredPackage;
+
+export interface ChunkedBodiesOptions {
+  files: Readonly<Record<CoreRecordType, MemberFile>>;
+  headers: Readonly<Record<CoreRecordType, string>>;
+  footers: Readonly<Record<CoreRecordType, string>>;
+  level?: number;
+  reuse?: ChunkReuse;
+}
+
+interface BuiltChunk {
+  keys: string[];
+  parts: Record<CoreRecordType, { compressed: Buffer; content: Buffer }>;
+  reused: boolean;
+}
+
+/** Chunks built ahead of the one being written: enough to keep zlib's thread pool busy. */
+const AHEAD = 4;
+
+/**
+ * Writes the header member, the packages as one member per chunk, and the footer member of each of the
+ * three files. A chunk `reuse` knows is copied (its bytes are decompressed only to be hashed); any other
+ * is rendered and compressed, several at a time on zlib's thread pool, and written in order.
+ */
+export async function writeChunkedBodies(
+  packages: AsyncIterable<ChunkablePackage> | Iterable<ChunkablePackage>,
+  o: ChunkedBodiesOptions,
+): Promise<{ count: number; reused: number; chunks: MetadataChunk[] }> {
+  await appendText(o, o.headers);
+  const chunks: MetadataChunk[] = [];
+  const ahead: Array<Promise<BuiltChunk>> = [];
+  let reused = 0;
+  const writeNext = async () => {
+    const built = await (ahead.shift() as Promise<BuiltChunk>);
+    const members = {} as Record<CoreRecordType, MemberSpan>;
+    for (const type of CORE) members[type] = await o.files[type].append(built.parts[type].compressed, built.parts[type].content);
+    chunks.push({ keys: built.keys, members });
+    if (built.reused) reused++;
+  };
+  const start = (items: ChunkablePackage[]) => {
+    const p = buildChunk(items, o);
+    // Awaited in order by writeNext; this only keeps a failure of a later chunk from going unhandled.
+    p.catch(() => undefined);
+    ahead.push(p);
+  };
+  let count = 0;
+  let items: ChunkablePackage[] = [];
+  for await (const p of packages) {
+    items.push(p);
+    count++;
+    if (!endsChunk(packageKey(p))) continue;
+    start(items);
+    items = [];
+    while (ahead.length > AHEAD) await writeNext();
+  }
+  if (items.length > 0) start(items);
+  while (ahead.length > 0) await writeNext();
+  await appendText(o, o.footers);
+  return { count, reused, chunks };
+}
+
+async function appendText(o: ChunkedBodiesOptions, texts: Readonly<Record<CoreRecordType, string>>): Promise<void> {
+  for (const type of CORE) {
+    const content = Buffer.from(texts[type], 'utf8');
+    await o.files[type].append(await compressBuffer('gz', content, { level: o.level, target: o.files[type].path }), content);
+  }
+}
+
+async function buildChunk(items: readonly ChunkablePackage[], o: ChunkedBodiesOptions): Promise<BuiltChunk> {
+  const keys = items.map(packageKey);
+  const found = o.reuse?.find(keys);
+  if (found) {
+    const parts = {} as BuiltChunk['parts'];
+    await Promise.all(
+      CORE.map(async (type) => {
+        const { compressed, openSize } = found[type];
+        const content = await decompressBuffer('gz', compressed, { target: `a reused chunk of ${type}` });
+        if (content.length !== openSize) {
+          throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `a reused chunk of ${type} holds ${content.length} bytes, its index says ${openSize}`, {
+            hint: 'the earlier metadata does not match its chunk index; remove the index file to write the metadata afresh',
+          });
+        }
+        parts[type] = { compressed, content };
+      }),
+    );
+    return { keys, parts, reused: true };
+  }
+  const texts: Record<CoreRecordType, string[]> = { primary: [], filelists: [], other: [] };
+  for (const item of items) {
+    const p = isDeferredPackage(item) ? await item.load() : item;
+    const dumped = isRenderedPackage(p) ? p.rendered : dumpPackage(p);
+    for (const type of CORE) texts[type].push(dumped[type]);
+  }
+  const parts = {} as BuiltChunk['parts'];
+  await Promise.all(
+    CORE.map(async (type) => {
+      const content = Buffer.from(texts[type].join(''), 'utf8');
+      parts[type] = { compressed: await compressBuffer('gz', content, { level: o.level, target: o.files[type].path }), content };
+    }),
+  );
+  return { keys, parts, reused: false };
+}

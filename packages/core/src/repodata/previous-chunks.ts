@@ -1,0 +1,140 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hashBuffer } from '../checksum/index.js';
+import { decompressBuffer } from '../compress/index.js';
+import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
+import type { ChunkIndex, ChunkReuse, DeferredPackage, MetadataChunk, ReusedChunk } from './chunk-index.js';
+import { primaryEntryKey, type RenderedPackage } from './package-entries.js';
+import { CORE_RECORD_TYPES as CORE, type CoreRecordType, type Repomd } from './repomd-model.js';
+import { assertMetadataHref } from './safe-href.js';
+
+/** The metadata of an earlier chunked write, as a new write reuses it. */
+export interface ChunkedMetadata extends ChunkReuse {
+  /** True when a chunk holds the package with this key. */
+  has(key: string): boolean;
+  /** The package with this key, its entries loaded (its chunk decompressed) only if they are needed. */
+  deferred(key: string): DeferredPackage;
+  /** Packages the chunks hold. */
+  readonly packages: number;
+}
+
+const END = '</package>\n';
+const STARTS: Record<CoreRecordType, string> = { primary: '<package type="rpm">\n', filelists: '<package pkgid="', other: '<package pkgid="' };
+
+/**
+ * Opens the chunked metadata of the repo at `repoDir` as `index` describes it. Checks, before anything is
+ * reused, that the index describes the very files repomd.xml lists (checksums and sizes, the bytes
+ * verified) and that its members lie inside them in order. Fails with E_REPODATA_INVALID otherwise; the
+ * caller then reads the metadata without the index.
+ */
+export async function openChunkedMetadata(repoDir: string, repomd: Repomd, index: ChunkIndex): Promise<ChunkedMetadata> {
+  const files = {} as Record<CoreRecordType, Buffer>;
+  for (const type of CORE) {
+    const record = repomd.records.find((r) => r.type === type);
+    const described = index.files[type];
+    const display = join(repoDir, described?.href ?? `repodata/(${type})`);
+    if (!record || !described || record.location.href !== described.href || record.checksum.value !== described.checksum || record.checksum.type !== 'sha256') {
+      throw invalid(`the chunk index does not describe the ${type} file of ${join(repoDir, 'repodata', 'repomd.xml')}`, display);
+    }
+    assertMetadataHref(record.location.href, type, join(repoDir, 'repodata', 'repomd.xml'));
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(join(repoDir, record.location.href));
+    } catch (e) {
+      throw ioError('read', display, e);
+    }
+    if (bytes.length !== described.size || hashBuffer(bytes, 'sha256').value !== described.checksum) throw invalid(`${display} does not match its checksum`, display);
+    checkSpans(index.chunks, type, bytes.length, display);
+    files[type] = bytes;
+  }
+  return new IndexedChunks(files, index.chunks);
+}
+
+function checkSpans(chunks: readonly MetadataChunk[], type: CoreRecordType, size: number, display: string): void {
+  let end = 1;
+  for (const c of chunks) {
+    const [offset, length, openSize] = c.members[type];
+    if (!(offset >= end && length > 0 && openSize > 0 && offset + length <= size) || c.keys.length === 0) throw invalid(`the chunk index places a member of ${display} outside the file`, display);
+    end = offset + length;
+  }
+}
+
+function invalid(message: string, target: string): OvirtRepoError {
+  return new OvirtRepoError(ErrorCodes.REPODATA_INVALID, message, { target, hint: 'the metadata is read and written afresh without the index' });
+}
+
+class IndexedChunks implements ChunkedMetadata {
+  private readonly byKey = new Map<string, { chunk: number; position: number }>();
+  private readonly loaded = new Map<number, Promise<Record<CoreRecordType, string[]>>>();
+  readonly packages: number;
+
+  constructor(
+    private readonly files: Readonly<Record<CoreRecordType, Buffer>>,
+    private readonly chunks: readonly MetadataChunk[],
+  ) {
+    chunks.forEach((c, chunk) => c.keys.forEach((key, position) => this.byKey.set(key, { chunk, position })));
+    this.packages = this.byKey.size;
+  }
+
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  find(keys: readonly string[]): ReusedChunk | undefined {
+    const at = this.byKey.get(keys[0] ?? '');
+    if (!at || at.position !== 0) return undefined;
+    const c = this.chunks[at.chunk] as MetadataChunk;
+    if (c.keys.length !== keys.length || c.keys.some((k, i) => k !== keys[i])) return undefined;
+    const out = {} as Record<CoreRecordType, { compressed: Buffer; openSize: number }>;
+    for (const type of CORE) {
+      const [offset, size, openSize] = c.members[type];
+      out[type] = { compressed: this.files[type].subarray(offset, offset + size), openSize };
+    }
+    return out;
+  }
+
+  deferred(key: string): DeferredPackage {
+    return { key, load: () => this.entries(key) };
+  }
+
+  private async entries(key: string): Promise<RenderedPackage> {
+    const at = this.byKey.get(key);
+    if (!at) throw invalid(`no chunk holds ${key}`, key);
+    let texts = this.loaded.get(at.chunk);
+    if (!texts) this.loaded.set(at.chunk, (texts = this.split(at.chunk)));
+    const t = await texts;
+    const rendered = { primary: t.primary[at.position] as string, filelists: t.filelists[at.position] as string, other: t.other[at.position] as string };
+    if (!rendered.primary.includes(`<location href="${primaryEntryKey(key)}"`)) throw invalid(`the chunk index places ${key} where another package is`, key);
+    return { key, rendered };
+  }
+
+  /** A chunk's entries, decompressed and split; the same count in each file, or the index is wrong. */
+  private async split(chunk: number): Promise<Record<CoreRecordType, string[]>> {
+    const c = this.chunks[chunk] as MetadataChunk;
+    const out = {} as Record<CoreRecordType, string[]>;
+    await Promise.all(
+      CORE.map(async (type) => {
+        const [offset, size] = c.members[type];
+        const text = new TextDecoder('utf-8', { fatal: true }).decode(await decompressBuffer('gz', this.files[type].subarray(offset, offset + size), { target: `chunk ${chunk} of ${type}` }));
+        const entries = splitEntries(text, STARTS[type]);
+        if (!entries || entries.length !== c.keys.length) throw invalid(`chunk ${chunk} of ${type} does not hold the ${c.keys.length} packages its index lists`, type);
+        out[type] = entries;
+      }),
+    );
+    return out;
+  }
+}
+
+/** Entries laid out back to back, as package-xml.ts writes them; undefined for any other text. */
+function splitEntries(text: string, start: string): string[] | undefined {
+  const out: string[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    if (!text.startsWith(start, pos)) return undefined;
+    const end = text.indexOf(END, pos);
+    if (end < 0) return undefined;
+    out.push(text.slice(pos, end + END.length));
+    pos = end + END.length;
+  }
+  return out;
+}

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { silentLogger } from '@ovirt-repo/core';
+import { makeCorpus } from '@ovirt-repo/rpm-writer';
+import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
+import { syncRepo, type SyncResult } from '../src/index.js';
+import { makeRepo, pkg } from './helpers/fixtures.js';
+import { expectLatestVerifies } from './helpers/store-checks.js';
+
+const run = promisify(execFile);
+const CORPUS = 900;
+
+/*
+ * Snapshots write gz metadata in chunks of packages and copy the chunks the previous snapshot shares
+ * (core's chunk-index.ts). These runs need a repo large enough for several chunks, and check the result
+ * with the real dnf.
+ */
+describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let store: string;
+  let first: SyncResult;
+  beforeAll(async () => {
+    ({ dir, cleanup } = await makeTempDir());
+    store = join(dir, 'store');
+    await makeCorpus(CORPUS, join(dir, 'upstream'));
+    await run('createrepo_c', ['--quiet', join(dir, 'upstream')]);
+    first = await syncRepo({ store, repo: 'exp', from: [join(dir, 'upstream')], mode: 'additive' });
+  }, 120_000);
+  afterAll(() => cleanup());
+
+  const snapshotDir = (r: SyncResult) => join(store, 'yum', 'exp', r.snapshot!);
+  const primaryOf = async (r: SyncResult) => {
+    const repodata = join(snapshotDir(r), 'repodata');
+    return gunzipSync(await readFile(join(repodata, (await readdir(repodata)).find((n) => n.endsWith('-primary.xml.gz'))!))).toString();
+  };
+  const dnfQuery = (r: SyncResult, ...args: string[]) =>
+    run('dnf', ['-q', '--setopt=reposdir=/dev/null', '--disableplugin=*', `--setopt=cachedir=${join(dir, `cache-${r.snapshot}-${args.length}`)}`, '--nogpgcheck', `--repofrompath=snap,file://${snapshotDir(r)}`, '--repo', 'snap', 'repoquery', ...args], { maxBuffer: 64 << 20 });
+
+  it('writes a chunk index beside the first snapshot, none of it reused', async () => {
+    expect(first.metadataChunks!.total).toBeGreaterThan(1);
+    expect(first.metadataChunks!.reused).toBe(0);
+    const index = JSON.parse(await readFile(join(snapshotDir(first), 'metadata-chunks.json'), 'utf8'));
+    expect(index.chunks.flatMap((c: { packages: number[] }) => c.packages).sort((a: number, b: number) => a - b)).toEqual([...Array(CORPUS).keys()]);
+  });
+
+  it('copies the unchanged chunks into the next snapshot, which dnf reads whole', async () => {
+    const build = await makeRepo(join(dir, 'build-1'), [pkg('added-by-build', '1.0', '1', 'noarch')]);
+    const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive' });
+    expect(next).toMatchObject({ changed: true, packages: CORPUS + 1, added: 1 });
+    const { total, reused } = next.metadataChunks!;
+    expect(reused).toBeGreaterThanOrEqual(total - 2);
+    expect(reused).toBeGreaterThan(0);
+    const { stdout } = await dnfQuery(next, '--qf', '%{name}\n');
+    const names = stdout.split('\n').filter(Boolean);
+    expect(names).toHaveLength(CORPUS + 1);
+    expect(names).toContain('added-by-build');
+    // File lists come through reused chunks too: every package's files are there.
+    const files = await dnfQuery(next, '-l', 'added-by-build');
+    expect(files.stdout).toContain('/usr/share/added-by-build/README');
+    const some = names.find((n) => n !== 'added-by-build')!;
+    expect((await dnfQuery(next, '-l', some)).stdout.trim().length).toBeGreaterThan(0);
+    await expectLatestVerifies(store, 'exp');
+  });
+
+  it('writes a damaged chunk index off with a warning and rebuilds the metadata from the files', async () => {
+    const latest = (await readFile(join(store, 'yum', 'exp', 'latest.txt'), 'utf8')).trim();
+    const path = join(store, 'yum', 'exp', latest, 'metadata-chunks.json');
+    await writeFile(path, (await readFile(path, 'utf8')).replace('"packages":[', '"packages":[1,'));
+    const warnings: string[] = [];
+    const build = await makeRepo(join(dir, 'build-2'), [pkg('second-build', '1.0', '1', 'noarch')]);
+    const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive', logger: { ...silentLogger, warn: (m: string) => void warnings.push(m) } });
+    expect(warnings).toEqual([expect.stringMatching(/^not reusing the metadata chunks of snapshot .*metadata-chunks\.json is damaged/)]);
+    expect(next.metadataChunks!.reused).toBe(0);
+    expect((await primaryOf(next)).split('<package type="rpm">').length - 1).toBe(CORPUS + 2);
+    const { stdout } = await dnfQuery(next, '--qf', '%{name}\n');
+    expect(stdout.split('\n').filter(Boolean)).toHaveLength(CORPUS + 2);
+    await expectLatestVerifies(store, 'exp');
+    // The new snapshot has a good index again: the one after it reuses chunks.
+    const build3 = await makeRepo(join(dir, 'build-3'), [pkg('third-build', '1.0', '1', 'noarch')]);
+    const after = await syncRepo({ store, repo: 'exp', from: [build3], mode: 'additive' });
+    expect(after.metadataChunks!.reused).toBeGreaterThan(0);
+  });
+});
