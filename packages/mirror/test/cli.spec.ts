@@ -42,6 +42,11 @@ describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('no change');
 
+    // --check-pool reaches the pool check even with nothing changed, and reports it.
+    const checked = await ovirtRepo(['mirror', 'sync', 'el9', '--from', src, '--check-pool', '--json'], { OVIRT_REPO_STORE: store });
+    expect(checked.code).toBe(0);
+    expect(JSON.parse(checked.stdout)).toMatchObject({ changed: false, reason: expect.stringContaining('the pool holds every package'), downloaded: { count: 0 } });
+
     const list = await ovirtRepo(['snapshot', 'list', 'el9', '--store', store]);
     expect(list.stdout).toContain(result.snapshot);
     expect(list.stdout).toContain('latest');

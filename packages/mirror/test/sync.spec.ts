@@ -181,6 +181,44 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'mirror sync', () => {
     await expectLatestVerifies(store, repo);
   });
 
+  it('takes the latest snapshot\'s packages as present; --check-pool fetches what is missing or damaged again', async () => {
+    const src = await makeRepo(join(dir, 'src'), [pkg('alpha'), pkg('beta')]);
+    const repo = 'checked';
+    const r1 = await syncRepo({ store, repo, from: [src] });
+    const rec = JSON.parse(await readFile(join(store, 'yum', repo, r1.snapshot!, 'snapshot.json'), 'utf8')) as { packages: { name: string; href: string }[] };
+    const hrefOf = (name: string) => join(store, rec.packages.find((p) => p.name === name)!.href);
+    // Damage by hand: one pool file deleted, one truncated.
+    await rm(hrefOf('alpha'));
+    await writeFile(hrefOf('beta'), 'short');
+    await makeRepo(src, [pkg('gamma')]);
+    // A sync that adds a package stats only that one: it does not notice (snapshot verify does).
+    const r2 = await syncRepo({ store, repo, from: [src] });
+    expect(r2).toMatchObject({ changed: true, added: 1, downloaded: { count: 1 } });
+    await expect(verifySnapshot(await openStore(store), repo, r2.snapshot!)).rejects.toMatchObject({ message: expect.stringContaining('problem') });
+    // --check-pool: nothing changed, so no snapshot, but both files are fetched again and verified.
+    const r3 = await syncRepo({ store, repo, from: [src], checkPool: true });
+    expect(r3).toMatchObject({ changed: false, snapshot: r2.snapshot, downloaded: { count: 2 } });
+    expect(r3.reason).toContain('2 missing or damaged pool files fetched again');
+    await expectLatestVerifies(store, repo);
+    const r4 = await syncRepo({ store, repo, from: [src], checkPool: true });
+    expect(r4).toMatchObject({ changed: false, downloaded: { count: 0 } });
+    expect(r4.reason).toContain('the pool holds every package');
+  });
+
+  it('--check-pool in additive mode names a package only the latest snapshot had, which no source can restore', async () => {
+    const b1 = await makeRepo(join(dir, 'b1'), [pkg('alpha')]);
+    const b2 = await makeRepo(join(dir, 'b2'), [pkg('beta')]);
+    const repo = 'exp';
+    const r1 = await syncRepo({ store, repo, from: [b1], mode: 'additive' });
+    const rec = JSON.parse(await readFile(join(store, 'yum', repo, r1.snapshot!, 'snapshot.json'), 'utf8')) as { packages: { href: string }[] };
+    await rm(join(store, rec.packages[0]!.href));
+    await expect(syncRepo({ store, repo, from: [b2], mode: 'additive', checkPool: true })).rejects.toMatchObject({
+      code: 'E_STORE',
+      message: expect.stringContaining(`the latest snapshot references ${rec.packages[0]!.href}, which the pool lacks`),
+    });
+    expect(await readLatest(await openStore(store), repo)).toBe(r1.snapshot);
+  });
+
   it('carries comps, updateinfo and modules over; a modular repo keeps every version', async () => {
     const src = await makeRepo(join(dir, 'src'), [pkg('alpha', '1.0'), pkg('alpha', '2.0')], { comps: COMPS, updateinfo: UPDATEINFO, modules: MODULES });
     const r = await syncRepo({ store, repo: 'mod', from: [src], newestOnly: true });

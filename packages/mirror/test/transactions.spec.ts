@@ -99,6 +99,36 @@ describeWithTools(['createrepo_c'], 'sync transactions and concurrency', () => {
     await held.done;
   });
 
+  it('registers with gc only the packages the latest snapshot lacks, and gc keeps all it will reference', async () => {
+    const repo = 'deploy';
+    const base = await makeRepo(join(dir, 'base'), [pkg('alpha'), pkg('beta'), pkg('gamma')]);
+    await syncRepo({ store, repo, from: [base], mode: 'additive' });
+    const build = await makeRepo(join(dir, 'build'), [pkg('delta')]);
+    const pauseFile = join(dir, 'paused');
+    const held = runChild('sync', { store, repo, from: [build], mode: 'additive' }, { OVIRT_REPO_TEST_PAUSE_AT: 'after-download', OVIRT_REPO_TEST_PAUSE_FILE: pauseFile });
+    try {
+      await waitForFile(pauseFile);
+      const users = join(store, 'locks', 'pool-users');
+      const [name] = (await readdir(users)).filter((n) => n.endsWith('.json'));
+      const registered = JSON.parse(await readFile(join(users, name!), 'utf8')) as { digests: string[] };
+      const poolNames = async () => {
+        const out: Record<string, string> = {};
+        for (const dd of await readdir(join(store, 'pool'))) for (const d of await readdir(join(store, 'pool', dd))) for (const f of await readdir(join(store, 'pool', dd, d))) out[f] = d;
+        return out;
+      };
+      const pool = await poolNames();
+      expect(registered.digests).toEqual([pool['delta-1.0-1.noarch.rpm']]);
+      // A gc that keeps only the latest snapshot, while the sync waits to write its snapshot: it removes nothing.
+      const gc = await runGc(await openStore(store), { retention: { keep: 1, maxAgeMs: 0 } });
+      expect(gc.removedPoolFiles).toBe(0);
+      expect(Object.keys(await poolNames()).sort()).toEqual(['alpha-1.0-1.noarch.rpm', 'beta-1.0-1.noarch.rpm', 'delta-1.0-1.noarch.rpm', 'gamma-1.0-1.noarch.rpm']);
+    } finally {
+      held.child.kill('SIGKILL');
+      await held.done;
+    }
+    await expectLatestVerifies(store, repo);
+  });
+
   it('gc running concurrently with syncs never removes a package a sync references', async () => {
     const repo = 'busy';
     const builds: string[] = [];

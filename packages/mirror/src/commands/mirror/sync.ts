@@ -16,7 +16,9 @@ atomically: <store>/yum/REPO/<id>/ appears complete, then latest.txt and the ind
 --mode additive: the previous latest snapshot plus the sources; the newest version of each name.arch wins
 (--keep-versions N keeps N). Use it to add a build to an experimental repo.
 
-An unchanged source makes no new snapshot (changed: false) after one small request per source. Extra
+An unchanged source makes no new snapshot (changed: false) after one small request per source. Packages
+the latest snapshot already has are taken as present in the pool (gc keeps them); --check-pool checks
+every one and fetches again what is missing or damaged. Extra
 metadata (comps/group, modules, updateinfo) is carried over; modular repos keep every package version.
 Syncs of one repo serialise on a lock; different repos sync in parallel.`;
 
@@ -32,6 +34,10 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     {
       description: 'Sync every repo configured in ovirt-repo.yaml (a mirror cron job)',
       command: 'OVIRT_REPO_CONFIG=/etc/ovirt-repo.yaml <%= config.bin %> <%= command.id %> --all',
+    },
+    {
+      description: 'Repair the pool after a disk problem: fetch again every package of the repo that is missing or damaged',
+      command: '<%= config.bin %> <%= command.id %> centos-baseos-el9 --config mirrors-reposync.conf --check-pool',
     },
     {
       description: 'Mirror a local directory, newest versions only, machine-readable result',
@@ -63,6 +69,10 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     timeout: durationFlag({ summary: 'Network idle timeout per request (default 60s).' }),
     retries: Flags.integer({ summary: 'Retries of transient network failures, with backoff.', default: 3, min: 0, max: 20 }),
     'no-index': Flags.boolean({ summary: 'Do not rewrite the store index after publishing.', default: false }),
+    'check-pool': Flags.boolean({
+      summary: 'Check the pool for every package, not only new ones, and fetch again what is missing or damaged (even when nothing changed).',
+      default: false,
+    }),
   };
 
   public async run(): Promise<SyncResult | SyncAllResult> {
@@ -75,7 +85,7 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     }
     // ovirt-repo.yaml comes from OVIRT_REPO_CONFIG or ./ovirt-repo.yaml (--config here is the reposync config).
     const loaded = await loadConfig({ overrides: { store: f.store, baseUrl: f['base-url'] } });
-    const extra = { compression: f.compress, lockTimeoutMs: f['lock-timeout'], timeoutMs: f.timeout, retries: f.retries, writeIndex: !f['no-index'] };
+    const extra = { compression: f.compress, lockTimeoutMs: f['lock-timeout'], timeoutMs: f.timeout, retries: f.retries, writeIndex: !f['no-index'], checkPool: f['check-pool'] };
     if (f.all) {
       if (this.args.repo) this.error('give either REPO or --all, not both', { exit: 2 });
       const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers };

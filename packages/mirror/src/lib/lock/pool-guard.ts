@@ -11,7 +11,10 @@ import { gcLockPath, poolUsersDir } from './store-locks.js';
  * can lose a package it is about to reference.
  *
  * A sync, before it looks at the pool (which files exist, which to download), registers the digests of every
- * package its new snapshot will reference: `<store>/locks/pool-users/<token>.json`. It then checks for the
+ * package its new snapshot will reference that its repo's latest snapshot does not:
+ * `<store>/locks/pool-users/<token>.json`. (gc never removes a latest snapshot, so it keeps the pool files
+ * that one references; and it stays latest until the sync publishes, since the sync holds the repo's
+ * writer lock. A deploy that adds one build to a large repo registers one digest.) It then checks for the
  * gc lock; if gc is running it withdraws the registration, waits for gc to finish and registers again.
  * gc takes its exclusive lock first and only then reads the registrations, then the snapshots.
  *

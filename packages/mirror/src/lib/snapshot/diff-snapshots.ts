@@ -39,10 +39,31 @@ export async function diffSnapshots(layout: StoreLayout, repo: string, a: string
 }
 
 export function diffPackages(aPkgs: readonly SnapshotPackage[], bPkgs: readonly SnapshotPackage[]): Omit<DiffResult, 'repo' | 'from' | 'to'> {
+  // A name.arch whose files are the same on both sides is unchanged, whatever its versions: only the
+  // groups some file entered or left are compared. Snapshots that follow each other share nearly all
+  // their files, so this is a pass over two href sets instead of grouping and comparing every package.
+  const hrefsA = new Set(aPkgs.map((p) => p.href));
+  const hrefsB = new Set(bPkgs.map((p) => p.href));
+  const touched = new Set<string>();
+  for (const p of aPkgs) if (!hrefsB.has(p.href)) touched.add(groupKey(p));
+  for (const p of bPkgs) if (!hrefsA.has(p.href)) touched.add(groupKey(p));
+  let same = 0;
+  for (const p of bPkgs) if (!touched.has(groupKey(p))) same++;
+  const out = compareGroups(
+    aPkgs.filter((p) => touched.has(groupKey(p))),
+    bPkgs.filter((p) => touched.has(groupKey(p))),
+  );
+  out.unchanged += same;
+  return out;
+}
+
+const groupKey = (p: SnapshotPackage) => `${p.name}.${p.arch}`;
+
+function compareGroups(aPkgs: readonly SnapshotPackage[], bPkgs: readonly SnapshotPackage[]): Omit<DiffResult, 'repo' | 'from' | 'to'> {
   const group = (list: readonly SnapshotPackage[]) => {
     const m = new Map<string, SnapshotPackage[]>();
     for (const p of list) {
-      const k = `${p.name}.${p.arch}`;
+      const k = groupKey(p);
       const g = m.get(k);
       if (g) g.push(p);
       else m.set(k, [p]);

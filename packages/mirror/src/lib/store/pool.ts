@@ -4,7 +4,7 @@ import { link, mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCodes, OvirtRepoError, fsyncPath, ioError, tempPathFor } from '@ovirt-repo/core';
-import { poolFile, type StoreLayout } from './layout.js';
+import { poolFile, poolHref, type StoreLayout } from './layout.js';
 import { DIGEST_LENGTHS } from './names.js';
 
 /** What metadata promises about a package file. */
@@ -31,7 +31,12 @@ export function hashAlgorithm(type: string): string {
  * stat through the thread pool costs about ten times the system call itself.
  */
 export function poolEntryState(layout: StoreLayout, digest: string, name: string, size: number): 'present' | 'missing' | 'corrupt' {
-  const path = poolFile(layout, digest, name);
+  return poolEntryStateAt(layout, poolHref(digest, name), size);
+}
+
+/** poolEntryState by a pool href already made with poolHref (so its parts are validated). */
+export function poolEntryStateAt(layout: StoreLayout, href: string, size: number): 'present' | 'missing' | 'corrupt' {
+  const path = `${layout.root}/${href}`;
   let st;
   try {
     st = statSync(path, { throwIfNoEntry: false });

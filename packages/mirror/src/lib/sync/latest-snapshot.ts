@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { OvirtRepoError, ioError, parseRepomd, type Logger, type Repomd } from '@ovirt-repo/core';
 import { snapshotDir, type StoreLayout } from '../store/layout.js';
 import { readLatest } from '../store/repo-state.js';
-import { readSnapshotRecord, type SyncMode } from '../store/snapshot-record.js';
+import { readSnapshotRecord, type SnapshotPackage, type SyncMode } from '../store/snapshot-record.js';
 import type { Candidate } from './candidates.js';
 import type { LatestSnapshot } from './context.js';
 
@@ -36,21 +36,46 @@ export async function readLatestRepomd(layout: StoreLayout, repo: string, latest
 
 /** The latest snapshot's packages as candidates (they are in the pool already). */
 export function previousCandidates(layout: StoreLayout, latest: LatestSnapshot): Candidate[] {
-  return (latest.record?.packages ?? []).map((p) => ({
-    name: p.name,
-    epoch: p.epoch,
-    version: p.version,
-    release: p.release,
-    arch: p.arch,
-    origin: -1,
-    checksumType: p.checksumType,
-    digest: p.digest,
-    size: p.size,
-    // Only a pool entry found missing would need it (to name it in the error), so it is made on demand.
-    get url() {
-      return pathToFileURL(join(layout.root, p.href));
-    },
-    fileName: p.href.split('/').at(-1) ?? '',
-    poolHref: p.href,
-  }));
+  return (latest.record?.packages ?? []).map((p) => new PreviousCandidate(layout.root, p));
+}
+
+/**
+ * A class, not an object literal with getters: a repo of tens of thousands of packages makes one per
+ * package on every sync, and the URL and file name are rarely needed (only to name a pool entry found
+ * missing), so they are computed on demand from the prototype.
+ */
+class PreviousCandidate implements Candidate {
+  readonly name: string;
+  readonly epoch: string;
+  readonly version: string;
+  readonly release: string;
+  readonly arch: string;
+  readonly origin = -1;
+  readonly checksumType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly poolHref: string;
+
+  constructor(
+    private readonly root: string,
+    p: SnapshotPackage,
+  ) {
+    this.name = p.name;
+    this.epoch = p.epoch;
+    this.version = p.version;
+    this.release = p.release;
+    this.arch = p.arch;
+    this.checksumType = p.checksumType;
+    this.digest = p.digest;
+    this.size = p.size;
+    this.poolHref = p.href;
+  }
+
+  get url(): URL {
+    return pathToFileURL(join(this.root, this.poolHref));
+  }
+
+  get fileName(): string {
+    return this.poolHref.slice(this.poolHref.lastIndexOf('/') + 1);
+  }
 }

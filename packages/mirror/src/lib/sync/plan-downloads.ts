@@ -1,5 +1,5 @@
 import { ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
-import { poolEntryState } from '../store/pool.js';
+import { poolEntryStateAt } from '../store/pool.js';
 import type { StoreLayout } from '../store/layout.js';
 import type { Candidate } from './candidates.js';
 
@@ -14,15 +14,17 @@ export interface DownloadPlan {
 }
 
 /**
- * Which selected packages the pool lacks. Only a stat per package: creating a snapshot whose packages are
- * all in the pool copies nothing, so its cost does not grow with package bytes.
+ * Which selected packages the pool lacks: a stat per package, except for those in `trusted` (the pool
+ * hrefs of the latest snapshot, which gc keeps and the pool therefore holds: a deploy of one build into a
+ * repo of tens of thousands stats one file, not all of them). Creating a snapshot whose packages are all in
+ * the pool copies nothing, so its cost does not grow with package bytes.
  */
-export function planDownloads(layout: StoreLayout, selected: readonly Candidate[]): DownloadPlan {
+export function planDownloads(layout: StoreLayout, selected: readonly Candidate[], trusted: ReadonlySet<string> = new Set()): DownloadPlan {
   const unique = new Map<string, Candidate>();
   for (const c of selected) if (!unique.has(c.poolHref)) unique.set(c.poolHref, c);
   const plan: DownloadPlan = { fetch: [], corrupt: [], present: 0, bytes: 0 };
   for (const c of unique.values()) {
-    const state = poolEntryState(layout, c.digest, c.fileName, c.size);
+    const state = trusted.has(c.poolHref) ? 'present' : poolEntryStateAt(layout, c.poolHref, c.size);
     if (state === 'present') {
       plan.present++;
       continue;

@@ -17,7 +17,7 @@ export interface SyncAllResult {
 export async function syncAllRepos(
   loaded: LoadedConfig,
   flags: Omit<SyncFlags, 'from' | 'config' | 'section'>,
-  extra: Pick<SyncOptions, 'compression' | 'lockTimeoutMs' | 'timeoutMs' | 'retries' | 'writeIndex'>,
+  extra: Pick<SyncOptions, 'compression' | 'lockTimeoutMs' | 'timeoutMs' | 'retries' | 'writeIndex' | 'checkPool'>,
   logger: Logger = silentLogger,
 ): Promise<SyncAllResult> {
   const repos = Object.entries(loaded.config.repos);

@@ -59,6 +59,11 @@ export interface SyncOptions {
   /** Rewrite the store's index after publishing (default true). */
   writeIndex?: boolean;
   /**
+   * Check the pool for every package of the new snapshot, not only those the latest one lacks, and fetch
+   * again what is missing or damaged; done even when nothing changed (then no snapshot is made).
+   */
+  checkPool?: boolean;
+  /**
    * The time the new snapshot is made at (its id and createdAt); default now. For building a store with a
    * history (tests of retention, imports); ids still only grow (see nextSnapshotId).
    */
@@ -180,9 +185,10 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
   const { layout, repo, log, timer } = ctx;
   const latest = await readLatestSnapshot(layout, repo, log);
 
+  const checkPool = ctx.options.checkPool ?? false;
   timer.start('fetchSourceMetadata');
   const sources = await fetchSourceMetadata(ctx, latest);
-  if (sourcesUnchanged(ctx, latest, sources)) {
+  if (!checkPool && sourcesUnchanged(ctx, latest, sources)) {
     log.info(`${repo}: sources unchanged since snapshot ${latest.id}`);
     return unchangedResult(ctx, latest, sources, 'sources unchanged');
   }
@@ -193,18 +199,30 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
   try {
     timer.start('selectPackages');
     const content = await selectContent(ctx, latest, sources, workDir);
-    if (latest.record?.contentDigest === content.digest) {
+    const same = latest.record?.contentDigest === content.digest;
+    if (same && !checkPool) {
       log.info(`${repo}: same packages and metadata as snapshot ${latest.id}; no new snapshot`);
       return unchangedResult(ctx, latest, sources, 'same packages and metadata as the latest snapshot');
     }
 
     // Announced to gc before the pool is looked at (see pool-guard.ts).
     timer.start('planDownloads');
-    registration = await registerPoolUser(layout, content.selected.map((c) => c.digest), { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: ctx.options.staleAfterMs });
-    const plan = planDownloads(layout, content.selected);
+    // Only what the latest snapshot lacks: gc keeps what a latest snapshot references, and this one stays
+    // latest until this sync publishes (it holds the repo's writer lock).
+    const inLatest = new Set(latest.record?.packages.map((p) => p.href));
+    const fresh = content.selected.filter((c) => !inLatest.has(c.poolHref)).map((c) => c.digest);
+    registration = await registerPoolUser(layout, fresh, { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: ctx.options.staleAfterMs });
+    const plan = planDownloads(layout, content.selected, checkPool ? undefined : inLatest);
 
     timer.start('downloadToPool');
     log.info(`Pool has ${plan.present} of ${plan.present + plan.fetch.length + plan.corrupt.length} packages; fetching ${plan.fetch.length + plan.corrupt.length} (${plan.bytes} bytes)`);
+    if (same) {
+      // --check-pool with nothing new: the pool is made whole for the latest snapshot, which stays.
+      const repaired = await downloadToPool(layout, plan, ctx.client, ctx.workers, log);
+      const what = repaired.count ? `${repaired.count} missing or damaged pool files fetched again` : 'the pool holds every package';
+      log.info(`${repo}: same packages and metadata as snapshot ${latest.id}; ${what}`);
+      return { ...unchangedResult(ctx, latest, sources, `same packages and metadata as the latest snapshot; ${what}`), downloaded: repaired };
+    }
     const [downloaded, metadata] = await settleAll([downloadToPool(layout, plan, ctx.client, ctx.workers, log), gatherMetadata(ctx, content, workDir)]);
     await pauseForTest('after-download');
 

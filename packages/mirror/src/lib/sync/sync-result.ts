@@ -34,8 +34,10 @@ export function unchangedResult(ctx: SyncContext, latest: LatestSnapshot, source
 /** The result of a sync that published `written`. */
 export function changedResult(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], written: WrittenSnapshot, downloaded: DownloadResult): SyncResult {
   const { record } = written;
+  // record.packages holds each pool href once, so one set tells both counts.
   const before = new Set(latest.record?.packages.map((p) => p.href) ?? []);
-  const after = new Set(record.packages.map((p) => p.href));
+  let kept = 0;
+  for (const p of record.packages) if (before.has(p.href)) kept++;
   return {
     repo: ctx.repo,
     snapshot: record.id,
@@ -43,8 +45,8 @@ export function changedResult(ctx: SyncContext, latest: LatestSnapshot, sources:
     changed: true,
     previous: latest.id ?? null,
     mode: ctx.mode,
-    added: [...after].filter((h) => !before.has(h)).length,
-    removed: [...before].filter((h) => !after.has(h)).length,
+    added: record.packages.length - kept,
+    removed: before.size - kept,
     packages: record.stats.packages,
     bytes: record.stats.bytes,
     downloaded,
