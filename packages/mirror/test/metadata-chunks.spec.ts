@@ -84,4 +84,20 @@ describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => 
     const after = await syncRepo({ store, repo: 'exp', from: [build3], mode: 'additive' });
     expect(after.metadataChunks!.reused).toBeGreaterThan(0);
   });
+
+  it('writes xz metadata whole, from chunks of the previous snapshot, and gz in chunks again after it', async () => {
+    const b4 = await makeRepo(join(dir, 'build-4'), [pkg('fourth-build', '1.0', '1', 'noarch')]);
+    const xz = await syncRepo({ store, repo: 'exp', from: [b4], mode: 'additive', compression: 'xz' });
+    expect(xz.metadataChunks).toBeUndefined();
+    expect(await readdir(snapshotDir(xz))).not.toContain('metadata-chunks.json');
+    expect((await readdir(join(snapshotDir(xz), 'repodata'))).filter((n) => n.endsWith('.xml.xz'))).toHaveLength(3);
+    const { stdout } = await dnfQuery(xz, '--qf', '%{name}\n');
+    expect(stdout.split('\n').filter(Boolean)).toHaveLength(CORPUS + 4);
+    const b5 = await makeRepo(join(dir, 'build-5'), [pkg('fifth-build', '1.0', '1', 'noarch')]);
+    const gz = await syncRepo({ store, repo: 'exp', from: [b5], mode: 'additive' });
+    expect(gz.metadataChunks).toMatchObject({ reused: 0 });
+    expect(gz.metadataChunks!.total).toBeGreaterThan(1);
+    expect((await primaryOf(gz)).split('<package type="rpm">').length - 1).toBe(CORPUS + 5);
+    await expectLatestVerifies(store, 'exp');
+  });
 });

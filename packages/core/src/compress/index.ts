@@ -15,5 +15,5 @@ export {
   type CompressOptions,
   type WritableCompressionKind,
 } from './streams.js';
-export { compressBuffer, decompressBuffer } from './buffers.js';
+export { compressBuffer, decompressBuffer, gunzipBufferSync } from './buffers.js';
 export { openDecompressed, type OpenDecompressedOptions } from './files.js';

@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir } from '@ovirt-repo/test-support';
-import { isTempName, recoverDirectory, replaceDirectory, tempPathFor, writeFileAtomic } from './atomic.js';
+import { isTempName, recoverDirectory, replaceDirectory, tempPathFor, writeFileAtomic, writeNewFileDurably } from './atomic.js';
 
 describe('atomic file helpers', () => {
   let dir: string;
@@ -15,6 +15,15 @@ describe('atomic file helpers', () => {
     await writeFileAtomic(target, 'two\n');
     expect(await readFile(target, 'utf8')).toBe('two\n');
     expect(await readdir(join(dir, 'sub'))).toEqual(['latest.txt']);
+  });
+
+  it('writes a new file in place, and refuses to overwrite one', async () => {
+    const target = join(dir, 'snapshot.json');
+    await writeNewFileDurably(target, '{}\n');
+    expect(await readFile(target, 'utf8')).toBe('{}\n');
+    await expect(writeNewFileDurably(target, 'again')).rejects.toMatchObject({ code: 'E_IO', message: expect.stringContaining(target) });
+    expect(await readFile(target, 'utf8')).toBe('{}\n');
+    expect(await readdir(dir)).toEqual(['snapshot.json']);
   });
 
   it('makes its temp file in tempDir when asked, leaving nothing there', async () => {

@@ -32,6 +32,25 @@ export async function fsyncPath(path: string): Promise<void> {
   }
 }
 
+/**
+ * Write a new file and fsync it, without the temp name and rename of writeFileAtomic: for files inside a
+ * directory that is itself built aside and published whole by one rename (a snapshot), which nobody reads
+ * before then. Fails if `path` exists. The caller fsyncs the directory before publishing it.
+ */
+export async function writeNewFileDurably(path: string, data: string | Uint8Array): Promise<void> {
+  try {
+    const fh = await open(path, 'wx', 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw isOvirtRepoError(e) ? e : ioError('write', path, e);
+  }
+}
+
 export interface WriteFileAtomicOptions {
   /** Permission bits of the new file (default 0o644). */
   mode?: number;

@@ -1,4 +1,4 @@
-import { compressBuffer, decompressBuffer } from '../compress/index.js';
+import { compressBuffer, gunzipBufferSync } from '../compress/index.js';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { endsChunk, isDeferredPackage, packageKey, type ChunkReuse, type DeferredPackage, type MetadataChunk, type MemberSpan } from './chunk-index.js';
 import type { MemberFile } from './member-file.js';
@@ -8,6 +8,7 @@ import { isRenderedPackage, type RenderedPackage } from './package-entries.js';
 import { CORE_RECORD_TYPES as CORE, type CoreRecordType } from './repomd-model.js';
 
 export type ChunkablePackage = PackageRecord | RenderedPackage | DeferredPackage;
+type ChunkableItem = ChunkablePackage | readonly ChunkablePackage[];
 
 export interface ChunkedBodiesOptions {
   files: Readonly<Record<CoreRecordType, MemberFile>>;
@@ -32,7 +33,7 @@ const AHEAD = 4;
  * is rendered and compressed, several at a time on zlib's thread pool, and written in order.
  */
 export async function writeChunkedBodies(
-  packages: AsyncIterable<ChunkablePackage> | Iterable<ChunkablePackage>,
+  packages: AsyncIterable<ChunkableItem> | Iterable<ChunkableItem>,
   o: ChunkedBodiesOptions,
 ): Promise<{ count: number; reused: number; chunks: MetadataChunk[] }> {
   await appendText(o, o.headers);
@@ -54,13 +55,17 @@ export async function writeChunkedBodies(
   };
   let count = 0;
   let items: ChunkablePackage[] = [];
-  for await (const p of packages) {
-    items.push(p);
-    count++;
-    if (!endsChunk(packageKey(p))) continue;
-    start(items);
-    items = [];
-    while (ahead.length > AHEAD) await writeNext();
+  for await (const item of packages) {
+    // Arrays are walked here rather than flattened through another async generator: per package that
+    // would cost more than the rest of this loop.
+    for (const p of Array.isArray(item) ? (item as readonly ChunkablePackage[]) : [item as ChunkablePackage]) {
+      items.push(p);
+      count++;
+      if (!endsChunk(packageKey(p))) continue;
+      start(items);
+      items = [];
+      while (ahead.length > AHEAD) await writeNext();
+    }
   }
   if (items.length > 0) start(items);
   while (ahead.length > 0) await writeNext();
@@ -80,18 +85,16 @@ async function buildChunk(items: readonly ChunkablePackage[], o: ChunkedBodiesOp
   const found = o.reuse?.find(keys);
   if (found) {
     const parts = {} as BuiltChunk['parts'];
-    await Promise.all(
-      CORE.map(async (type) => {
-        const { compressed, openSize } = found[type];
-        const content = await decompressBuffer('gz', compressed, { target: `a reused chunk of ${type}` });
-        if (content.length !== openSize) {
-          throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `a reused chunk of ${type} holds ${content.length} bytes, its index says ${openSize}`, {
-            hint: 'the earlier metadata does not match its chunk index; remove the index file to write the metadata afresh',
-          });
-        }
-        parts[type] = { compressed, content };
-      }),
-    );
+    for (const type of CORE) {
+      const { compressed, openSize } = found[type];
+      const content = gunzipBufferSync(compressed, `a reused chunk of ${type}`);
+      if (content.length !== openSize) {
+        throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `a reused chunk of ${type} holds ${content.length} bytes, its index says ${openSize}`, {
+          hint: 'the earlier metadata does not match its chunk index; remove the index file to write the metadata afresh',
+        });
+      }
+      parts[type] = { compressed, content };
+    }
     return { keys, parts, reused: true };
   }
   const texts: Record<CoreRecordType, string[]> = { primary: [], filelists: [], other: [] };

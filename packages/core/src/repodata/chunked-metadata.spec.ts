@@ -14,7 +14,7 @@ import {
   writeRepodata,
   type DeferredPackage,
   type RepodataSummary,
-  type WritablePackage,
+  type WritableItem,
 } from './index.js';
 import { makePackage } from './sample-package.spec.helper.js';
 
@@ -34,7 +34,7 @@ async function failure(p: Promise<unknown>): Promise<OvirtRepoError> {
   throw new Error('expected a failure');
 }
 
-async function write(packages: WritablePackage[], options: { chunked?: Parameters<typeof writeRepodata>[0]['chunked']; compression?: 'gz' | 'xz' } = {}) {
+async function write(packages: WritableItem[], options: { chunked?: Parameters<typeof writeRepodata>[0]['chunked']; compression?: 'gz' | 'xz' } = {}) {
   const repoDir = join(work, `repo-${++n}`);
   const summary = await writeRepodata({ repoDir, outDir: join(repoDir, 'repodata'), packages, revision: '7', env: {}, fsync: false, ...options });
   return { repoDir, summary };
@@ -154,6 +154,17 @@ describe('chunked metadata', () => {
     const e3 = await failure(writeRepodata({ outDir: join(repoDir, 'repodata'), packages: PACKAGES.slice(0, 2), chunked: {}, onInvalidPackage: () => undefined, env: {} }));
     expect(e3.message).toContain('onInvalidPackage');
     await expect(readdir(repoDir)).rejects.toThrow();
+  });
+
+  it('takes batches of packages as well as single ones, streamed or chunked', async () => {
+    const flat = await write(PACKAGES.slice(0, 300));
+    const batched = [PACKAGES.slice(0, 100), PACKAGES[100]!, PACKAGES.slice(101, 300)];
+    const streamed = await write(batched);
+    expect(streamed.summary.packages).toBe(300);
+    expect(await texts(streamed.repoDir, streamed.summary)).toEqual(await texts(flat.repoDir, flat.summary));
+    const chunked = await write(batched, { chunked: {} });
+    expect(chunked.summary.chunks!.chunks.flatMap((c) => c.keys)).toHaveLength(300);
+    expect(await texts(chunked.repoDir, chunked.summary)).toEqual(await texts(flat.repoDir, flat.summary));
   });
 
   it('needs a key for rendered packages', async () => {

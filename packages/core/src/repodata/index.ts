@@ -28,6 +28,7 @@ export {
   renderPackage,
   type ExtraRecord,
   type RepodataSummary,
+  type WritableItem,
   type WritablePackage,
   type WriteRepodataOptions,
 } from './writer.js';

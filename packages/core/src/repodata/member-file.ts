@@ -4,13 +4,19 @@ import { createHasher, type ChecksumType, type CompressedFileResult } from '../c
 import { ioError } from '../errors/index.js';
 import type { MemberSpan } from './chunk-index.js';
 
+const MAX_WRITES = 16;
+
 /**
  * A gzip file written as a sequence of members: each append writes one member's bytes and, as
  * CompressedFileWriter does for a single stream, hashes both the bytes on disk and the content they hold.
+ * Writes go to known offsets, so they are issued without waiting for the previous one (a few hundred
+ * members would otherwise each wait a thread-pool round trip); end() waits for them all.
  */
 export class MemberFile {
   private offset = 0;
   private openSize = 0;
+  private readonly writing: Array<Promise<void>> = [];
+  private failure: unknown;
   private readonly fileHash: Hash;
   private readonly openHash: Hash;
 
@@ -34,22 +40,33 @@ export class MemberFile {
 
   /** Appends one member: `compressed` is its gzip bytes, `content` what they decompress to. */
   async append(compressed: Uint8Array, content: Uint8Array): Promise<MemberSpan> {
+    if (this.failure) throw this.failure;
     const span: MemberSpan = [this.offset, compressed.length, content.length];
     this.fileHash.update(compressed);
     this.openHash.update(content);
+    const write = this.writeAt(compressed, this.offset);
+    write.catch((e: unknown) => (this.failure ??= e));
+    this.writing.push(write);
+    this.offset += compressed.length;
+    this.openSize += content.length;
+    // Bounded, so a fast producer does not hold every member in memory at once.
+    if (this.writing.length > MAX_WRITES) await this.writing.shift();
+    return span;
+  }
+
+  private async writeAt(bytes: Uint8Array, at: number): Promise<void> {
     try {
       let done = 0;
-      while (done < compressed.length) done += (await this.handle.write(compressed, done, compressed.length - done, this.offset + done)).bytesWritten;
+      while (done < bytes.length) done += (await this.handle.write(bytes, done, bytes.length - done, at + done)).bytesWritten;
     } catch (e) {
       throw ioError('write', this.path, e);
     }
-    this.offset += compressed.length;
-    this.openSize += content.length;
-    return span;
   }
 
   /** Flushes (when asked to) and closes the file; its checksums and sizes for repomd.xml. */
   async end(): Promise<CompressedFileResult> {
+    await Promise.all(this.writing.splice(0));
+    if (this.failure) throw this.failure;
     try {
       if (this.fsync) await this.handle.sync();
       await this.handle.close();
@@ -65,6 +82,7 @@ export class MemberFile {
   }
 
   async abort(): Promise<void> {
+    await Promise.allSettled(this.writing.splice(0));
     await this.handle.close().catch(() => undefined);
     await rm(this.path, { force: true });
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CORE_RECORD_TYPES, ErrorCodes, OvirtRepoError, ioError, writeFileAtomic, type ChunkIndex, type MemberSpan, type MetadataChunk } from '@ovirt-repo/core';
+import { CORE_RECORD_TYPES, ErrorCodes, OvirtRepoError, ioError, writeNewFileDurably, type ChunkIndex, type MemberSpan, type MetadataChunk } from '@ovirt-repo/core';
 import { SNAPSHOT_CHUNKS } from './layout.js';
 import type { SnapshotPackage } from './snapshot-record.js';
 
@@ -20,6 +20,7 @@ interface ChunksFile {
 
 const digestOf = (body: Pick<ChunksFile, 'files' | 'chunks'>) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
+/** Written inside a snapshot being built (published whole later). */
 export async function writeMetadataChunks(snapshotDir: string, index: ChunkIndex, packages: readonly SnapshotPackage[]): Promise<void> {
   const place = new Map(packages.map((p, i) => [p.href, i]));
   const chunks = index.chunks.map((c) => ({
@@ -32,7 +33,7 @@ export async function writeMetadataChunks(snapshotDir: string, index: ChunkIndex
   }));
   const body = { files: index.files, chunks };
   const file: ChunksFile = { format: 1, digest: digestOf(body), ...body };
-  await writeFileAtomic(join(snapshotDir, SNAPSHOT_CHUNKS), `${JSON.stringify(file)}\n`);
+  await writeNewFileDurably(join(snapshotDir, SNAPSHOT_CHUNKS), `${JSON.stringify(file)}\n`);
 }
 
 /** The snapshot's chunk index; undefined when it has none (made before chunking, or not gz). */

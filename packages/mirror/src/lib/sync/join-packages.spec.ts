@@ -14,7 +14,7 @@ import {
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { poolHref } from '../store/layout.js';
 import type { Candidate } from './candidates.js';
-import { joinSelectedPackages, type Joined, type OriginMetadata } from './join-packages.js';
+import { joinSelectedPackages, type Joined, type JoinedItem, type OriginMetadata } from './join-packages.js';
 import { wholeFileMetadata, type PreviousEntries, type PreviousMetadata } from './previous-entries.js';
 import { sampleRecord } from './sample-record.spec.helper.js';
 import { readCandidates } from './read-candidates.js';
@@ -50,9 +50,9 @@ function previousOf(packages: PackageRecord[]): PreviousMetadata {
   return wholeFileMetadata(entries);
 }
 
-async function collect(it: AsyncIterable<Joined>): Promise<Joined[]> {
-  const out = [];
-  for await (const p of it) out.push(p);
+async function collect(it: AsyncIterable<JoinedItem>): Promise<Joined[]> {
+  const out: Joined[] = [];
+  for await (const p of it) out.push(...(Array.isArray(p) ? p : [p]));
   return out;
 }
 

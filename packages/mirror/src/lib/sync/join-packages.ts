@@ -35,6 +35,8 @@ export interface OriginMetadata {
 /** A package taken from the previous snapshot: its entries, or a promise of them (chunked metadata). */
 type Reused = RenderedPackage | DeferredPackage;
 export type Joined = PackageRecord | Reused;
+/** A package, or a batch of them (writeRepodata takes both). */
+export type JoinedItem = Joined | readonly Joined[];
 
 /**
  * Reads a stream keyed by pkgid in step with primary.xml. createrepo_c writes the three files in the same
@@ -94,7 +96,7 @@ export async function* joinSelectedPackages(
   inputs: readonly OriginMetadata[],
   selected: readonly Candidate[],
   previous?: PreviousMetadata,
-): AsyncGenerator<Joined> {
+): AsyncGenerator<JoinedItem> {
   const byOrigin = new Map<number, Map<string, Candidate>>();
   for (const c of selected) {
     let m = byOrigin.get(c.origin);
@@ -120,15 +122,19 @@ async function* joinOrigin(
   wanted: ReadonlyMap<string, Candidate>,
   reused: ReadonlyMap<string, Reused>,
   emitted: Set<string>,
-): AsyncGenerator<Joined> {
+): AsyncGenerator<JoinedItem> {
   const joined = await joinByEntries(input, wanted, reused);
   if (joined) {
+    // One batch: in a deploy into a large repo this is every package, and yielding them one by one costs
+    // an async round trip each.
+    const batch: Joined[] = [];
     for (const [digest, c] of wanted) {
       const p = reused.get(digest) ?? joined.get(digest);
       if (!p || emitted.has(c.poolHref)) continue;
       emitted.add(c.poolHref);
-      yield p;
+      batch.push(p);
     }
+    if (batch.length > 0) yield batch;
     return;
   }
   const keys = new Set([...wanted.keys()].filter((k) => !reused.has(k)));

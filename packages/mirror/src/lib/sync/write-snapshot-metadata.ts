@@ -1,6 +1,6 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncPath, ioError, writeFileAtomic, writeRepodata, type ExtraRecord } from '@ovirt-repo/core';
+import { fsyncPath, ioError, writeNewFileDurably, writeRepodata, type ExtraRecord } from '@ovirt-repo/core';
 import { summarizeSnapshot } from '../snapshot/summarize-snapshot.js';
 import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUMMARY } from '../store/layout.js';
 import { writeMetadataChunks } from '../store/metadata-chunks.js';
@@ -44,6 +44,10 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
   } catch (e) {
     throw ioError('create snapshot directory', dir, e);
   }
+  // The files inside are written in place: the directory is published whole by one rename, after all of it
+  // is fsynced. summary.json does not depend on the metadata, so it is written while that is.
+  const summaryWritten = writeNewFileDurably(join(dir, SNAPSHOT_SUMMARY), `${JSON.stringify(summarizeSnapshot(input.record, input.base), null, 1)}\n`);
+  summaryWritten.catch(() => undefined);
   const repodata = join(dir, 'repodata');
   const summary = await writeRepodata({
     repoDir: dir,
@@ -56,6 +60,10 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
     fsync: true,
     // Chunked when gz (the default), so the next snapshot copies the chunks it shares with this one.
     ...(input.compression === 'gz' ? { chunked: input.previous?.reuse ? { reuse: input.previous.reuse } : {} } : {}),
+  }).catch(async (e: unknown) => {
+    // Settled before the caller removes the directory.
+    await summaryWritten.catch(() => undefined);
+    throw e;
   });
   try {
     await symlink(SNAPSHOT_POOL_TARGET, join(dir, SNAPSHOT_POOL_LINK));
@@ -63,9 +71,11 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
     throw ioError('create pool link', join(dir, SNAPSHOT_POOL_LINK), e);
   }
   const record: SnapshotRecord = { ...input.record, repomdSha256: summary.repomdChecksum.value };
-  if (summary.chunks) await writeMetadataChunks(dir, summary.chunks, record.packages);
-  await writeFileAtomic(join(dir, SNAPSHOT_RECORD), `${JSON.stringify(record, null, 1)}\n`);
-  await writeFileAtomic(join(dir, SNAPSHOT_SUMMARY), `${JSON.stringify(summarizeSnapshot(record, input.base), null, 1)}\n`);
+  await Promise.all([
+    summary.chunks ? writeMetadataChunks(dir, summary.chunks, record.packages) : undefined,
+    writeNewFileDurably(join(dir, SNAPSHOT_RECORD), `${JSON.stringify(record, null, 1)}\n`),
+    summaryWritten,
+  ]);
   await fsyncPath(repodata);
   await fsyncPath(dir);
   return { record, ...(summary.chunks ? { metadataChunks: { total: summary.chunks.chunks.length, reused: summary.reusedChunks ?? 0 } } : {}) };
