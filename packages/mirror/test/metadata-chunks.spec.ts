@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { silentLogger } from '@ovirt-repo/core';
 import { makeCorpus } from '@ovirt-repo/rpm-writer';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
-import { syncRepo, type SyncResult } from '../src/index.js';
+import { openStore, syncRepo, verifySnapshot, type SyncResult } from '../src/index.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 import { expectLatestVerifies } from './helpers/store-checks.js';
 
@@ -70,6 +70,11 @@ describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => 
     const latest = (await readFile(join(store, 'yum', 'exp', 'latest.txt'), 'utf8')).trim();
     const path = join(store, 'yum', 'exp', latest, 'metadata-chunks.json');
     await writeFile(path, (await readFile(path, 'utf8')).replace('"packages":[', '"packages":[1,'));
+    // snapshot verify reports it: harmless to clients, but damage all the same.
+    await expect(verifySnapshot(await openStore(store), 'exp', latest)).rejects.toMatchObject({
+      code: 'E_VERIFY_FAILED',
+      message: expect.stringContaining('metadata-chunks.json: does not match the metadata (the next sync reads the files whole instead)'),
+    });
     const warnings: string[] = [];
     const build = await makeRepo(join(dir, 'build-2'), [pkg('second-build', '1.0', '1', 'noarch')]);
     const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive', logger: { ...silentLogger, warn: (m: string) => void warnings.push(m) } });

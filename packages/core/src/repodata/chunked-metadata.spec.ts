@@ -136,7 +136,10 @@ describe('chunked metadata', () => {
     const { repoDir, summary } = await write(PACKAGES.slice(0, 600), { chunked: {} });
     const index = summary.chunks!;
     const swapped = { ...index, chunks: index.chunks.map((c, i) => (i === 0 ? { ...c, keys: [c.keys[1]!, c.keys[0]!, ...c.keys.slice(2)] } : c)) };
-    const reuse = await openChunkedMetadata(repoDir, await readRepomd(join(repoDir, 'repodata', 'repomd.xml')), swapped);
+    const repomd = await readRepomd(join(repoDir, 'repodata', 'repomd.xml'));
+    await expect((await openChunkedMetadata(repoDir, repomd, index)).verify()).resolves.toBeUndefined();
+    const reuse = await openChunkedMetadata(repoDir, repomd, swapped);
+    expect((await failure(reuse.verify())).message).toContain('where another package is');
     const e = await failure(reuse.deferred(swapped.chunks[0]!.keys[0]!).load());
     expect(e.code).toBe('E_REPODATA_INVALID');
     expect(e.message).toContain('where another package is');

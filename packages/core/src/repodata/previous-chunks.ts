@@ -16,6 +16,11 @@ export interface ChunkedMetadata extends ChunkReuse {
   deferred(key: string): DeferredPackage;
   /** Packages the chunks hold. */
   readonly packages: number;
+  /**
+   * Decompresses every chunk and checks that it holds exactly the packages the index lists, in its order
+   * (for `snapshot verify`; a write checks only the chunks it loads).
+   */
+  verify(): Promise<void>;
 }
 
 const END = '</package>\n';
@@ -91,6 +96,15 @@ class IndexedChunks implements ChunkedMetadata {
       out[type] = { compressed: this.files[type].subarray(offset, offset + size), openSize };
     }
     return out;
+  }
+
+  async verify(): Promise<void> {
+    for (const [chunk, c] of this.chunks.entries()) {
+      const t = await this.split(chunk);
+      c.keys.forEach((key, i) => {
+        if (!(t.primary[i] as string).includes(`<location href="${primaryEntryKey(key)}"`)) throw invalid(`the chunk index places ${key} where another package is`, key);
+      });
+    }
   }
 
   deferred(key: string): DeferredPackage {

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, OvirtRepoError, mapLimit, parseRepomd, readPrimary, silentLogger, type Logger } from '@ovirt-repo/core';
-import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, parsePoolHref, type StoreLayout } from '../store/layout.js';
+import { ErrorCodes, OvirtRepoError, mapLimit, openChunkedMetadata, parseRepomd, readPrimary, silentLogger, type Logger } from '@ovirt-repo/core';
+import { SNAPSHOT_CHUNKS, SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, parsePoolHref, type StoreLayout } from '../store/layout.js';
+import { readMetadataChunks } from '../store/metadata-chunks.js';
 import { hrefProblem, validateRepoName } from '../store/names.js';
 import { hashAlgorithm } from '../store/pool.js';
 import { requireSnapshot } from '../store/repo-state.js';
@@ -149,6 +150,21 @@ export async function verifySnapshot(layout: StoreLayout, repo: string, idArg: s
     if (record.repomdSha256 !== createHash('sha256').update(repomdBytes).digest('hex')) fail(repomdPath, 'differs from the repomd.xml snapshot.json recorded');
   } else if (!problems.length) {
     fail(join(dir, 'snapshot.json'), 'is missing');
+  }
+
+  // The chunk index (gz metadata): damage there only slows the next sync down, but it is damage.
+  if (record) {
+    const chunksPath = join(dir, SNAPSHOT_CHUNKS);
+    try {
+      const index = await readMetadataChunks(dir, record.packages);
+      if (index) {
+        const chunks = await openChunkedMetadata(dir, repomd, index);
+        if (chunks.packages !== record.packages.length) throw new Error(`lists ${chunks.packages} packages, snapshot.json ${record.packages.length}`);
+        await chunks.verify();
+      }
+    } catch (e) {
+      fail(chunksPath, `does not match the metadata (the next sync reads the files whole instead): ${(e as Error).message}`);
+    }
   }
 
   if (problems.length) {
