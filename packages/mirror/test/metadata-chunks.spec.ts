@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,6 +55,8 @@ describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => 
     const { total, reused } = next.metadataChunks!;
     expect(reused).toBeGreaterThanOrEqual(total - 2);
     expect(reused).toBeGreaterThan(0);
+    // Below the size where a thread pays off, the chunks are hashed on the sync's own thread.
+    expect(next.metadataChunks!.threaded).toBe(false);
     const { stdout } = await dnfQuery(next, '--qf', '%{name}\n');
     const names = stdout.split('\n').filter(Boolean);
     expect(names).toHaveLength(CORPUS + 1);
@@ -64,6 +67,26 @@ describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => 
     const some = names.find((n) => n !== 'added-by-build')!;
     expect((await dnfQuery(next, '-l', some)).stdout.trim().length).toBeGreaterThan(0);
     await expectLatestVerifies(store, 'exp');
+  });
+
+  it('decompresses and hashes the copied chunks on a thread started early, with the same result', async () => {
+    const build = await makeRepo(join(dir, 'build-threaded'), [pkg('added-threaded', '1.0', '1', 'noarch')]);
+    const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive', hashThreadMinPackages: 0 });
+    expect(next).toMatchObject({ changed: true, packages: CORPUS + 2, added: 1 });
+    expect(next.metadataChunks!.threaded).toBe(true);
+    expect(next.metadataChunks!.reused).toBeGreaterThanOrEqual(next.metadataChunks!.total - 2);
+    // repomd's open checksums are those of what the files decompress to (snapshot verify checks them,
+    // and so does dnf's librepo when it opens the files).
+    await expectLatestVerifies(store, 'exp');
+    const repodata = join(snapshotDir(next), 'repodata');
+    const repomd = await readFile(join(repodata, 'repomd.xml'), 'utf8');
+    for (const name of (await readdir(repodata)).filter((n) => n.endsWith('.xml.gz'))) {
+      const content = gunzipSync(await readFile(join(repodata, name)));
+      expect(repomd).toContain(`<open-checksum type="sha256">${createHash('sha256').update(content).digest('hex')}</open-checksum>`);
+      expect(repomd).toContain(`<open-size>${content.length}</open-size>`);
+    }
+    const { stdout } = await dnfQuery(next, '--qf', '%{name}\n');
+    expect(stdout.split('\n').filter(Boolean)).toHaveLength(CORPUS + 2);
   });
 
   it('writes a damaged chunk index off with a warning and rebuilds the metadata from the files', async () => {
@@ -80,9 +103,9 @@ describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => 
     const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive', logger: { ...silentLogger, warn: (m: string) => void warnings.push(m) } });
     expect(warnings).toEqual([expect.stringMatching(/^not reusing the metadata chunks of snapshot .*metadata-chunks\.json is damaged/)]);
     expect(next.metadataChunks!.reused).toBe(0);
-    expect((await primaryOf(next)).split('<package type="rpm">').length - 1).toBe(CORPUS + 2);
+    expect((await primaryOf(next)).split('<package type="rpm">').length - 1).toBe(CORPUS + 3);
     const { stdout } = await dnfQuery(next, '--qf', '%{name}\n');
-    expect(stdout.split('\n').filter(Boolean)).toHaveLength(CORPUS + 2);
+    expect(stdout.split('\n').filter(Boolean)).toHaveLength(CORPUS + 3);
     await expectLatestVerifies(store, 'exp');
     // The new snapshot has a good index again: the one after it reuses chunks.
     const build3 = await makeRepo(join(dir, 'build-3'), [pkg('third-build', '1.0', '1', 'noarch')]);
@@ -97,12 +120,12 @@ describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => 
     expect(await readdir(snapshotDir(xz))).not.toContain('metadata-chunks.json');
     expect((await readdir(join(snapshotDir(xz), 'repodata'))).filter((n) => n.endsWith('.xml.xz'))).toHaveLength(3);
     const { stdout } = await dnfQuery(xz, '--qf', '%{name}\n');
-    expect(stdout.split('\n').filter(Boolean)).toHaveLength(CORPUS + 4);
+    expect(stdout.split('\n').filter(Boolean)).toHaveLength(CORPUS + 5);
     const b5 = await makeRepo(join(dir, 'build-5'), [pkg('fifth-build', '1.0', '1', 'noarch')]);
     const gz = await syncRepo({ store, repo: 'exp', from: [b5], mode: 'additive' });
     expect(gz.metadataChunks).toMatchObject({ reused: 0 });
     expect(gz.metadataChunks!.total).toBeGreaterThan(1);
-    expect((await primaryOf(gz)).split('<package type="rpm">').length - 1).toBe(CORPUS + 5);
+    expect((await primaryOf(gz)).split('<package type="rpm">').length - 1).toBe(CORPUS + 6);
     await expectLatestVerifies(store, 'exp');
   });
 });

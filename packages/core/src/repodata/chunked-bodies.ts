@@ -1,5 +1,4 @@
-import { compressBuffer, gunzipBufferSync } from '../compress/index.js';
-import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
+import { compressBuffer } from '../compress/index.js';
 import { endsChunk, isDeferredPackage, packageKey, type ChunkReuse, type DeferredPackage, type MetadataChunk, type MemberSpan } from './chunk-index.js';
 import type { MemberFile } from './member-file.js';
 import type { PackageRecord } from './model.js';
@@ -18,18 +17,17 @@ export interface ChunkedBodiesOptions {
   reuse?: ChunkReuse;
 }
 
-interface BuiltChunk {
-  keys: string[];
-  parts: Record<CoreRecordType, { compressed: Buffer; content: Buffer }>;
-  reused: boolean;
-}
+/** A chunk ready to append: rendered and compressed here (`content`), or copied (`openSize`). */
+type BuiltChunk =
+  | { keys: string[]; reused: false; parts: Record<CoreRecordType, { compressed: Buffer; content: Buffer }> }
+  | { keys: string[]; reused: true; parts: Record<CoreRecordType, { compressed: Buffer; openSize: number; key?: string }> };
 
 /** Chunks built ahead of the one being written: enough to keep zlib's thread pool busy. */
 const AHEAD = 4;
 
 /**
  * Writes the header member, the packages as one member per chunk, and the footer member of each of the
- * three files. A chunk `reuse` knows is copied (its bytes are decompressed only to be hashed); any other
+ * three files. A chunk `reuse` knows is copied (its content is hashed by the file's OpenHasher); any other
  * is rendered and compressed, several at a time on zlib's thread pool, and written in order.
  */
 export async function writeChunkedBodies(
@@ -43,7 +41,11 @@ export async function writeChunkedBodies(
   const writeNext = async () => {
     const built = await (ahead.shift() as Promise<BuiltChunk>);
     const members = {} as Record<CoreRecordType, MemberSpan>;
-    for (const type of CORE) members[type] = await o.files[type].append(built.parts[type].compressed, built.parts[type].content);
+    for (const type of CORE) {
+      members[type] = built.reused
+        ? await o.files[type].appendCopy(built.parts[type].compressed, built.parts[type].openSize, `a reused chunk of ${type}`, built.parts[type].key)
+        : await o.files[type].append(built.parts[type].compressed, built.parts[type].content);
+    }
     chunks.push({ keys: built.keys, members });
     if (built.reused) reused++;
   };
@@ -83,27 +85,14 @@ async function appendText(o: ChunkedBodiesOptions, texts: Readonly<Record<CoreRe
 async function buildChunk(items: readonly ChunkablePackage[], o: ChunkedBodiesOptions): Promise<BuiltChunk> {
   const keys = items.map(packageKey);
   const found = o.reuse?.find(keys);
-  if (found) {
-    const parts = {} as BuiltChunk['parts'];
-    for (const type of CORE) {
-      const { compressed, openSize } = found[type];
-      const content = gunzipBufferSync(compressed, `a reused chunk of ${type}`);
-      if (content.length !== openSize) {
-        throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `a reused chunk of ${type} holds ${content.length} bytes, its index says ${openSize}`, {
-          hint: 'the earlier metadata does not match its chunk index; remove the index file to write the metadata afresh',
-        });
-      }
-      parts[type] = { compressed, content };
-    }
-    return { keys, parts, reused: true };
-  }
+  if (found) return { keys, parts: found, reused: true };
   const texts: Record<CoreRecordType, string[]> = { primary: [], filelists: [], other: [] };
   for (const item of items) {
     const p = isDeferredPackage(item) ? await item.load() : item;
     const dumped = isRenderedPackage(p) ? p.rendered : dumpPackage(p);
     for (const type of CORE) texts[type].push(dumped[type]);
   }
-  const parts = {} as BuiltChunk['parts'];
+  const parts = {} as Record<CoreRecordType, { compressed: Buffer; content: Buffer }>;
   await Promise.all(
     CORE.map(async (type) => {
       const content = Buffer.from(texts[type].join(''), 'utf8');

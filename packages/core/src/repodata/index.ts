@@ -26,6 +26,7 @@ export { readRepo, type ReadRepoOptions, type RepoReader } from './repo-reader.j
 export {
   writeRepodata,
   renderPackage,
+  HASH_THREAD_MIN_PACKAGES,
   type ExtraRecord,
   type RepodataSummary,
   type WritableItem,
@@ -42,7 +43,8 @@ export {
   type MetadataChunk,
   type ReusedChunk,
 } from './chunk-index.js';
-export { openChunkedMetadata, type ChunkedMetadata } from './previous-chunks.js';
+export { openChunkedMetadata, preloadFilesOf, type ChunkedMetadata } from './previous-chunks.js';
+export { OpenHashThread, type PreloadFile } from './open-hash.js';
 export {
   filelistsPackageXml,
   isPrimaryFile,

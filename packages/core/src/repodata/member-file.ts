@@ -3,36 +3,37 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 import { createHasher, type ChecksumType, type CompressedFileResult } from '../checksum/index.js';
 import { ioError } from '../errors/index.js';
 import type { MemberSpan } from './chunk-index.js';
+import { inThreadOpenHasher, type OpenHasher } from './open-hash.js';
 
 const MAX_WRITES = 16;
 
 /**
  * A gzip file written as a sequence of members: each append writes one member's bytes and, as
- * CompressedFileWriter does for a single stream, hashes both the bytes on disk and the content they hold.
+ * CompressedFileWriter does for a single stream, hashes both the bytes on disk and the content they hold
+ * (the latter through an OpenHasher, which may run on another thread).
  * Writes go to known offsets, so they are issued without waiting for the previous one (a few hundred
  * members would otherwise each wait a thread-pool round trip); end() waits for them all.
  */
 export class MemberFile {
   private offset = 0;
-  private openSize = 0;
   private readonly writing: Array<Promise<void>> = [];
   private failure: unknown;
   private readonly fileHash: Hash;
-  private readonly openHash: Hash;
 
   private constructor(
     readonly path: string,
     private readonly handle: FileHandle,
     private readonly checksumType: ChecksumType,
     private readonly fsync: boolean,
+    private readonly openHash: OpenHasher,
   ) {
     this.fileHash = createHasher(checksumType);
-    this.openHash = createHasher(checksumType);
   }
 
-  static async create(path: string, checksumType: ChecksumType, fsync: boolean): Promise<MemberFile> {
+  /** `openHash` defaults to hashing on this thread. */
+  static async create(path: string, checksumType: ChecksumType, fsync: boolean, openHash?: OpenHasher): Promise<MemberFile> {
     try {
-      return new MemberFile(path, await open(path, 'wx'), checksumType, fsync);
+      return new MemberFile(path, await open(path, 'wx'), checksumType, fsync, openHash ?? inThreadOpenHasher(checksumType));
     } catch (e) {
       throw ioError('create', path, e);
     }
@@ -41,14 +42,28 @@ export class MemberFile {
   /** Appends one member: `compressed` is its gzip bytes, `content` what they decompress to. */
   async append(compressed: Uint8Array, content: Uint8Array): Promise<MemberSpan> {
     if (this.failure) throw this.failure;
-    const span: MemberSpan = [this.offset, compressed.length, content.length];
-    this.fileHash.update(compressed);
     this.openHash.update(content);
+    return this.write(compressed, content.length);
+  }
+
+  /**
+   * Appends a member copied from an earlier file, whose content is `openSize` bytes: its content is hashed
+   * from the member itself, and a member that does not decompress to that size fails the file. `key`: see
+   * OpenHasher.updateGzip.
+   */
+  async appendCopy(compressed: Uint8Array, openSize: number, what: string, key?: string): Promise<MemberSpan> {
+    if (this.failure) throw this.failure;
+    this.openHash.updateGzip(compressed, openSize, what, key);
+    return this.write(compressed, openSize);
+  }
+
+  private async write(compressed: Uint8Array, openSize: number): Promise<MemberSpan> {
+    const span: MemberSpan = [this.offset, compressed.length, openSize];
+    this.fileHash.update(compressed);
     const write = this.writeAt(compressed, this.offset);
     write.catch((e: unknown) => (this.failure ??= e));
     this.writing.push(write);
     this.offset += compressed.length;
-    this.openSize += content.length;
     // Bounded, so a fast producer does not hold every member in memory at once.
     if (this.writing.length > MAX_WRITES) await this.writing.shift();
     return span;
@@ -67,6 +82,7 @@ export class MemberFile {
   async end(): Promise<CompressedFileResult> {
     await Promise.all(this.writing.splice(0));
     if (this.failure) throw this.failure;
+    const open = await this.openHash.digest();
     try {
       if (this.fsync) await this.handle.sync();
       await this.handle.close();
@@ -77,7 +93,7 @@ export class MemberFile {
       path: this.path,
       compression: 'gz',
       checksum: { type: this.checksumType, value: this.fileHash.digest('hex'), size: this.offset },
-      openChecksum: { type: this.checksumType, value: this.openHash.digest('hex'), size: this.openSize },
+      openChecksum: { type: this.checksumType, value: open.value, size: open.size },
     };
   }
 

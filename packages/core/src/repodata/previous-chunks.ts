@@ -4,6 +4,7 @@ import { hashBuffer } from '../checksum/index.js';
 import { decompressBuffer } from '../compress/index.js';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
 import type { ChunkIndex, ChunkReuse, DeferredPackage, MetadataChunk, ReusedChunk } from './chunk-index.js';
+import { memberKey, type PreloadFile } from './open-hash.js';
 import { primaryEntryKey, type RenderedPackage } from './package-entries.js';
 import { CORE_RECORD_TYPES as CORE, type CoreRecordType, type Repomd } from './repomd-model.js';
 import { assertMetadataHref } from './safe-href.js';
@@ -52,7 +53,23 @@ export async function openChunkedMetadata(repoDir: string, repomd: Repomd, index
     checkSpans(index.chunks, type, bytes.length, display);
     files[type] = bytes;
   }
-  return new IndexedChunks(files, index.chunks);
+  return new IndexedChunks(files, index);
+}
+
+/**
+ * The files of the chunked metadata at `repoDir` as an OpenHashThread preloads them, before anything has
+ * opened or verified them (the thread checks their checksums itself). Hrefs outside repodata/ are left out.
+ */
+export function preloadFilesOf(repoDir: string, index: ChunkIndex): PreloadFile[] {
+  return CORE.flatMap((type) => {
+    const f = index.files[type];
+    try {
+      assertMetadataHref(f.href, type, join(repoDir, 'metadata-chunks.json'));
+    } catch {
+      return [];
+    }
+    return [{ path: join(repoDir, f.href), checksum: f.checksum, checksumType: 'sha256' as const, members: index.chunks.map((c) => c.members[type]) }];
+  });
 }
 
 function checkSpans(chunks: readonly MetadataChunk[], type: CoreRecordType, size: number, display: string): void {
@@ -71,12 +88,14 @@ function invalid(message: string, target: string): OvirtRepoError {
 class IndexedChunks implements ChunkedMetadata {
   private readonly byKey = new Map<string, { chunk: number; position: number }>();
   private readonly loaded = new Map<number, Promise<Record<CoreRecordType, string[]>>>();
+  private readonly chunks: readonly MetadataChunk[];
   readonly packages: number;
 
   constructor(
     private readonly files: Readonly<Record<CoreRecordType, Buffer>>,
-    private readonly chunks: readonly MetadataChunk[],
+    private readonly index: ChunkIndex,
   ) {
+    const chunks = (this.chunks = index.chunks);
     chunks.forEach((c, chunk) => c.keys.forEach((key, position) => this.byKey.set(key, { chunk, position })));
     this.packages = this.byKey.size;
   }
@@ -90,10 +109,10 @@ class IndexedChunks implements ChunkedMetadata {
     if (!at || at.position !== 0) return undefined;
     const c = this.chunks[at.chunk] as MetadataChunk;
     if (c.keys.length !== keys.length || c.keys.some((k, i) => k !== keys[i])) return undefined;
-    const out = {} as Record<CoreRecordType, { compressed: Buffer; openSize: number }>;
+    const out = {} as Record<CoreRecordType, { compressed: Buffer; openSize: number; key: string }>;
     for (const type of CORE) {
       const [offset, size, openSize] = c.members[type];
-      out[type] = { compressed: this.files[type].subarray(offset, offset + size), openSize };
+      out[type] = { compressed: this.files[type].subarray(offset, offset + size), openSize, key: memberKey(this.index.files[type].checksum, offset, size) };
     }
     return out;
   }

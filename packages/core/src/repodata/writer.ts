@@ -7,6 +7,7 @@ import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
 import { isDeferredPackage, type ChunkIndex, type ChunkReuse, type DeferredPackage, type MetadataChunk } from './chunk-index.js';
 import { writeChunkedBodies } from './chunked-bodies.js';
 import { MemberFile } from './member-file.js';
+import { OpenHashThread } from './open-hash.js';
 import type { PackageRecord } from './model.js';
 import { DirectSink, SpoolSink, type MetadataSink, type SinkOptions } from './metadata-sink.js';
 import { dumpPackage } from './package-dump.js';
@@ -67,8 +68,13 @@ export interface WriteRepodataOptions {
    * Write primary, filelists and other as chunks of packages, one gzip member each (see chunk-index.ts),
    * copying the chunks `reuse` has. Needs gz, a known package count and no onInvalidPackage. The summary's
    * `chunks` then says where each chunk is, for the next write to reuse.
+   * `hashThread`: hash the files' content (repomd's open-checksum; for copied chunks that means
+   * decompressing them) on a worker thread beside the write: a thread the caller started (and closes;
+   * started early and preloaded, it has most of the decompressing done by the time the write begins), or
+   * true/false. Default: a thread of its own from HASH_THREAD_MIN_PACKAGES packages on, where it saves
+   * more than it costs. Without a built core it is done on this thread.
    */
-  chunked?: { reuse?: ChunkReuse };
+  chunked?: { reuse?: ChunkReuse; hashThread?: boolean | OpenHashThread };
 }
 
 /** DeferredPackage only with `chunked`. */
@@ -200,21 +206,38 @@ function streamedBodies(options: WriteRepodataOptions, known: number | undefined
   };
 }
 
+/** Below this many packages a chunked write hashes on its own thread (see `chunked.hashThread`). */
+export const HASH_THREAD_MIN_PACKAGES = 4000;
+
 async function chunkedBodies(options: WriteRepodataOptions, known: number, tmpOf: (t: CoreRecordType) => string, checksumType: ChecksumType, fsync: boolean): Promise<Bodies> {
   const files = {} as Record<CoreRecordType, MemberFile>;
+  const given = options.chunked?.hashThread;
+  const own = given === true || (given === undefined && known >= HASH_THREAD_MIN_PACKAGES) ? await OpenHashThread.start() : undefined;
+  const thread = given instanceof OpenHashThread ? given : own;
+  const close = async () => {
+    await own?.close();
+  };
   try {
-    for (const type of CORE) files[type] = await MemberFile.create(tmpOf(type), checksumType, fsync);
+    for (const type of CORE) files[type] = await MemberFile.create(tmpOf(type), checksumType, fsync, thread?.hasher(checksumType));
   } catch (err) {
     await Promise.all(Object.values(files).map((f) => f.abort()));
+    await close();
     throw err;
   }
   const headers = { primary: xml.primaryHeader(known), filelists: xml.filelistsHeader(known), other: xml.otherHeader(known) };
   const footers = { primary: xml.PRIMARY_FOOTER, filelists: xml.FILELISTS_FOOTER, other: xml.OTHER_FOOTER };
   return {
     write: () => writeChunkedBodies(options.packages, { files, headers, footers, level: options.compressionLevel, reuse: options.chunked?.reuse }),
-    finish: () => Promise.all(CORE.map(async (type) => [type, await files[type].end()] as const)),
+    finish: async () => {
+      try {
+        return await Promise.all(CORE.map(async (type) => [type, await files[type].end()] as const));
+      } finally {
+        await close();
+      }
+    },
     abort: async () => {
       await Promise.all(CORE.map((type) => files[type].abort()));
+      await close();
     },
   };
 }

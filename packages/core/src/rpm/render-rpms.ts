@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ErrorCodes, OvirtRepoError, isOvirtRepoError } from '../errors/index.js';
+import { reviveError, type SerializedError } from '../errors/thread-errors.js';
 import type { ChecksumType } from '../repodata/model.js';
 import type { RenderedPackage } from '../repodata/package-entries.js';
 import { renderPackage } from '../repodata/writer.js';
-import { packageRootOf } from '../util/package-root.js';
+import { builtWorkerFile } from '../util/built-worker.js';
 import { readRpmPackage } from './read-package.js';
 
 /** One package to read: its file, and the location href its metadata gets. */
@@ -58,7 +56,7 @@ export interface RenderRpmsResult {
  */
 export async function renderRpms(jobs: readonly RenderRpmJob[], options: RenderRpmsOptions = {}): Promise<RenderRpmsResult> {
   const threads = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.floor(jobs.length / MIN_JOBS_PER_WORKER)));
-  const workerFile = threads > 1 ? builtWorkerFile() : undefined;
+  const workerFile = threads > 1 ? builtWorkerFile('rpm/render-rpms.worker.js') : undefined;
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const results: RenderedRpm[] = new Array(jobs.length);
   const rpmOptions: RenderRpmOptions = { checksumType: options.checksumType, changelogLimit: options.changelogLimit };
@@ -81,7 +79,7 @@ export async function renderRpms(jobs: readonly RenderRpmJob[], options: RenderR
       new Promise<void>((resolve) => {
         w.on('message', (m: WorkerMessage) => {
           if (m.done) return resolve();
-          settle(m.i, m.error ? { error: reviveError(m.error) } : { value: m.value });
+          settle(m.i, m.error ? { error: reviveError(m.error, 'a package reader thread') } : { value: m.value });
         });
         w.on('error', (e) => {
           failure ??= e;
@@ -115,33 +113,3 @@ export async function renderRpms(jobs: readonly RenderRpmJob[], options: RenderR
 export type WorkerMessage =
   | { done: true; i?: undefined; value?: undefined; error?: undefined }
   | { done?: undefined; i: number; value?: { entry: RenderedPackage; size: number }; error?: SerializedError };
-
-export interface SerializedError {
-  ovirtRepo: boolean;
-  code?: string;
-  message: string;
-  target?: string;
-  hint?: string;
-  data?: Record<string, unknown>;
-}
-
-/** Errors cross the thread boundary as plain data; OvirtRepoErrors keep their code, target, hint and data. */
-export function serializeError(e: unknown): SerializedError {
-  if (isOvirtRepoError(e)) return { ovirtRepo: true, code: e.code, message: e.message, target: e.target, hint: e.hint, data: e.data };
-  return { ovirtRepo: false, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
-}
-
-function reviveError(e: SerializedError): Error {
-  if (e.ovirtRepo) return new OvirtRepoError(e.code as OvirtRepoError['code'], e.message, { target: e.target, hint: e.hint, data: e.data });
-  return new OvirtRepoError(ErrorCodes.INTERNAL, `a package reader thread failed: ${e.message}`);
-}
-
-/**
- * The worker as built into core's bundle (dist/bundle/rpm/render-rpms.worker.js), found from core's package
- * root so it works from the bundle, from tsc's dist/ and from src/ alike; undefined when core is not built.
- */
-function builtWorkerFile(): string | undefined {
-  const root = packageRootOf(dirname(fileURLToPath(import.meta.url)));
-  const file = root && join(root, 'dist', 'bundle', 'rpm', 'render-rpms.worker.js');
-  return file && existsSync(file) ? file : undefined;
-}

@@ -1,7 +1,8 @@
 // A package reader thread of renderRpms: takes the next job from the shared counter until none is left,
 // posting each package's rendered entries (or its error) back, then `done`.
 import { parentPort, workerData } from 'node:worker_threads';
-import { renderRpm, serializeError, type RenderRpmJob, type RenderRpmOptions, type WorkerMessage } from './render-rpms.js';
+import { serializeError } from '../errors/thread-errors.js';
+import { renderRpm, type RenderRpmJob, type RenderRpmOptions, type WorkerMessage } from './render-rpms.js';
 
 const { jobs, counter, options } = workerData as { jobs: RenderRpmJob[]; counter: SharedArrayBuffer; options: RenderRpmOptions };
 const next = new Int32Array(counter);

@@ -18,6 +18,7 @@ import { fetchSourceMetadata, sourcesUnchanged } from './fetch-source-metadata.j
 import { gatherMetadata } from './gather-metadata.js';
 import { readLatestSnapshot } from './latest-snapshot.js';
 import { planDownloads } from './plan-downloads.js';
+import { startMetadataThread } from './metadata-thread.js';
 import { loadPreviousMetadata } from './previous-entries.js';
 import { publishSnapshot } from './publish-snapshot.js';
 import { selectContent } from './select-content.js';
@@ -64,6 +65,11 @@ export interface SyncOptions {
    */
   checkPool?: boolean;
   /**
+   * From this many packages in the latest snapshot on, its metadata chunks are decompressed on a thread
+   * while the sync selects packages. Default core's HASH_THREAD_MIN_PACKAGES; for tests and tuning.
+   */
+  hashThreadMinPackages?: number;
+  /**
    * The time the new snapshot is made at (its id and createdAt); default now. For building a store with a
    * history (tests of retention, imports); ids still only grow (see nextSnapshotId).
    */
@@ -96,9 +102,11 @@ export interface SyncResult {
   downloaded: { count: number; bytes: number };
   /**
    * The new snapshot's gz metadata is written in chunks of packages; `reused` of them were copied from
-   * the previous snapshot. Absent when no snapshot was made or the metadata is not gz.
+   * the previous snapshot. `threaded`: their content was decompressed and hashed (for repomd's
+   * open-checksum) on a thread started as soon as the sync began. Absent when no snapshot was made or the
+   * metadata is not gz.
    */
-  metadataChunks?: { total: number; reused: number };
+  metadataChunks?: { total: number; reused: number; threaded: boolean };
   sources: SyncSourceResult[];
   indexWritten: boolean;
   /** Milliseconds per pipeline stage (for benchmarks and --verbose). */
@@ -196,6 +204,8 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
   const workDir = tempPathFor(join(repoDir(layout, repo), 'work'));
   let staging: string | undefined;
   let registration: PoolRegistration | undefined;
+  const compression = ctx.options.compression ?? 'gz';
+  const early = await startMetadataThread(layout, repo, latest, compression, ctx.options.hashThreadMinPackages);
   try {
     timer.start('selectPackages');
     const content = await selectContent(ctx, latest, sources, workDir);
@@ -232,7 +242,7 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
     staging = tempPathFor(snapshotDir(layout, repo, id));
     const previousEntries =
       content.latestRepomd && latest.id && latest.record
-        ? await loadPreviousMetadata(snapshotDir(layout, repo, latest.id), latest.id, content.latestRepomd, latest.record.packages, log)
+        ? await loadPreviousMetadata(snapshotDir(layout, repo, latest.id), latest.id, content.latestRepomd, latest.record.packages, log, early.index)
         : undefined;
     const written = await writeSnapshotMetadata({
       stagingDir: staging,
@@ -240,7 +250,8 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
       selected: content.selected,
       extras: metadata.extras,
       ...(previousEntries ? { previous: previousEntries } : {}),
-      compression: ctx.options.compression ?? 'gz',
+      compression,
+      ...(early.thread ? { hashThread: early.thread } : {}),
       record: snapshotRecordFor(ctx, latest, sources, content, metadata.extras, id, now),
       ...(latest.record && latest.id ? { base: { id: latest.id, packages: latest.record.packages } } : {}),
     });
@@ -252,6 +263,7 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
     log.info(`Published ${repo}/${id}: ${written.record.stats.packages} packages`);
     return changedResult(ctx, latest, sources, written, downloaded);
   } finally {
+    await early.thread?.close();
     await registration?.release();
     // Cleanup never hides the error that got us here; what it cannot remove, the next writer or gc will.
     await rm(workDir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);

@@ -1,6 +1,6 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncPath, ioError, writeNewFileDurably, writeRepodata, type ExtraRecord } from '@ovirt-repo/core';
+import { fsyncPath, ioError, writeNewFileDurably, writeRepodata, type ExtraRecord, type OpenHashThread } from '@ovirt-repo/core';
 import { summarizeSnapshot } from '../snapshot/summarize-snapshot.js';
 import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUMMARY } from '../store/layout.js';
 import { writeMetadataChunks } from '../store/metadata-chunks.js';
@@ -20,6 +20,8 @@ export interface WriteSnapshotInput {
   record: Omit<SnapshotRecord, 'repomdSha256'>;
   /** The latest snapshot's metadata, reused for the packages it already listed. */
   previous?: PreviousMetadata;
+  /** A thread hashing the gz metadata's content, started (and closed) by the caller (see metadata-thread.ts). */
+  hashThread?: OpenHashThread;
   /** The latest snapshot this one follows (for summary.json's changes); undefined for a repo's first. */
   base?: { id: string; packages: readonly SnapshotPackage[] };
 }
@@ -34,7 +36,7 @@ export interface WriteSnapshotInput {
 export interface WrittenSnapshot {
   record: SnapshotRecord;
   /** Chunks of its gz metadata, and how many were copied from the latest snapshot's. */
-  metadataChunks?: { total: number; reused: number };
+  metadataChunks?: { total: number; reused: number; threaded: boolean };
 }
 
 export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<WrittenSnapshot> {
@@ -59,7 +61,9 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
     extraRecords: input.extras,
     fsync: true,
     // Chunked when gz (the default), so the next snapshot copies the chunks it shares with this one.
-    ...(input.compression === 'gz' ? { chunked: input.previous?.reuse ? { reuse: input.previous.reuse } : {} } : {}),
+    ...(input.compression === 'gz'
+      ? { chunked: { ...(input.previous?.reuse ? { reuse: input.previous.reuse } : {}), ...(input.hashThread ? { hashThread: input.hashThread } : {}) } }
+      : {}),
   }).catch(async (e: unknown) => {
     // Settled before the caller removes the directory.
     await summaryWritten.catch(() => undefined);
@@ -78,5 +82,5 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
   ]);
   await fsyncPath(repodata);
   await fsyncPath(dir);
-  return { record, ...(summary.chunks ? { metadataChunks: { total: summary.chunks.chunks.length, reused: summary.reusedChunks ?? 0 } } : {}) };
+  return { record, ...(summary.chunks ? { metadataChunks: { total: summary.chunks.chunks.length, reused: summary.reusedChunks ?? 0, threaded: input.hashThread !== undefined } } : {}) };
 }
