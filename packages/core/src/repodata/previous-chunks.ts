@@ -60,7 +60,7 @@ export async function openChunkedMetadata(repoDir: string, repomd: Repomd, index
  * The files of the chunked metadata at `repoDir` as an OpenHashThread preloads them, before anything has
  * opened or verified them (the thread checks their checksums itself). Hrefs outside repodata/ are left out.
  */
-export function preloadFilesOf(repoDir: string, index: ChunkIndex): PreloadFile[] {
+export function preloadFilesOf(repoDir: string, index: Pick<ChunkIndex, 'files'> & { readonly chunks: ReadonlyArray<Pick<MetadataChunk, 'members'>> }): PreloadFile[] {
   return CORE.flatMap((type) => {
     const f = index.files[type];
     try {

@@ -64,3 +64,19 @@ export async function readMetadataChunks(snapshotDir: string, packages: readonly
   }));
   return { files: file.files, chunks };
 }
+
+/**
+ * Where the chunks of a snapshot's metadata are, without naming their packages (which needs snapshot.json):
+ * enough to decompress them ahead of time. Undefined when the file is missing or unreadable; nothing is
+ * trusted from it but places in files, which their reader checks against the files' checksums.
+ */
+export async function readChunkPlaces(snapshotDir: string): Promise<{ index: Pick<ChunkIndex, 'files'> & { chunks: Array<Pick<MetadataChunk, 'members'>> }; packages: number } | undefined> {
+  try {
+    const file = JSON.parse(await readFile(join(snapshotDir, SNAPSHOT_CHUNKS), 'utf8')) as ChunksFile;
+    if (file.format !== 1 || !Array.isArray(file.chunks) || !file.files) return undefined;
+    const chunks = file.chunks.map((c) => ({ members: { primary: c.primary, filelists: c.filelists, other: c.other } }));
+    return { index: { files: file.files, chunks }, packages: file.chunks.reduce((n, c) => n + (Array.isArray(c.packages) ? c.packages.length : 0), 0) };
+  } catch {
+    return undefined;
+  }
+}

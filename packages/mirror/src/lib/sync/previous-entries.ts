@@ -3,7 +3,6 @@ import {
   primaryEntryKey,
   readRecordText,
   splitPackageEntries,
-  type ChunkIndex,
   type ChunkReuse,
   type CoreRecordType,
   type DeferredPackage,
@@ -49,20 +48,12 @@ export function wholeFileMetadata(entries: PreviousEntries): PreviousMetadata {
  * Opens the latest snapshot's metadata for reuse: through its chunk index (metadata-chunks.json) when it
  * has a valid one, else by reading and splitting its three files whole. Never fails the sync: metadata
  * that does not match its repomd.xml or index, or is in another layout, gives a warning and undefined
- * (or the whole-file way), and the sync reads everything from the sources as before. `index`: the chunk
- * index, when the caller has read it already.
+ * (or the whole-file way), and the sync reads everything from the sources as before.
  */
-export async function loadPreviousMetadata(
-  snapshotDir: string,
-  snapshot: string,
-  repomd: Repomd,
-  packages: readonly SnapshotPackage[],
-  log: Logger,
-  index?: ChunkIndex,
-): Promise<PreviousMetadata | undefined> {
+export async function loadPreviousMetadata(snapshotDir: string, snapshot: string, repomd: Repomd, packages: readonly SnapshotPackage[], log: Logger): Promise<PreviousMetadata | undefined> {
   let chunkProblem: string | undefined;
   try {
-    index ??= await readMetadataChunks(snapshotDir, packages);
+    const index = await readMetadataChunks(snapshotDir, packages);
     if (index) {
       const chunks = await openChunkedMetadata(snapshotDir, repomd, index);
       return { entriesOf: (c) => (chunks.has(c.poolHref) ? chunks.deferred(c.poolHref) : undefined), reuse: chunks };

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { acquireLock, createReadClient, ErrorCodes, ioError, OvirtRepoError, silentLogger, tempPathFor, type Lock, type Logger } from '@ovirt-repo/core';
+import { acquireLock, createReadClient, ErrorCodes, ioError, OvirtRepoError, silentLogger, tempPathFor, type Lock, type Logger, type OpenHashThread } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { indexedUrl, writeIndex } from '../index/write-index.js';
 import { registerPoolUser, type PoolRegistration } from '../lock/pool-guard.js';
@@ -190,6 +190,16 @@ export async function syncRepo(options: SyncOptions): Promise<SyncResult> {
  * times them, and cleans up the work directory and an unpublished staging directory, whatever happens.
  */
 async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
+  const compression = ctx.options.compression ?? 'gz';
+  const hashThread = await startMetadataThread(ctx.layout, ctx.repo, compression, ctx.options.hashThreadMinPackages);
+  try {
+    return await syncStages(ctx, compression, hashThread);
+  } finally {
+    await hashThread?.close();
+  }
+}
+
+async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', hashThread: OpenHashThread | undefined): Promise<SyncResult> {
   const { layout, repo, log, timer } = ctx;
   const latest = await readLatestSnapshot(layout, repo, log);
 
@@ -204,8 +214,6 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
   const workDir = tempPathFor(join(repoDir(layout, repo), 'work'));
   let staging: string | undefined;
   let registration: PoolRegistration | undefined;
-  const compression = ctx.options.compression ?? 'gz';
-  const early = await startMetadataThread(layout, repo, latest, compression, ctx.options.hashThreadMinPackages);
   try {
     timer.start('selectPackages');
     const content = await selectContent(ctx, latest, sources, workDir);
@@ -242,7 +250,7 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
     staging = tempPathFor(snapshotDir(layout, repo, id));
     const previousEntries =
       content.latestRepomd && latest.id && latest.record
-        ? await loadPreviousMetadata(snapshotDir(layout, repo, latest.id), latest.id, content.latestRepomd, latest.record.packages, log, early.index)
+        ? await loadPreviousMetadata(snapshotDir(layout, repo, latest.id), latest.id, content.latestRepomd, latest.record.packages, log)
         : undefined;
     const written = await writeSnapshotMetadata({
       stagingDir: staging,
@@ -251,7 +259,7 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
       extras: metadata.extras,
       ...(previousEntries ? { previous: previousEntries } : {}),
       compression,
-      ...(early.thread ? { hashThread: early.thread } : {}),
+      ...(hashThread ? { hashThread } : {}),
       record: snapshotRecordFor(ctx, latest, sources, content, metadata.extras, id, now),
       ...(latest.record && latest.id ? { base: { id: latest.id, packages: latest.record.packages } } : {}),
     });
@@ -263,7 +271,6 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
     log.info(`Published ${repo}/${id}: ${written.record.stats.packages} packages`);
     return changedResult(ctx, latest, sources, written, downloaded);
   } finally {
-    await early.thread?.close();
     await registration?.release();
     // Cleanup never hides the error that got us here; what it cannot remove, the next writer or gc will.
     await rm(workDir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
