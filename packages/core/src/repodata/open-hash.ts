@@ -43,7 +43,7 @@ export class OpenHashState {
 
   /** `inflated`: the member's content, decompressed ahead of time from bytes known to be the same. */
   updateGzip(member: Uint8Array, openSize: number, what: string, inflated?: Buffer): void {
-    const content = inflated ?? gunzipBufferSync(member, what);
+    const content = inflated ?? gunzipBufferSync(member, what, openSize);
     if (content.length !== openSize) {
       throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `${what} holds ${content.length} bytes, its index says ${openSize}`, {
         hint: 'the earlier metadata does not match its chunk index; remove the index file to write the metadata afresh',
@@ -227,7 +227,7 @@ function preloadInto(inflated: Map<string, Buffer>, files: readonly PreloadFile[
     for (const [offset, size, openSize] of f.members) {
       if ((total += openSize) > PRELOAD_LIMIT) return;
       try {
-        const content = gunzipBufferSync(bytes.subarray(offset, offset + size), f.path);
+        const content = gunzipBufferSync(bytes.subarray(offset, offset + size), f.path, openSize);
         if (content.length === openSize) inflated.set(memberKey(f.checksum, offset, size), content);
       } catch {
         // left to the request, which reports it

@@ -156,7 +156,7 @@ export async function verifySnapshot(layout: StoreLayout, repo: string, idArg: s
   if (record) {
     const chunksPath = join(dir, SNAPSHOT_CHUNKS);
     try {
-      const index = await readMetadataChunks(dir, record.packages);
+      const index = await readMetadataChunks(dir, record.packages.map((p) => p.href));
       if (index) {
         const chunks = await openChunkedMetadata(dir, repomd, index);
         if (chunks.packages !== record.packages.length) throw new Error(`lists ${chunks.packages} packages, snapshot.json ${record.packages.length}`);

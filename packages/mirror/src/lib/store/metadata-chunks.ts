@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CORE_RECORD_TYPES, ErrorCodes, OvirtRepoError, ioError, writeNewFileDurably, type ChunkIndex, type MemberSpan, type MetadataChunk } from '@ovirt-repo/core';
 import { SNAPSHOT_CHUNKS } from './layout.js';
-import type { SnapshotPackage } from './snapshot-record.js';
 
 /**
  * metadata-chunks.json: where each chunk of a snapshot's chunked metadata is (see core's chunk-index.ts),
@@ -21,8 +20,8 @@ interface ChunksFile {
 const digestOf = (body: Pick<ChunksFile, 'files' | 'chunks'>) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
 /** Written inside a snapshot being built (published whole later). */
-export async function writeMetadataChunks(snapshotDir: string, index: ChunkIndex, packages: readonly SnapshotPackage[]): Promise<void> {
-  const place = new Map(packages.map((p, i) => [p.href, i]));
+export async function writeMetadataChunks(snapshotDir: string, index: ChunkIndex, hrefs: readonly string[]): Promise<void> {
+  const place = new Map(hrefs.map((href, i) => [href, i]));
   const chunks = index.chunks.map((c) => ({
     packages: c.keys.map((k) => {
       const i = place.get(k);
@@ -37,7 +36,7 @@ export async function writeMetadataChunks(snapshotDir: string, index: ChunkIndex
 }
 
 /** The snapshot's chunk index; undefined when it has none (made before chunking, or not gz). */
-export async function readMetadataChunks(snapshotDir: string, packages: readonly SnapshotPackage[]): Promise<ChunkIndex | undefined> {
+export async function readMetadataChunks(snapshotDir: string, hrefs: readonly string[]): Promise<ChunkIndex | undefined> {
   const path = join(snapshotDir, SNAPSHOT_CHUNKS);
   let text: string;
   try {
@@ -56,9 +55,9 @@ export async function readMetadataChunks(snapshotDir: string, packages: readonly
   if (file.format !== 1 || !Array.isArray(file.chunks) || digestOf({ files: file.files, chunks: file.chunks }) !== file.digest) throw bad('its digest does not match');
   const chunks: MetadataChunk[] = file.chunks.map((c) => ({
     keys: c.packages.map((i) => {
-      const p = packages[i];
-      if (!p) throw bad(`package ${i} is not in snapshot.json`);
-      return p.href;
+      const href = hrefs[i];
+      if (href === undefined) throw bad(`package ${i} is not in snapshot.json`);
+      return href;
     }),
     members: Object.fromEntries(CORE_RECORD_TYPES.map((t) => [t, c[t]])) as MetadataChunk['members'],
   }));

@@ -83,8 +83,13 @@ export function optionsDigest(mode: SyncMode, options: SelectionOptions): string
 }
 
 export function contentDigest(packages: Pick<SnapshotPackage, 'href'>[], extras: Pick<SnapshotExtraMetadata, 'type' | 'checksum'>[]): string {
+  return contentDigestOf(packages.map((p) => p.href), extras);
+}
+
+/** contentDigest of packages given by their hrefs (in any order). */
+export function contentDigestOf(hrefs: readonly string[], extras: Pick<SnapshotExtraMetadata, 'type' | 'checksum'>[]): string {
   const h = createHash('sha256');
-  for (const href of packages.map((p) => p.href).sort()) h.update(`p ${href}\n`);
+  for (const href of [...hrefs].sort()) h.update(`p ${href}\n`);
   for (const e of [...extras].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))) h.update(`m ${e.type} ${e.checksum}\n`);
   return h.digest('hex');
 }

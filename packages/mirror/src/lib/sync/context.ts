@@ -22,8 +22,14 @@ export interface SyncContext {
   timer: ReturnType<typeof stageTimer>;
 }
 
+/** The repo's latest snapshot without its package list: what stages that need no packages take. */
+export interface LatestHead {
+  id?: string;
+  record?: Omit<SnapshotRecord, 'packages'>;
+}
+
 /** The repo's latest snapshot, if any: what the new one is compared with and builds on. */
-export interface LatestSnapshot {
+export interface LatestSnapshot extends LatestHead {
   id?: string;
   /** Its snapshot.json; undefined for a new repo (or a latest without one, treated as new). */
   record?: SnapshotRecord;

@@ -1,5 +1,5 @@
 import { parseRepomd, type ReadClient } from '@ovirt-repo/core';
-import type { FetchedSource, LatestSnapshot, SyncContext } from './context.js';
+import type { FetchedSource, LatestHead, SyncContext } from './context.js';
 import { settleAll } from './settle-all.js';
 import { fetchSourceRepomds, type SourceRepomd } from './sources.js';
 
@@ -7,7 +7,7 @@ import { fetchSourceRepomds, type SourceRepomd } from './sources.js';
  * Stage fetchSourceMetadata: every source's repomd.xml, one small request each. A metalink source whose
  * checksum matches the one the latest snapshot recorded needs only the metalink.
  */
-export async function fetchSourceMetadata(ctx: SyncContext, latest: LatestSnapshot): Promise<SourceRepomd[]> {
+export async function fetchSourceMetadata(ctx: SyncContext, latest: LatestHead): Promise<SourceRepomd[]> {
   const recorded = new Map<string, string>();
   if (latest.record?.optionsDigest === ctx.optDigest) for (const s of latest.record.sources) recorded.set(s.url, s.repomdSha256);
   ctx.log.info(`Reading ${ctx.specs.length === 1 ? (ctx.specs[0]?.id ?? '') : `${ctx.specs.length} sources`}`);
@@ -15,7 +15,7 @@ export async function fetchSourceMetadata(ctx: SyncContext, latest: LatestSnapsh
 }
 
 /** Same options and every source's repomd.xml as the latest snapshot recorded: nothing to do. */
-export function sourcesUnchanged(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[]): boolean {
+export function sourcesUnchanged(ctx: SyncContext, latest: LatestHead, sources: readonly SourceRepomd[]): boolean {
   const record = latest.record;
   return (
     record !== undefined &&

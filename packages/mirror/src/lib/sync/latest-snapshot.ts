@@ -6,7 +6,7 @@ import { snapshotDir, type StoreLayout } from '../store/layout.js';
 import { readLatest } from '../store/repo-state.js';
 import { readSnapshotRecord, type SnapshotPackage, type SyncMode } from '../store/snapshot-record.js';
 import type { Candidate } from './candidates.js';
-import type { LatestSnapshot } from './context.js';
+import type { LatestHead, LatestSnapshot } from './context.js';
 
 /** The repo's latest snapshot id and record (none for a new repo). */
 export async function readLatestSnapshot(layout: StoreLayout, repo: string, log: Logger): Promise<LatestSnapshot> {
@@ -21,7 +21,7 @@ export async function readLatestSnapshot(layout: StoreLayout, repo: string, log:
  * The latest snapshot's repomd.xml. Additive mode builds on that snapshot, so it must be readable; in mirror
  * mode it only offers package entries to reuse, so a damaged one is reported and done without.
  */
-export async function readLatestRepomd(layout: StoreLayout, repo: string, latest: LatestSnapshot, mode: SyncMode, log: Logger): Promise<Repomd | undefined> {
+export async function readLatestRepomd(layout: StoreLayout, repo: string, latest: LatestHead, mode: SyncMode, log: Logger): Promise<Repomd | undefined> {
   if (!latest.id || !latest.record) return undefined;
   const path = join(snapshotDir(layout, repo, latest.id), 'repodata', 'repomd.xml');
   try {

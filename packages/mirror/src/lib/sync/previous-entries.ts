@@ -3,6 +3,7 @@ import {
   primaryEntryKey,
   readRecordText,
   splitPackageEntries,
+  type ChunkedMetadata,
   type ChunkReuse,
   type CoreRecordType,
   type DeferredPackage,
@@ -12,7 +13,6 @@ import {
   type Repomd,
 } from '@ovirt-repo/core';
 import { readMetadataChunks } from '../store/metadata-chunks.js';
-import type { SnapshotPackage } from '../store/snapshot-record.js';
 import type { Candidate } from './candidates.js';
 
 const CORE: CoreRecordType[] = ['primary', 'filelists', 'other'];
@@ -25,13 +25,18 @@ const CORE: CoreRecordType[] = ['primary', 'filelists', 'other'];
  */
 export interface PreviousMetadata {
   /** Candidate `c`'s entries in the latest snapshot, when it listed that very file. */
-  entriesOf(c: Candidate): RenderedPackage | DeferredPackage | undefined;
+  entriesOf(c: Pick<Candidate, 'poolHref' | 'digest'>): RenderedPackage | DeferredPackage | undefined;
   /** Chunks of the latest snapshot's files that the writer may copy as they are. */
   readonly reuse?: ChunkReuse;
 }
 
 /** Entries split out of whole files: primary keyed by pool href, filelists and other by pkgid. */
 export type PreviousEntries = Readonly<Record<CoreRecordType, PackageEntries>>;
+
+/** The latest snapshot's metadata through its chunk index: every package found by its pool href. */
+export function chunkedMetadata(chunks: ChunkedMetadata): PreviousMetadata {
+  return { entriesOf: (c) => (chunks.has(c.poolHref) ? chunks.deferred(c.poolHref) : undefined), reuse: chunks };
+}
 
 export function wholeFileMetadata(entries: PreviousEntries): PreviousMetadata {
   return {
@@ -50,13 +55,13 @@ export function wholeFileMetadata(entries: PreviousEntries): PreviousMetadata {
  * that does not match its repomd.xml or index, or is in another layout, gives a warning and undefined
  * (or the whole-file way), and the sync reads everything from the sources as before.
  */
-export async function loadPreviousMetadata(snapshotDir: string, snapshot: string, repomd: Repomd, packages: readonly SnapshotPackage[], log: Logger): Promise<PreviousMetadata | undefined> {
+export async function loadPreviousMetadata(snapshotDir: string, snapshot: string, repomd: Repomd, hrefs: readonly string[], log: Logger): Promise<PreviousMetadata | undefined> {
   let chunkProblem: string | undefined;
   try {
-    const index = await readMetadataChunks(snapshotDir, packages);
+    const index = await readMetadataChunks(snapshotDir, hrefs);
     if (index) {
       const chunks = await openChunkedMetadata(snapshotDir, repomd, index);
-      return { entriesOf: (c) => (chunks.has(c.poolHref) ? chunks.deferred(c.poolHref) : undefined), reuse: chunks };
+      return chunkedMetadata(chunks);
     }
   } catch (e) {
     chunkProblem = (e as Error).message;

@@ -3,7 +3,7 @@ import { parseLocation, type RepoLocation } from '../source/location.js';
 import { snapshotDir } from '../store/layout.js';
 import { contentDigest } from '../store/snapshot-record.js';
 import type { Candidate } from './candidates.js';
-import type { FetchedSource, LatestSnapshot, SyncContext } from './context.js';
+import type { FetchedSource, LatestHead, LatestSnapshot, SyncContext } from './context.js';
 import { withRepomds } from './fetch-source-metadata.js';
 import { previousCandidates, readLatestRepomd } from './latest-snapshot.js';
 import { chooseExtras, findRecord, obtainMetadataFile, requirePrimary, type ExtraCandidate } from './metadata-files.js';
@@ -29,11 +29,14 @@ export interface SnapshotContent {
   digest: string;
 }
 
+/** What the sources offer, read (pass 1) before anything is selected. */
+export type IncomingContent = Omit<SnapshotContent, 'selected' | 'digest'> & { incoming: Candidate[] };
+
 /**
- * Stage selectPackages: pass 1 over every source's primary.xml (and, in additive mode, the latest
- * snapshot's package list), then the packages and extra metadata the snapshot will hold.
+ * Pass 1 over every source's primary.xml: the packages they offer (`incoming`), and the extra metadata the
+ * snapshot will carry (the latest snapshot's in additive mode, each source's over it).
  */
-export async function selectContent(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], workDir: string): Promise<SnapshotContent> {
+export async function readIncoming(ctx: SyncContext, latest: LatestHead, sources: readonly SourceRepomd[], workDir: string): Promise<IncomingContent> {
   const { layout, repo, mode, log, client } = ctx;
   const fetched = await withRepomds(sources, client);
   const latestRepomd = await readLatestRepomd(layout, repo, latest, mode, log);
@@ -53,9 +56,6 @@ export async function selectContent(ctx: SyncContext, latest: LatestSnapshot, so
 
   const modular = fetched.some(({ repomd }) => findRecord(repomd, 'modules')) || (mode === 'additive' && Boolean(latest.record?.modular));
   if (modular && (ctx.selection.newestOnly || ctx.selection.keepVersions !== undefined)) log.warn('modular repo: keeping every package version (newest-only/keep-versions not applied)');
-  const sel = selectPackages({ mode, incoming, previous: mode === 'additive' ? previousCandidates(layout, latest) : [], options: ctx.selection, modular });
-  log.info(`Selected ${sel.selected.length} packages (${sel.filteredOut} filtered out, ${sel.pruned} older versions dropped)`);
-
   const extraChoices = chooseExtras(
     [
       ...(previous ? [{ repomd: previous.repomd, location: previous.location, tag: 'prev', from: `snapshot ${latest.id}` }] : []),
@@ -63,9 +63,23 @@ export async function selectContent(ctx: SyncContext, latest: LatestSnapshot, so
     ],
     log,
   );
+  return { fetched, ...(latestRepomd ? { latestRepomd } : {}), ...(previous ? { previous } : {}), primaries, reads, incoming, modular, extraChoices };
+}
+
+/** The extra metadata as contentDigest takes it. */
+export const extraDigestItems = (choices: readonly ExtraCandidate[]) => choices.map((e) => ({ type: e.record.type, checksum: e.record.checksum.value }));
+
+/**
+ * Stage selectPackages: pass 1 over every source's primary.xml (and, in additive mode, the latest
+ * snapshot's package list), then the packages and extra metadata the snapshot will hold.
+ */
+export async function selectContent(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], workDir: string): Promise<SnapshotContent> {
+  const { incoming, ...read } = await readIncoming(ctx, latest, sources, workDir);
+  const sel = selectPackages({ mode: ctx.mode, incoming, previous: ctx.mode === 'additive' ? previousCandidates(ctx.layout, latest) : [], options: ctx.selection, modular: read.modular });
+  ctx.log.info(`Selected ${sel.selected.length} packages (${sel.filteredOut} filtered out, ${sel.pruned} older versions dropped)`);
   const digest = contentDigest(
     sel.selected.map((c) => ({ href: c.poolHref })),
-    extraChoices.map((e) => ({ type: e.record.type, checksum: e.record.checksum.value })),
+    extraDigestItems(read.extraChoices),
   );
-  return { fetched, ...(latestRepomd ? { latestRepomd } : {}), ...(previous ? { previous } : {}), primaries, reads, selected: sel.selected, modular, extraChoices, digest };
+  return { ...read, selected: sel.selected, digest };
 }

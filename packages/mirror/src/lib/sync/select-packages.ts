@@ -32,39 +32,42 @@ const nameArch = (p: Nevra) => `${p.name}\0${p.arch}`;
  * Filters apply to what comes in, not to what the previous snapshot already holds.
  */
 export function selectPackages<T extends Nevra>(input: SelectInput<T>): SelectResult<T> {
-  const filter = makeFilter(input.options);
-  let filteredOut = 0;
-  const incoming = new Map<string, T>();
-  for (const p of input.incoming) {
-    if (!filter(p)) {
-      filteredOut++;
-      continue;
-    }
-    incoming.set(nevraKey(p), p);
-  }
-  let pruned = 0;
-  let fresh = [...incoming.values()];
-  if (input.options.newestOnly && !input.modular) {
-    const kept = keepNewest(fresh, 1);
-    pruned += fresh.length - kept.length;
-    fresh = kept;
-  }
+  const { fresh, filteredOut, pruned } = selectIncoming(input.incoming, input.options, input.modular);
   const keep = input.options.keepVersions ?? (input.mode === 'additive' ? 1 : undefined);
   if (input.mode === 'additive' && keep !== undefined && !input.modular && isSelectionOrder(input.previous, keep)) {
-    const merged = mergeIntoSelection(input.previous, fresh, keep);
-    return { selected: merged.selected, filteredOut, pruned: pruned + merged.pruned };
+    const edited = editSelection(listOf(input.previous), fresh, keep);
+    return { selected: applyEdits(input.previous, edited.edits), filteredOut, pruned: pruned + edited.pruned };
   }
   const byNevra = new Map<string, T>();
   if (input.mode === 'additive') for (const p of input.previous) byNevra.set(nevraKey(p), p);
   for (const p of fresh) byNevra.set(nevraKey(p), p);
   let selected = [...byNevra.values()];
+  let prunedAll = pruned;
   if (keep !== undefined && !input.modular) {
     const kept = keepNewest(selected, keep);
-    pruned += selected.length - kept.length;
+    prunedAll += selected.length - kept.length;
     selected = kept;
   }
   selected.sort(selectionOrder);
-  return { selected, filteredOut, pruned };
+  return { selected, filteredOut, pruned: prunedAll };
+}
+
+/** The sources' packages after --arch/--include/--exclude and --newest-only: what comes in. */
+export function selectIncoming<T extends Nevra>(incoming: readonly T[], options: SelectionOptions, modular: boolean): { fresh: T[]; filteredOut: number; pruned: number } {
+  const filter = makeFilter(options);
+  let filteredOut = 0;
+  const byNevra = new Map<string, T>();
+  for (const p of incoming) {
+    if (!filter(p)) {
+      filteredOut++;
+      continue;
+    }
+    byNevra.set(nevraKey(p), p);
+  }
+  const fresh = [...byNevra.values()];
+  if (!options.newestOnly || modular) return { fresh, filteredOut, pruned: 0 };
+  const kept = keepNewest(fresh, 1);
+  return { fresh: kept, filteredOut, pruned: fresh.length - kept.length };
 }
 
 const compareNameArch = (a: Nevra, b: Nevra) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.arch < b.arch ? -1 : a.arch > b.arch ? 1 : 0);
@@ -91,51 +94,76 @@ export function isSelectionOrder(packages: readonly Nevra[], keep: number): bool
   return true;
 }
 
+/** Packages read by place: an array, or the lines of a snapshot.json parsed as they are asked for. */
+export interface PackageList<T> {
+  readonly length: number;
+  at(i: number): T;
+}
+
+const listOf = <T>(a: readonly T[]): PackageList<T> => ({ length: a.length, at: (i) => a[i] as T });
+
+/** previous[at, end) (`before`, one name.arch group) is to be replaced by `after`, in selection order. */
+export interface SelectionEdit<P, F> {
+  at: number;
+  end: number;
+  before: P[];
+  after: Array<P | F>;
+}
+
 /**
  * Additive selection when the previous packages are in selection order (isSelectionOrder): only the
- * name.arch groups the fresh packages touch are selected again, the rest is copied in slices. Gives the
- * same result as the general way, for a deploy of one build into a repo of tens of thousands of packages
- * at a fraction of its cost.
+ * name.arch groups the fresh packages touch are selected again, found by binary search; everything else
+ * stays where it is. Gives the same result as selecting everything again, for a deploy of one build into a
+ * repo of tens of thousands of packages at a fraction of its cost. Edits come in the order of their places.
  */
-function mergeIntoSelection<T extends Nevra>(previous: readonly T[], fresh: readonly T[], keep: number): { selected: T[]; pruned: number } {
-  const touched = new Map<string, { at: number; end: number; group: T[] }>();
+export function editSelection<P extends Nevra, F extends Nevra>(previous: PackageList<P>, fresh: readonly F[], keep: number): { edits: Array<SelectionEdit<P, F>>; pruned: number } {
+  const touched = new Map<string, SelectionEdit<P, F>>();
   for (const p of fresh) {
     const k = nameArch(p);
     let t = touched.get(k);
     if (!t) {
       const at = lowerBound(previous, p);
       let end = at;
-      while (end < previous.length && compareNameArch(previous[end] as T, p) === 0) end++;
-      touched.set(k, (t = { at, end, group: previous.slice(at, end) }));
+      while (end < previous.length && compareNameArch(previous.at(end), p) === 0) end++;
+      const before: P[] = [];
+      for (let i = at; i < end; i++) before.push(previous.at(i));
+      touched.set(k, (t = { at, end, before, after: [...before] }));
     }
     // A rebuild with the same NEVRA takes the previous one's place, as in the general way's map.
-    const same = t.group.findIndex((q) => nevraKey(q) === nevraKey(p));
-    if (same >= 0) t.group[same] = p;
-    else t.group.push(p);
+    const same = t.after.findIndex((q) => nevraKey(q) === nevraKey(p));
+    if (same >= 0) t.after[same] = p;
+    else t.after.push(p);
   }
-  const spans = [...touched.values()].sort((a, b) => a.at - b.at || compareNameArch(a.group[0] as T, b.group[0] as T));
-  const selected: T[] = [];
   let pruned = 0;
-  let from = 0;
-  for (const s of spans) {
-    for (let i = from; i < s.at; i++) selected.push(previous[i] as T);
-    const kept = keepNewest(s.group, keep);
-    pruned += s.group.length - kept.length;
-    kept.sort(compareEvr);
-    for (const p of kept) selected.push(p);
-    from = s.end;
+  for (const t of touched.values()) {
+    const kept = keepNewest(t.after, keep);
+    pruned += t.after.length - kept.length;
+    t.after = kept.sort(compareEvr);
   }
-  for (let i = from; i < previous.length; i++) selected.push(previous[i] as T);
-  return { selected, pruned };
+  const edits = [...touched.values()].sort((a, b) => a.at - b.at || compareNameArch(a.after[0] as Nevra, b.after[0] as Nevra));
+  return { edits, pruned };
+}
+
+/** `previous` with `edits` (from editSelection) made. */
+export function applyEdits<T>(previous: readonly T[], edits: ReadonlyArray<SelectionEdit<T, T>>): T[] {
+  const out: T[] = [];
+  let from = 0;
+  for (const e of edits) {
+    for (let i = from; i < e.at; i++) out.push(previous[i] as T);
+    for (const p of e.after) out.push(p);
+    from = e.end;
+  }
+  for (let i = from; i < previous.length; i++) out.push(previous[i] as T);
+  return out;
 }
 
 /** The first place in `sorted` (by name, arch) whose name.arch is not before p's. */
-function lowerBound(sorted: readonly Nevra[], p: Nevra): number {
+function lowerBound(sorted: PackageList<Nevra>, p: Nevra): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareNameArch(sorted[mid] as Nevra, p) < 0) lo = mid + 1;
+    if (compareNameArch(sorted.at(mid), p) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -18,6 +18,7 @@ import { fetchSourceMetadata, sourcesUnchanged } from './fetch-source-metadata.j
 import { gatherMetadata } from './gather-metadata.js';
 import { readLatestSnapshot } from './latest-snapshot.js';
 import { planDownloads } from './plan-downloads.js';
+import { syncIncrementally } from './incremental-sync.js';
 import { startMetadataThread } from './metadata-thread.js';
 import { loadPreviousMetadata } from './previous-entries.js';
 import { publishSnapshot } from './publish-snapshot.js';
@@ -26,9 +27,12 @@ import { settleAll } from './settle-all.js';
 import { snapshotRecordFor } from './snapshot-record-for.js';
 import { resolveSourceSpecs, type SourceConfig } from './sources.js';
 import { stageTimer, type StageTimings } from './stage-timer.js';
-import { changedResult, unchangedResult } from './sync-result.js';
+import { changedResult, countChanges, unchangedResult } from './sync-result.js';
 import { pauseForTest } from './test-hooks.js';
 import { writeSnapshotMetadata } from './write-snapshot-metadata.js';
+import { joinSelectedPackages } from './join-packages.js';
+import { packageLine } from '../store/record-file.js';
+import { summarizeSnapshot } from '../snapshot/summarize-snapshot.js';
 
 export interface SyncOptions {
   /** Store root (created on first use). */
@@ -64,6 +68,11 @@ export interface SyncOptions {
    * again what is missing or damaged; done even when nothing changed (then no snapshot is made).
    */
   checkPool?: boolean;
+  /**
+   * An additive sync onto a latest snapshot made with the same options is done in proportion to what
+   * changed (incremental-sync.ts). Default true; false runs the general pipeline, which reads everything.
+   */
+  incremental?: boolean;
   /**
    * From this many packages in the latest snapshot on, its metadata chunks are decompressed on a thread
    * while the sync selects packages. Default core's HASH_THREAD_MIN_PACKAGES; for tests and tuning.
@@ -193,7 +202,7 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
   const compression = ctx.options.compression ?? 'gz';
   const hashThread = await startMetadataThread(ctx.layout, ctx.repo, compression, ctx.options.hashThreadMinPackages);
   try {
-    return await syncStages(ctx, compression, hashThread);
+    return (await syncIncrementally(ctx, hashThread)) ?? (await syncStages(ctx, compression, hashThread));
   } finally {
     await hashThread?.close();
   }
@@ -250,26 +259,34 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', h
     staging = tempPathFor(snapshotDir(layout, repo, id));
     const previousEntries =
       content.latestRepomd && latest.id && latest.record
-        ? await loadPreviousMetadata(snapshotDir(layout, repo, latest.id), latest.id, content.latestRepomd, latest.record.packages, log)
+        ? await loadPreviousMetadata(
+            snapshotDir(layout, repo, latest.id),
+            latest.id,
+            content.latestRepomd,
+            latest.record.packages.map((p) => p.href),
+            log,
+          )
         : undefined;
+    const { packages, ...head } = snapshotRecordFor(ctx, latest, sources, content, metadata.extras, id, now);
+    const base = latest.record && latest.id ? { id: latest.id, packages: latest.record.packages } : undefined;
     const written = await writeSnapshotMetadata({
       stagingDir: staging,
-      inputs: metadata.inputs,
-      selected: content.selected,
+      packages: joinSelectedPackages(metadata.inputs, content.selected, previousEntries),
+      packageCount: packages.length,
       extras: metadata.extras,
-      ...(previousEntries ? { previous: previousEntries } : {}),
       compression,
+      ...(previousEntries?.reuse ? { reuse: previousEntries.reuse } : {}),
       ...(hashThread ? { hashThread } : {}),
-      record: snapshotRecordFor(ctx, latest, sources, content, metadata.extras, id, now),
-      ...(latest.record && latest.id ? { base: { id: latest.id, packages: latest.record.packages } } : {}),
+      record: { head, lines: packages.map(packageLine), hrefs: packages.map((p) => p.href) },
+      summary: summarizeSnapshot({ ...head, packages }, base),
     });
 
     timer.start('publishSnapshot');
     await publishSnapshot(layout, repo, id, staging, ctx.lock, latest.id);
     timer.end();
     staging = undefined;
-    log.info(`Published ${repo}/${id}: ${written.record.stats.packages} packages`);
-    return changedResult(ctx, latest, sources, written, downloaded);
+    log.info(`Published ${repo}/${id}: ${written.stats.packages} packages`);
+    return changedResult(ctx, latest, sources, written, downloaded, countChanges(latest.record?.packages ?? [], packages));
   } finally {
     await registration?.release();
     // Cleanup never hides the error that got us here; what it cannot remove, the next writer or gc will.

@@ -1,6 +1,7 @@
 import { snapshotUrl } from '../store/layout.js';
+import type { SnapshotPackage } from '../store/snapshot-record.js';
 import type { WrittenSnapshot } from './write-snapshot-metadata.js';
-import type { LatestSnapshot, SyncContext } from './context.js';
+import type { LatestHead, LatestSnapshot, SyncContext } from './context.js';
 import type { DownloadResult } from './download-to-pool.js';
 import type { SourceRepomd } from './sources.js';
 import type { SyncResult, SyncSourceResult } from './sync-repo.js';
@@ -10,7 +11,7 @@ function sourceResults(sources: readonly SourceRepomd[]): SyncSourceResult[] {
 }
 
 /** The result of a sync that made no snapshot: the latest one stays. */
-export function unchangedResult(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], reason: string): SyncResult {
+export function unchangedResult(ctx: SyncContext, latest: LatestHead, sources: readonly SourceRepomd[], reason: string): SyncResult {
   return {
     repo: ctx.repo,
     snapshot: latest.id ?? null,
@@ -31,24 +32,34 @@ export function unchangedResult(ctx: SyncContext, latest: LatestSnapshot, source
   };
 }
 
-/** The result of a sync that published `written`. */
-export function changedResult(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], written: WrittenSnapshot, downloaded: DownloadResult): SyncResult {
-  const { record } = written;
-  // record.packages holds each pool href once, so one set tells both counts.
-  const before = new Set(latest.record?.packages.map((p) => p.href) ?? []);
+/** Packages of `after` that `before` lacked, and the other way round (each lists a pool href once). */
+export function countChanges(before: readonly Pick<SnapshotPackage, 'href'>[], after: readonly Pick<SnapshotPackage, 'href'>[]): { added: number; removed: number } {
+  const had = new Set(before.map((p) => p.href));
   let kept = 0;
-  for (const p of record.packages) if (before.has(p.href)) kept++;
+  for (const p of after) if (had.has(p.href)) kept++;
+  return { added: after.length - kept, removed: had.size - kept };
+}
+
+/** The result of a sync that published `written`. */
+export function changedResult(
+  ctx: SyncContext,
+  latest: Pick<LatestSnapshot, 'id'>,
+  sources: readonly SourceRepomd[],
+  written: WrittenSnapshot,
+  downloaded: DownloadResult,
+  change: { added: number; removed: number },
+): SyncResult {
   return {
     repo: ctx.repo,
-    snapshot: record.id,
-    url: snapshotUrl(ctx.baseUrl, ctx.repo, record.id),
+    snapshot: written.id,
+    url: snapshotUrl(ctx.baseUrl, ctx.repo, written.id),
     changed: true,
     previous: latest.id ?? null,
     mode: ctx.mode,
-    added: record.packages.length - kept,
-    removed: before.size - kept,
-    packages: record.stats.packages,
-    bytes: record.stats.bytes,
+    added: change.added,
+    removed: change.removed,
+    packages: written.stats.packages,
+    bytes: written.stats.bytes,
     downloaded,
     ...(written.metadataChunks ? { metadataChunks: written.metadataChunks } : {}),
     sources: sourceResults(sources),

@@ -1,0 +1,191 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openChunkedMetadata, tempPathFor, type OpenHashThread } from '@ovirt-repo/core';
+import { registerPoolUser, type PoolRegistration } from '../lock/pool-guard.js';
+import { diffPackages } from '../snapshot/diff-snapshots.js';
+import { summaryOf } from '../snapshot/summarize-snapshot.js';
+import { repoDir, snapshotDir } from '../store/layout.js';
+import { readMetadataChunks } from '../store/metadata-chunks.js';
+import { packageLine, RecordLines } from '../store/record-file.js';
+import { listSnapshotIds, readLatest } from '../store/repo-state.js';
+import { nextSnapshotId } from '../store/snapshot-id.js';
+import { contentDigestOf, type SnapshotPackage } from '../store/snapshot-record.js';
+import type { Candidate } from './candidates.js';
+import type { LatestHead, SyncContext } from './context.js';
+import { downloadToPool } from './download-to-pool.js';
+import { fetchSourceMetadata, sourcesUnchanged } from './fetch-source-metadata.js';
+import { gatherMetadata } from './gather-metadata.js';
+import { joinSelectedPackages, type Joined, type JoinedItem } from './join-packages.js';
+import { planDownloads } from './plan-downloads.js';
+import { chunkedMetadata, type PreviousMetadata } from './previous-entries.js';
+import { publishSnapshot } from './publish-snapshot.js';
+import { extraDigestItems, readIncoming } from './select-content.js';
+import { editSelection, selectIncoming, type SelectionEdit } from './select-packages.js';
+import { settleAll } from './settle-all.js';
+import { recordHeadFor, snapshotPackageOf } from './snapshot-record-for.js';
+import { changedResult, unchangedResult } from './sync-result.js';
+import type { SyncResult } from './sync-repo.js';
+import { pauseForTest } from './test-hooks.js';
+import { writeSnapshotMetadata } from './write-snapshot-metadata.js';
+
+type Edit = SelectionEdit<SnapshotPackage, Candidate>;
+const isCandidate = (p: SnapshotPackage | Candidate): p is Candidate => 'poolHref' in p;
+const hrefOf = (p: SnapshotPackage | Candidate) => (isCandidate(p) ? p.poolHref : p.href);
+
+/**
+ * The deploy-to-experimental case, done in proportion to what changed: an additive sync onto a latest
+ * snapshot made with the same options, whose snapshot.json has one package a line (record-file.ts). Its
+ * packages stay lines of text; only the name.arch groups the sources' packages fall into are parsed and
+ * selected again (editSelection); the new snapshot.json is the old lines with those groups replaced, its
+ * metadata the old chunks with the changed ones rewritten, its summary the diff of those groups.
+ *
+ * Same result as the general pipeline in sync-repo.ts (a test compares both). Undefined whenever it does
+ * not apply (another mode or compression, --check-pool, other options or a modular repo, a record or chunk
+ * index in another layout): the caller then runs the general pipeline, which reads everything.
+ */
+export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashThread | undefined): Promise<SyncResult | undefined> {
+  const { layout, repo, log, timer, options } = ctx;
+  if (ctx.mode !== 'additive' || (options.compression ?? 'gz') !== 'gz' || options.checkPool || options.incremental === false) return undefined;
+  const id = await readLatest(layout, repo);
+  if (!id) return undefined;
+  const dir = snapshotDir(layout, repo, id);
+  const lines = await RecordLines.open(dir);
+  if (!lines || lines.head.optionsDigest !== ctx.optDigest || lines.head.modular) return undefined;
+  const previousHrefs = lines.hrefs();
+  // A damaged or missing chunk index is the general pipeline's to report (it warns, and reads the files).
+  const index = await readMetadataChunks(dir, previousHrefs).catch(() => undefined);
+  if (!index) return undefined;
+  const latest: LatestHead = { id, record: lines.head };
+
+  timer.start('fetchSourceMetadata');
+  const sources = await fetchSourceMetadata(ctx, latest);
+  if (sourcesUnchanged(ctx, latest, sources)) {
+    log.info(`${repo}: sources unchanged since snapshot ${id}`);
+    return unchangedResult(ctx, latest, sources, 'sources unchanged');
+  }
+
+  const workDir = tempPathFor(join(repoDir(layout, repo), 'work'));
+  let staging: string | undefined;
+  let registration: PoolRegistration | undefined;
+  try {
+    timer.start('selectPackages');
+    const { incoming, ...read } = await readIncoming(ctx, latest, sources, workDir);
+    if (read.modular || !read.latestRepomd) return undefined;
+    const picked = selectIncoming(incoming, ctx.selection, false);
+    const { edits, pruned } = editSelection(lines, picked.fresh, ctx.selection.keepVersions ?? 1);
+    const extraItems = extraDigestItems(read.extraChoices);
+    if (edits.every(sameFiles) && sameExtras(extraItems, lines.head.extraMetadata)) {
+      log.info(`${repo}: same packages and metadata as snapshot ${id}; no new snapshot`);
+      return unchangedResult(ctx, latest, sources, 'same packages and metadata as the latest snapshot');
+    }
+    const hrefs = spliced(items(previousHrefs), edits, hrefOf);
+    log.info(`Selected ${hrefs.length} packages (${picked.filteredOut} filtered out, ${picked.pruned + pruned} older versions dropped)`);
+    log.info(`${repo}: adding to snapshot ${id} incrementally (${edits.length} name.arch groups to select again)`);
+
+    timer.start('planDownloads');
+    const fresh = edits.flatMap((e) => e.after.filter(isCandidate));
+    const had = new Set(edits.flatMap((e) => e.before.map((p) => p.href)));
+    const newcomers = fresh.filter((c) => !had.has(c.poolHref));
+    // Announced to gc before the pool is looked at (see pool-guard.ts); the rest is in the latest snapshot.
+    registration = await registerPoolUser(layout, newcomers.map((c) => c.digest), { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: options.staleAfterMs });
+    const plan = planDownloads(layout, newcomers);
+
+    timer.start('downloadToPool');
+    const content = { ...read, previous: undefined, selected: fresh, digest: contentDigestOf(hrefs, extraItems) };
+    const [downloaded, metadata] = await settleAll([downloadToPool(layout, plan, ctx.client, ctx.workers, log), gatherMetadata(ctx, content, workDir)]);
+    await pauseForTest('after-download');
+
+    timer.start('writeSnapshotMetadata');
+    const chunks = await openChunkedMetadata(dir, read.latestRepomd, index).catch(() => undefined);
+    // Files that do not match their index: the general pipeline reports it, and reads them whole.
+    if (!chunks || chunks.packages !== previousHrefs.length) return undefined;
+    const previous = chunkedMetadata(chunks);
+    const now = options.now ?? Date.now();
+    const newId = nextSnapshotId(await listSnapshotIds(layout, repo), now);
+    staging = tempPathFor(snapshotDir(layout, repo, newId));
+    const before = edits.flatMap((e) => e.before);
+    const after = edits.flatMap((e) => e.after.map((p) => (isCandidate(p) ? snapshotPackageOf(p) : p)));
+    const stats = { packages: hrefs.length, bytes: lines.head.stats.bytes - sizeOf(before) + sizeOf(after) };
+    const head = recordHeadFor(ctx, { latest, sources, extras: metadata.extras, contentDigest: content.digest, modular: false, stats, id: newId, now });
+    const diff = diffPackages(before, after);
+    diff.unchanged += hrefs.length - after.length;
+    const written = await writeSnapshotMetadata({
+      stagingDir: staging,
+      packages: metadataOrder(previousHrefs, edits, previous, joinSelectedPackages(metadata.inputs, fresh, previous)),
+      packageCount: hrefs.length,
+      extras: metadata.extras,
+      compression: 'gz',
+      reuse: previous.reuse,
+      ...(hashThread ? { hashThread } : {}),
+      record: { head, lines: spliced({ length: lines.length, item: (i) => lines.line(i) }, edits, (p) => packageLine(isCandidate(p) ? snapshotPackageOf(p) : p)), hrefs },
+      summary: summaryOf(head, id, diff),
+    });
+
+    timer.start('publishSnapshot');
+    await publishSnapshot(layout, repo, newId, staging, ctx.lock, id);
+    timer.end();
+    staging = undefined;
+    log.info(`Published ${repo}/${newId}: ${written.stats.packages} packages`);
+    const afterHrefs = new Set(after.map((p) => p.href));
+    return changedResult(ctx, latest, sources, written, downloaded, {
+      added: after.filter((p) => !had.has(p.href)).length,
+      removed: before.filter((p) => !afterHrefs.has(p.href)).length,
+    });
+  } finally {
+    await registration?.release();
+    // Cleanup never hides the error that got us here; what it cannot remove, the next writer or gc will.
+    await rm(workDir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+    if (staging) await rm(staging, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+  }
+}
+
+/** A group whose files are the same before and after (a rebuild replaced by the very same file). */
+function sameFiles(e: Edit): boolean {
+  if (e.before.length !== e.after.length) return false;
+  const before = new Set(e.before.map((p) => p.href));
+  return e.after.every((p) => before.has(hrefOf(p)));
+}
+
+function sameExtras(a: ReadonlyArray<{ type: string; checksum: string }>, b: ReadonlyArray<{ type: string; checksum: string }>): boolean {
+  const key = (list: ReadonlyArray<{ type: string; checksum: string }>) => list.map((e) => `${e.type} ${e.checksum}`).sort().join('\n');
+  return a.length === b.length && key(a) === key(b);
+}
+
+const sizeOf = (list: readonly SnapshotPackage[]) => list.reduce((n, p) => n + p.size, 0);
+
+/** `previous` with the edits made, each package of an edit mapped by `of`. */
+function spliced<T>(previous: { readonly length: number; item(i: number): T }, edits: readonly Edit[], of: (p: SnapshotPackage | Candidate) => T): T[] {
+  const out: T[] = [];
+  let from = 0;
+  for (const e of edits) {
+    for (let i = from; i < e.at; i++) out.push(previous.item(i));
+    for (const p of e.after) out.push(of(p));
+    from = e.end;
+  }
+  for (let i = from; i < previous.length; i++) out.push(previous.item(i));
+  return out;
+}
+
+const items = <T>(a: readonly T[]) => ({ length: a.length, item: (i: number) => a[i] as T });
+
+/**
+ * The new metadata in the order the general pipeline writes it: the packages kept from the latest
+ * snapshot in record order (their entries copied, in whole chunks where the chunk is unchanged), then
+ * those from the sources.
+ */
+async function* metadataOrder(
+  previousHrefs: readonly string[],
+  edits: readonly Edit[],
+  previous: PreviousMetadata,
+  fromSources: AsyncIterable<JoinedItem>,
+): AsyncGenerator<JoinedItem> {
+  const kept = spliced<string | undefined>(items(previousHrefs), edits, (p) => (isCandidate(p) ? undefined : p.href));
+  const batch: Joined[] = [];
+  for (const href of kept) {
+    if (href === undefined) continue;
+    // The chunk index covers every package of the record (checked by the caller).
+    batch.push(previous.entriesOf({ poolHref: href, digest: '' }) as Joined);
+  }
+  yield batch;
+  yield* fromSources;
+}
