@@ -43,31 +43,43 @@ export function recordHead(record: Omit<SnapshotRecord, 'packages'>): string {
   return `${text.slice(0, -1)},${OPEN}`;
 }
 
-/** The whole file, from its head and its package lines (each without a line end). */
-export function recordText(head: string, lines: readonly string[]): string {
-  return `${head}${recordBody(lines)}`;
+/**
+ * What follows the head: the packages and the close. Each piece is one package line or several (a run
+ * of an earlier record's lines, separators inside), without a line end.
+ */
+export function recordBody(pieces: ReadonlyArray<string | Uint8Array>): Buffer {
+  const parts: Uint8Array[] = [];
+  for (const [i, p] of pieces.entries()) {
+    if (i > 0) parts.push(SEPARATOR);
+    parts.push(typeof p === 'string' ? Buffer.from(p) : p);
+  }
+  parts.push(Buffer.from(pieces.length > 0 ? `\n${CLOSE}` : CLOSE));
+  return Buffer.concat(parts);
 }
 
-/** What follows the head: the package lines and the close. */
-export function recordBody(lines: readonly string[]): string {
-  return `${lines.join(',\n')}${lines.length > 0 ? '\n' : ''}${CLOSE}`;
-}
+const SEPARATOR = Buffer.from(',\n');
 
 /** snapshot.json of `record`, in the layout above. */
-export function recordFileText(record: SnapshotRecord): string {
-  return recordText(recordHead(record), record.packages.map(packageLine));
+export function recordFileText(record: SnapshotRecord): Buffer {
+  return Buffer.concat([Buffer.from(recordHead(record)), recordBody(record.packages.map(packageLine))]);
 }
 
 /**
- * A snapshot.json in the layout above, its packages left as lines until asked for. Undefined from
- * openRecordLines for a file in any other layout (written before it, or by hand): read it with
- * readSnapshotRecord then.
+ * A snapshot.json in the layout above, kept as bytes: a package is parsed only when asked for, and runs of
+ * lines are copied into the next record as they are. Undefined from open() for a file in any other layout
+ * (written before it, or by hand): read it with readSnapshotRecord then.
  */
 export class RecordLines {
   private readonly parsed = new Map<number, SnapshotPackage>();
 
   private constructor(
     readonly head: Omit<SnapshotRecord, 'packages'>,
+    private readonly bytes: Buffer,
+    /**
+     * The same bytes as a latin1 string, one character a byte: only for finding places (which are then
+     * byte offsets) and reading ASCII (hrefs), with string searches that cost far less per call than
+     * Buffer's. Text that may hold UTF-8 is decoded from `bytes`.
+     */
     private readonly text: string,
     /** Where each line starts, and one past the last line's end. */
     private readonly starts: Int32Array,
@@ -77,26 +89,28 @@ export class RecordLines {
     return this.starts.length - 1;
   }
 
-  /** Line i, without its separator. */
-  line(i: number): string {
-    return this.text.slice(this.starts[i], (this.starts[i + 1] as number) - (i + 1 < this.length ? 2 : 1));
+  /** Lines [from, to) as they are in the file, the separators between them kept, none after the last. */
+  run(from: number, to: number): Buffer {
+    return this.bytes.subarray(this.starts[from], this.lineEnd(to - 1));
   }
 
   /** Package i, parsed once. */
   at(i: number): SnapshotPackage {
     let p = this.parsed.get(i);
-    if (!p) this.parsed.set(i, (p = JSON.parse(this.line(i)) as SnapshotPackage));
+    if (!p) this.parsed.set(i, (p = JSON.parse(this.bytes.toString('utf8', this.starts[i], this.lineEnd(i))) as SnapshotPackage));
     return p;
   }
 
   /** Package i's href, read from its line without parsing the rest (or parsed, if it has escapes). */
   hrefAt(i: number): string {
     const start = this.starts[i] as number;
-    const at = this.text.indexOf('"href":"', start);
-    const end = at < 0 ? -1 : this.text.indexOf('"', at + 8);
-    if (at < 0 || end >= (this.starts[i + 1] as number)) return this.at(i).href;
-    const href = this.text.slice(at + 8, end);
-    return href.includes('\\') ? this.at(i).href : href;
+    const end = this.lineEnd(i);
+    const at = this.text.indexOf(HREF, start);
+    const close = at < 0 || at >= end ? -1 : this.text.indexOf('"', at + HREF.length);
+    if (close < 0 || close >= end) return this.at(i).href;
+    const href = this.text.slice(at + HREF.length, close);
+    // Anything but plain ASCII (escapes, UTF-8 bytes read as latin1) is read the slow, exact way.
+    return /^[\x21-\x5b\x5d-\x7e]*$/.test(href) ? href : this.at(i).href;
   }
 
   /** Every package's href, in order. */
@@ -106,35 +120,43 @@ export class RecordLines {
     return out;
   }
 
+  /** Where line i's text ends: before its separator (",\n", or "\n" after the last line). */
+  private lineEnd(i: number): number {
+    return (this.starts[i + 1] as number) - (i + 1 < this.length ? 2 : 1);
+  }
+
   static async open(dir: string): Promise<RecordLines | undefined> {
     const path = join(dir, SNAPSHOT_RECORD);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(path, 'utf8');
+      bytes = await readFile(path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw ioError('read snapshot record', path, e);
     }
-    const open = text.indexOf(OPEN);
-    if (open < 0 || text.indexOf('\n') !== open + OPEN.length - 1 || !text.endsWith(CLOSE)) return undefined;
+    const open = bytes.indexOf(OPEN);
+    const bodyEnd = bytes.length - CLOSE.length;
+    if (open < 0 || bytes.indexOf(NEWLINE) !== open + OPEN.length - 1 || bodyEnd < open + OPEN.length || bytes.toString('utf8', bodyEnd) !== CLOSE) return undefined;
     let head: SnapshotRecord;
     try {
-      head = JSON.parse(`${text.slice(0, open + OPEN.length - 1)}]}`) as SnapshotRecord;
+      head = JSON.parse(`${bytes.toString('utf8', 0, open + OPEN.length - 1)}]}`) as SnapshotRecord;
     } catch {
       return undefined;
     }
     if (head.format !== 1) return undefined;
-    const body = open + OPEN.length;
-    const bodyEnd = text.length - CLOSE.length;
+    const text = bytes.toString('latin1');
     const starts: number[] = [];
-    for (let at = body; at < bodyEnd; ) {
+    for (let at = open + OPEN.length; at < bodyEnd; ) {
       starts.push(at);
       const nl = text.indexOf('\n', at);
-      if (nl < 0 || nl >= bodyEnd + 1) return undefined;
+      if (nl < 0 || nl > bodyEnd) return undefined;
       at = nl + 1;
     }
     starts.push(bodyEnd);
     const { packages: _none, ...rest } = head;
-    return new RecordLines(rest, text, Int32Array.from(starts));
+    return new RecordLines(rest, bytes, text, Int32Array.from(starts));
   }
 }
+
+const HREF = '"href":"';
+const NEWLINE = 0x0a;

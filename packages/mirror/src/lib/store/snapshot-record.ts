@@ -89,7 +89,8 @@ export function contentDigest(packages: Pick<SnapshotPackage, 'href'>[], extras:
 /** contentDigest of packages given by their hrefs (in any order). */
 export function contentDigestOf(hrefs: readonly string[], extras: Pick<SnapshotExtraMetadata, 'type' | 'checksum'>[]): string {
   const h = createHash('sha256');
-  for (const href of [...hrefs].sort()) h.update(`p ${href}\n`);
+  // One update: one per package costs more than the hashing.
+  h.update([...hrefs].sort().map((href) => `p ${href}\n`).join(''));
   for (const e of [...extras].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))) h.update(`m ${e.type} ${e.checksum}\n`);
   return h.digest('hex');
 }

@@ -117,7 +117,7 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
       compression: 'gz',
       reuse: previous.reuse,
       ...(hashThread ? { hashThread } : {}),
-      record: { head, lines: spliced({ length: lines.length, item: (i) => lines.line(i) }, edits, (p) => packageLine(isCandidate(p) ? snapshotPackageOf(p) : p)), hrefs },
+      record: { head, lines: recordPieces(lines, edits), hrefs },
       summary: summaryOf(head, id, diff),
     });
 
@@ -163,6 +163,19 @@ function spliced<T>(previous: { readonly length: number; item(i: number): T }, e
     from = e.end;
   }
   for (let i = from; i < previous.length; i++) out.push(previous.item(i));
+  return out;
+}
+
+/** The new record's packages: runs of the latest record's lines between the edits, and the edited groups. */
+function recordPieces(lines: RecordLines, edits: readonly Edit[]): Array<string | Uint8Array> {
+  const out: Array<string | Uint8Array> = [];
+  let from = 0;
+  for (const e of edits) {
+    if (e.at > from) out.push(lines.run(from, e.at));
+    for (const p of e.after) out.push(packageLine(isCandidate(p) ? snapshotPackageOf(p) : p));
+    from = e.end;
+  }
+  if (lines.length > from) out.push(lines.run(from, lines.length));
   return out;
 }
 

@@ -11,8 +11,8 @@ import type { JoinedItem } from './join-packages.js';
 /** snapshot.json to write: every field but repomdSha256 (known once repomd.xml is) and the packages. */
 export interface RecordToWrite {
   head: Omit<SnapshotRecord, 'repomdSha256' | 'packages'>;
-  /** The packages as lines (record-file.ts packageLine), in record order. */
-  lines: readonly string[];
+  /** The packages in record order: lines (record-file.ts packageLine), or runs of an earlier record's (recordBody). */
+  lines: ReadonlyArray<string | Uint8Array>;
   /** Their hrefs, in the same order (for metadata-chunks.json). */
   hrefs: readonly string[];
 }
@@ -60,7 +60,7 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
   summaryWritten.catch(() => undefined);
   // Made before the metadata is written, though written after it (its head names repomd.xml's checksum): a
   // large repo's metadata hashing thread is still busy then, so this costs the write nothing.
-  const recordBytes = Buffer.from(recordBody(input.record.lines));
+  const recordBytes = recordBody(input.record.lines);
   const repodata = join(dir, 'repodata');
   const chunked = input.compression === 'gz' ? { ...(input.reuse ? { reuse: input.reuse } : {}), ...(input.hashThread ? { hashThread: input.hashThread } : {}) } : undefined;
   const summary = await writeRepodata({
