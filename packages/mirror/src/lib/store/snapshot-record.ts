@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, OvirtRepoError, ioError } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, ioError, sortedLinesDigest } from '@ovirt-repo/core';
 import { SNAPSHOT_RECORD } from './layout.js';
 
 /** One package of a snapshot, as recorded in snapshot.json (its repodata is the authority for clients). */
@@ -88,11 +88,16 @@ export function contentDigest(packages: Pick<SnapshotPackage, 'href'>[], extras:
 
 /** contentDigest of packages given by their hrefs (in any order). */
 export function contentDigestOf(hrefs: readonly string[], extras: Pick<SnapshotExtraMetadata, 'type' | 'checksum'>[]): string {
-  const h = createHash('sha256');
-  // One update: one per package costs more than the hashing.
-  h.update([...hrefs].sort().map((href) => `p ${href}\n`).join(''));
-  for (const e of [...extras].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))) h.update(`m ${e.type} ${e.checksum}\n`);
-  return h.digest('hex');
+  return sortedLinesDigest(hrefs, CONTENT_PREFIX, contentTrailer(extras));
+}
+
+/** How contentDigest writes each package's href, and then the extra metadata (see sortedLinesDigest). */
+export const CONTENT_PREFIX = 'p ';
+export function contentTrailer(extras: Pick<SnapshotExtraMetadata, 'type' | 'checksum'>[]): string {
+  return [...extras]
+    .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
+    .map((e) => `m ${e.type} ${e.checksum}\n`)
+    .join('');
 }
 
 export async function readSnapshotRecord(dir: string): Promise<SnapshotRecord | undefined> {
