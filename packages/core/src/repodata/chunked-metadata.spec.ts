@@ -3,7 +3,6 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { decompressBuffer } from '../compress/index.js';
-import { isOvirtRepoError, type OvirtRepoError } from '../errors/index.js';
 import type { PackageRecord } from './model.js';
 import {
   endsChunk,
@@ -17,22 +16,13 @@ import {
   type WritableItem,
 } from './index.js';
 import { makePackage } from './sample-package.spec.helper.js';
+import { failure } from '../errors/failure.spec.helper.js';
 
 let work: string;
 let cleanup: () => Promise<void>;
 let n = 0;
 beforeAll(async () => ({ dir: work, cleanup } = await makeTempDir('ovirt-repo-chunked-')));
 afterAll(() => cleanup());
-
-async function failure(p: Promise<unknown>): Promise<OvirtRepoError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isOvirtRepoError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 async function write(packages: WritableItem[], options: { chunked?: Parameters<typeof writeRepodata>[0]['chunked']; compression?: 'gz' | 'xz' } = {}) {
   const repoDir = join(work, `repo-${++n}`);

@@ -3,11 +3,11 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { makeTempDir } from '@ovirt-repo/test-support';
-import { isOvirtRepoError, type OvirtRepoError } from '../errors/index.js';
 import type { ChunkIndex, ChunkReuse } from './chunk-index.js';
 import { openChunkedMetadata, preloadFilesOf, readRepomd, writeRepodata, type RepodataSummary, type WritableItem } from './index.js';
 import { OpenHashThread, inThreadOpenHasher, memberKey, openHashServer, type OpenHashReply } from './open-hash.js';
 import { makePackage } from './sample-package.spec.helper.js';
+import { failure } from '../errors/failure.spec.helper.js';
 
 let work: string;
 let cleanup: () => Promise<void>;
@@ -16,16 +16,6 @@ beforeAll(async () => ({ dir: work, cleanup } = await makeTempDir('ovirt-repo-op
 afterAll(() => cleanup());
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-
-async function failure(p: Promise<unknown>): Promise<OvirtRepoError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isOvirtRepoError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 async function write(packages: WritableItem[], chunked: NonNullable<Parameters<typeof writeRepodata>[0]['chunked']>) {
   const repoDir = join(work, `repo-${++n}`);

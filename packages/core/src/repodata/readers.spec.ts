@@ -4,8 +4,8 @@ import { Readable } from 'node:stream';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { hashBuffer } from '../checksum/index.js';
 import { compressBuffer } from '../compress/index.js';
-import { isOvirtRepoError, type OvirtRepoError } from '../errors/index.js';
 import { mergePackages, readFilelists, readOther, readPrimary, type FilelistsPackage, type OtherPackage, type PrimaryPackage } from './index.js';
+import { failure } from '../errors/failure.spec.helper.js';
 
 const ID1 = '1'.repeat(64);
 const ID2 = '2'.repeat(64);
@@ -68,16 +68,6 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<OvirtRepoError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isOvirtRepoError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
 }
 
 /** A stream delivering `text` a few bytes at a time, splitting tags and multi-byte characters. */

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { hasTool, makeTempDir } from '@ovirt-repo/test-support';
 import { hashBuffer } from '../checksum/index.js';
 import { decompressBuffer } from '../compress/index.js';
-import { isOvirtRepoError, type OvirtRepoError } from '../errors/index.js';
 import type { PackageRecord } from './model.js';
 import { readRepo, readRepomd, writeRepodata, type WriteRepodataOptions } from './index.js';
 import { makePackage } from './sample-package.spec.helper.js';
+import { failure } from '../errors/failure.spec.helper.js';
 
 
 async function* slowly(packages: PackageRecord[]): AsyncGenerator<PackageRecord> {
@@ -15,16 +15,6 @@ async function* slowly(packages: PackageRecord[]): AsyncGenerator<PackageRecord>
     await new Promise((r) => setImmediate(r));
     yield p;
   }
-}
-
-async function failure(p: Promise<unknown>): Promise<OvirtRepoError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isOvirtRepoError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
 }
 
 async function filesOf(dir: string): Promise<Record<string, Buffer>> {

@@ -1,10 +1,8 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { openChunkedMetadata, tempPathFor, type OpenHashThread } from '@ovirt-repo/core';
-import { registerPoolUser, type PoolRegistration } from '../lock/pool-guard.js';
+import { registerPoolUser } from '../lock/pool-guard.js';
 import { diffPackages } from '../snapshot/diff-snapshots.js';
 import { summaryOf } from '../snapshot/summarize-snapshot.js';
-import { repoDir, snapshotDir } from '../store/layout.js';
+import { snapshotDir } from '../store/layout.js';
 import { readMetadataChunks } from '../store/metadata-chunks.js';
 import { packageLine, RecordLines } from '../store/record-file.js';
 import { listSnapshotIds, readLatest } from '../store/repo-state.js';
@@ -26,6 +24,7 @@ import { recordHeadFor, snapshotPackageOf } from './snapshot-record-for.js';
 import { changedResult, unchangedResult } from './sync-result.js';
 import type { SyncResult } from './sync-repo.js';
 import { pauseForTest } from './test-hooks.js';
+import { WorkArea } from './work-area.js';
 import { writeSnapshotMetadata } from './write-snapshot-metadata.js';
 
 type Edit = SelectionEdit<SnapshotPackage, Candidate>;
@@ -64,12 +63,10 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
     return unchangedResult(ctx, latest, sources, 'sources unchanged');
   }
 
-  const workDir = tempPathFor(join(repoDir(layout, repo), 'work'));
-  let staging: string | undefined;
-  let registration: PoolRegistration | undefined;
+  const area = new WorkArea(layout, repo);
   try {
     timer.start('selectPackages');
-    const { incoming, ...read } = await readIncoming(ctx, latest, sources, workDir);
+    const { incoming, ...read } = await readIncoming(ctx, latest, sources, area.dir);
     if (read.modular || !read.latestRepomd) return undefined;
     const picked = selectIncoming(incoming, ctx.selection, false);
     const { edits, pruned } = editSelection(lines, picked.fresh, ctx.selection.keepVersions ?? 1);
@@ -87,12 +84,12 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
     const had = new Set(edits.flatMap((e) => e.before.map((p) => p.href)));
     const newcomers = fresh.filter((c) => !had.has(c.poolHref));
     // Announced to gc before the pool is looked at (see pool-guard.ts); the rest is in the latest snapshot.
-    registration = await registerPoolUser(layout, newcomers.map((c) => c.digest), { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: options.staleAfterMs });
+    area.registration = await registerPoolUser(layout, newcomers.map((c) => c.digest), { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: options.staleAfterMs });
     const plan = planDownloads(layout, newcomers);
 
     timer.start('downloadToPool');
     const content = { ...read, previous: undefined, selected: fresh, digest: contentDigestOf(hrefs, extraItems) };
-    const [downloaded, metadata] = await settleAll([downloadToPool(layout, plan, ctx.client, ctx.workers, log), gatherMetadata(ctx, content, workDir)]);
+    const [downloaded, metadata] = await settleAll([downloadToPool(layout, plan, ctx.client, ctx.workers, log), gatherMetadata(ctx, content, area.dir)]);
     await pauseForTest('after-download');
 
     timer.start('writeSnapshotMetadata');
@@ -102,7 +99,7 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
     const previous = chunkedMetadata(chunks);
     const now = options.now ?? Date.now();
     const newId = nextSnapshotId(await listSnapshotIds(layout, repo), now);
-    staging = tempPathFor(snapshotDir(layout, repo, newId));
+    const staging = (area.staging = tempPathFor(snapshotDir(layout, repo, newId)));
     const before = edits.flatMap((e) => e.before);
     const after = edits.flatMap((e) => e.after.map((p) => (isCandidate(p) ? snapshotPackageOf(p) : p)));
     const stats = { packages: hrefs.length, bytes: lines.head.stats.bytes - sizeOf(before) + sizeOf(after) };
@@ -124,7 +121,7 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
     timer.start('publishSnapshot');
     await publishSnapshot(layout, repo, newId, staging, ctx.lock, id);
     timer.end();
-    staging = undefined;
+    area.staging = undefined;
     log.info(`Published ${repo}/${newId}: ${written.stats.packages} packages`);
     const afterHrefs = new Set(after.map((p) => p.href));
     return changedResult(ctx, latest, sources, written, downloaded, {
@@ -132,10 +129,7 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
       removed: before.filter((p) => !afterHrefs.has(p.href)).length,
     });
   } finally {
-    await registration?.release();
-    // Cleanup never hides the error that got us here; what it cannot remove, the next writer or gc will.
-    await rm(workDir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
-    if (staging) await rm(staging, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+    await area.release();
   }
 }
 

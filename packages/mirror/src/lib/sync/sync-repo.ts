@@ -1,13 +1,14 @@
+import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { acquireLock, createReadClient, ErrorCodes, ioError, OvirtRepoError, silentLogger, tempPathFor, type Lock, type Logger, type OpenHashThread } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { indexedUrl, writeIndex } from '../index/write-index.js';
-import { registerPoolUser, type PoolRegistration } from '../lock/pool-guard.js';
+import { registerPoolUser } from '../lock/pool-guard.js';
 import { repoLockPath } from '../lock/store-locks.js';
+import { summarizeSnapshot } from '../snapshot/summarize-snapshot.js';
 import { defaultBaseUrl, repoDir, snapshotDir, snapshotUrl } from '../store/layout.js';
 import { validateRepoName } from '../store/names.js';
+import { packageLine } from '../store/record-file.js';
 import { listSnapshotIds } from '../store/repo-state.js';
 import { nextSnapshotId } from '../store/snapshot-id.js';
 import { optionsDigest, type SelectionOptions, type SyncMode } from '../store/snapshot-record.js';
@@ -16,10 +17,11 @@ import type { SyncContext } from './context.js';
 import { downloadToPool } from './download-to-pool.js';
 import { fetchSourceMetadata, sourcesUnchanged } from './fetch-source-metadata.js';
 import { gatherMetadata } from './gather-metadata.js';
-import { readLatestSnapshot } from './latest-snapshot.js';
-import { planDownloads } from './plan-downloads.js';
 import { syncIncrementally } from './incremental-sync.js';
+import { joinSelectedPackages } from './join-packages.js';
+import { readLatestSnapshot } from './latest-snapshot.js';
 import { startMetadataThread } from './metadata-thread.js';
+import { planDownloads } from './plan-downloads.js';
 import { loadPreviousMetadata } from './previous-entries.js';
 import { publishSnapshot } from './publish-snapshot.js';
 import { selectContent } from './select-content.js';
@@ -29,10 +31,8 @@ import { resolveSourceSpecs, type SourceConfig } from './sources.js';
 import { stageTimer, type StageTimings } from './stage-timer.js';
 import { changedResult, countChanges, unchangedResult } from './sync-result.js';
 import { pauseForTest } from './test-hooks.js';
+import { WorkArea } from './work-area.js';
 import { writeSnapshotMetadata } from './write-snapshot-metadata.js';
-import { joinSelectedPackages } from './join-packages.js';
-import { packageLine } from '../store/record-file.js';
-import { summarizeSnapshot } from '../snapshot/summarize-snapshot.js';
 
 export interface SyncOptions {
   /** Store root (created on first use). */
@@ -220,12 +220,10 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', h
     return unchangedResult(ctx, latest, sources, 'sources unchanged');
   }
 
-  const workDir = tempPathFor(join(repoDir(layout, repo), 'work'));
-  let staging: string | undefined;
-  let registration: PoolRegistration | undefined;
+  const area = new WorkArea(layout, repo);
   try {
     timer.start('selectPackages');
-    const content = await selectContent(ctx, latest, sources, workDir);
+    const content = await selectContent(ctx, latest, sources, area.dir);
     const same = latest.record?.contentDigest === content.digest;
     if (same && !checkPool) {
       log.info(`${repo}: same packages and metadata as snapshot ${latest.id}; no new snapshot`);
@@ -238,7 +236,7 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', h
     // latest until this sync publishes (it holds the repo's writer lock).
     const inLatest = new Set(latest.record?.packages.map((p) => p.href));
     const fresh = content.selected.filter((c) => !inLatest.has(c.poolHref)).map((c) => c.digest);
-    registration = await registerPoolUser(layout, fresh, { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: ctx.options.staleAfterMs });
+    area.registration = await registerPoolUser(layout, fresh, { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: ctx.options.staleAfterMs });
     const plan = planDownloads(layout, content.selected, checkPool ? undefined : inLatest);
 
     timer.start('downloadToPool');
@@ -250,13 +248,13 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', h
       log.info(`${repo}: same packages and metadata as snapshot ${latest.id}; ${what}`);
       return { ...unchangedResult(ctx, latest, sources, `same packages and metadata as the latest snapshot; ${what}`), downloaded: repaired };
     }
-    const [downloaded, metadata] = await settleAll([downloadToPool(layout, plan, ctx.client, ctx.workers, log), gatherMetadata(ctx, content, workDir)]);
+    const [downloaded, metadata] = await settleAll([downloadToPool(layout, plan, ctx.client, ctx.workers, log), gatherMetadata(ctx, content, area.dir)]);
     await pauseForTest('after-download');
 
     timer.start('writeSnapshotMetadata');
     const now = ctx.options.now ?? Date.now();
     const id = nextSnapshotId(await listSnapshotIds(layout, repo), now);
-    staging = tempPathFor(snapshotDir(layout, repo, id));
+    const staging = (area.staging = tempPathFor(snapshotDir(layout, repo, id)));
     const previousEntries =
       content.latestRepomd && latest.id && latest.record
         ? await loadPreviousMetadata(
@@ -284,13 +282,10 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', h
     timer.start('publishSnapshot');
     await publishSnapshot(layout, repo, id, staging, ctx.lock, latest.id);
     timer.end();
-    staging = undefined;
+    area.staging = undefined;
     log.info(`Published ${repo}/${id}: ${written.stats.packages} packages`);
     return changedResult(ctx, latest, sources, written, downloaded, countChanges(latest.record?.packages ?? [], packages));
   } finally {
-    await registration?.release();
-    // Cleanup never hides the error that got us here; what it cannot remove, the next writer or gc will.
-    await rm(workDir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
-    if (staging) await rm(staging, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+    await area.release();
   }
 }
