@@ -206,7 +206,7 @@ function streamedBodies(options: WriteRepodataOptions, known: number | undefined
   };
 }
 
-/** Below this many packages a chunked write hashes on its own thread (see `chunked.hashThread`). */
+/** From this many packages on, a chunked write hashes on a thread of its own (see `chunked.hashThread`). */
 export const HASH_THREAD_MIN_PACKAGES = 4000;
 
 async function chunkedBodies(options: WriteRepodataOptions, known: number, tmpOf: (t: CoreRecordType) => string, checksumType: ChecksumType, fsync: boolean): Promise<Bodies> {

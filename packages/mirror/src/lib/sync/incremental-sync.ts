@@ -18,7 +18,7 @@ import { planDownloads } from './plan-downloads.js';
 import { chunkedMetadata, type PreviousMetadata } from './previous-entries.js';
 import { publishSnapshot } from './publish-snapshot.js';
 import { extraDigestItems, readIncoming } from './select-content.js';
-import { editSelection, selectIncoming, type SelectionEdit } from './select-packages.js';
+import { applyEdits, editSelection, selectIncoming, type SelectionEdit } from './select-packages.js';
 import { settleAll } from './settle-all.js';
 import { recordHeadFor, snapshotPackageOf } from './snapshot-record-for.js';
 import { changedResult, unchangedResult } from './sync-result.js';
@@ -75,7 +75,7 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
       log.info(`${repo}: same packages and metadata as snapshot ${id}; no new snapshot`);
       return unchangedResult(ctx, latest, sources, 'same packages and metadata as the latest snapshot');
     }
-    const hrefs = spliced(items(previousHrefs), edits, hrefOf);
+    const hrefs = applyEdits(previousHrefs, edits, hrefOf);
     log.info(`Selected ${hrefs.length} packages (${picked.filteredOut} filtered out, ${picked.pruned + pruned} older versions dropped)`);
     log.info(`${repo}: adding to snapshot ${id} incrementally (${edits.length} name.arch groups to select again)`);
 
@@ -147,19 +147,6 @@ function sameExtras(a: ReadonlyArray<{ type: string; checksum: string }>, b: Rea
 
 const sizeOf = (list: readonly SnapshotPackage[]) => list.reduce((n, p) => n + p.size, 0);
 
-/** `previous` with the edits made, each package of an edit mapped by `of`. */
-function spliced<T>(previous: { readonly length: number; item(i: number): T }, edits: readonly Edit[], of: (p: SnapshotPackage | Candidate) => T): T[] {
-  const out: T[] = [];
-  let from = 0;
-  for (const e of edits) {
-    for (let i = from; i < e.at; i++) out.push(previous.item(i));
-    for (const p of e.after) out.push(of(p));
-    from = e.end;
-  }
-  for (let i = from; i < previous.length; i++) out.push(previous.item(i));
-  return out;
-}
-
 /** The new record's packages: runs of the latest record's lines between the edits, and the edited groups. */
 function recordPieces(lines: RecordLines, edits: readonly Edit[]): Array<string | Uint8Array> {
   const out: Array<string | Uint8Array> = [];
@@ -173,8 +160,6 @@ function recordPieces(lines: RecordLines, edits: readonly Edit[]): Array<string 
   return out;
 }
 
-const items = <T>(a: readonly T[]) => ({ length: a.length, item: (i: number) => a[i] as T });
-
 /**
  * The new metadata in the order the general pipeline writes it: the packages kept from the latest
  * snapshot in record order (their entries copied, in whole chunks where the chunk is unchanged), then
@@ -186,7 +171,7 @@ async function* metadataOrder(
   previous: PreviousMetadata,
   fromSources: AsyncIterable<JoinedItem>,
 ): AsyncGenerator<JoinedItem> {
-  const kept = spliced<string | undefined>(items(previousHrefs), edits, (p) => (isCandidate(p) ? undefined : p.href));
+  const kept = applyEdits<string | undefined, SnapshotPackage, Candidate>(previousHrefs, edits, (p) => (isCandidate(p) ? undefined : p.href));
   const batch: Joined[] = [];
   for (const href of kept) {
     if (href === undefined) continue;

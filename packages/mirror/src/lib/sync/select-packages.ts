@@ -36,7 +36,7 @@ export function selectPackages<T extends Nevra>(input: SelectInput<T>): SelectRe
   const keep = input.options.keepVersions ?? (input.mode === 'additive' ? 1 : undefined);
   if (input.mode === 'additive' && keep !== undefined && !input.modular && isSelectionOrder(input.previous, keep)) {
     const edited = editSelection(listOf(input.previous), fresh, keep);
-    return { selected: applyEdits(input.previous, edited.edits), filteredOut, pruned: pruned + edited.pruned };
+    return { selected: applyEdits(input.previous, edited.edits, (p) => p), filteredOut, pruned: pruned + edited.pruned };
   }
   const byNevra = new Map<string, T>();
   if (input.mode === 'additive') for (const p of input.previous) byNevra.set(nevraKey(p), p);
@@ -144,13 +144,16 @@ export function editSelection<P extends Nevra, F extends Nevra>(previous: Packag
   return { edits, pruned };
 }
 
-/** `previous` with `edits` (from editSelection) made. */
-export function applyEdits<T>(previous: readonly T[], edits: ReadonlyArray<SelectionEdit<T, T>>): T[] {
+/**
+ * `previous` with `edits` (from editSelection) made: the items of `previous` between the edits as they
+ * are, each package of an edit mapped by `of` (to the item type of `previous`, or to anything else).
+ */
+export function applyEdits<T, P, F>(previous: readonly T[], edits: ReadonlyArray<SelectionEdit<P, F>>, of: (p: P | F) => T): T[] {
   const out: T[] = [];
   let from = 0;
   for (const e of edits) {
     for (let i = from; i < e.at; i++) out.push(previous[i] as T);
-    for (const p of e.after) out.push(p);
+    for (const p of e.after) out.push(of(p));
     from = e.end;
   }
   for (let i = from; i < previous.length; i++) out.push(previous[i] as T);
