@@ -26,6 +26,15 @@ describe('atomic file helpers', () => {
     expect(await readdir(dir)).toEqual(['snapshot.json']);
   });
 
+  it('writes a new file from pieces in order, more of them than one writev takes', async () => {
+    const target = join(dir, 'pieces.txt');
+    const pieces = Array.from({ length: 2500 }, (_, i) => Buffer.from(`${i},`));
+    await writeNewFileDurably(target, pieces);
+    expect(await readFile(target, 'utf8')).toBe(Array.from({ length: 2500 }, (_, i) => `${i},`).join(''));
+    await writeNewFileDurably(join(dir, 'none.txt'), []);
+    expect(await readFile(join(dir, 'none.txt'), 'utf8')).toBe('');
+  });
+
   it('makes its temp file in tempDir when asked, leaving nothing there', async () => {
     const target = join(dir, 'yum', 'repo', 'index.html');
     const tempDir = join(dir, 'yum');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ioError, isOvirtRepoError } from '../errors/index.js';
 
@@ -37,17 +37,29 @@ export async function fsyncPath(path: string): Promise<void> {
  * directory that is itself built aside and published whole by one rename (a snapshot), which nobody reads
  * before then. Fails if `path` exists. The caller fsyncs the directory before publishing it.
  */
-export async function writeNewFileDurably(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeNewFileDurably(path: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
   try {
     const fh = await open(path, 'wx', 0o644);
     try {
-      await fh.writeFile(data);
+      if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
+      else await writeAll(fh, data);
       await fh.sync();
     } finally {
       await fh.close();
     }
   } catch (e) {
     throw isOvirtRepoError(e) ? e : ioError('write', path, e);
+  }
+}
+
+/** Pieces written one after another, without joining them first (a large file's pieces, say). */
+async function writeAll(fh: FileHandle, pieces: readonly Uint8Array[]): Promise<void> {
+  // writev takes at most IOV_MAX (1024 on Linux) buffers a call, and may write less than asked.
+  for (let i = 0; i < pieces.length; i += 1024) {
+    const batch = pieces.slice(i, i + 1024);
+    const total = batch.reduce((n, b) => n + b.length, 0);
+    const { bytesWritten } = await fh.writev(batch);
+    if (bytesWritten < total) await fh.writeFile(Buffer.concat(batch).subarray(bytesWritten));
   }
 }
 
