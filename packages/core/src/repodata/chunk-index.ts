@@ -16,9 +16,14 @@ import type { CoreRecordType } from './repomd-model.js';
 export type MemberSpan = readonly [offset: number, size: number, openSize: number];
 
 export interface MetadataChunk {
-  /** The packages' keys (their primary location href), in the order the chunk holds them. */
+  /**
+   * The packages' keys (their primary location href), in the order the chunk holds them. Empty in what a
+   * write reports of a chunk it was given whole (CopiedChunk): `label` names its packages then.
+   */
   readonly keys: readonly string[];
   readonly members: Readonly<Record<CoreRecordType, MemberSpan>>;
+  /** A CopiedChunk's label, as it was given. */
+  readonly label?: unknown;
 }
 
 /** What a chunked write produced: enough for a later write to find and copy its chunks. */
@@ -38,6 +43,26 @@ export type ReusedChunk = Readonly<Record<CoreRecordType, { readonly compressed:
 export interface ChunkReuse {
   /** The chunk holding exactly these keys in this order, or undefined. */
   find(keys: readonly string[]): ReusedChunk | undefined;
+}
+
+/**
+ * A chunk of an earlier write given to a chunked write in place of its `count` packages: where the write
+ * is at a chunk's end, copied as it is without the writer looking at its packages, and reported in the new
+ * index with `label` (the caller's name for its packages) instead of keys. Elsewhere (after packages that
+ * did not end a chunk) its `packages()` are chunked one by one, as if they had come that way. Either way
+ * the same files as giving the packages; a caller gives whole chunks where it knows they come unchanged,
+ * so a write copying thousands of packages does next to no work per package.
+ */
+export interface CopiedChunk {
+  readonly copiedChunk: ReusedChunk;
+  readonly count: number;
+  readonly label: unknown;
+  /** Its packages, as deferred ones (see ChunkedMetadata.deferredAt). */
+  packages(): readonly DeferredPackage[];
+}
+
+export function isCopiedChunk(p: object): p is CopiedChunk {
+  return 'copiedChunk' in p;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { compressBuffer } from '../compress/index.js';
-import { endsChunk, isDeferredPackage, packageKey, type ChunkReuse, type DeferredPackage, type MetadataChunk, type MemberSpan } from './chunk-index.js';
+import { endsChunk, isCopiedChunk, isDeferredPackage, packageKey, type ChunkReuse, type CopiedChunk, type DeferredPackage, type MetadataChunk, type MemberSpan } from './chunk-index.js';
 import type { MemberFile } from './member-file.js';
 import type { PackageRecord } from './model.js';
 import { dumpPackage } from './package-dump.js';
@@ -7,7 +7,7 @@ import { isRenderedPackage, type RenderedPackage } from './package-entries.js';
 import { CORE_RECORD_TYPES as CORE, type CoreRecordType } from './repomd-model.js';
 
 export type ChunkablePackage = PackageRecord | RenderedPackage | DeferredPackage;
-type ChunkableItem = ChunkablePackage | readonly ChunkablePackage[];
+type ChunkableItem = ChunkablePackage | readonly ChunkablePackage[] | CopiedChunk;
 
 export interface ChunkedBodiesOptions {
   files: Readonly<Record<CoreRecordType, MemberFile>>;
@@ -20,7 +20,7 @@ export interface ChunkedBodiesOptions {
 /** A chunk ready to append: rendered and compressed here (`content`), or copied (`openSize`). */
 type BuiltChunk =
   | { keys: string[]; reused: false; parts: Record<CoreRecordType, { compressed: Buffer; content: Buffer }> }
-  | { keys: string[]; reused: true; parts: Record<CoreRecordType, { compressed: Buffer; openSize: number; key?: string }> };
+  | { keys: string[]; reused: true; parts: Record<CoreRecordType, { compressed: Buffer; openSize: number; key?: string }>; label?: unknown };
 
 /** Chunks built ahead of the one being written: enough to keep zlib's thread pool busy. */
 const AHEAD = 4;
@@ -46,7 +46,7 @@ export async function writeChunkedBodies(
         ? await o.files[type].appendCopy(built.parts[type].compressed, built.parts[type].openSize, `a reused chunk of ${type}`, built.parts[type].key)
         : await o.files[type].append(built.parts[type].compressed, built.parts[type].content);
     }
-    chunks.push({ keys: built.keys, members });
+    chunks.push(built.reused && built.label !== undefined ? { keys: built.keys, members, label: built.label } : { keys: built.keys, members });
     if (built.reused) reused++;
   };
   const start = (items: ChunkablePackage[]) => {
@@ -58,9 +58,18 @@ export async function writeChunkedBodies(
   let count = 0;
   let items: ChunkablePackage[] = [];
   for await (const item of packages) {
+    const copied = !Array.isArray(item) && isCopiedChunk(item as object) ? (item as CopiedChunk) : undefined;
+    if (copied && items.length === 0) {
+      ahead.push(Promise.resolve({ keys: [], reused: true, parts: copied.copiedChunk, label: copied.label }));
+      count += copied.count;
+      while (ahead.length > AHEAD) await writeNext();
+      continue;
+    }
     // Arrays are walked here rather than flattened through another async generator: per package that
-    // would cost more than the rest of this loop.
-    for (const p of Array.isArray(item) ? (item as readonly ChunkablePackage[]) : [item as ChunkablePackage]) {
+    // would cost more than the rest of this loop. A whole chunk that comes after packages that did not end
+    // one is chunked with them, package by package, as if it had come that way.
+    const list = copied ? copied.packages() : Array.isArray(item) ? (item as readonly ChunkablePackage[]) : [item as ChunkablePackage];
+    for (const p of list) {
       items.push(p);
       count++;
       if (!endsChunk(packageKey(p))) continue;

@@ -11,6 +11,7 @@ import {
   readRepomd,
   renderPackage,
   writeRepodata,
+  type CopiedChunk,
   type DeferredPackage,
   type RepodataSummary,
   type WritableItem,
@@ -105,6 +106,44 @@ describe('chunked metadata', () => {
     const [o1, s1] = first.summary.chunks!.chunks[0]!.members.primary;
     const [o2, s2] = chunks[0]!.members.primary;
     expect(after.subarray(o2, o2 + s2).equals(before.subarray(o1, o1 + s1))).toBe(true);
+  });
+
+  it('takes whole chunks of an earlier write: the same files as their packages, copied without loading them', async () => {
+    const first = await write(PACKAGES, { chunked: {} });
+    const index = first.summary.chunks!;
+    const reuse = await openChunkedMetadata(first.repoDir, await readRepomd(join(first.repoDir, 'repodata', 'repomd.xml')), index);
+    const loads: string[] = [];
+    const byKey = new Map(PACKAGES.map((p) => [p.location.href, p]));
+    const whole = (c: number): CopiedChunk => ({
+      copiedChunk: reuse.copied(c),
+      count: index.chunks[c]!.keys.length,
+      label: `chunk ${c}`,
+      packages: () => index.chunks[c]!.keys.map((k) => deferredOf(byKey.get(k)!, loads)),
+    });
+    const added = makePackage(6000);
+    // Chunk 0 and 2 whole at a chunk's end; chunk 4 whole right after a package that ends none (so its
+    // packages are chunked one by one with it); chunk 1 and 3 package by package.
+    const items: WritableItem[] = [
+      whole(0),
+      ...index.chunks[1]!.keys.map((k) => byKey.get(k)!),
+      whole(2),
+      ...index.chunks[3]!.keys.map((k) => byKey.get(k)!),
+      ...(endsChunk(added.location.href) ? [] : [added]),
+      whole(4),
+    ];
+    const expected = [...index.chunks.slice(0, 4).flatMap((c) => c.keys.map((k) => byKey.get(k)!)), ...(endsChunk(added.location.href) ? [] : [added]), ...index.chunks[4]!.keys.map((k) => byKey.get(k)!)];
+    const second = await write(items, { chunked: { reuse } });
+    const one = await write(expected, { chunked: { reuse } });
+    expect(await texts(second.repoDir, second.summary)).toEqual(await texts(one.repoDir, one.summary));
+    expect(second.summary.records.map((r) => r.checksum.value)).toEqual(one.summary.records.map((r) => r.checksum.value));
+    const written = second.summary.chunks!.chunks;
+    expect(written.filter((c) => c.label !== undefined).map((c) => [c.label, c.keys])).toEqual([
+      ['chunk 0', []],
+      ['chunk 2', []],
+    ]);
+    expect(loads.length).toBe(endsChunk(added.location.href) ? 0 : index.chunks[4]!.keys.length);
+    // Anything but a chunked write refuses a whole chunk.
+    expect((await failure(write([whole(0)]))).code).toBe('E_USAGE');
   });
 
   it('refuses an index that does not describe the files, or files that changed', async () => {

@@ -35,16 +35,18 @@ export {
 } from './writer.js';
 export {
   endsChunk,
+  isCopiedChunk,
   isDeferredPackage,
   type ChunkIndex,
   type ChunkReuse,
+  type CopiedChunk,
   type DeferredPackage,
   type MemberSpan,
   type MetadataChunk,
   type ReusedChunk,
 } from './chunk-index.js';
 export { openChunkedMetadata, preloadFilesOf, type ChunkedMetadata } from './previous-chunks.js';
-export { OpenHashThread, type PreloadFile } from './open-hash.js';
+export { OpenHashThread, type OpenHashThreadOptions, type PreloadFile } from './open-hash.js';
 export {
   filelistsPackageXml,
   isPrimaryFile,

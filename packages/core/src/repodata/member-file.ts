@@ -42,7 +42,7 @@ export class MemberFile {
   /** Appends one member: `compressed` is its gzip bytes, `content` what they decompress to. */
   async append(compressed: Uint8Array, content: Uint8Array): Promise<MemberSpan> {
     if (this.failure) throw this.failure;
-    this.openHash.update(content);
+    this.openHash.update(content, compressed);
     return this.write(compressed, content.length);
   }
 

@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import type { ChunkIndex, ChunkReuse } from './chunk-index.js';
 import { openChunkedMetadata, preloadFilesOf, readRepomd, writeRepodata, type RepodataSummary, type WritableItem } from './index.js';
-import { OpenHashThread, inThreadOpenHasher, memberKey, openHashServer, type OpenHashReply } from './open-hash.js';
+import { OpenHashThread, inThreadOpenHasher, memberKey } from './open-hash.js';
+import { openHashServer, type OpenHashReply } from './open-hash-server.js';
 import { makePackage } from './sample-package.spec.helper.js';
 import { failure } from '../errors/failure.spec.helper.js';
 
@@ -115,7 +116,7 @@ describe('the hashing thread server', () => {
     handle({ s: 0, content: Buffer.from('<header>') });
     local.update(Buffer.from('<header>'));
     handle({ s: 1, content: Buffer.from('other stream') });
-    handle({ s: 0, member: member('<a/>'), openSize: 4, what: 'a member' });
+    handle({ s: 0, copy: { member: member('<a/>'), openSize: 4, what: 'a member' } });
     local.updateGzip(member('<a/>'), 4, 'a member');
     handle({ s: 0, end: true });
     handle({ s: 1, end: true });
@@ -134,10 +135,10 @@ describe('the hashing thread server', () => {
     // The first member comes as bytes that say something else: the preloaded content is what counts, which
     // shows it was used (the key names content by its file's checksum, so both are always the same).
     const [o, size] = file.spans[0]!;
-    handle({ s: 0, member: member('<xxx/>'), openSize: 6, what: 'first', key: memberKey(file.checksum, o, size) });
-    handle({ s: 0, member: file.members[1]!, openSize: 6, what: 'second', key: memberKey(file.checksum, 999, 1) });
+    handle({ s: 0, copy: { member: member('<xxx/>'), openSize: 6, what: 'first', key: memberKey(file.checksum, o, size) } });
+    handle({ s: 0, copy: { member: file.members[1]!, openSize: 6, what: 'second', key: memberKey(file.checksum, 999, 1) } });
     handle({ s: 0, end: true });
-    expect(replies).toEqual([{ s: 0, value: sha256('<one/><two/>'), size: 12 }]);
+    expect(replies).toEqual([{ preloaded: [file.checksum] }, { s: 0, value: sha256('<one/><two/>'), size: 12 }]);
   });
 
   it('preloads nothing from a file whose checksum is not the one named', async () => {
@@ -146,15 +147,15 @@ describe('the hashing thread server', () => {
     handle({ preload: [{ path: file.path, checksum: sha256('another file'), checksumType: 'sha256', members: file.spans }] });
     handle({ s: 0, type: 'sha256', open: true });
     const [o, size] = file.spans[0]!;
-    handle({ s: 0, member: member('<xxx/>'), openSize: 6, what: 'first', key: memberKey(sha256('another file'), o, size) });
+    handle({ s: 0, copy: { member: member('<xxx/>'), openSize: 6, what: 'first', key: memberKey(sha256('another file'), o, size) } });
     handle({ s: 0, end: true });
-    expect(replies).toEqual([{ s: 0, value: sha256('<xxx/>'), size: 6 }]);
+    expect(replies).toEqual([{ preloaded: [] }, { s: 0, value: sha256('<xxx/>'), size: 6 }]);
   });
 
   it('answers a stream that met a bad member with its error, code kept', async () => {
     const { handle, replies } = serve();
     handle({ s: 0, type: 'sha256', open: true });
-    handle({ s: 0, member: Buffer.from('not gzip at all'), openSize: 3, what: 'a broken member' });
+    handle({ s: 0, copy: { member: Buffer.from('not gzip at all'), openSize: 3, what: 'a broken member' } });
     handle({ s: 0, content: Buffer.from('ignored after the error') });
     handle({ s: 0, end: true });
     expect(replies).toHaveLength(1);

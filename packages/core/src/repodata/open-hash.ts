@@ -1,12 +1,12 @@
 import type { Hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import { createHasher, hashBuffer } from '../checksum/index.js';
+import { createHasher } from '../checksum/index.js';
 import { gunzipBufferSync } from '../compress/index.js';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
-import { reviveError, serializeError, type SerializedError } from '../errors/thread-errors.js';
+import { reviveError } from '../errors/thread-errors.js';
 import { builtWorkerFile } from '../util/built-worker.js';
 import type { ChecksumType } from './model.js';
+import type { OpenHashReply, OpenHashRequest } from './open-hash-server.js';
 
 /**
  * The checksum of what a metadata file decompresses to (repomd.xml's open-checksum), fed in file order.
@@ -15,8 +15,11 @@ import type { ChecksumType } from './model.js';
  * OpenHashThread does it on a worker thread, beside the rest of the write.
  */
 export interface OpenHasher {
-  /** Content as it is (a member this write compressed itself, the header, the footer). */
-  update(content: Uint8Array): void;
+  /**
+   * Content as it is (a member this write compressed itself, the header, the footer); `member`, the
+   * compressed bytes of it, lets a thread with a cache keep the content for the next write.
+   */
+  update(content: Uint8Array, member?: Uint8Array): void;
   /**
    * A gzip member copied as it is: its content is hashed, and must be `openSize` bytes long. `key` names
    * the member as OpenHashThread.preload does (see memberKey), so a thread that has already decompressed
@@ -41,9 +44,12 @@ export class OpenHashState {
     this.size += content.length;
   }
 
-  /** `inflated`: the member's content, decompressed ahead of time from bytes known to be the same. */
-  updateGzip(member: Uint8Array, openSize: number, what: string, inflated?: Buffer): void {
-    const content = inflated ?? gunzipBufferSync(member, what, openSize);
+  updateGzip(member: Uint8Array, openSize: number, what: string): void {
+    this.updateCopied(gunzipBufferSync(member, what, openSize), openSize, what);
+  }
+
+  /** A copied member's content, decompressed from it (or known to be what it decompresses to). */
+  updateCopied(content: Uint8Array, openSize: number, what: string): void {
     if (content.length !== openSize) {
       throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `${what} holds ${content.length} bytes, its index says ${openSize}`, {
         hint: 'the earlier metadata does not match its chunk index; remove the index file to write the metadata afresh',
@@ -83,155 +89,159 @@ export interface PreloadFile {
 /** Names a member of a file by content (the file's checksum) and place, for PreloadFile and updateGzip. */
 export const memberKey = (fileChecksum: string, offset: number, size: number): string => `${fileChecksum}:${offset}:${size}`;
 
-/** Preloading stops at this much decompressed content, so a huge repo does not fill memory. */
-const PRELOAD_LIMIT = 512 * 1024 * 1024;
-
-/** Messages to the worker: `s` names the stream (one per file). */
-export type OpenHashRequest =
-  | { preload: PreloadFile[] }
-  | { s: number; type: ChecksumType; open: true }
-  | { s: number; content: Uint8Array }
-  | { s: number; member: Uint8Array; openSize: number; what: string; key?: string }
-  | { s: number; end: true };
-
-/** Its answers, one per stream, after that stream's `end`. */
-export type OpenHashReply = { s: number; value: string; size: number } | { s: number; error: SerializedError };
-
 const WORKER = 'repodata/open-hash.worker.js';
+
+/** Options of OpenHashThread.start. */
+export interface OpenHashThreadOptions {
+  /**
+   * Keep the content of members between writes in this directory (see OpenContentCache), so copied
+   * members are read back instead of decompressed. One writer at a time: the caller's lock must cover it.
+   */
+  cacheDir?: string;
+}
+
+type Waiter<T> = { resolve: (v: T) => void; reject: (e: unknown) => void };
 
 /**
  * One worker thread hashing the content of several files, each an OpenHasher of its own. Bytes are
- * copied before they are sent: a view of a larger buffer would otherwise take the whole buffer along.
+ * copied before they are sent (a view of a larger buffer would otherwise take the whole buffer along),
+ * except a preloaded file's members, which the thread already has: those are named, not sent.
  */
 export class OpenHashThread {
-  private readonly pending = new Map<number, { resolve: (d: { value: string; size: number }) => void; reject: (e: unknown) => void }>();
-  private streams = 0;
+  private readonly streams = new Map<number, Waiter<{ value: string; size: number }>>();
+  private readonly preloads: Array<Waiter<string[]>> = [];
+  private readonly retains: Array<Waiter<number>> = [];
+  private readonly digests: Array<Waiter<string>> = [];
+  /** Checksums of the preloaded files the thread holds (as it answered). */
+  private readonly held = new Set<string>();
+  private preloaded: Promise<unknown> = Promise.resolve();
+  private nextStream = 0;
   private failure: unknown;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (m: OpenHashReply) => {
-      const waiting = this.pending.get(m.s);
-      this.pending.delete(m.s);
-      if ('error' in m) waiting?.reject(reviveError(m.error, 'the metadata hashing thread'));
-      else waiting?.resolve({ value: m.value, size: m.size });
+      if ('preloaded' in m) return this.settle(this.preloads.shift(), m.preloaded);
+      if ('retained' in m) return this.settle(this.retains.shift(), m.retained);
+      if ('linesDigest' in m) return this.settle(this.digests.shift(), m.linesDigest);
+      const waiting = this.streams.get(m.s);
+      this.streams.delete(m.s);
+      if ('error' in m) this.settle(waiting, undefined, reviveError(m.error, 'the metadata hashing thread'));
+      else this.settle(waiting, { value: m.value, size: m.size });
     });
     const fail = (e: unknown) => {
       this.failure ??= e instanceof OvirtRepoError ? e : new OvirtRepoError(ErrorCodes.INTERNAL, `the metadata hashing thread failed: ${(e as Error).message ?? String(e)}`);
-      for (const w of this.pending.values()) w.reject(this.failure);
-      this.pending.clear();
+      this.rejectAll(this.failure);
     };
     worker.on('error', fail);
     worker.on('exit', () => fail(new Error('it exited before answering')));
-    // Only open streams keep the process alive (see hasher and close).
+    // Only requests waiting for an answer keep the process alive (see ask and close).
     worker.unref();
   }
 
-  /** Decompresses these files' members in the background, so hashing them later only hashes. */
-  preload(files: PreloadFile[]): void {
-    if (!this.failure) this.worker.postMessage({ preload: files } satisfies OpenHashRequest);
-  }
-
   /** A thread, or undefined where core is not built (its sources run under a test runner). */
-  static async start(): Promise<OpenHashThread | undefined> {
+  static async start(options: OpenHashThreadOptions = {}): Promise<OpenHashThread | undefined> {
     const file = builtWorkerFile(WORKER);
     if (!file) return undefined;
     const { Worker } = await import('node:worker_threads');
-    return new OpenHashThread(new Worker(file));
+    return new OpenHashThread(new Worker(file, { workerData: { cacheDir: options.cacheDir } }));
+  }
+
+  /**
+   * Has the thread read these files, so that their members are named rather than sent when copied, and
+   * made ready to hash (from its cache, or decompressed in the background). Best effort: a file it cannot
+   * read, or that is not the file named, is left out. See ready().
+   */
+  preload(files: PreloadFile[]): void {
+    const answer = this.ask(this.preloads, { preload: files }).then((checksums) => checksums.forEach((c) => this.held.add(c)));
+    this.preloaded = answer.catch(() => undefined);
+  }
+
+  /** Resolves once the thread has said which preloaded files it holds (it never rejects). */
+  ready(): Promise<void> {
+    return this.preloaded.then(() => undefined);
+  }
+
+  /**
+   * After a write that is kept: the cache keeps only the members this thread's streams used (what the
+   * next write will copy), removing the rest. How many entries it removed.
+   */
+  retainCache(): Promise<number> {
+    return this.ask(this.retains, { retain: true });
+  }
+
+  /**
+   * checksum/sorted-lines.ts's sortedLinesDigest, worked out on the thread (between a preload and the
+   * hashing of a write it is idle, and sorting a large set costs the caller's thread tens of ms).
+   */
+  sortedLinesDigest(lines: readonly string[], prefix: string, trailer = ''): Promise<string> {
+    return this.ask(this.digests, { sortedLines: { lines: lines as string[], prefix, trailer } });
   }
 
   hasher(type: ChecksumType): OpenHasher {
-    const s = this.streams++;
-    const post = (m: OpenHashRequest, transfer?: ArrayBuffer) => {
-      if (!this.failure) this.worker.postMessage(m, transfer ? [transfer] : []);
+    const s = this.nextStream++;
+    const post = (m: OpenHashRequest, transfer: ArrayBuffer[] = []) => {
+      if (!this.failure) this.worker.postMessage(m, transfer);
     };
     post({ s, type, open: true });
     let ended: Promise<{ value: string; size: number }> | undefined;
     return {
-      update: (content) => {
+      update: (content, member) => {
         const copy = new Uint8Array(content);
-        post({ s, content: copy }, copy.buffer);
+        const bytes = member && new Uint8Array(member);
+        post({ s, content: copy, ...(bytes ? { member: bytes } : {}) }, bytes ? [copy.buffer, bytes.buffer] : [copy.buffer]);
       },
       updateGzip: (member, openSize, what, key) => {
+        if (key !== undefined && this.held.has(fileOfKey(key))) return post({ s, copy: { openSize, what, key } });
         const copy = new Uint8Array(member);
-        post({ s, member: copy, openSize, what, ...(key ? { key } : {}) }, copy.buffer);
+        post({ s, copy: { member: copy, openSize, what, ...(key ? { key } : {}) } }, [copy.buffer]);
       },
-      digest: () =>
-        (ended ??= new Promise<{ value: string; size: number }>((resolve, reject) => {
-          if (this.failure) return reject(this.failure);
-          this.pending.set(s, { resolve, reject });
-          this.worker.ref();
-          post({ s, end: true });
-        }).finally(() => {
-          if (this.pending.size === 0) this.worker.unref();
-        })),
+      digest: () => {
+        if (!ended) {
+          ended = new Promise((resolve, reject) => {
+            if (this.failure) return reject(this.failure);
+            this.streams.set(s, { resolve, reject });
+            this.worker.ref();
+            post({ s, end: true });
+          });
+        }
+        return ended;
+      },
     };
   }
 
-  /** Ends the thread; a digest not yet answered is rejected. */
+  /** Ends the thread; a request not yet answered is rejected. */
   async close(): Promise<void> {
     this.worker.removeAllListeners('exit');
     await this.worker.terminate();
-    for (const w of this.pending.values()) w.reject(new OvirtRepoError(ErrorCodes.INTERNAL, 'the metadata hashing thread was closed before it answered'));
-    this.pending.clear();
+    this.rejectAll(new OvirtRepoError(ErrorCodes.INTERNAL, 'the metadata hashing thread was closed before it answered'));
+  }
+
+  private ask<T>(queue: Array<Waiter<T>>, m: OpenHashRequest): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      queue.push({ resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage(m);
+    });
+  }
+
+  private settle<T>(waiter: Waiter<T> | undefined, value: T | undefined, error?: unknown): void {
+    if (error !== undefined) waiter?.reject(error);
+    else waiter?.resolve(value as T);
+    if (this.waiting() === 0) this.worker.unref();
+  }
+
+  private waiting(): number {
+    return this.streams.size + this.preloads.length + this.retains.length + this.digests.length;
+  }
+
+  private rejectAll(e: unknown): void {
+    for (const w of [...this.streams.values(), ...this.preloads, ...this.retains, ...this.digests]) w.reject(e);
+    this.streams.clear();
+    this.preloads.length = 0;
+    this.retains.length = 0;
+    this.digests.length = 0;
   }
 }
 
-/**
- * The worker's side: applies requests to per-stream states; a stream that failed answers with its error.
- * Preloaded members wait in `inflated` until a stream asks for them by key.
- */
-export function openHashServer(reply: (m: OpenHashReply) => void): (m: OpenHashRequest) => void {
-  const states = new Map<number, { state: OpenHashState; error?: unknown }>();
-  const inflated = new Map<string, Buffer>();
-  return (m) => {
-    if ('preload' in m) {
-      preloadInto(inflated, m.preload);
-      return;
-    }
-    if ('open' in m) {
-      states.set(m.s, { state: new OpenHashState(m.type) });
-      return;
-    }
-    const stream = states.get(m.s);
-    if (!stream) return;
-    if ('end' in m) {
-      states.delete(m.s);
-      reply(stream.error ? { s: m.s, error: serializeError(stream.error) } : { s: m.s, ...stream.state.digest() });
-      return;
-    }
-    if (stream.error) return;
-    try {
-      if ('content' in m) stream.state.update(m.content);
-      else {
-        const ready = m.key === undefined ? undefined : inflated.get(m.key);
-        if (m.key !== undefined) inflated.delete(m.key);
-        stream.state.updateGzip(m.member, m.openSize, m.what, ready);
-      }
-    } catch (e) {
-      stream.error = e;
-    }
-  };
-}
-
-/** Best effort: a file that cannot be read, or is not the file named, is skipped (its members are then decompressed when asked for). */
-function preloadInto(inflated: Map<string, Buffer>, files: readonly PreloadFile[]): void {
-  let total = 0;
-  for (const f of files) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(f.path);
-    } catch {
-      continue;
-    }
-    if (hashBuffer(bytes, f.checksumType).value !== f.checksum) continue;
-    for (const [offset, size, openSize] of f.members) {
-      if ((total += openSize) > PRELOAD_LIMIT) return;
-      try {
-        const content = gunzipBufferSync(bytes.subarray(offset, offset + size), f.path, openSize);
-        if (content.length === openSize) inflated.set(memberKey(f.checksum, offset, size), content);
-      } catch {
-        // left to the request, which reports it
-      }
-    }
-  }
-}
+const fileOfKey = (key: string) => key.slice(0, key.indexOf(':'));

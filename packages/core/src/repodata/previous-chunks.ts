@@ -17,6 +17,10 @@ export interface ChunkedMetadata extends ChunkReuse {
   deferred(key: string): DeferredPackage;
   /** Packages the chunks hold. */
   readonly packages: number;
+  /** Chunk `chunk` (its number in the index) as it is, to give a write whole (see CopiedChunk). */
+  copied(chunk: number): ReusedChunk;
+  /** deferred() of the package at `position` in chunk `chunk`, known to have this key. */
+  deferredAt(chunk: number, position: number, key: string): DeferredPackage;
   /**
    * Decompresses every chunk and checks that it holds exactly the packages the index lists, in its order
    * (for `snapshot verify`; a write checks only the chunks it loads).
@@ -86,7 +90,7 @@ function invalid(message: string, target: string): OvirtRepoError {
 }
 
 class IndexedChunks implements ChunkedMetadata {
-  private readonly byKey = new Map<string, { chunk: number; position: number }>();
+  private where: Map<string, { chunk: number; position: number }> | undefined;
   private readonly loaded = new Map<number, Promise<Record<CoreRecordType, string[]>>>();
   private readonly chunks: readonly MetadataChunk[];
   readonly packages: number;
@@ -95,9 +99,17 @@ class IndexedChunks implements ChunkedMetadata {
     private readonly files: Readonly<Record<CoreRecordType, Buffer>>,
     private readonly index: ChunkIndex,
   ) {
-    const chunks = (this.chunks = index.chunks);
-    chunks.forEach((c, chunk) => c.keys.forEach((key, position) => this.byKey.set(key, { chunk, position })));
-    this.packages = this.byKey.size;
+    this.chunks = index.chunks;
+    this.packages = index.chunks.reduce((n, c) => n + c.keys.length, 0);
+  }
+
+  /** Where each key is; made when first asked (a write that takes whole chunks by number needs none). */
+  private get byKey(): Map<string, { chunk: number; position: number }> {
+    if (!this.where) {
+      const where = (this.where = new Map());
+      this.chunks.forEach((c, chunk) => c.keys.forEach((key, position) => where.set(key, { chunk, position })));
+    }
+    return this.where;
   }
 
   has(key: string): boolean {
@@ -109,6 +121,12 @@ class IndexedChunks implements ChunkedMetadata {
     if (!at || at.position !== 0) return undefined;
     const c = this.chunks[at.chunk] as MetadataChunk;
     if (c.keys.length !== keys.length || c.keys.some((k, i) => k !== keys[i])) return undefined;
+    return this.copied(at.chunk);
+  }
+
+  copied(chunk: number): ReusedChunk {
+    const c = this.chunks[chunk];
+    if (!c) throw invalid(`the chunk index has no chunk ${chunk}`, String(chunk));
     const out = {} as Record<CoreRecordType, { compressed: Buffer; openSize: number; key: string }>;
     for (const type of CORE) {
       const [offset, size, openSize] = c.members[type];
@@ -127,18 +145,24 @@ class IndexedChunks implements ChunkedMetadata {
   }
 
   deferred(key: string): DeferredPackage {
-    return { key, load: () => this.entries(key) };
-  }
-
-  private async entries(key: string): Promise<RenderedPackage> {
     const at = this.byKey.get(key);
     if (!at) throw invalid(`no chunk holds ${key}`, key);
-    let texts = this.loaded.get(at.chunk);
-    if (!texts) this.loaded.set(at.chunk, (texts = this.split(at.chunk)));
+    return this.deferredAt(at.chunk, at.position, key);
+  }
+
+  deferredAt(chunk: number, position: number, key: string): DeferredPackage {
+    // A class, not an object with a closure: a deploy makes one per package of the repo.
+    return new DeferredEntry(this, chunk, position, key);
+  }
+
+  async entriesAt(chunk: number, position: number, key: string): Promise<RenderedPackage> {
+    let texts = this.loaded.get(chunk);
+    if (!texts) this.loaded.set(chunk, (texts = this.split(chunk)));
     const t = await texts;
-    const rendered = { primary: t.primary[at.position] as string, filelists: t.filelists[at.position] as string, other: t.other[at.position] as string };
+    const rendered = { primary: t.primary[position], filelists: t.filelists[position], other: t.other[position] };
+    if (rendered.primary === undefined || rendered.filelists === undefined || rendered.other === undefined) throw invalid(`chunk ${chunk} has no package ${position}`, key);
     if (!rendered.primary.includes(`<location href="${primaryEntryKey(key)}"`)) throw invalid(`the chunk index places ${key} where another package is`, key);
-    return { key, rendered };
+    return { key, rendered: rendered as RenderedPackage['rendered'] };
   }
 
   /** A chunk's entries, decompressed and split; the same count in each file, or the index is wrong. */
@@ -155,6 +179,19 @@ class IndexedChunks implements ChunkedMetadata {
       }),
     );
     return out;
+  }
+}
+
+class DeferredEntry implements DeferredPackage {
+  constructor(
+    private readonly chunks: IndexedChunks,
+    private readonly chunk: number,
+    private readonly position: number,
+    readonly key: string,
+  ) {}
+
+  load(): Promise<RenderedPackage> {
+    return this.chunks.entriesAt(this.chunk, this.position, this.key);
   }
 }
 

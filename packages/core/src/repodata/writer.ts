@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { copyFileVerified, hashBuffer, type ChecksumType, type CompressedFileResult } from '../checksum/index.js';
 import { compressionSuffix, type WritableCompressionKind } from '../compress/index.js';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
-import { isDeferredPackage, type ChunkIndex, type ChunkReuse, type DeferredPackage, type MetadataChunk } from './chunk-index.js';
+import { isCopiedChunk, isDeferredPackage, type ChunkIndex, type ChunkReuse, type CopiedChunk, type DeferredPackage, type MetadataChunk } from './chunk-index.js';
 import { writeChunkedBodies } from './chunked-bodies.js';
 import { MemberFile } from './member-file.js';
 import { OpenHashThread } from './open-hash.js';
@@ -79,7 +79,10 @@ export interface WriteRepodataOptions {
 
 /** DeferredPackage only with `chunked`. */
 export type WritablePackage = PackageRecord | RenderedPackage | DeferredPackage;
-export type WritableItem = WritablePackage | readonly WritablePackage[];
+/** CopiedChunk (a whole chunk of `chunked.reuse`) only with `chunked`. */
+export type WritableItem = WritablePackage | readonly WritablePackage[] | CopiedChunk;
+
+const itemCount = (item: WritableItem): number => (Array.isArray(item) ? item.length : isCopiedChunk(item as object) ? (item as CopiedChunk).count : 1);
 
 export interface RepodataSummary {
   outDir: string;
@@ -122,7 +125,7 @@ export async function writeRepodata(options: WriteRepodataOptions): Promise<Repo
   const known = options.onInvalidPackage
     ? undefined // skipping packages makes the count unknowable up front, so that mode always spools
     : Array.isArray(options.packages)
-      ? (options.packages as readonly WritableItem[]).reduce<number>((n, item) => n + (Array.isArray(item) ? item.length : 1), 0)
+      ? (options.packages as readonly WritableItem[]).reduce<number>((n, item) => n + itemCount(item), 0)
       : options.packageCount;
   if (options.chunked) checkChunkable(compression, known, options);
   try {
@@ -214,6 +217,8 @@ async function chunkedBodies(options: WriteRepodataOptions, known: number, tmpOf
   const given = options.chunked?.hashThread;
   const own = given === true || (given === undefined && known >= HASH_THREAD_MIN_PACKAGES) ? await OpenHashThread.start() : undefined;
   const thread = given instanceof OpenHashThread ? given : own;
+  // Members of files the thread preloaded are then named rather than copied over to it.
+  await thread?.ready();
   const close = async () => {
     await own?.close();
   };
@@ -246,7 +251,9 @@ async function chunkedBodies(options: WriteRepodataOptions, known: number, tmpOf
 async function* flatten(items: AsyncIterable<WritableItem> | Iterable<WritableItem>): AsyncGenerator<WritablePackage> {
   for await (const item of items) {
     if (Array.isArray(item)) yield* item as readonly WritablePackage[];
-    else yield item as WritablePackage;
+    else if (isCopiedChunk(item as object)) {
+      throw new OvirtRepoError(ErrorCodes.USAGE, 'a copied chunk can only be written as chunked metadata', { hint: 'pass `chunked` to writeRepodata, or give the packages one by one' });
+    } else yield item as WritablePackage;
   }
 }
 
