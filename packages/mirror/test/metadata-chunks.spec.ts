@@ -128,4 +128,63 @@ describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => 
     expect((await primaryOf(gz)).split('<package type="rpm">').length - 1).toBe(CORPUS + 6);
     await expectLatestVerifies(store, 'exp');
   });
+
+  /** sha256 of every gzip member of the snapshot's three files (header, chunks, footer): the cache's names. */
+  async function memberNames(r: SyncResult): Promise<Map<string, Buffer>> {
+    const index = JSON.parse(await readFile(join(snapshotDir(r), 'metadata-chunks.json'), 'utf8'));
+    const names = new Map<string, Buffer>();
+    for (const type of ['primary', 'filelists', 'other']) {
+      const bytes = await readFile(join(snapshotDir(r), index.files[type].href));
+      const spans: Array<[number, number]> = index.chunks.map((c: Record<string, [number, number]>) => c[type]);
+      const cuts = [0, ...spans.flatMap(([o, s]) => [o, o + s]), bytes.length];
+      for (let i = 0; i + 1 < cuts.length; i++) {
+        const member = bytes.subarray(cuts[i], cuts[i + 1]);
+        if (member.length > 0) names.set(createHash('sha256').update(member).digest('hex'), gunzipSync(member));
+      }
+    }
+    return names;
+  }
+
+  it('keeps the latest snapshot decompressed in the repo cache, which damage there cannot mislead', async () => {
+    const cacheDir = join(store, 'cache', 'exp', 'metadata');
+    // A sync on a thread leaves its snapshot's members in the cache.
+    const filling = await syncRepo({ store, repo: 'exp', from: [await makeRepo(join(dir, 'build-filling'), [pkg('added-filling', '1.0', '1', 'noarch')])], mode: 'additive', hashThreadMinPackages: 0 });
+    const before = (await readdir(cacheDir)).sort();
+    expect(before).toEqual([...(await memberNames(filling)).keys()].sort());
+    expect(before.length).toBeGreaterThan(3);
+    // Damage the entry of a chunk the next sync copies (one in the middle), keeping its size; cut another
+    // such entry short.
+    const index = JSON.parse(await readFile(join(snapshotDir(filling), 'metadata-chunks.json'), 'utf8'));
+    const middle = index.chunks[Math.floor(index.chunks.length / 2)];
+    const entryOf = async (type: string) => {
+      const [offset, size] = middle[type] as [number, number];
+      const file = await readFile(join(snapshotDir(filling), index.files[type].href));
+      return createHash('sha256').update(file.subarray(offset, offset + size)).digest('hex');
+    };
+    const [damaged, cut] = [await entryOf('primary'), await entryOf('other')];
+    expect(before).toEqual(expect.arrayContaining([damaged, cut]));
+    const original = await readFile(join(cacheDir, damaged));
+    await writeFile(join(cacheDir, damaged), Buffer.from(original.toString('latin1').replace(/[a-z]/, 'Z'), 'latin1'));
+    await writeFile(join(cacheDir, cut), (await readFile(join(cacheDir, cut))).subarray(0, 10));
+
+    const build = await makeRepo(join(dir, 'build-cached'), [pkg('added-cached', '1.0', '1', 'noarch')]);
+    const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive', hashThreadMinPackages: 0 });
+    expect(next.metadataChunks!.threaded).toBe(true);
+    // The open checksums are right all the same (verify decompresses every file and checks them).
+    await expectLatestVerifies(store, 'exp');
+    // The cache now holds exactly the new snapshot's members, each its member's content.
+    const names = await memberNames(next);
+    const after = (await readdir(cacheDir)).sort();
+    expect(after).toEqual([...names.keys()].sort());
+    for (const name of after) expect((await readFile(join(cacheDir, name))).equals(names.get(name)!)).toBe(true);
+  });
+
+  it('may be deleted: the next sync rebuilds it', async () => {
+    const { rm } = await import('node:fs/promises');
+    await rm(join(store, 'cache'), { recursive: true });
+    const build = await makeRepo(join(dir, 'build-uncached'), [pkg('added-uncached', '1.0', '1', 'noarch')]);
+    const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive', hashThreadMinPackages: 0 });
+    await expectLatestVerifies(store, 'exp');
+    expect((await readdir(join(store, 'cache', 'exp', 'metadata'))).sort()).toEqual([...(await memberNames(next)).keys()].sort());
+  });
 });

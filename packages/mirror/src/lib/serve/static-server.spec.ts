@@ -41,6 +41,8 @@ describe('store server', () => {
     await writeFile(join(store, 'yum', 'el9', '.latest.txt.tmp-1-abcdef01'), 'temp');
     await mkdir(join(store, 'locks'));
     await writeFile(join(store, 'locks', 'repo-el9.lock'), '{}');
+    await mkdir(join(store, 'cache', 'el9', 'metadata'), { recursive: true });
+    await writeFile(join(store, 'cache', 'el9', 'metadata', 'abc'), '<package/>');
     await writeFile(join(dir, 'secret.txt'), 'outside');
     await symlink(join(dir, 'secret.txt'), join(store, 'yum', 'escape.txt'));
     await symlink('..', join(store, 'yum', 'up'));
@@ -108,15 +110,17 @@ describe('store server', () => {
     '/yum/el9/20260101T000000.000Z/pool/../../../../../secret.txt',
     '/yum/el9/.latest.txt.tmp-1-abcdef01',
     '/locks/repo-el9.lock',
+    '/cache/el9/metadata/abc',
+    '/cache/',
     '/%00',
     '/bad%zz',
-  ])('never serves anything outside the store, temp files or locks: %s', async (path) => {
+  ])('never serves anything outside the store, temp files, locks or the cache: %s', async (path) => {
     const r = await request(server, path);
     expect([400, 404]).toContain(r.status);
     expect(r.body).not.toContain('outside');
   });
 
-  it('redirects directories to a trailing slash and lists them, hiding dot files and locks', async () => {
+  it('redirects directories to a trailing slash and lists them, hiding dot files, locks and the cache', async () => {
     const r = await request(server, '/yum/el9');
     expect([r.status, r.headers.location]).toEqual([301, '/yum/el9/']);
     const list = await request(server, '/yum/el9/');
@@ -127,6 +131,7 @@ describe('store server', () => {
     const root = await request(server, '/');
     expect(root.body).toContain('pool/');
     expect(root.body).not.toContain('locks');
+    expect(root.body).not.toContain('cache');
   });
 
   it("shows a directory's index.html (the status pages) instead of a listing, never one leading outside", async () => {

@@ -4,8 +4,11 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, sep } from 'node:path';
 import { ErrorCodes, OvirtRepoError, silentLogger, type Logger } from '@ovirt-repo/core';
-import { LATEST_FILE, LOCKS_DIR, STATUS_PAGE } from '../store/layout.js';
+import { CACHE_DIR, LATEST_FILE, LOCKS_DIR, STATUS_PAGE } from '../store/layout.js';
 import { contentTypeFor } from './content-type.js';
+
+/** Top-level directories of a store that are its own working state, not content. */
+const NOT_SERVED = new Set([LOCKS_DIR, CACHE_DIR]);
 
 export interface ServeOptions {
   /** Directory to serve (the store root). */
@@ -61,7 +64,7 @@ export async function startStoreServer(options: ServeOptions): Promise<StoreServ
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     const segments = decodeSegments(rawPath);
     if (!segments) return send(res, 400, 'bad path\n');
-    if (segments.some((s) => s.startsWith('.')) || segments[0] === LOCKS_DIR) return send(res, 404, 'not found\n');
+    if (segments.some((s) => s.startsWith('.')) || NOT_SERVED.has(segments[0] ?? '')) return send(res, 404, 'not found\n');
     const candidate = join(rootReal, ...segments);
     let real: string;
     try {
@@ -231,7 +234,7 @@ async function sendListing(req: IncomingMessage, res: ServerResponse, dir: strin
   const rows: string[] = [];
   if (!isRoot) rows.push('<a href="../">../</a>');
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (e.name.startsWith('.') || (isRoot && e.name === LOCKS_DIR)) continue;
+    if (e.name.startsWith('.') || (isRoot && NOT_SERVED.has(e.name))) continue;
     let isDir = e.isDirectory();
     if (e.isSymbolicLink()) isDir = (await stat(join(dir, e.name)).catch(() => undefined))?.isDirectory() ?? false;
     const label = `${e.name}${isDir ? '/' : ''}`;

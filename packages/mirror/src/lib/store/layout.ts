@@ -19,6 +19,8 @@ import { validateFileName } from './names.js';
  *   <store>/yum/all_latest.{json,yaml,py,html}  the index of every repo's latest snapshot URL
  *   <store>/index.html                          the store's status page (every repo, recent history)
  *   <store>/locks/                              writer locks and running-sync registrations (not served)
+ *   <store>/cache/<repo>/metadata/              the latest snapshot's metadata chunks decompressed, for the
+ *                                               next sync's hashing thread; may be deleted (not served)
  */
 export interface StoreLayout {
   root: string;
@@ -26,12 +28,14 @@ export interface StoreLayout {
   poolDir: string;
   yumDir: string;
   locksDir: string;
+  cacheDir: string;
 }
 
 export const STORE_MARKER = 'store.json';
 export const POOL_DIR = 'pool';
 export const YUM_DIR = 'yum';
 export const LOCKS_DIR = 'locks';
+export const CACHE_DIR = 'cache';
 export const LATEST_FILE = 'latest.txt';
 export const SNAPSHOT_RECORD = 'snapshot.json';
 /** Written beside snapshot.json when a snapshot is made, so status pages never re-read package lists. */
@@ -54,12 +58,14 @@ export function storeLayout(root: string): StoreLayout {
     poolDir: join(r, POOL_DIR),
     yumDir: join(r, YUM_DIR),
     locksDir: join(r, LOCKS_DIR),
+    cacheDir: join(r, CACHE_DIR),
   };
 }
 
 export const repoDir = (s: StoreLayout, repo: string) => join(s.yumDir, repo);
 export const snapshotDir = (s: StoreLayout, repo: string, id: string) => join(s.yumDir, repo, id);
 export const latestFile = (s: StoreLayout, repo: string) => join(s.yumDir, repo, LATEST_FILE);
+export const metadataCacheDir = (s: StoreLayout, repo: string) => join(s.cacheDir, repo, 'metadata');
 export const pinsDir = (s: StoreLayout, repo: string) => join(s.yumDir, repo, PINS_DIR);
 export const indexFile = (s: StoreLayout, ext: string) => join(s.yumDir, `${INDEX_BASENAME}.${ext}`);
 export const storeStatusPage = (s: StoreLayout) => join(s.root, STATUS_PAGE);

@@ -19,24 +19,51 @@ interface ChunksFile {
 
 const digestOf = (body: Pick<ChunksFile, 'files' | 'chunks'>) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
-/** Written inside a snapshot being built (published whole later). */
-export async function writeMetadataChunks(snapshotDir: string, index: ChunkIndex, hrefs: readonly string[]): Promise<void> {
-  const place = new Map(hrefs.map((href, i) => [href, i]));
-  const chunks = index.chunks.map((c) => ({
-    packages: c.keys.map((k) => {
-      const i = place.get(k);
-      if (i === undefined) throw new OvirtRepoError(ErrorCodes.STORE, `the snapshot's metadata lists ${k}, which its snapshot.json lacks`, { target: snapshotDir });
-      return i;
-    }),
-    ...c.members,
-  }));
-  const body = { files: index.files, chunks };
-  const file: ChunksFile = { format: 1, digest: digestOf(body), ...body };
-  await writeNewFileDurably(join(snapshotDir, SNAPSHOT_CHUNKS), `${JSON.stringify(file)}\n`);
+/** Where a new snapshot's packages are in its snapshot.json, for its metadata-chunks.json. */
+export interface RecordPlaces {
+  /** The place of the package with this key (pool href). */
+  of(key: string): number | undefined;
+  /** The places of a chunk given whole (core's CopiedChunk), from its label. */
+  ofLabel?(label: unknown): readonly number[] | undefined;
 }
 
-/** The snapshot's chunk index; undefined when it has none (made before chunking, or not gz). */
-export async function readMetadataChunks(snapshotDir: string, hrefs: readonly string[]): Promise<ChunkIndex | undefined> {
+/** Places of packages in `hrefs` order. */
+export function placesOfHrefs(hrefs: readonly string[]): RecordPlaces {
+  const place = new Map(hrefs.map((href, i) => [href, i]));
+  return { of: (key) => place.get(key) };
+}
+
+/** Written inside a snapshot being built (published whole later). */
+export async function writeMetadataChunks(snapshotDir: string, index: ChunkIndex, places: RecordPlaces): Promise<void> {
+  const lacking = (what: string) => new OvirtRepoError(ErrorCodes.STORE, `the snapshot's metadata lists ${what}, which its snapshot.json lacks`, { target: snapshotDir });
+  const chunks = index.chunks.map((c) => {
+    const given = c.label === undefined ? undefined : places.ofLabel?.(c.label);
+    if (c.label !== undefined && !given) throw lacking('a chunk copied whole');
+    return {
+      packages:
+        given ??
+        c.keys.map((k) => {
+          const i = places.of(k);
+          if (i === undefined) throw lacking(k);
+          return i;
+        }),
+      ...c.members,
+    };
+  });
+  // Serialised once: the digest covers exactly the text that follows it in the file.
+  const body = JSON.stringify({ files: index.files, chunks });
+  const digest = createHash('sha256').update(body).digest('hex');
+  await writeNewFileDurably(join(snapshotDir, SNAPSHOT_CHUNKS), `{"format":1,"digest":"${digest}",${body.slice(1)}\n`);
+}
+
+/** A snapshot's chunk index, with the places in snapshot.json of each chunk's packages. */
+export type PlacedChunkIndex = ChunkIndex & { readonly places: ReadonlyArray<readonly number[]> };
+
+/**
+ * The snapshot's chunk index; undefined when it has none (made before chunking, or not gz). `hrefs`: its
+ * snapshot.json's packages, in order; the index must name each of them once.
+ */
+export async function readMetadataChunks(snapshotDir: string, hrefs: readonly string[]): Promise<PlacedChunkIndex | undefined> {
   const path = join(snapshotDir, SNAPSHOT_CHUNKS);
   let text: string;
   try {
@@ -52,16 +79,29 @@ export async function readMetadataChunks(snapshotDir: string, hrefs: readonly st
   } catch (e) {
     throw bad((e as Error).message);
   }
-  if (file.format !== 1 || !Array.isArray(file.chunks) || digestOf({ files: file.files, chunks: file.chunks }) !== file.digest) throw bad('its digest does not match');
+  if (file.format !== 1 || !Array.isArray(file.chunks) || !digestMatches(text, file)) throw bad('its digest does not match');
+  const seen = new Uint8Array(hrefs.length);
   const chunks: MetadataChunk[] = file.chunks.map((c) => ({
     keys: c.packages.map((i) => {
       const href = hrefs[i];
-      if (href === undefined) throw bad(`package ${i} is not in snapshot.json`);
+      if (href === undefined || seen[i]) throw bad(`package ${i} is not in snapshot.json, or in more than one chunk`);
+      seen[i] = 1;
       return href;
     }),
     members: Object.fromEntries(CORE_RECORD_TYPES.map((t) => [t, c[t]])) as MetadataChunk['members'],
   }));
-  return { files: file.files, chunks };
+  return { files: file.files, chunks, places: file.chunks.map((c) => c.packages) };
+}
+
+/**
+ * The digest covers the file's other fields as JSON.stringify writes them: as they are in a file written
+ * by writeMetadataChunks (checked on the text, without serialising the index again), else serialised.
+ */
+function digestMatches(text: string, file: ChunksFile): boolean {
+  const prefix = `{"format":1,"digest":"${file.digest}",`;
+  const end = text.trimEnd().length;
+  if (text.startsWith(prefix) && createHash('sha256').update(`{${text.slice(prefix.length, end)}`).digest('hex') === file.digest) return true;
+  return digestOf({ files: file.files, chunks: file.chunks }) === file.digest;
 }
 
 /**

@@ -63,7 +63,7 @@ describe('snapshot.json one package a line', () => {
     expect(lines.hrefs()).toEqual(packages.map((p) => p.href));
     expect(lines.run(1, 3).toString('utf8')).toBe(`${packageLine(packages[1]!)},\n${packageLine(packages[2]!)}`);
     // Runs and new lines make the next record's body.
-    const body = recordBody([lines.run(0, 2), packageLine(pkg('beta')), lines.run(2, 4)]).toString('utf8');
+    const body = Buffer.concat(recordBody([lines.run(0, 2), packageLine(pkg('beta')), lines.run(2, 4)])).toString('utf8');
     expect(JSON.parse(`{"packages":[\n${body}`).packages).toEqual([...packages.slice(0, 2), pkg('beta'), ...packages.slice(2)]);
   });
 
@@ -71,7 +71,7 @@ describe('snapshot.json one package a line', () => {
     const lines = (await roundTrip(record([])))!;
     expect(lines.length).toBe(0);
     expect(lines.hrefs()).toEqual([]);
-    expect(JSON.parse(`{"packages":[\n${recordBody([]).toString()}`).packages).toEqual([]);
+    expect(JSON.parse(`{"packages":[\n${Buffer.concat(recordBody([])).toString()}`).packages).toEqual([]);
   });
 
   it('is not taken for a record in another layout, or none', async () => {

@@ -44,24 +44,25 @@ export function recordHead(record: Omit<SnapshotRecord, 'packages'>): string {
 }
 
 /**
- * What follows the head: the packages and the close. Each piece is one package line or several (a run
- * of an earlier record's lines, separators inside), without a line end.
+ * What follows the head: the packages and the close, as pieces to write one after another. Each piece
+ * given is one package line or several (a run of an earlier record's lines, separators inside), without a
+ * line end.
  */
-export function recordBody(pieces: ReadonlyArray<string | Uint8Array>): Buffer {
+export function recordBody(pieces: ReadonlyArray<string | Uint8Array>): Uint8Array[] {
   const parts: Uint8Array[] = [];
   for (const [i, p] of pieces.entries()) {
     if (i > 0) parts.push(SEPARATOR);
     parts.push(typeof p === 'string' ? Buffer.from(p) : p);
   }
   parts.push(Buffer.from(pieces.length > 0 ? `\n${CLOSE}` : CLOSE));
-  return Buffer.concat(parts);
+  return parts;
 }
 
 const SEPARATOR = Buffer.from(',\n');
 
 /** snapshot.json of `record`, in the layout above. */
 export function recordFileText(record: SnapshotRecord): Buffer {
-  return Buffer.concat([Buffer.from(recordHead(record)), recordBody(record.packages.map(packageLine))]);
+  return Buffer.concat([Buffer.from(recordHead(record)), ...recordBody(record.packages.map(packageLine))]);
 }
 
 /**
@@ -75,12 +76,6 @@ export class RecordLines {
   private constructor(
     readonly head: Omit<SnapshotRecord, 'packages'>,
     private readonly bytes: Buffer,
-    /**
-     * The same bytes as a latin1 string, one character a byte: only for finding places (which are then
-     * byte offsets) and reading ASCII (hrefs), with string searches that cost far less per call than
-     * Buffer's. Text that may hold UTF-8 is decoded from `bytes`.
-     */
-    private readonly text: string,
     /** Where each line starts, and one past the last line's end. */
     private readonly starts: Int32Array,
   ) {}
@@ -105,12 +100,13 @@ export class RecordLines {
   hrefAt(i: number): string {
     const start = this.starts[i] as number;
     const end = this.lineEnd(i);
-    const at = this.text.indexOf(HREF, start);
-    const close = at < 0 || at >= end ? -1 : this.text.indexOf('"', at + HREF.length);
+    const at = this.bytes.indexOf(HREF, start);
+    const close = at < 0 || at >= end ? -1 : this.bytes.indexOf(QUOTE, at + HREF.length);
     if (close < 0 || close >= end) return this.at(i).href;
-    const href = this.text.slice(at + HREF.length, close);
-    // Anything but plain ASCII (escapes, UTF-8 bytes read as latin1) is read the slow, exact way.
-    return /^[\x21-\x5b\x5d-\x7e]*$/.test(href) ? href : this.at(i).href;
+    // Read as latin1, one character a byte: anything but plain ASCII (escapes, UTF-8) is then read the
+    // slow, exact way.
+    const href = this.bytes.toString('latin1', at + HREF.length, close);
+    return PLAIN.test(href) ? href : this.at(i).href;
   }
 
   /** Every package's href, in order. */
@@ -144,19 +140,20 @@ export class RecordLines {
       return undefined;
     }
     if (head.format !== 1) return undefined;
-    const text = bytes.toString('latin1');
     const starts: number[] = [];
     for (let at = open + OPEN.length; at < bodyEnd; ) {
       starts.push(at);
-      const nl = text.indexOf('\n', at);
+      const nl = bytes.indexOf(NEWLINE, at);
       if (nl < 0 || nl > bodyEnd) return undefined;
       at = nl + 1;
     }
     starts.push(bodyEnd);
     const { packages: _none, ...rest } = head;
-    return new RecordLines(rest, bytes, text, Int32Array.from(starts));
+    return new RecordLines(rest, bytes, Int32Array.from(starts));
   }
 }
 
-const HREF = '"href":"';
+const HREF = Buffer.from('"href":"');
+const QUOTE = 0x22;
 const NEWLINE = 0x0a;
+const PLAIN = /^[\x21-\x5b\x5d-\x7e]*$/;

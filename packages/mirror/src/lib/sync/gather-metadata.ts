@@ -9,7 +9,7 @@ import { at, settleAll } from './settle-all.js';
  * Part of stage downloadToPool, run beside the package downloads: the filelists and other of every origin
  * (the sources, and in additive mode the latest snapshot) and the extra metadata files, local and verified.
  */
-export async function gatherMetadata(ctx: SyncContext, content: SnapshotContent, workDir: string): Promise<{ inputs: OriginMetadata[]; extras: ExtraRecord[] }> {
+export async function gatherMetadata(ctx: SyncContext, content: Omit<SnapshotContent, 'digest'>, workDir: string): Promise<{ inputs: OriginMetadata[]; extras: ExtraRecord[] }> {
   const { client } = ctx;
   const [sourceInputs, extras] = await settleAll([
     settleAll(

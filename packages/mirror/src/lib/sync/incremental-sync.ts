@@ -7,15 +7,15 @@ import { readMetadataChunks } from '../store/metadata-chunks.js';
 import { packageLine, RecordLines } from '../store/record-file.js';
 import { listSnapshotIds, readLatest } from '../store/repo-state.js';
 import { nextSnapshotId } from '../store/snapshot-id.js';
-import { contentDigestOf, type SnapshotPackage } from '../store/snapshot-record.js';
+import { contentDigestOn, type SnapshotPackage } from '../store/snapshot-record.js';
 import type { Candidate } from './candidates.js';
 import type { LatestHead, SyncContext } from './context.js';
 import { downloadToPool } from './download-to-pool.js';
 import { fetchSourceMetadata, sourcesUnchanged } from './fetch-source-metadata.js';
 import { gatherMetadata } from './gather-metadata.js';
-import { joinSelectedPackages, type Joined, type JoinedItem } from './join-packages.js';
+import { entriesInLatest, incrementalMetadata } from './incremental-metadata.js';
+import { joinSelectedPackages } from './join-packages.js';
 import { planDownloads } from './plan-downloads.js';
-import { chunkedMetadata, type PreviousMetadata } from './previous-entries.js';
 import { publishSnapshot } from './publish-snapshot.js';
 import { extraDigestItems, readIncoming } from './select-content.js';
 import { applyEdits, editSelection, selectIncoming, type SelectionEdit } from './select-packages.js';
@@ -88,7 +88,10 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
     const plan = planDownloads(layout, newcomers);
 
     timer.start('downloadToPool');
-    const content = { ...read, previous: undefined, selected: fresh, digest: contentDigestOf(hrefs, extraItems) };
+    // Needed only for the new record's head, written last.
+    const digest = contentDigestOn(hashThread, hrefs, extraItems);
+    digest.catch(() => undefined);
+    const content = { ...read, previous: undefined, selected: fresh };
     const [downloaded, metadata] = await settleAll([downloadToPool(layout, plan, ctx.client, ctx.workers, log), gatherMetadata(ctx, content, area.dir)]);
     await pauseForTest('after-download');
 
@@ -96,25 +99,25 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
     const chunks = await openChunkedMetadata(dir, read.latestRepomd, index).catch(() => undefined);
     // Files that do not match their index: the general pipeline reports it, and reads them whole.
     if (!chunks || chunks.packages !== previousHrefs.length) return undefined;
-    const previous = chunkedMetadata(chunks);
+    const written = incrementalMetadata(lines, edits, index, chunks, joinSelectedPackages(metadata.inputs, fresh, entriesInLatest(edits, index, chunks)));
     const now = options.now ?? Date.now();
     const newId = nextSnapshotId(await listSnapshotIds(layout, repo), now);
     const staging = (area.staging = tempPathFor(snapshotDir(layout, repo, newId)));
     const before = edits.flatMap((e) => e.before);
     const after = edits.flatMap((e) => e.after.map((p) => (isCandidate(p) ? snapshotPackageOf(p) : p)));
     const stats = { packages: hrefs.length, bytes: lines.head.stats.bytes - sizeOf(before) + sizeOf(after) };
-    const head = recordHeadFor(ctx, { latest, sources, extras: metadata.extras, contentDigest: content.digest, modular: false, stats, id: newId, now });
+    const head = recordHeadFor(ctx, { latest, sources, extras: metadata.extras, contentDigest: digest, modular: false, stats, id: newId, now });
     const diff = diffPackages(before, after);
     diff.unchanged += hrefs.length - after.length;
-    const written = await writeSnapshotMetadata({
+    const snapshot = await writeSnapshotMetadata({
       stagingDir: staging,
-      packages: metadataOrder(previousHrefs, edits, previous, joinSelectedPackages(metadata.inputs, fresh, previous)),
+      packages: written.packages,
       packageCount: hrefs.length,
       extras: metadata.extras,
       compression: 'gz',
-      reuse: previous.reuse,
+      reuse: written.reuse,
       ...(hashThread ? { hashThread } : {}),
-      record: { head, lines: recordPieces(lines, edits), hrefs },
+      record: { head, lines: recordPieces(lines, edits), places: written.places },
       summary: summaryOf(head, id, diff),
     });
 
@@ -122,9 +125,9 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
     await publishSnapshot(layout, repo, newId, staging, ctx.lock, id);
     timer.end();
     area.staging = undefined;
-    log.info(`Published ${repo}/${newId}: ${written.stats.packages} packages`);
+    log.info(`Published ${repo}/${newId}: ${snapshot.stats.packages} packages`);
     const afterHrefs = new Set(after.map((p) => p.href));
-    return changedResult(ctx, latest, sources, written, downloaded, {
+    return changedResult(ctx, latest, sources, snapshot, downloaded, {
       added: after.filter((p) => !had.has(p.href)).length,
       removed: before.filter((p) => !afterHrefs.has(p.href)).length,
     });
@@ -158,26 +161,4 @@ function recordPieces(lines: RecordLines, edits: readonly Edit[]): Array<string 
   }
   if (lines.length > from) out.push(lines.run(from, lines.length));
   return out;
-}
-
-/**
- * The new metadata in the order the general pipeline writes it: the packages kept from the latest
- * snapshot in record order (their entries copied, in whole chunks where the chunk is unchanged), then
- * those from the sources.
- */
-async function* metadataOrder(
-  previousHrefs: readonly string[],
-  edits: readonly Edit[],
-  previous: PreviousMetadata,
-  fromSources: AsyncIterable<JoinedItem>,
-): AsyncGenerator<JoinedItem> {
-  const kept = applyEdits<string | undefined, SnapshotPackage, Candidate>(previousHrefs, edits, (p) => (isCandidate(p) ? undefined : p.href));
-  const batch: Joined[] = [];
-  for (const href of kept) {
-    if (href === undefined) continue;
-    // The chunk index covers every package of the record (checked by the caller).
-    batch.push(previous.entriesOf({ poolHref: href, digest: '' }) as Joined);
-  }
-  yield batch;
-  yield* fromSources;
 }

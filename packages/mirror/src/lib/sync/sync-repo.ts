@@ -1,12 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { acquireLock, createReadClient, ErrorCodes, ioError, OvirtRepoError, silentLogger, tempPathFor, type Lock, type Logger, type OpenHashThread } from '@ovirt-repo/core';
+import { acquireLock, createReadClient, ErrorCodes, ioError, OvirtRepoError, silentLogger, tempPathFor, type Lock, type Logger } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { indexedUrl, writeIndex } from '../index/write-index.js';
 import { registerPoolUser } from '../lock/pool-guard.js';
 import { repoLockPath } from '../lock/store-locks.js';
 import { summarizeSnapshot } from '../snapshot/summarize-snapshot.js';
 import { defaultBaseUrl, repoDir, snapshotDir, snapshotUrl } from '../store/layout.js';
+import { placesOfHrefs } from '../store/metadata-chunks.js';
 import { validateRepoName } from '../store/names.js';
 import { packageLine } from '../store/record-file.js';
 import { listSnapshotIds } from '../store/repo-state.js';
@@ -20,7 +21,7 @@ import { gatherMetadata } from './gather-metadata.js';
 import { syncIncrementally } from './incremental-sync.js';
 import { joinSelectedPackages } from './join-packages.js';
 import { readLatestSnapshot } from './latest-snapshot.js';
-import { startMetadataThread } from './metadata-thread.js';
+import { MetadataThread } from './metadata-thread.js';
 import { planDownloads } from './plan-downloads.js';
 import { loadPreviousMetadata } from './previous-entries.js';
 import { publishSnapshot } from './publish-snapshot.js';
@@ -74,8 +75,8 @@ export interface SyncOptions {
    */
   incremental?: boolean;
   /**
-   * From this many packages in the latest snapshot on, its metadata chunks are decompressed on a thread
-   * while the sync selects packages. Default core's HASH_THREAD_MIN_PACKAGES; for tests and tuning.
+   * From this many packages (in the latest snapshot, or in the new one) on, gz metadata is hashed on a
+   * thread with a cache (metadata-thread.ts). Default core's HASH_THREAD_MIN_PACKAGES; for tests and tuning.
    */
   hashThreadMinPackages?: number;
   /**
@@ -200,15 +201,17 @@ export async function syncRepo(options: SyncOptions): Promise<SyncResult> {
  */
 async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
   const compression = ctx.options.compression ?? 'gz';
-  const hashThread = await startMetadataThread(ctx.layout, ctx.repo, compression, ctx.options.hashThreadMinPackages);
+  const metadataThread = await MetadataThread.forLatest(ctx.layout, ctx.repo, compression, ctx.options.hashThreadMinPackages);
   try {
-    return (await syncIncrementally(ctx, hashThread)) ?? (await syncStages(ctx, compression, hashThread));
+    const result = (await syncIncrementally(ctx, metadataThread.current)) ?? (await syncStages(ctx, compression, metadataThread));
+    if (result.changed) await metadataThread.keepPublished(ctx.log);
+    return result;
   } finally {
-    await hashThread?.close();
+    await metadataThread.close();
   }
 }
 
-async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', hashThread: OpenHashThread | undefined): Promise<SyncResult> {
+async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', metadataThread: MetadataThread): Promise<SyncResult> {
   const { layout, repo, log, timer } = ctx;
   const latest = await readLatestSnapshot(layout, repo, log);
 
@@ -266,6 +269,7 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', h
           )
         : undefined;
     const { packages, ...head } = snapshotRecordFor(ctx, latest, sources, content, metadata.extras, id, now);
+    const hashThread = await metadataThread.forWrite(packages.length);
     const base = latest.record && latest.id ? { id: latest.id, packages: latest.record.packages } : undefined;
     const written = await writeSnapshotMetadata({
       stagingDir: staging,
@@ -275,7 +279,7 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', h
       compression,
       ...(previousEntries?.reuse ? { reuse: previousEntries.reuse } : {}),
       ...(hashThread ? { hashThread } : {}),
-      record: { head, lines: packages.map(packageLine), hrefs: packages.map((p) => p.href) },
+      record: { head, lines: packages.map(packageLine), places: placesOfHrefs(packages.map((p) => p.href)) },
       summary: summarizeSnapshot({ ...head, packages }, base),
     });
 

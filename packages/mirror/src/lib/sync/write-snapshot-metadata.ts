@@ -1,27 +1,28 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncPath, ioError, writeNewFileDurably, writeRepodata, type ChunkReuse, type ExtraRecord, type OpenHashThread } from '@ovirt-repo/core';
+import { fsyncPath, ioError, writeNewFileDurably, writeRepodata, type ChunkReuse, type CopiedChunk, type ExtraRecord, type OpenHashThread } from '@ovirt-repo/core';
 import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUMMARY } from '../store/layout.js';
-import { writeMetadataChunks } from '../store/metadata-chunks.js';
+import { writeMetadataChunks, type RecordPlaces } from '../store/metadata-chunks.js';
 import { recordBody, recordHead } from '../store/record-file.js';
 import type { SnapshotRecord } from '../store/snapshot-record.js';
 import type { SnapshotSummaryRecord } from '../store/snapshot-summary.js';
 import type { JoinedItem } from './join-packages.js';
+import type { RecordHead } from './snapshot-record-for.js';
 
 /** snapshot.json to write: every field but repomdSha256 (known once repomd.xml is) and the packages. */
 export interface RecordToWrite {
-  head: Omit<SnapshotRecord, 'repomdSha256' | 'packages'>;
+  head: RecordHead<string | Promise<string>>;
   /** The packages in record order: lines (record-file.ts packageLine), or runs of an earlier record's (recordBody). */
   lines: ReadonlyArray<string | Uint8Array>;
-  /** Their hrefs, in the same order (for metadata-chunks.json). */
-  hrefs: readonly string[];
+  /** Where each package is among them (for metadata-chunks.json). */
+  places: RecordPlaces;
 }
 
 export interface WriteSnapshotInput {
   /** The snapshot being built, under a temp name in the repo directory. */
   stagingDir: string;
-  /** The packages' metadata, in the order the files list them. */
-  packages: AsyncIterable<JoinedItem> | Iterable<JoinedItem>;
+  /** The packages' metadata, in the order the files list them (whole chunks of the latest snapshot's, too). */
+  packages: AsyncIterable<JoinedItem | CopiedChunk> | Iterable<JoinedItem | CopiedChunk>;
   packageCount: number;
   extras: ExtraRecord[];
   compression: 'gz' | 'xz' | 'zstd';
@@ -58,8 +59,7 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
   // is fsynced. summary.json does not depend on the metadata, so it is written while that is.
   const summaryWritten = writeNewFileDurably(join(dir, SNAPSHOT_SUMMARY), `${JSON.stringify(input.summary, null, 1)}\n`);
   summaryWritten.catch(() => undefined);
-  // Made before the metadata is written, though written after it (its head names repomd.xml's checksum): a
-  // large repo's metadata hashing thread is still busy then, so this costs the write nothing.
+  // Made before the metadata is written, though written after it (its head names repomd.xml's checksum).
   const recordBytes = recordBody(input.record.lines);
   const repodata = join(dir, 'repodata');
   const chunked = input.compression === 'gz' ? { ...(input.reuse ? { reuse: input.reuse } : {}), ...(input.hashThread ? { hashThread: input.hashThread } : {}) } : undefined;
@@ -86,8 +86,8 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
   }
   const { record } = input;
   await Promise.all([
-    summary.chunks ? writeMetadataChunks(dir, summary.chunks, record.hrefs) : undefined,
-    writeNewFileDurably(join(dir, SNAPSHOT_RECORD), Buffer.concat([Buffer.from(recordHead({ ...record.head, repomdSha256: summary.repomdChecksum.value })), recordBytes])),
+    summary.chunks ? writeMetadataChunks(dir, summary.chunks, record.places) : undefined,
+    writeNewFileDurably(join(dir, SNAPSHOT_RECORD), [Buffer.from(recordHead({ ...record.head, contentDigest: await record.head.contentDigest, repomdSha256: summary.repomdChecksum.value })), ...recordBytes]),
     summaryWritten,
   ]);
   await fsyncPath(repodata);
