@@ -83,6 +83,21 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'incremental additive sync',
     await expectLatestVerifies(store(true), 'exp');
   });
 
+  it('upgrades the package a chunk ends with: the chunk after it is chunked again with the rest, as the general way does', async () => {
+    const latest = (await readFile(join(store(true), 'yum', 'exp', 'latest.txt'), 'utf8')).trim();
+    const snap = join(store(true), 'yum', 'exp', latest);
+    const index = JSON.parse(await readFile(join(snap, 'metadata-chunks.json'), 'utf8'));
+    const record = JSON.parse(await readFile(join(snap, 'snapshot.json'), 'utf8'));
+    // A chunk in the middle whose packages are in record order: its last package ends it.
+    const chunk = index.chunks.find((c: { packages: number[] }, i: number) => i > 0 && c.packages.every((p, j) => p === c.packages[0]! + j) && i < index.chunks.length - 2);
+    const last = record.packages[chunk.packages[chunk.packages.length - 1]];
+    const { fast, general, fastInfos } = await both([pkg(last.name, '99.0', '1', last.arch)]);
+    expect(fastInfos.some((m) => m.includes('incrementally'))).toBe(true);
+    expect(fast).toMatchObject({ changed: true, added: 1, removed: 1 });
+    expect(await content(true, fast)).toEqual(await content(false, general));
+    await expectLatestVerifies(store(true), 'exp');
+  });
+
   it('carries extra metadata and notices a deploy that changes nothing', async () => {
     const specs = [pkg('with-advisory', '1.0', '1', 'noarch')];
     const { fast, general } = await both(specs, { updateinfo: UPDATEINFO });
