@@ -6,19 +6,30 @@ import type { MemberSpan } from './chunk-index.js';
 import { inThreadOpenHasher, type OpenHasher } from './open-hash.js';
 
 const MAX_WRITES = 16;
+/** At most this many bytes in one write of members copied one after another. */
+const MAX_RUN = 8 << 20;
+
+/** True when `next` starts in the same memory right where `bytes` ends. */
+const follows = (bytes: Uint8Array, next: Uint8Array) => bytes.buffer === next.buffer && bytes.byteOffset + bytes.length === next.byteOffset;
 
 /**
  * A gzip file written as a sequence of members: each append writes one member's bytes and, as
  * CompressedFileWriter does for a single stream, hashes both the bytes on disk and the content they hold
  * (the latter through an OpenHasher, which may run on another thread).
  * Writes go to known offsets, so they are issued without waiting for the previous one (a few hundred
- * members would otherwise each wait a thread-pool round trip); end() waits for them all.
+ * members would otherwise each wait a thread-pool round trip), members copied one after another from one
+ * earlier file in one write; end() waits for them all.
  */
 export class MemberFile {
   private offset = 0;
   private readonly writing: Array<Promise<void>> = [];
   private failure: unknown;
   private readonly fileHash: Hash;
+  /**
+   * Members not written yet that lie one after another in one buffer (chunks copied from an earlier file,
+   * one after another there too): written together, one write instead of one per member.
+   */
+  private run: { bytes: Uint8Array; at: number } | undefined;
 
   private constructor(
     readonly path: string,
@@ -60,13 +71,27 @@ export class MemberFile {
   private async write(compressed: Uint8Array, openSize: number): Promise<MemberSpan> {
     const span: MemberSpan = [this.offset, compressed.length, openSize];
     this.fileHash.update(compressed);
-    const write = this.writeAt(compressed, this.offset);
-    write.catch((e: unknown) => (this.failure ??= e));
-    this.writing.push(write);
+    const run = this.run;
+    if (run && follows(run.bytes, compressed) && run.bytes.length + compressed.length <= MAX_RUN) {
+      run.bytes = new Uint8Array(run.bytes.buffer, run.bytes.byteOffset, run.bytes.length + compressed.length);
+    } else {
+      this.flush();
+      this.run = { bytes: compressed, at: this.offset };
+    }
     this.offset += compressed.length;
     // Bounded, so a fast producer does not hold every member in memory at once.
     if (this.writing.length > MAX_WRITES) await this.writing.shift();
     return span;
+  }
+
+  /** Starts writing the run of members gathered so far. */
+  private flush(): void {
+    const run = this.run;
+    this.run = undefined;
+    if (!run) return;
+    const write = this.writeAt(run.bytes, run.at);
+    write.catch((e: unknown) => (this.failure ??= e));
+    this.writing.push(write);
   }
 
   private async writeAt(bytes: Uint8Array, at: number): Promise<void> {
@@ -80,6 +105,7 @@ export class MemberFile {
 
   /** Flushes (when asked to) and closes the file; its checksums and sizes for repomd.xml. */
   async end(): Promise<CompressedFileResult> {
+    this.flush();
     await Promise.all(this.writing.splice(0));
     if (this.failure) throw this.failure;
     const open = await this.openHash.digest();
@@ -98,6 +124,7 @@ export class MemberFile {
   }
 
   async abort(): Promise<void> {
+    this.run = undefined;
     await Promise.allSettled(this.writing.splice(0));
     await this.handle.close().catch(() => undefined);
     await rm(this.path, { force: true });
