@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { silentLogger } from '@ovirt-repo/core';
@@ -27,8 +27,19 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'incremental additive sync',
 
   const store = (incremental: boolean) => join(dir, incremental ? 'incremental' : 'general');
   const infos: string[] = [];
+  // The incremental store also runs as a large repo does (a metadata thread, the metadata and record
+  // caches), whatever its size.
   const sync = (incremental: boolean, from: string, extra: Partial<SyncOptions> = {}) =>
-    syncRepo({ store: store(incremental), repo: 'exp', from: [from], mode: 'additive', incremental, logger: { ...silentLogger, info: (m: string) => void infos.push(m) }, ...extra });
+    syncRepo({
+      store: store(incremental),
+      repo: 'exp',
+      from: [from],
+      mode: 'additive',
+      incremental,
+      ...(incremental ? { hashThreadMinPackages: 0 } : {}),
+      logger: { ...silentLogger, info: (m: string) => void infos.push(m), debug: (m: string) => void infos.push(m) },
+      ...extra,
+    });
 
   /** What a snapshot says, less what differs between any two runs (ids, times, the store's path). */
   async function content(incremental: boolean, r: SyncResult) {
@@ -48,7 +59,8 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'incremental additive sync',
       changes: summary.changes,
       sample: summary.sample,
       chunkPackages: chunks.chunks.map((c: { packages: number[] }) => c.packages),
-      result: { changed: r.changed, added: r.added, removed: r.removed, packages: r.packages, bytes: r.bytes, metadataChunks: r.metadataChunks, downloaded: r.downloaded.count },
+      // (Only the incremental store hashes on a thread: `threaded` differs.)
+      result: { changed: r.changed, added: r.added, removed: r.removed, packages: r.packages, bytes: r.bytes, chunks: [r.metadataChunks?.total, r.metadataChunks?.reused], downloaded: r.downloaded.count },
     };
   }
 
@@ -76,6 +88,8 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'incremental additive sync',
   ])('%s: the same snapshot either way, made incrementally', async (_what, specs) => {
     const { fast, general, fastInfos } = await both(specs);
     expect(fastInfos.some((m) => m.includes('incrementally'))).toBe(true);
+    // The record cache is there from the first sync on (a general one), and after each deploy.
+    expect(fastInfos).toContain('exp: record cache: line starts used, sorted hrefs edited');
     expect(fast.changed).toBe(true);
     expect(await content(true, fast)).toEqual(await content(false, general));
     expect(fast.metadataChunks!.reused).toBeGreaterThan(0);
@@ -96,6 +110,31 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'incremental additive sync',
     expect(fast).toMatchObject({ changed: true, added: 1, removed: 1 });
     expect(await content(true, fast)).toEqual(await content(false, general));
     await expectLatestVerifies(store(true), 'exp');
+  });
+
+  it('keeps what the next deploy needs of the record in the cache, and does without it when it is damaged or gone', async () => {
+    const recordCache = join(store(true), 'cache', 'exp', 'record');
+    const latest = async () => (await readFile(join(store(true), 'yum', 'exp', 'latest.txt'), 'utf8')).trim();
+    expect((await readdir(recordCache)).sort()).toEqual([`${await latest()}.sorted`, `${await latest()}.starts`]);
+    const used = await both([pkg('with-record-cache', '1.0', '1', 'noarch'), pkg('base-0400', '2.0', '1', 'noarch')]);
+    expect(used.fastInfos).toContain('exp: record cache: line starts used, sorted hrefs edited');
+    expect(await content(true, used.fast)).toEqual(await content(false, used.general));
+    const damage = [
+      // A sorted text that is not the snapshot's: its digest does not match, so the hrefs are sorted again.
+      async (id: string) => writeFile(join(recordCache, `${id}.sorted`), (await readFile(join(recordCache, `${id}.sorted`), 'utf8')).replace('p pool/', 'p pool/0')),
+      // Line starts that do not fit the file: it is scanned.
+      async (id: string) => writeFile(join(recordCache, `${id}.starts`), Buffer.from(new Int32Array([0, 5, 9]).buffer)),
+      async () => rm(recordCache, { recursive: true }),
+    ];
+    for (const [i, hurt] of damage.entries()) {
+      await hurt(await latest());
+      const { fast, general, fastInfos } = await both([pkg(`after-damage-${i}`, '1.0', '1', 'noarch'), pkg('base-0300', `4.${i}`, '1', 'noarch')]);
+      expect(fastInfos.some((m) => m.includes('incrementally'))).toBe(true);
+      expect(fastInfos).toContain(['exp: record cache: line starts used, hrefs sorted', 'exp: record cache: record scanned, sorted hrefs edited', 'exp: record cache: record scanned, hrefs sorted'][i]);
+      expect(await content(true, fast)).toEqual(await content(false, general));
+      // And the cache is whole again for the one after.
+      expect((await readdir(recordCache)).sort()).toEqual([`${fast.snapshot}.sorted`, `${fast.snapshot}.starts`]);
+    }
   });
 
   it('carries extra metadata and notices a deploy that changes nothing', async () => {

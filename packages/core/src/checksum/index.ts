@@ -8,7 +8,7 @@ export {
 } from './types.js';
 export { createHasher, hashBuffer, hashFile, hashStream, type Digest, type DigestWithSize } from './hash.js';
 export { HashingStream } from './hashing-stream.js';
-export { sortedLinesDigest } from './sorted-lines.js';
+export { digestOfPieces, editSortedLines, sortedLinesDigest, sortedLinesText } from './sorted-lines.js';
 export { verifyContent, type ExpectedContent } from './verify.js';
 export { copyFileVerified } from './copy.js';
 export {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sortedLinesDigest, sortLines } from './sorted-lines.js';
+import { digestOfPieces, editSortedLines, sortedLinesDigest, sortedLinesText, sortLines } from './sorted-lines.js';
 
 /** A seeded generator (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -42,5 +42,27 @@ describe('sortedLinesDigest', () => {
     expect(sortedLinesDigest(lines, 'p ', 'm updateinfo 1\n')).toBe(expected);
     expect(sortedLinesDigest([...lines].reverse(), 'p ', 'm updateinfo 1\n')).toBe(expected);
     expect(sortedLinesDigest([], 'p ', 'only')).toBe(createHash('sha256').update('only').digest('hex'));
+  });
+
+  it('edits the text of an earlier set: the same text and digest as the edited set written afresh', () => {
+    for (let seed = 1; seed <= 150; seed++) {
+      const next = random(seed);
+      const before = [...new Set(randomLines(next))];
+      const removed = before.filter(() => next() < 0.05);
+      const added = [...new Set(randomLines(next).slice(0, 20).map((l) => `${l}+`))].filter((l) => !before.includes(l));
+      const after = [...before.filter((l) => !removed.includes(l)), ...added];
+      const text = Buffer.concat(sortedLinesText(before, 'p '));
+      const edited = editSortedLines(text, 'p ', removed, added);
+      expect({ seed, text: Buffer.concat(edited ?? []).toString() }).toEqual({ seed, text: Buffer.concat(sortedLinesText(after, 'p ')).toString() });
+      expect(digestOfPieces(edited!, 'end')).toBe(sortedLinesDigest(after, 'p ', 'end'));
+    }
+  });
+
+  it('edits nothing it cannot find: a line to remove that is not there, or one to add that is', () => {
+    const text = Buffer.concat(sortedLinesText(['b', 'd', 'f'], 'p '));
+    expect(editSortedLines(text, 'p ', ['c'], [])).toBeUndefined();
+    expect(editSortedLines(text, 'p ', [], ['d'])).toBeUndefined();
+    expect(Buffer.concat(editSortedLines(text, 'p ', ['b', 'f'], ['a', 'e', 'g'])!).toString()).toBe('p a\np d\np e\np g\n');
+    expect(Buffer.concat(editSortedLines(Buffer.alloc(0), 'p ', [], ['x'])!).toString()).toBe('p x\n');
   });
 });

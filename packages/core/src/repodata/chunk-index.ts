@@ -24,7 +24,15 @@ export interface MetadataChunk {
   readonly members: Readonly<Record<CoreRecordType, MemberSpan>>;
   /** A CopiedChunk's label, as it was given. */
   readonly label?: unknown;
+  /**
+   * How many packages it holds, where `keys` is a getter that makes them only when asked for (a reader
+   * of a large index that may never need them).
+   */
+  readonly count?: number;
 }
+
+/** How many packages a chunk holds. */
+export const chunkSize = (c: Pick<MetadataChunk, 'keys' | 'count'>): number => c.count ?? c.keys.length;
 
 /** What a chunked write produced: enough for a later write to find and copy its chunks. */
 export interface ChunkIndex {

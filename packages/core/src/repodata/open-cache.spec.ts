@@ -3,7 +3,6 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { makeTempDir } from '@ovirt-repo/test-support';
-import { sortedLinesDigest } from '../checksum/index.js';
 import { OpenContentCache } from './open-cache.js';
 import { memberKey, OpenHashThread } from './open-hash.js';
 import { openHashServer, type OpenHashReply } from './open-hash-server.js';
@@ -162,16 +161,10 @@ describe('the hashing thread server with a cache', () => {
     expect(reply.error.code).toBe('E_INTERNAL');
     expect(reply.error.message).toContain('a member of no preloaded file');
   });
-
-  it('works out a sorted-lines digest as the calling thread does', () => {
-    const { handle, replies } = serve(new OpenContentCache(newDir()));
-    handle({ sortedLines: { lines: ['b', 'a', 'c'], prefix: 'p ', trailer: 'end\n' } });
-    expect(replies).toEqual([{ linesDigest: sortedLinesDigest(['a', 'b', 'c'], 'p ', 'end\n') }]);
-  });
 });
 
 describe('OpenHashThread with a cache', () => {
-  it('hashes preloaded members named, not sent, from the cache it fills; answers digests; prunes on request', async () => {
+  it('hashes preloaded members named, not sent, from the cache it fills, and prunes it on request', async () => {
     const dir = newDir();
     const texts = ['<x>one</x>\n'.repeat(100), '<y>two</y>\n'.repeat(100)];
     const members = texts.map((t) => gzipSync(Buffer.from(t)));
@@ -193,7 +186,6 @@ describe('OpenHashThread with a cache', () => {
       // The bytes given are not what the members hold: named members are taken from the thread's own copy.
       spans.forEach(([o, size, openSize], i) => hasher.updateGzip(gzipSync(`garbage ${i}`), openSize, `member ${i}`, memberKey(checksum, o, size)));
       await expect(hasher.digest()).resolves.toEqual(expected);
-      await expect(thread.sortedLinesDigest(['z', 'y'], '', '')).resolves.toBe(sortedLinesDigest(['y', 'z'], '', ''));
       await expect(thread.retainCache()).resolves.toBe(round === 0 ? 1 : 0);
       await thread.close();
     }

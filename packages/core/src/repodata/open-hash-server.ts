@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { hashBuffer, sortedLinesDigest } from '../checksum/index.js';
+import { hashBuffer } from '../checksum/index.js';
 import { gunzipBufferSync } from '../compress/index.js';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { serializeError, type SerializedError } from '../errors/thread-errors.js';
@@ -15,7 +15,6 @@ import { memberKey, OpenHashState, type PreloadFile } from './open-hash.js';
 export type OpenHashRequest =
   | { preload: PreloadFile[] }
   | { retain: true }
-  | { sortedLines: { lines: string[]; prefix: string; trailer: string } }
   | { s: number; type: ChecksumType; open: true }
   | { s: number; content: Uint8Array; member?: Uint8Array }
   | { s: number; copy: { member?: Uint8Array; openSize: number; what: string; key?: string } }
@@ -23,15 +22,13 @@ export type OpenHashRequest =
 
 /**
  * Its answers: one per stream after its `end`; after a preload, the checksums of the files it holds (read,
- * and found to be the files named); after `retain`, how many cache entries it removed; after
- * `sortedLines`, their sortedLinesDigest.
+ * and found to be the files named); after `retain`, how many cache entries it removed.
  */
 export type OpenHashReply =
   | { s: number; value: string; size: number }
   | { s: number; error: SerializedError }
   | { preloaded: string[] }
-  | { retained: number }
-  | { linesDigest: string };
+  | { retained: number };
 
 /** Preloading decompresses members the cache lacks until this much content is held in memory. */
 const PRELOAD_LIMIT = 512 * 1024 * 1024;
@@ -76,10 +73,6 @@ export function openHashServer(reply: (m: OpenHashReply) => void, cache?: OpenCo
     if ('preload' in m) {
       reply({ preloaded: preloadInto(held, m.preload, cache) });
       if (cache) inflateMisses(held, cache);
-      return;
-    }
-    if ('sortedLines' in m) {
-      reply({ linesDigest: sortedLinesDigest(m.sortedLines.lines, m.sortedLines.prefix, m.sortedLines.trailer) });
       return;
     }
     if ('retain' in m) {

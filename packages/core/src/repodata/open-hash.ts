@@ -111,7 +111,6 @@ export class OpenHashThread {
   private readonly streams = new Map<number, Waiter<{ value: string; size: number }>>();
   private readonly preloads: Array<Waiter<string[]>> = [];
   private readonly retains: Array<Waiter<number>> = [];
-  private readonly digests: Array<Waiter<string>> = [];
   /** Checksums of the preloaded files the thread holds (as it answered). */
   private readonly held = new Set<string>();
   private preloaded: Promise<unknown> = Promise.resolve();
@@ -122,7 +121,6 @@ export class OpenHashThread {
     worker.on('message', (m: OpenHashReply) => {
       if ('preloaded' in m) return this.settle(this.preloads.shift(), m.preloaded);
       if ('retained' in m) return this.settle(this.retains.shift(), m.retained);
-      if ('linesDigest' in m) return this.settle(this.digests.shift(), m.linesDigest);
       const waiting = this.streams.get(m.s);
       this.streams.delete(m.s);
       if ('error' in m) this.settle(waiting, undefined, reviveError(m.error, 'the metadata hashing thread'));
@@ -167,14 +165,6 @@ export class OpenHashThread {
    */
   retainCache(): Promise<number> {
     return this.ask(this.retains, { retain: true });
-  }
-
-  /**
-   * checksum/sorted-lines.ts's sortedLinesDigest, worked out on the thread (between a preload and the
-   * hashing of a write it is idle, and sorting a large set costs the caller's thread tens of ms).
-   */
-  sortedLinesDigest(lines: readonly string[], prefix: string, trailer = ''): Promise<string> {
-    return this.ask(this.digests, { sortedLines: { lines: lines as string[], prefix, trailer } });
   }
 
   hasher(type: ChecksumType): OpenHasher {
@@ -232,15 +222,14 @@ export class OpenHashThread {
   }
 
   private waiting(): number {
-    return this.streams.size + this.preloads.length + this.retains.length + this.digests.length;
+    return this.streams.size + this.preloads.length + this.retains.length;
   }
 
   private rejectAll(e: unknown): void {
-    for (const w of [...this.streams.values(), ...this.preloads, ...this.retains, ...this.digests]) w.reject(e);
+    for (const w of [...this.streams.values(), ...this.preloads, ...this.retains]) w.reject(e);
     this.streams.clear();
     this.preloads.length = 0;
     this.retains.length = 0;
-    this.digests.length = 0;
   }
 }
 

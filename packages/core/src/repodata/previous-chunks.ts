@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { hashBuffer } from '../checksum/index.js';
 import { decompressBuffer } from '../compress/index.js';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
-import type { ChunkIndex, ChunkReuse, DeferredPackage, MetadataChunk, ReusedChunk } from './chunk-index.js';
+import { chunkSize, type ChunkIndex, type ChunkReuse, type DeferredPackage, type MetadataChunk, type ReusedChunk } from './chunk-index.js';
 import { memberKey, type PreloadFile } from './open-hash.js';
 import { primaryEntryKey, type RenderedPackage } from './package-entries.js';
 import { CORE_RECORD_TYPES as CORE, type CoreRecordType, type Repomd } from './repomd-model.js';
@@ -80,7 +80,7 @@ function checkSpans(chunks: readonly MetadataChunk[], type: CoreRecordType, size
   let end = 1;
   for (const c of chunks) {
     const [offset, length, openSize] = c.members[type];
-    if (!(offset >= end && length > 0 && openSize > 0 && offset + length <= size) || c.keys.length === 0) throw invalid(`the chunk index places a member of ${display} outside the file`, display);
+    if (!(offset >= end && length > 0 && openSize > 0 && offset + length <= size) || chunkSize(c) === 0) throw invalid(`the chunk index places a member of ${display} outside the file`, display);
     end = offset + length;
   }
 }
@@ -100,7 +100,7 @@ class IndexedChunks implements ChunkedMetadata {
     private readonly index: ChunkIndex,
   ) {
     this.chunks = index.chunks;
-    this.packages = index.chunks.reduce((n, c) => n + c.keys.length, 0);
+    this.packages = index.chunks.reduce((n, c) => n + chunkSize(c), 0);
   }
 
   /** Where each key is; made when first asked (a write that takes whole chunks by number needs none). */
@@ -174,7 +174,7 @@ class IndexedChunks implements ChunkedMetadata {
         const [offset, size] = c.members[type];
         const text = new TextDecoder('utf-8', { fatal: true }).decode(await decompressBuffer('gz', this.files[type].subarray(offset, offset + size), { target: `chunk ${chunk} of ${type}` }));
         const entries = splitEntries(text, STARTS[type]);
-        if (!entries || entries.length !== c.keys.length) throw invalid(`chunk ${chunk} of ${type} does not hold the ${c.keys.length} packages its index lists`, type);
+        if (!entries || entries.length !== chunkSize(c)) throw invalid(`chunk ${chunk} of ${type} does not hold the ${chunkSize(c)} packages its index lists`, type);
         out[type] = entries;
       }),
     );

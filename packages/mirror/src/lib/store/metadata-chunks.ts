@@ -59,11 +59,15 @@ export async function writeMetadataChunks(snapshotDir: string, index: ChunkIndex
 /** A snapshot's chunk index, with the places in snapshot.json of each chunk's packages. */
 export type PlacedChunkIndex = ChunkIndex & { readonly places: ReadonlyArray<readonly number[]> };
 
+/** A snapshot.json's packages by place: their hrefs, or RecordLines. */
+export type RecordHrefs = readonly string[] | { readonly length: number; hrefAt(i: number): string };
+
 /**
  * The snapshot's chunk index; undefined when it has none (made before chunking, or not gz). `hrefs`: its
- * snapshot.json's packages, in order; the index must name each of them once.
+ * snapshot.json's packages, in order; the index must name each of them once. A chunk's keys (hrefs) are
+ * made when first asked for: a deploy that copies whole chunks never needs most of them.
  */
-export async function readMetadataChunks(snapshotDir: string, hrefs: readonly string[]): Promise<PlacedChunkIndex | undefined> {
+export async function readMetadataChunks(snapshotDir: string, hrefs: RecordHrefs): Promise<PlacedChunkIndex | undefined> {
   const path = join(snapshotDir, SNAPSHOT_CHUNKS);
   let text: string;
   try {
@@ -80,17 +84,29 @@ export async function readMetadataChunks(snapshotDir: string, hrefs: readonly st
     throw bad((e as Error).message);
   }
   if (file.format !== 1 || !Array.isArray(file.chunks) || !digestMatches(text, file)) throw bad('its digest does not match');
+  const hrefAt = Array.isArray(hrefs) ? (i: number) => (hrefs as readonly string[])[i] as string : (hrefs as Exclude<RecordHrefs, readonly string[]>).hrefAt.bind(hrefs);
   const seen = new Uint8Array(hrefs.length);
-  const chunks: MetadataChunk[] = file.chunks.map((c) => ({
-    keys: c.packages.map((i) => {
-      const href = hrefs[i];
-      if (href === undefined || seen[i]) throw bad(`package ${i} is not in snapshot.json, or in more than one chunk`);
+  const chunks: MetadataChunk[] = file.chunks.map((c) => {
+    if (!Array.isArray(c.packages)) throw bad('a chunk lists no packages');
+    for (const i of c.packages) {
+      if (!Number.isInteger(i) || i < 0 || i >= hrefs.length || seen[i]) throw bad(`package ${i} is not in snapshot.json, or in more than one chunk`);
       seen[i] = 1;
-      return href;
-    }),
-    members: Object.fromEntries(CORE_RECORD_TYPES.map((t) => [t, c[t]])) as MetadataChunk['members'],
-  }));
+    }
+    return lazyChunk(c.packages, Object.fromEntries(CORE_RECORD_TYPES.map((t) => [t, c[t]])) as MetadataChunk['members'], hrefAt);
+  });
   return { files: file.files, chunks, places: file.chunks.map((c) => c.packages) };
+}
+
+/** A chunk whose keys are the hrefs at `places`, made once, when first asked for. */
+function lazyChunk(places: readonly number[], members: MetadataChunk['members'], hrefAt: (i: number) => string): MetadataChunk {
+  let keys: string[] | undefined;
+  return {
+    members,
+    count: places.length,
+    get keys() {
+      return (keys ??= places.map(hrefAt));
+    },
+  };
 }
 
 /**

@@ -60,6 +60,23 @@ export function recordBody(pieces: ReadonlyArray<string | Uint8Array>): Uint8Arr
 
 const SEPARATOR = Buffer.from(',\n');
 
+/**
+ * Where each package line of recordBody(pieces) starts, relative to the body (just after the head), and
+ * where the body ends: for the record cache (record-cache.ts). Each piece is given by its length and its
+ * lines' starts relative to it (a package line: [0]; a run: RecordLines.runStarts).
+ */
+export function recordBodyStarts(pieces: ReadonlyArray<{ length: number; starts: ArrayLike<number> }>): Int32Array {
+  const out: number[] = [];
+  let offset = 0;
+  for (const [i, p] of pieces.entries()) {
+    if (i > 0) offset += SEPARATOR.length;
+    for (let j = 0; j < p.starts.length; j++) out.push(offset + (p.starts[j] as number));
+    offset += p.length;
+  }
+  out.push(pieces.length > 0 ? offset + 1 : 0);
+  return Int32Array.from(out);
+}
+
 /** snapshot.json of `record`, in the layout above. */
 export function recordFileText(record: SnapshotRecord): Buffer {
   return Buffer.concat([Buffer.from(recordHead(record)), ...recordBody(record.packages.map(packageLine))]);
@@ -78,6 +95,9 @@ export class RecordLines {
     private readonly bytes: Buffer,
     /** Where each line starts, and one past the last line's end. */
     private readonly starts: Int32Array,
+    private readonly bodyStart: number,
+    /** True when the lines' starts came from open()'s `known`, false when the file was scanned for them. */
+    readonly knownStarts: boolean,
   ) {}
 
   get length(): number {
@@ -87,6 +107,18 @@ export class RecordLines {
   /** Lines [from, to) as they are in the file, the separators between them kept, none after the last. */
   run(from: number, to: number): Buffer {
     return this.bytes.subarray(this.starts[from], this.lineEnd(to - 1));
+  }
+
+  /** Where lines [from, to) start, relative to the first one's start (see recordBodyStarts). */
+  runStarts(from: number, to: number): Int32Array {
+    const base = this.starts[from] as number;
+    return this.starts.slice(from, to).map((s) => s - base);
+  }
+
+  /** Where each line starts relative to the body, and where the body ends: what the record cache keeps. */
+  bodyStarts(): Int32Array {
+    const base = this.bodyStart;
+    return this.starts.map((s) => s - base);
   }
 
   /** Package i, parsed once. */
@@ -121,7 +153,12 @@ export class RecordLines {
     return (this.starts[i + 1] as number) - (i + 1 < this.length ? 2 : 1);
   }
 
-  static async open(dir: string): Promise<RecordLines | undefined> {
+  /**
+   * `known`: where the lines start relative to the body, as the record cache kept them (bodyStarts); used
+   * if it fits the file (every line after a newline, the last one ending the body), else the file is
+   * scanned.
+   */
+  static async open(dir: string, known?: Int32Array): Promise<RecordLines | undefined> {
     const path = join(dir, SNAPSHOT_RECORD);
     let bytes: Buffer;
     try {
@@ -140,17 +177,37 @@ export class RecordLines {
       return undefined;
     }
     if (head.format !== 1) return undefined;
-    const starts: number[] = [];
-    for (let at = open + OPEN.length; at < bodyEnd; ) {
-      starts.push(at);
-      const nl = bytes.indexOf(NEWLINE, at);
-      if (nl < 0 || nl > bodyEnd) return undefined;
-      at = nl + 1;
-    }
-    starts.push(bodyEnd);
+    const bodyStart = open + OPEN.length;
+    const fitting = known && fittingStarts(bytes, bodyStart, bodyEnd, known);
+    const starts = fitting ?? scanStarts(bytes, bodyStart, bodyEnd);
+    if (!starts) return undefined;
     const { packages: _none, ...rest } = head;
-    return new RecordLines(rest, bytes, Int32Array.from(starts));
+    return new RecordLines(rest, bytes, starts, bodyStart, fitting !== undefined);
   }
+}
+
+function scanStarts(bytes: Buffer, bodyStart: number, bodyEnd: number): Int32Array | undefined {
+  const starts: number[] = [];
+  for (let at = bodyStart; at < bodyEnd; ) {
+    starts.push(at);
+    const nl = bytes.indexOf(NEWLINE, at);
+    if (nl < 0 || nl > bodyEnd) return undefined;
+    at = nl + 1;
+  }
+  starts.push(bodyEnd);
+  return Int32Array.from(starts);
+}
+
+/** `known` made absolute, if it fits: rising, each line after a newline, the last one ending the body. */
+function fittingStarts(bytes: Buffer, bodyStart: number, bodyEnd: number, known: Int32Array): Int32Array | undefined {
+  const n = known.length - 1;
+  if (n < 0 || known[0] !== 0 || known[n] !== bodyEnd - bodyStart) return undefined;
+  if (n > 0 && bytes[bodyEnd - 1] !== NEWLINE) return undefined;
+  for (let i = 1; i <= n; i++) {
+    const at = bodyStart + (known[i] as number);
+    if (at <= bodyStart + (known[i - 1] as number) || bytes[at - 1] !== NEWLINE) return undefined;
+  }
+  return known.map((s) => s + bodyStart);
 }
 
 const HREF = Buffer.from('"href":"');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, OvirtRepoError, ioError, sortedLinesDigest, type OpenHashThread } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, ioError, sortedLinesDigest } from '@ovirt-repo/core';
 import { SNAPSHOT_RECORD } from './layout.js';
 
 /** One package of a snapshot, as recorded in snapshot.json (its repodata is the authority for clients). */
@@ -89,15 +89,6 @@ export function contentDigest(packages: Pick<SnapshotPackage, 'href'>[], extras:
 /** contentDigest of packages given by their hrefs (in any order). */
 export function contentDigestOf(hrefs: readonly string[], extras: Pick<SnapshotExtraMetadata, 'type' | 'checksum'>[]): string {
   return sortedLinesDigest(hrefs, CONTENT_PREFIX, contentTrailer(extras));
-}
-
-/**
- * contentDigestOf, worked out on `thread` when there is one (a large repo's sort then costs this thread
- * nothing), here when there is not or it fails.
- */
-export function contentDigestOn(thread: Pick<OpenHashThread, 'sortedLinesDigest'> | undefined, hrefs: readonly string[], extras: Pick<SnapshotExtraMetadata, 'type' | 'checksum'>[]): Promise<string> {
-  const here = () => contentDigestOf(hrefs, extras);
-  return thread ? thread.sortedLinesDigest(hrefs, CONTENT_PREFIX, contentTrailer(extras)).catch(here) : Promise.resolve().then(here);
 }
 
 /** How contentDigest writes each package's href, and then the extra metadata (see sortedLinesDigest). */

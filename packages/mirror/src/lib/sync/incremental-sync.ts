@@ -1,13 +1,14 @@
-import { openChunkedMetadata, tempPathFor, type OpenHashThread } from '@ovirt-repo/core';
+import { digestOfPieces, editSortedLines, openChunkedMetadata, sortedLinesText, tempPathFor, type OpenHashThread } from '@ovirt-repo/core';
 import { registerPoolUser } from '../lock/pool-guard.js';
 import { diffPackages } from '../snapshot/diff-snapshots.js';
 import { summaryOf } from '../snapshot/summarize-snapshot.js';
 import { snapshotDir } from '../store/layout.js';
 import { readMetadataChunks } from '../store/metadata-chunks.js';
-import { packageLine, RecordLines } from '../store/record-file.js';
+import { readRecordCache, sortedTextOf, writeRecordCache } from '../store/record-cache.js';
+import { packageLine, RecordLines, recordBodyStarts } from '../store/record-file.js';
 import { listSnapshotIds, readLatest } from '../store/repo-state.js';
 import { nextSnapshotId } from '../store/snapshot-id.js';
-import { contentDigestOn, type SnapshotPackage } from '../store/snapshot-record.js';
+import { CONTENT_PREFIX, contentTrailer, type SnapshotPackage } from '../store/snapshot-record.js';
 import type { Candidate } from './candidates.js';
 import type { LatestHead, SyncContext } from './context.js';
 import { downloadToPool } from './download-to-pool.js';
@@ -48,11 +49,11 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
   const id = await readLatest(layout, repo);
   if (!id) return undefined;
   const dir = snapshotDir(layout, repo, id);
-  const lines = await RecordLines.open(dir);
+  const cached = await readRecordCache(layout, repo, id);
+  const lines = await RecordLines.open(dir, cached.starts);
   if (!lines || lines.head.optionsDigest !== ctx.optDigest || lines.head.modular) return undefined;
-  const previousHrefs = lines.hrefs();
   // A damaged or missing chunk index is the general pipeline's to report (it warns, and reads the files).
-  const index = await readMetadataChunks(dir, previousHrefs).catch(() => undefined);
+  const index = await readMetadataChunks(dir, lines).catch(() => undefined);
   if (!index) return undefined;
   const latest: LatestHead = { id, record: lines.head };
 
@@ -75,8 +76,8 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
       log.info(`${repo}: same packages and metadata as snapshot ${id}; no new snapshot`);
       return unchangedResult(ctx, latest, sources, 'same packages and metadata as the latest snapshot');
     }
-    const hrefs = applyEdits(previousHrefs, edits, hrefOf);
-    log.info(`Selected ${hrefs.length} packages (${picked.filteredOut} filtered out, ${picked.pruned + pruned} older versions dropped)`);
+    const count = edits.reduce((n, e) => n + e.after.length - (e.end - e.at), lines.length);
+    log.info(`Selected ${count} packages (${picked.filteredOut} filtered out, ${picked.pruned + pruned} older versions dropped)`);
     log.info(`${repo}: adding to snapshot ${id} incrementally (${edits.length} name.arch groups to select again)`);
 
     timer.start('planDownloads');
@@ -88,36 +89,37 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
     const plan = planDownloads(layout, newcomers);
 
     timer.start('downloadToPool');
-    // Needed only for the new record's head, written last.
-    const digest = contentDigestOn(hashThread, hrefs, extraItems);
-    digest.catch(() => undefined);
+    const latestSorted = sortedTextOf(cached, lines.head);
+    const sorted = sortedHrefsText(lines, edits, latestSorted);
+    log.debug(`${repo}: record cache: ${lines.knownStarts ? 'line starts used' : 'record scanned'}, ${latestSorted ? 'sorted hrefs edited' : 'hrefs sorted'}`);
     const content = { ...read, previous: undefined, selected: fresh };
     const [downloaded, metadata] = await settleAll([downloadToPool(layout, plan, ctx.client, ctx.workers, log), gatherMetadata(ctx, content, area.dir)]);
     await pauseForTest('after-download');
 
     timer.start('writeSnapshotMetadata');
+    const pieces = recordPieces(lines, edits);
     const chunks = await openChunkedMetadata(dir, read.latestRepomd, index).catch(() => undefined);
     // Files that do not match their index: the general pipeline reports it, and reads them whole.
-    if (!chunks || chunks.packages !== previousHrefs.length) return undefined;
+    if (!chunks || chunks.packages !== lines.length) return undefined;
     const written = incrementalMetadata(lines, edits, index, chunks, joinSelectedPackages(metadata.inputs, fresh, entriesInLatest(edits, index, chunks)));
     const now = options.now ?? Date.now();
     const newId = nextSnapshotId(await listSnapshotIds(layout, repo), now);
     const staging = (area.staging = tempPathFor(snapshotDir(layout, repo, newId)));
     const before = edits.flatMap((e) => e.before);
     const after = edits.flatMap((e) => e.after.map((p) => (isCandidate(p) ? snapshotPackageOf(p) : p)));
-    const stats = { packages: hrefs.length, bytes: lines.head.stats.bytes - sizeOf(before) + sizeOf(after) };
-    const head = recordHeadFor(ctx, { latest, sources, extras: metadata.extras, contentDigest: digest, modular: false, stats, id: newId, now });
+    const stats = { packages: count, bytes: lines.head.stats.bytes - sizeOf(before) + sizeOf(after) };
+    const head = recordHeadFor(ctx, { latest, sources, extras: metadata.extras, contentDigest: digestOfPieces(sorted, contentTrailer(extraItems)), modular: false, stats, id: newId, now });
     const diff = diffPackages(before, after);
-    diff.unchanged += hrefs.length - after.length;
+    diff.unchanged += count - after.length;
     const snapshot = await writeSnapshotMetadata({
       stagingDir: staging,
       packages: written.packages,
-      packageCount: hrefs.length,
+      packageCount: count,
       extras: metadata.extras,
       compression: 'gz',
       reuse: written.reuse,
       ...(hashThread ? { hashThread } : {}),
-      record: { head, lines: recordPieces(lines, edits), places: written.places },
+      record: { head, lines: pieces.map((p) => p.bytes), places: written.places },
       summary: summaryOf(head, id, diff),
     });
 
@@ -126,6 +128,8 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
     timer.end();
     area.staging = undefined;
     log.info(`Published ${repo}/${newId}: ${snapshot.stats.packages} packages`);
+    // For a large repo's next deploy (one that has a metadata thread): see record-cache.ts.
+    if (hashThread) await writeRecordCache(layout, repo, newId, recordBodyStarts(pieces.map((p) => ({ length: p.bytes.length, starts: p.starts }))), sorted);
     const afterHrefs = new Set(after.map((p) => p.href));
     return changedResult(ctx, latest, sources, snapshot, downloaded, {
       added: after.filter((p) => !had.has(p.href)).length,
@@ -151,14 +155,27 @@ function sameExtras(a: ReadonlyArray<{ type: string; checksum: string }>, b: Rea
 const sizeOf = (list: readonly SnapshotPackage[]) => list.reduce((n, p) => n + p.size, 0);
 
 /** The new record's packages: runs of the latest record's lines between the edits, and the edited groups. */
-function recordPieces(lines: RecordLines, edits: readonly Edit[]): Array<string | Uint8Array> {
-  const out: Array<string | Uint8Array> = [];
+function recordPieces(lines: RecordLines, edits: readonly Edit[]): Array<{ bytes: Uint8Array; starts: ArrayLike<number> }> {
+  const out: Array<{ bytes: Uint8Array; starts: ArrayLike<number> }> = [];
+  const run = (from: number, to: number) => out.push({ bytes: lines.run(from, to), starts: lines.runStarts(from, to) });
   let from = 0;
   for (const e of edits) {
-    if (e.at > from) out.push(lines.run(from, e.at));
-    for (const p of e.after) out.push(packageLine(isCandidate(p) ? snapshotPackageOf(p) : p));
+    if (e.at > from) run(from, e.at);
+    for (const p of e.after) out.push({ bytes: Buffer.from(packageLine(isCandidate(p) ? snapshotPackageOf(p) : p)), starts: [0] });
     from = e.end;
   }
-  if (lines.length > from) out.push(lines.run(from, lines.length));
+  if (lines.length > from) run(from, lines.length);
   return out;
+}
+
+/**
+ * The text the new snapshot's contentDigest hashes (but for its extra metadata): the latest snapshot's,
+ * from the record cache, with the edited groups' hrefs taken out and put in; without that, every href
+ * sorted again.
+ */
+function sortedHrefsText(lines: RecordLines, edits: readonly Edit[], latestSorted: Buffer | undefined): Uint8Array[] {
+  const before = new Set(edits.flatMap((e) => e.before.map((p) => p.href)));
+  const after = new Set(edits.flatMap((e) => e.after.map(hrefOf)));
+  const edited = latestSorted && editSortedLines(latestSorted, CONTENT_PREFIX, [...before].filter((h) => !after.has(h)), [...after].filter((h) => !before.has(h)));
+  return edited ?? sortedLinesText(applyEdits(lines.hrefs(), edits, hrefOf), CONTENT_PREFIX);
 }

@@ -6,24 +6,19 @@ import type { LatestHead, SyncContext } from './context.js';
 import type { SnapshotContent } from './select-content.js';
 import type { SourceRepomd } from './sources.js';
 
-/**
- * What snapshot.json of the new snapshot says besides its packages and repomdSha256. The content digest
- * may still be being worked out (contentDigestOn): writeSnapshotMetadata waits for it last.
- */
-export interface RecordHeadInput<D extends string | Promise<string> = string> {
+/** What snapshot.json of the new snapshot says besides its packages and repomdSha256. */
+export interface RecordHeadInput {
   latest: LatestHead;
   sources: readonly SourceRepomd[];
   extras: readonly ExtraRecord[];
-  contentDigest: D;
+  contentDigest: string;
   modular: boolean;
   stats: SnapshotRecord['stats'];
   id: string;
   now: number;
 }
 
-export type RecordHead<D extends string | Promise<string> = string> = Omit<SnapshotRecord, 'repomdSha256' | 'packages' | 'contentDigest'> & { contentDigest: D };
-
-export function recordHeadFor<D extends string | Promise<string>>(ctx: SyncContext, o: RecordHeadInput<D>): RecordHead<D> {
+export function recordHeadFor(ctx: SyncContext, o: RecordHeadInput): Omit<SnapshotRecord, 'repomdSha256' | 'packages'> {
   return {
     format: 1,
     repo: ctx.repo,

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { acquireLock, createReadClient, ErrorCodes, ioError, OvirtRepoError, silentLogger, tempPathFor, type Lock, type Logger } from '@ovirt-repo/core';
+import { acquireLock, createReadClient, ErrorCodes, ioError, OvirtRepoError, silentLogger, sortedLinesText, tempPathFor, type Lock, type Logger } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { indexedUrl, writeIndex } from '../index/write-index.js';
 import { registerPoolUser } from '../lock/pool-guard.js';
@@ -9,10 +9,11 @@ import { summarizeSnapshot } from '../snapshot/summarize-snapshot.js';
 import { defaultBaseUrl, repoDir, snapshotDir, snapshotUrl } from '../store/layout.js';
 import { placesOfHrefs } from '../store/metadata-chunks.js';
 import { validateRepoName } from '../store/names.js';
-import { packageLine } from '../store/record-file.js';
+import { writeRecordCache } from '../store/record-cache.js';
+import { packageLine, recordBodyStarts } from '../store/record-file.js';
 import { listSnapshotIds } from '../store/repo-state.js';
 import { nextSnapshotId } from '../store/snapshot-id.js';
-import { optionsDigest, type SelectionOptions, type SyncMode } from '../store/snapshot-record.js';
+import { CONTENT_PREFIX, optionsDigest, type SelectionOptions, type SyncMode } from '../store/snapshot-record.js';
 import { openStore } from '../store/store.js';
 import type { SyncContext } from './context.js';
 import { downloadToPool } from './download-to-pool.js';
@@ -270,6 +271,7 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', m
         : undefined;
     const { packages, ...head } = snapshotRecordFor(ctx, latest, sources, content, metadata.extras, id, now);
     const hashThread = await metadataThread.forWrite(packages.length);
+    const lines = packages.map(packageLine);
     const base = latest.record && latest.id ? { id: latest.id, packages: latest.record.packages } : undefined;
     const written = await writeSnapshotMetadata({
       stagingDir: staging,
@@ -279,7 +281,7 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', m
       compression,
       ...(previousEntries?.reuse ? { reuse: previousEntries.reuse } : {}),
       ...(hashThread ? { hashThread } : {}),
-      record: { head, lines: packages.map(packageLine), places: placesOfHrefs(packages.map((p) => p.href)) },
+      record: { head, lines, places: placesOfHrefs(packages.map((p) => p.href)) },
       summary: summarizeSnapshot({ ...head, packages }, base),
     });
 
@@ -288,6 +290,11 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', m
     timer.end();
     area.staging = undefined;
     log.info(`Published ${repo}/${id}: ${written.stats.packages} packages`);
+    // A large repo's next deploy needs it (see record-cache.ts); a mirror's next sync is a general one again.
+    if (hashThread && ctx.mode === 'additive') {
+      const starts = recordBodyStarts(lines.map((l) => ({ length: Buffer.byteLength(l), starts: [0] })));
+      await writeRecordCache(layout, repo, id, starts, sortedLinesText(packages.map((p) => p.href), CONTENT_PREFIX));
+    }
     return changedResult(ctx, latest, sources, written, downloaded, countChanges(latest.record?.packages ?? [], packages));
   } finally {
     await area.release();

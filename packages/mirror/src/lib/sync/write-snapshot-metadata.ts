@@ -7,11 +7,10 @@ import { recordBody, recordHead } from '../store/record-file.js';
 import type { SnapshotRecord } from '../store/snapshot-record.js';
 import type { SnapshotSummaryRecord } from '../store/snapshot-summary.js';
 import type { JoinedItem } from './join-packages.js';
-import type { RecordHead } from './snapshot-record-for.js';
 
 /** snapshot.json to write: every field but repomdSha256 (known once repomd.xml is) and the packages. */
 export interface RecordToWrite {
-  head: RecordHead<string | Promise<string>>;
+  head: Omit<SnapshotRecord, 'repomdSha256' | 'packages'>;
   /** The packages in record order: lines (record-file.ts packageLine), or runs of an earlier record's (recordBody). */
   lines: ReadonlyArray<string | Uint8Array>;
   /** Where each package is among them (for metadata-chunks.json). */
@@ -87,7 +86,7 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
   const { record } = input;
   await Promise.all([
     summary.chunks ? writeMetadataChunks(dir, summary.chunks, record.places) : undefined,
-    writeNewFileDurably(join(dir, SNAPSHOT_RECORD), [Buffer.from(recordHead({ ...record.head, contentDigest: await record.head.contentDigest, repomdSha256: summary.repomdChecksum.value })), ...recordBytes]),
+    writeNewFileDurably(join(dir, SNAPSHOT_RECORD), [Buffer.from(recordHead({ ...record.head, repomdSha256: summary.repomdChecksum.value })), ...recordBytes]),
     summaryWritten,
   ]);
   await fsyncPath(repodata);

@@ -1,0 +1,62 @@
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { digestOfPieces } from '@ovirt-repo/core';
+import type { StoreLayout } from './layout.js';
+import { contentTrailer, type SnapshotRecord } from './snapshot-record.js';
+
+/*
+ * What a large repo's sync keeps of its new snapshot's snapshot.json for the next sync, in
+ * <store>/cache/<repo>/record/: where each package line starts (`<id>.starts`: RecordLines.bodyStarts,
+ * 32-bit integers), and the text its contentDigest hashes (`<id>.sorted`: every href, sorted, as
+ * sortedLinesText writes them). With them a deploy neither scans 20,000 lines for their starts nor sorts
+ * 20,000 hrefs for the new digest: it edits the sorted text (core's editSortedLines).
+ *
+ * Nothing here is trusted: the starts are used only if they fit the file (RecordLines.open), the text only
+ * if it hashes to the snapshot's contentDigest (sortedTextOf). So the cache may be deleted at any time;
+ * only the latest snapshot's entries are kept, under the repo's writer lock.
+ */
+
+export const recordCacheDir = (layout: StoreLayout, repo: string) => join(layout.cacheDir, repo, 'record');
+
+export interface CachedRecord {
+  starts?: Int32Array;
+  sorted?: Buffer;
+}
+
+/** What the cache has for snapshot `id` (nothing, if it has nothing or cannot be read). */
+export async function readRecordCache(layout: StoreLayout, repo: string, id: string): Promise<CachedRecord> {
+  const dir = recordCacheDir(layout, repo);
+  const [starts, sorted] = await Promise.all([readFile(join(dir, `${id}.starts`)).catch(() => undefined), readFile(join(dir, `${id}.sorted`)).catch(() => undefined)]);
+  return {
+    // Copied: an Int32Array needs its own aligned memory.
+    ...(starts && starts.length % 4 === 0 ? { starts: new Int32Array(new Uint8Array(starts).buffer) } : {}),
+    ...(sorted ? { sorted } : {}),
+  };
+}
+
+/** The cached sorted text of `record`'s hrefs, if it is that: it must hash to the record's contentDigest. */
+export function sortedTextOf(cached: CachedRecord, record: Pick<SnapshotRecord, 'contentDigest' | 'extraMetadata'>): Buffer | undefined {
+  return cached.sorted && digestOfPieces([cached.sorted], contentTrailer(record.extraMetadata)) === record.contentDigest ? cached.sorted : undefined;
+}
+
+/**
+ * Keeps snapshot `id`'s line starts and sorted hrefs text, and removes every other entry. Best effort: a
+ * cache that cannot be written only makes the next sync slower.
+ */
+export async function writeRecordCache(layout: StoreLayout, repo: string, id: string, starts: Int32Array, sorted: readonly Uint8Array[]): Promise<void> {
+  const dir = recordCacheDir(layout, repo);
+  try {
+    await mkdir(dir, { recursive: true });
+    const keep = new Set([`${id}.starts`, `${id}.sorted`]);
+    await Promise.all(
+      [...keep].map(async (name) => {
+        const temp = join(dir, `.${name}.${process.pid}.tmp`);
+        await writeFile(temp, name.endsWith('.starts') ? new Uint8Array(starts.buffer, starts.byteOffset, starts.byteLength) : Buffer.concat(sorted));
+        await rename(temp, join(dir, name));
+      }),
+    );
+    for (const name of await readdir(dir)) if (!keep.has(name)) await rm(join(dir, name), { force: true, recursive: true });
+  } catch {
+    // see above
+  }
+}
