@@ -1,4 +1,5 @@
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { digestOfPieces } from '@ovirt-repo/core';
 import type { StoreLayout } from './layout.js';
@@ -23,10 +24,20 @@ export interface CachedRecord {
   sorted?: Buffer;
 }
 
-/** What the cache has for snapshot `id` (nothing, if it has nothing or cannot be read). */
-export async function readRecordCache(layout: StoreLayout, repo: string, id: string): Promise<CachedRecord> {
+/**
+ * What the cache has for snapshot `id` (nothing, if it has nothing or cannot be read). Read in one call
+ * each, like snapshot.json itself (RecordLines.open): the sync waits for it anyway.
+ */
+export function readRecordCache(layout: StoreLayout, repo: string, id: string): CachedRecord {
   const dir = recordCacheDir(layout, repo);
-  const [starts, sorted] = await Promise.all([readFile(join(dir, `${id}.starts`)).catch(() => undefined), readFile(join(dir, `${id}.sorted`)).catch(() => undefined)]);
+  const read = (name: string) => {
+    try {
+      return readFileSync(join(dir, name));
+    } catch {
+      return undefined;
+    }
+  };
+  const [starts, sorted] = [read(`${id}.starts`), read(`${id}.sorted`)];
   return {
     // Copied: an Int32Array needs its own aligned memory.
     ...(starts && starts.length % 4 === 0 ? { starts: new Int32Array(new Uint8Array(starts).buffer) } : {}),

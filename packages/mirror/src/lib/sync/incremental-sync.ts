@@ -49,7 +49,7 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
   const id = await readLatest(layout, repo);
   if (!id) return undefined;
   const dir = snapshotDir(layout, repo, id);
-  const cached = await readRecordCache(layout, repo, id);
+  const cached = readRecordCache(layout, repo, id);
   const lines = await RecordLines.open(dir, cached.starts);
   if (!lines || lines.head.optionsDigest !== ctx.optDigest || lines.head.modular) return undefined;
   // A damaged or missing chunk index is the general pipeline's to report (it warns, and reads the files).
