@@ -46,11 +46,12 @@ export class OpenContentCache {
     try {
       // One byte more than expected, to see a longer file as the miss it is.
       if (this.buffer.length < openSize + 1) this.buffer = Buffer.allocUnsafe(Math.max(openSize + 1, this.buffer.length * 2));
+      // A regular file gives fewer bytes than asked only at its end: one read says whether it is longer.
       let got = 0;
       for (;;) {
         const n = readSync(fd, this.buffer, got, openSize + 1 - got, got);
         got += n;
-        if (n === 0 || got > openSize) break;
+        if (n === 0 || got >= openSize) break;
       }
       if (got !== openSize) return undefined;
       const content = this.buffer.subarray(0, openSize);
