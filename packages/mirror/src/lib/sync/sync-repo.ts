@@ -113,9 +113,9 @@ export interface SyncResult {
   downloaded: { count: number; bytes: number };
   /**
    * The new snapshot's gz metadata is written in chunks of packages; `reused` of them were copied from
-   * the previous snapshot. `threaded`: their content was decompressed and hashed (for repomd's
-   * open-checksum) on a thread started as soon as the sync began. Absent when no snapshot was made or the
-   * metadata is not gz.
+   * the previous snapshot. `threaded`: their content was hashed (for repomd's open-checksum) on the
+   * metadata thread (metadata-thread.ts), with its cache. Absent when no snapshot was made or the metadata
+   * is not gz.
    */
   metadataChunks?: { total: number; reused: number; threaded: boolean };
   sources: SyncSourceResult[];
