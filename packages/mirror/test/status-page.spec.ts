@@ -53,8 +53,9 @@ describeWithTools(['createrepo_c', 'chromium', 'nginx'], 'status page in a brows
     }
     const layout = await openStore(store);
     await pinSnapshot(layout, EXP, exp[0]!, { reason: NASTY_REASON });
-    // A snapshot from before summaries were recorded.
+    // A snapshot from before summaries were recorded: no summary.json, so none in the summary cache either.
     await rm(join(store, 'yum', BASE, base[0]!, 'summary.json'));
+    await rm(join(store, 'cache', BASE, 'summaries.json'));
     await writeIndex(layout, { baseUrl: 'http://mirrors.example.org/repos' });
 
     server = await startStoreServer({ root: store, host: '127.0.0.1', port: 0 });

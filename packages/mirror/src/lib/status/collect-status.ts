@@ -4,7 +4,8 @@ import { readPins, type Pin } from '../store/pins.js';
 import { listRepos, listSnapshotIds, readLatest } from '../store/repo-state.js';
 import { parseSnapshotId } from '../store/snapshot-id.js';
 import { readSnapshotRecord, type SyncMode } from '../store/snapshot-record.js';
-import { readSnapshotSummary, type SnapshotChanges, type SnapshotSummaryRecord } from '../store/snapshot-summary.js';
+import type { SnapshotChanges, SnapshotSummaryRecord } from '../store/snapshot-summary.js';
+import { readSummaries } from './summary-cache.js';
 
 export interface StatusSnapshot {
   id: string;
@@ -37,23 +38,25 @@ export interface StoreStatus {
 
 /**
  * Everything the status pages show, read from the small per-snapshot summary.json files (written once when
- * each snapshot was made), latest.txt and the pins. Snapshots older than summaries fall back to
- * snapshot.json's stats, with their changes unknown; nothing is diffed here.
+ * each snapshot was made; through the summary cache, summary-cache.ts), latest.txt and the pins. Snapshots
+ * older than summaries fall back to snapshot.json's stats, with their changes unknown; nothing is diffed
+ * here. `keepSummaries`: update the summary cache (the caller holds the index lock).
  */
-export async function collectStatus(layout: StoreLayout): Promise<StoreStatus> {
+export async function collectStatus(layout: StoreLayout, options: { keepSummaries?: boolean } = {}): Promise<StoreStatus> {
   const repos: StatusRepo[] = [];
   for (const name of await listRepos(layout)) {
     const [ids, latest, pins] = await Promise.all([listSnapshotIds(layout, name), readLatest(layout, name).catch(() => undefined), readPins(layout, name)]);
-    const snapshots = await mapLimit([...ids].reverse(), 16, (id) => readStatusSnapshot(layout, name, id, id === latest, pins.get(id)));
+    const newestFirst = [...ids].reverse();
+    const summaries = await readSummaries(layout, name, newestFirst, options.keepSummaries ?? false);
+    const snapshots = await mapLimit(newestFirst, 16, (id) => statusSnapshot(layout, name, id, summaries.get(id), id === latest, pins.get(id)));
     repos.push({ name, ...(latest ? { latest } : {}), snapshots });
   }
   return { repos };
 }
 
-async function readStatusSnapshot(layout: StoreLayout, repo: string, id: string, latest: boolean, pin: Pin | undefined): Promise<StatusSnapshot> {
+async function statusSnapshot(layout: StoreLayout, repo: string, id: string, summary: SnapshotSummaryRecord | undefined, latest: boolean, pin: Pin | undefined): Promise<StatusSnapshot> {
   const dir = snapshotDir(layout, repo, id);
   const common = { id, time: parseSnapshotId(id) ?? 0, latest, ...(pin ? { pin } : {}) };
-  const summary = await readSnapshotSummary(dir);
   if (summary) {
     return {
       ...common,

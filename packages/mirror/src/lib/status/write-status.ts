@@ -21,7 +21,7 @@ const LEFTOVER_AGE_MS = 3_600_000;
  * changed.
  */
 export async function writeStatusPages(layout: StoreLayout): Promise<StatusPagesResult> {
-  const status = await collectStatus(layout);
+  const status = await collectStatus(layout, { keepSummaries: true });
   const pages: [string, string, string][] = [[storeStatusPage(layout), layout.root, renderStorePage(status)]];
   // A repo page's temp file is made in yum/, not in the repo directory: a writer of the repo removes temp
   // names it finds there (leftovers of killed syncs) without taking the index lock.

@@ -19,8 +19,10 @@ import { validateFileName } from './names.js';
  *   <store>/yum/all_latest.{json,yaml,py,html}  the index of every repo's latest snapshot URL
  *   <store>/index.html                          the store's status page (every repo, recent history)
  *   <store>/locks/                              writer locks and running-sync registrations (not served)
- *   <store>/cache/<repo>/metadata/              the latest snapshot's metadata chunks decompressed, for the
- *                                               next sync's hashing thread; may be deleted (not served)
+ *   <store>/cache/<repo>/                       what speeds up the next sync and index write: the latest
+ *                                               snapshot's metadata chunks decompressed (metadata/), its
+ *                                               record's line starts and sorted hrefs (record/), every
+ *                                               snapshot's summary (summaries.json); may be deleted (not served)
  */
 export interface StoreLayout {
   root: string;

@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mapLimit, writeFileAtomic } from '@ovirt-repo/core';
+import { snapshotDir, type StoreLayout } from '../store/layout.js';
+import { readSnapshotSummary, type SnapshotSummaryRecord } from '../store/snapshot-summary.js';
+
+/*
+ * The summaries of a repo's snapshots, kept together in <store>/cache/<repo>/summaries.json. A repo's status
+ * page shows every snapshot, and reading a thousand summary.json files on every index write cost each
+ * deploy about a quarter of a second. A summary never changes once its snapshot is published, and snapshot
+ * ids are never used twice, so an entry holds as long as its snapshot is listed: entries of snapshots gc
+ * removed are dropped, new snapshots' summaries read. Written only under the index lock (by
+ * writeStatusPages); it may be deleted at any time.
+ */
+
+const summariesFile = (layout: StoreLayout, repo: string) => join(layout.cacheDir, repo, 'summaries.json');
+
+interface SummariesFile {
+  format: 1;
+  summaries: Record<string, SnapshotSummaryRecord>;
+}
+
+/**
+ * The summary of each of `ids` (undefined for a snapshot without one), from the cache where it has them.
+ * With `keep`, the cache is rewritten when it changed (the caller holds the index lock).
+ */
+export async function readSummaries(layout: StoreLayout, repo: string, ids: readonly string[], keep: boolean): Promise<Map<string, SnapshotSummaryRecord | undefined>> {
+  const cached = await readCached(layout, repo);
+  const out = new Map<string, SnapshotSummaryRecord | undefined>();
+  const missing = ids.filter((id) => {
+    const s = cached[id];
+    if (s?.format === 1 && s.id === id) out.set(id, s);
+    return !out.has(id);
+  });
+  const read = await mapLimit(missing, 16, (id) => readSnapshotSummary(snapshotDir(layout, repo, id)));
+  missing.forEach((id, i) => out.set(id, read[i]));
+  const kept = Object.fromEntries(ids.flatMap((id) => (out.get(id) ? [[id, out.get(id) as SnapshotSummaryRecord]] : [])));
+  if (keep && (read.some((s) => s !== undefined) || Object.keys(cached).length !== Object.keys(kept).length)) {
+    const file: SummariesFile = { format: 1, summaries: kept };
+    // Best effort: without it the next index write reads the files again.
+    await writeFileAtomic(summariesFile(layout, repo), `${JSON.stringify(file)}\n`).catch(() => undefined);
+  }
+  return out;
+}
+
+async function readCached(layout: StoreLayout, repo: string): Promise<Record<string, SnapshotSummaryRecord | undefined>> {
+  try {
+    const file = JSON.parse(await readFile(summariesFile(layout, repo), 'utf8')) as Partial<SummariesFile>;
+    return file.format === 1 && file.summaries && typeof file.summaries === 'object' ? file.summaries : {};
+  } catch {
+    return {};
+  }
+}
