@@ -4,7 +4,7 @@ import { acquireLock, ioError, isTempName, repoConfigFor, silentLogger, tempPath
 import { readPoolUsers } from '../lock/pool-guard.js';
 import { gcLockPath, repoLockPath, retentionLockPath } from '../lock/store-locks.js';
 import { repoDir, snapshotDir, type StoreLayout } from '../store/layout.js';
-import { validateRepoName } from '../store/names.js';
+import { isValidRepoName, validateRepoName } from '../store/names.js';
 import { readPins } from '../store/pins.js';
 import { listRepos, listSnapshotIds, readLatest, requireRepo } from '../store/repo-state.js';
 import { tryRefreshStatusPages } from '../status/write-status.js';
@@ -111,8 +111,13 @@ export async function runGc(layout: StoreLayout, options: GcOptions = {}): Promi
       }
     }
 
-    // 2. Leftovers of killed writers in repo directories (only where no writer holds the repo now).
-    if (!dryRun) result.removedLeftovers += await cleanRepoLeftovers(layout, await listRepos(layout), log);
+    // 2. Leftovers of killed writers in repo directories (only where no writer holds the repo now), and the
+    //    caches of repos that are gone.
+    if (!dryRun) {
+      const present = await listRepos(layout);
+      result.removedLeftovers += await cleanRepoLeftovers(layout, present, log);
+      result.removedLeftovers += await removeOrphanCaches(layout, present, log);
+    }
 
     // 3. Registrations of running syncs first, then every snapshot's references (order matters: pool-guard.ts).
     const users = await readPoolUsers(layout, { staleAfterMs: options.staleAfterMs, logger: log });
@@ -222,6 +227,26 @@ export async function cleanRepoLeftovers(layout: StoreLayout, repos: readonly st
       }
     } finally {
       await lock?.release();
+    }
+  }
+  return removed;
+}
+
+/** `<store>/cache/<name>` of every name that is no repo (any more), where no writer holds that name's lock. */
+async function removeOrphanCaches(layout: StoreLayout, repos: readonly string[], log: Logger): Promise<number> {
+  const present = new Set(repos);
+  let removed = 0;
+  for (const name of await readdir(layout.cacheDir).catch(() => [] as string[])) {
+    if (present.has(name)) continue;
+    // A name that is no valid repo name cannot be a sync's; its lock path is not asked for.
+    const r = isValidRepoName(name) ? await tryAcquireLock(repoLockPath(layout, name), { purpose: `gc cleanup of ${name}`, logger: log }) : undefined;
+    if (r && 'heldBy' in r) continue; // a first sync of that repo is running
+    try {
+      await rm(join(layout.cacheDir, name), { recursive: true, force: true });
+      log.debug(`removed the cache of ${name}, which is no repo`);
+      removed++;
+    } finally {
+      await r?.release();
     }
   }
   return removed;

@@ -1,0 +1,37 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { acquireLock } from '@ovirt-repo/core';
+import { makeTempDir } from '@ovirt-repo/test-support';
+import { repoLockPath } from '../lock/store-locks.js';
+import { openStore } from '../store/store.js';
+import { runGc } from './run-gc.js';
+
+describe('gc and the caches of repos that are gone', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
+  afterEach(() => cleanup());
+
+  it('removes the cache of a name that is no repo, unless a writer holds that name', async () => {
+    const layout = await openStore(join(dir, 'store'), { create: true });
+    await mkdir(join(layout.yumDir, 'kept'), { recursive: true });
+    for (const name of ['kept', 'gone', 'busy', 'not a repo!']) {
+      await mkdir(join(layout.cacheDir, name, 'metadata'), { recursive: true });
+      await writeFile(join(layout.cacheDir, name, 'metadata', 'entry'), 'content');
+    }
+    // A first sync of `busy` holds its lock before its repo directory has anything in it.
+    const lock = await acquireLock(repoLockPath(layout, 'busy'), { purpose: 'test' });
+    try {
+      const result = await runGc(layout);
+      expect(result.removedLeftovers).toBe(2);
+      expect((await readdir(layout.cacheDir)).sort()).toEqual(['busy', 'kept']);
+    } finally {
+      await lock.release();
+    }
+    const dry = await runGc(layout, { dryRun: true });
+    expect(dry.removedLeftovers).toBe(0);
+    expect((await readdir(layout.cacheDir)).sort()).toEqual(['busy', 'kept']);
+    await runGc(layout);
+    expect(await readdir(layout.cacheDir)).toEqual(['kept']);
+  });
+});
