@@ -59,8 +59,6 @@ export async function decompressBuffer(
 /**
  * gunzip on the calling thread, for many small members (a chunk of metadata each): for those zlib's thread
  * pool costs more in hand-offs than the inflating itself. Fails with E_COMPRESSION naming `target`.
- */
-/**
  * `size`: what it is known to decompress to, when known: the output is then one buffer of that size
  * instead of 1 MiB pieces copied together (a saving that shows at tens of megabytes).
  */

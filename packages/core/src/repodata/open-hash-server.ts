@@ -53,20 +53,21 @@ export function openHashServer(reply: (m: OpenHashReply) => void, cache?: OpenCo
 
   const contentOf = (m: Extract<OpenHashRequest, { copy: unknown }>['copy']): Buffer => {
     const h = m.key === undefined ? undefined : held.get(m.key);
-    if (!h) {
-      if (!m.member) throw new OvirtRepoError(ErrorCodes.INTERNAL, `${m.what} was sent without its bytes, and no preloaded file holds it`);
-      if (!cache) return gunzipBufferSync(m.member, m.what, m.openSize);
-      const name = OpenContentCache.nameOf(m.member);
-      used.add(name);
-      return cache.read(name, m.member, m.openSize) ?? cached(cache, name, gunzipBufferSync(m.member, m.what, m.openSize));
-    }
-    used.add(h.name);
-    if (h.inflated) {
+    const member = h?.member ?? m.member;
+    if (!member) throw new OvirtRepoError(ErrorCodes.INTERNAL, `${m.what} was sent without its bytes, and no preloaded file holds it`);
+    const name = cache ? (h?.name ?? OpenContentCache.nameOf(member)) : undefined;
+    if (name !== undefined) used.add(name);
+    if (h?.inflated) {
       const content = h.inflated;
       h.inflated = undefined;
       return content;
     }
-    return cache?.read(h.name, h.member, m.openSize) ?? cached(cache, h.name, gunzipBufferSync(h.member, m.what, m.openSize));
+    if (!cache || name === undefined) return gunzipBufferSync(member, m.what, m.openSize);
+    const found = cache.read(name, member, m.openSize);
+    if (found) return found;
+    const content = gunzipBufferSync(member, m.what, m.openSize);
+    cache.write(name, content);
+    return content;
   };
 
   return (m) => {
@@ -106,12 +107,6 @@ export function openHashServer(reply: (m: OpenHashReply) => void, cache?: OpenCo
       stream.error = e;
     }
   };
-}
-
-/** Writes `content` to the cache (when there is one) and returns it. */
-function cached(cache: OpenContentCache | undefined, name: string, content: Buffer): Buffer {
-  cache?.write(name, content);
-  return content;
 }
 
 /**

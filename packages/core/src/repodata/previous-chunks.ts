@@ -92,15 +92,17 @@ function invalid(message: string, target: string): OvirtRepoError {
 class IndexedChunks implements ChunkedMetadata {
   private where: Map<string, { chunk: number; position: number }> | undefined;
   private readonly loaded = new Map<number, Promise<Record<CoreRecordType, string[]>>>();
-  private readonly chunks: readonly MetadataChunk[];
   readonly packages: number;
 
   constructor(
     private readonly files: Readonly<Record<CoreRecordType, Buffer>>,
     private readonly index: ChunkIndex,
   ) {
-    this.chunks = index.chunks;
     this.packages = index.chunks.reduce((n, c) => n + chunkSize(c), 0);
+  }
+
+  private get chunks(): readonly MetadataChunk[] {
+    return this.index.chunks;
   }
 
   /** Where each key is; made when first asked (a write that takes whole chunks by number needs none). */

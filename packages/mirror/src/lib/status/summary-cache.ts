@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { mapLimit, writeFileAtomic } from '@ovirt-repo/core';
-import { snapshotDir, type StoreLayout } from '../store/layout.js';
+import { snapshotDir, summariesCacheFile, type StoreLayout } from '../store/layout.js';
 import { readSnapshotSummary, type SnapshotSummaryRecord } from '../store/snapshot-summary.js';
 
 /*
@@ -12,8 +11,6 @@ import { readSnapshotSummary, type SnapshotSummaryRecord } from '../store/snapsh
  * removed are dropped, new snapshots' summaries read. Written only under the index lock (by
  * writeStatusPages); it may be deleted at any time.
  */
-
-const summariesFile = (layout: StoreLayout, repo: string) => join(layout.cacheDir, repo, 'summaries.json');
 
 interface SummariesFile {
   format: 1;
@@ -38,14 +35,14 @@ export async function readSummaries(layout: StoreLayout, repo: string, ids: read
   if (keep && (read.some((s) => s !== undefined) || Object.keys(cached).length !== Object.keys(kept).length)) {
     const file: SummariesFile = { format: 1, summaries: kept };
     // Best effort: without it the next index write reads the files again.
-    await writeFileAtomic(summariesFile(layout, repo), `${JSON.stringify(file)}\n`).catch(() => undefined);
+    await writeFileAtomic(summariesCacheFile(layout, repo), `${JSON.stringify(file)}\n`).catch(() => undefined);
   }
   return out;
 }
 
 async function readCached(layout: StoreLayout, repo: string): Promise<Record<string, SnapshotSummaryRecord | undefined>> {
   try {
-    const file = JSON.parse(await readFile(summariesFile(layout, repo), 'utf8')) as Partial<SummariesFile>;
+    const file = JSON.parse(await readFile(summariesCacheFile(layout, repo), 'utf8')) as Partial<SummariesFile>;
     return file.format === 1 && file.summaries && typeof file.summaries === 'object' ? file.summaries : {};
   } catch {
     return {};

@@ -67,7 +67,10 @@ export function storeLayout(root: string): StoreLayout {
 export const repoDir = (s: StoreLayout, repo: string) => join(s.yumDir, repo);
 export const snapshotDir = (s: StoreLayout, repo: string, id: string) => join(s.yumDir, repo, id);
 export const latestFile = (s: StoreLayout, repo: string) => join(s.yumDir, repo, LATEST_FILE);
+/** The caches of a repo (what each holds: sync/metadata-thread.ts, store/record-cache.ts, status/summary-cache.ts). */
 export const metadataCacheDir = (s: StoreLayout, repo: string) => join(s.cacheDir, repo, 'metadata');
+export const recordCacheDir = (s: StoreLayout, repo: string) => join(s.cacheDir, repo, 'record');
+export const summariesCacheFile = (s: StoreLayout, repo: string) => join(s.cacheDir, repo, 'summaries.json');
 export const pinsDir = (s: StoreLayout, repo: string) => join(s.yumDir, repo, PINS_DIR);
 export const indexFile = (s: StoreLayout, ext: string) => join(s.yumDir, `${INDEX_BASENAME}.${ext}`);
 export const storeStatusPage = (s: StoreLayout) => join(s.root, STATUS_PAGE);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { digestOfPieces } from '@ovirt-repo/core';
-import type { StoreLayout } from './layout.js';
+import { recordCacheDir, type StoreLayout } from './layout.js';
 import { contentTrailer, type SnapshotRecord } from './snapshot-record.js';
 
 /*
@@ -16,8 +16,6 @@ import { contentTrailer, type SnapshotRecord } from './snapshot-record.js';
  * if it hashes to the snapshot's contentDigest (sortedTextOf). So the cache may be deleted at any time;
  * only the latest snapshot's entries are kept, under the repo's writer lock.
  */
-
-export const recordCacheDir = (layout: StoreLayout, repo: string) => join(layout.cacheDir, repo, 'record');
 
 export interface CachedRecord {
   starts?: Int32Array;

@@ -1,5 +1,6 @@
 import type { RepoLocation } from '../source/location.js';
 import type { Nevra } from '../select/filters.js';
+import type { SnapshotPackage } from '../store/snapshot-record.js';
 
 /** A package that may go into the new snapshot: what selection, planning and downloading need. */
 export interface Candidate extends Nevra {
@@ -16,6 +17,12 @@ export interface Candidate extends Nevra {
   /** Its href in the new snapshot: pool/<dd>/<digest>/<fileName>. */
   poolHref: string;
 }
+
+/** In an edited group of the latest snapshot's packages (select-packages.ts): a package from the sources. */
+export const isCandidate = (p: SnapshotPackage | Candidate): p is Candidate => 'poolHref' in p;
+
+/** Its href in the new snapshot, whichever it is. */
+export const hrefOf = (p: SnapshotPackage | Candidate): string => (isCandidate(p) ? p.poolHref : p.href);
 
 export interface OriginInfo {
   origin: number;

@@ -2,13 +2,12 @@ import { endsChunk, type ChunkedMetadata, type ChunkReuse, type CopiedChunk, typ
 import type { PlacedChunkIndex, RecordPlaces } from '../store/metadata-chunks.js';
 import type { RecordLines } from '../store/record-file.js';
 import type { SnapshotPackage } from '../store/snapshot-record.js';
-import type { Candidate } from './candidates.js';
+import { hrefOf, isCandidate, type Candidate } from './candidates.js';
 import type { Joined, JoinedItem } from './join-packages.js';
 import type { PreviousMetadata } from './previous-entries.js';
 import type { SelectionEdit } from './select-packages.js';
 
 type Edit = SelectionEdit<SnapshotPackage, Candidate>;
-const isCandidate = (p: SnapshotPackage | Candidate): p is Candidate => 'poolHref' in p;
 
 export interface IncrementalMetadata {
   /** What to write, in order: whole chunks of the latest snapshot, and packages. */
@@ -19,26 +18,12 @@ export interface IncrementalMetadata {
   places: RecordPlaces;
 }
 
-/** The latest snapshot's entries of a package the sources offer again (the very same file), if it had it. */
-export function entriesInLatest(edits: readonly Edit[], index: PlacedChunkIndex, previous: ChunkedMetadata): PreviousMetadata {
-  const before = new Map<string, number>();
-  for (const e of edits) e.before.forEach((p, i) => before.set(p.href, e.at + i));
-  const where = chunkPlaces(index, Math.max(0, ...before.values()) + 1);
-  return {
-    entriesOf(c) {
-      const p = before.get(c.poolHref);
-      return p === undefined ? undefined : previous.deferredAt(where.chunkOf[p] as number, where.placeInChunk[p] as number, c.poolHref);
-    },
-  };
-}
-
-/** The chunk, and the place in it, of every package of the latest record up to `n`. */
+/** The chunk, and the place in it, of every package of the latest record. */
 function chunkPlaces(index: PlacedChunkIndex, n: number): { chunkOf: Int32Array; placeInChunk: Int32Array } {
   const chunkOf = new Int32Array(n).fill(-1);
   const placeInChunk = new Int32Array(n);
   index.places.forEach((places, c) =>
     places.forEach((p, i) => {
-      if (p >= n) return;
       chunkOf[p] = c;
       placeInChunk[p] = i;
     }),
@@ -61,15 +46,23 @@ export function incrementalMetadata(
   edits: readonly Edit[],
   index: PlacedChunkIndex,
   previous: ChunkedMetadata,
-  fromSources: AsyncIterable<JoinedItem>,
+  fromSources: (inLatest: PreviousMetadata) => AsyncIterable<JoinedItem>,
 ): IncrementalMetadata {
   const n = lines.length;
   const { chunkOf, placeInChunk } = chunkPlaces(index, n);
+  // A package the sources offer again (the very same file) is taken from the latest snapshot's chunk.
+  const replaced = new Map(edits.flatMap((e) => e.before.map((p, i) => [p.href, e.at + i] as const)));
+  const inLatest: PreviousMetadata = {
+    entriesOf(c) {
+      const p = replaced.get(c.poolHref);
+      return p === undefined ? undefined : previous.deferredAt(chunkOf[p] as number, placeInChunk[p] as number, c.poolHref);
+    },
+  };
   const newPlace = placesInNewRecord(edits);
   const whole = wholeChunks(lines, edits, index);
   const placed = new Map<string, number>();
   const oldPlace = new Map<string, number>();
-  for (const [e, edit] of edits.entries()) edit.after.forEach((p, i) => placed.set(isCandidate(p) ? p.poolHref : p.href, newPlace.group(e) + i));
+  for (const [e, edit] of edits.entries()) edit.after.forEach((p, i) => placed.set(hrefOf(p), newPlace.group(e) + i));
 
   const one = (p: number, href: string): Joined => {
     oldPlace.set(href, p);
@@ -106,7 +99,7 @@ export function incrementalMetadata(
       p++;
     }
     if (batch.length > 0) yield batch;
-    yield* fromSources;
+    yield* fromSources(inLatest);
   }
 
   const reuse: ChunkReuse = {
@@ -168,8 +161,7 @@ function wholeChunks(lines: RecordLines, edits: readonly Edit[], index: PlacedCh
   index.places.forEach((places, c) => {
     const first = places[0];
     const last = places[places.length - 1];
-    if (first === undefined || last === undefined || last - first !== places.length - 1) return;
-    if (places.some((p, i) => p !== first + i)) return;
+    if (first === undefined || last === undefined || places.some((p, i) => p !== first + i)) return;
     if (edits.some((e) => e.at <= last && e.end > first && e.end > e.at)) return;
     if (!endsChunk(lines.hrefAt(last))) return;
     out.set(first, c);

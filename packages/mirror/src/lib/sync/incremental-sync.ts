@@ -9,12 +9,12 @@ import { packageLine, RecordLines, recordBodyStarts } from '../store/record-file
 import { listSnapshotIds, readLatest } from '../store/repo-state.js';
 import { nextSnapshotId } from '../store/snapshot-id.js';
 import { CONTENT_PREFIX, contentTrailer, type SnapshotPackage } from '../store/snapshot-record.js';
-import type { Candidate } from './candidates.js';
+import { hrefOf, isCandidate, type Candidate } from './candidates.js';
 import type { LatestHead, SyncContext } from './context.js';
 import { downloadToPool } from './download-to-pool.js';
 import { fetchSourceMetadata, sourcesUnchanged } from './fetch-source-metadata.js';
 import { gatherMetadata } from './gather-metadata.js';
-import { entriesInLatest, incrementalMetadata } from './incremental-metadata.js';
+import { incrementalMetadata } from './incremental-metadata.js';
 import { joinSelectedPackages } from './join-packages.js';
 import { planDownloads } from './plan-downloads.js';
 import { publishSnapshot } from './publish-snapshot.js';
@@ -29,8 +29,8 @@ import { WorkArea } from './work-area.js';
 import { writeSnapshotMetadata } from './write-snapshot-metadata.js';
 
 type Edit = SelectionEdit<SnapshotPackage, Candidate>;
-const isCandidate = (p: SnapshotPackage | Candidate): p is Candidate => 'poolHref' in p;
-const hrefOf = (p: SnapshotPackage | Candidate) => (isCandidate(p) ? p.poolHref : p.href);
+/** An edited group's package as the new record lists it. */
+const recorded = (p: SnapshotPackage | Candidate): SnapshotPackage => (isCandidate(p) ? snapshotPackageOf(p) : p);
 
 /**
  * The deploy-to-experimental case, done in proportion to what changed: an additive sync onto a latest
@@ -101,12 +101,12 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
     const chunks = await openChunkedMetadata(dir, read.latestRepomd, index).catch(() => undefined);
     // Files that do not match their index: the general pipeline reports it, and reads them whole.
     if (!chunks || chunks.packages !== lines.length) return undefined;
-    const written = incrementalMetadata(lines, edits, index, chunks, joinSelectedPackages(metadata.inputs, fresh, entriesInLatest(edits, index, chunks)));
+    const written = incrementalMetadata(lines, edits, index, chunks, (inLatest) => joinSelectedPackages(metadata.inputs, fresh, inLatest));
     const now = options.now ?? Date.now();
     const newId = nextSnapshotId(await listSnapshotIds(layout, repo), now);
     const staging = (area.staging = tempPathFor(snapshotDir(layout, repo, newId)));
     const before = edits.flatMap((e) => e.before);
-    const after = edits.flatMap((e) => e.after.map((p) => (isCandidate(p) ? snapshotPackageOf(p) : p)));
+    const after = edits.flatMap((e) => e.after.map(recorded));
     const stats = { packages: count, bytes: lines.head.stats.bytes - sizeOf(before) + sizeOf(after) };
     const head = recordHeadFor(ctx, { latest, sources, extras: metadata.extras, contentDigest: digestOfPieces(sorted, contentTrailer(extraItems)), modular: false, stats, id: newId, now });
     const diff = diffPackages(before, after);
@@ -161,7 +161,7 @@ function recordPieces(lines: RecordLines, edits: readonly Edit[]): Array<{ bytes
   let from = 0;
   for (const e of edits) {
     if (e.at > from) run(from, e.at);
-    for (const p of e.after) out.push({ bytes: Buffer.from(packageLine(isCandidate(p) ? snapshotPackageOf(p) : p)), starts: [0] });
+    for (const p of e.after) out.push({ bytes: Buffer.from(packageLine(recorded(p))), starts: [0] });
     from = e.end;
   }
   if (lines.length > from) run(from, lines.length);

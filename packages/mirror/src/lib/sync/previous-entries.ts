@@ -3,7 +3,6 @@ import {
   primaryEntryKey,
   readRecordText,
   splitPackageEntries,
-  type ChunkedMetadata,
   type ChunkReuse,
   type CoreRecordType,
   type DeferredPackage,
@@ -25,18 +24,13 @@ const CORE: CoreRecordType[] = ['primary', 'filelists', 'other'];
  */
 export interface PreviousMetadata {
   /** Candidate `c`'s entries in the latest snapshot, when it listed that very file. */
-  entriesOf(c: Pick<Candidate, 'poolHref' | 'digest'>): RenderedPackage | DeferredPackage | undefined;
+  entriesOf(c: Candidate): RenderedPackage | DeferredPackage | undefined;
   /** Chunks of the latest snapshot's files that the writer may copy as they are. */
   readonly reuse?: ChunkReuse;
 }
 
 /** Entries split out of whole files: primary keyed by pool href, filelists and other by pkgid. */
 export type PreviousEntries = Readonly<Record<CoreRecordType, PackageEntries>>;
-
-/** The latest snapshot's metadata through its chunk index: every package found by its pool href. */
-export function chunkedMetadata(chunks: ChunkedMetadata): PreviousMetadata {
-  return { entriesOf: (c) => (chunks.has(c.poolHref) ? chunks.deferred(c.poolHref) : undefined), reuse: chunks };
-}
 
 export function wholeFileMetadata(entries: PreviousEntries): PreviousMetadata {
   return {
@@ -61,7 +55,7 @@ export async function loadPreviousMetadata(snapshotDir: string, snapshot: string
     const index = await readMetadataChunks(snapshotDir, hrefs);
     if (index) {
       const chunks = await openChunkedMetadata(snapshotDir, repomd, index);
-      return chunkedMetadata(chunks);
+      return { entriesOf: (c) => (chunks.has(c.poolHref) ? chunks.deferred(c.poolHref) : undefined), reuse: chunks };
     }
   } catch (e) {
     chunkProblem = (e as Error).message;

@@ -272,6 +272,7 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', m
     const { packages, ...head } = snapshotRecordFor(ctx, latest, sources, content, metadata.extras, id, now);
     const hashThread = await metadataThread.forWrite(packages.length);
     const lines = packages.map(packageLine);
+    const hrefs = packages.map((p) => p.href);
     const base = latest.record && latest.id ? { id: latest.id, packages: latest.record.packages } : undefined;
     const written = await writeSnapshotMetadata({
       stagingDir: staging,
@@ -281,7 +282,7 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', m
       compression,
       ...(previousEntries?.reuse ? { reuse: previousEntries.reuse } : {}),
       ...(hashThread ? { hashThread } : {}),
-      record: { head, lines, places: placesOfHrefs(packages.map((p) => p.href)) },
+      record: { head, lines, places: placesOfHrefs(hrefs) },
       summary: summarizeSnapshot({ ...head, packages }, base),
     });
 
@@ -293,7 +294,7 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', m
     // A large repo's next deploy needs it (see record-cache.ts); a mirror's next sync is a general one again.
     if (hashThread && ctx.mode === 'additive') {
       const starts = recordBodyStarts(lines.map((l) => ({ length: Buffer.byteLength(l), starts: [0] })));
-      await writeRecordCache(layout, repo, id, starts, sortedLinesText(packages.map((p) => p.href), CONTENT_PREFIX));
+      await writeRecordCache(layout, repo, id, starts, sortedLinesText(hrefs, CONTENT_PREFIX));
     }
     return changedResult(ctx, latest, sources, written, downloaded, countChanges(latest.record?.packages ?? [], packages));
   } finally {
