@@ -4,6 +4,8 @@ import { gunzipSync } from 'node:zlib';
 import { silentLogger } from '@ovirt-repo/core';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { syncRepo, type SyncOptions, type SyncResult } from '../src/index.js';
+import { ensurePluginBuilt } from './helpers/built.js';
+import { runChild, waitForFile } from './helpers/child.js';
 import { UPDATEINFO, makeRepo, pkg } from './helpers/fixtures.js';
 import { expectLatestVerifies } from './helpers/store-checks.js';
 
@@ -135,6 +137,33 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'incremental additive sync',
       // And the cache is whole again for the one after.
       expect((await readdir(recordCache)).sort()).toEqual([`${fast.snapshot}.sorted`, `${fast.snapshot}.starts`]);
     }
+  });
+
+  it('a deploy killed before publishing leaves the record cache usable (its own entries are written before it publishes)', async () => {
+    ensurePluginBuilt();
+    const recordCache = join(store(true), 'cache', 'exp', 'record');
+    const latest = async () => (await readFile(join(store(true), 'yum', 'exp', 'latest.txt'), 'utf8')).trim();
+    const before = await latest();
+    const build = await makeRepo(join(dir, `build-${++step}`), [pkg('killed-deploy', '1.0', '1', 'noarch')]);
+    const pauseFile = join(dir, 'paused');
+    const options = { store: store(true), repo: 'exp', from: [build], mode: 'additive', hashThreadMinPackages: 0 };
+    const run = runChild('sync', options, { OVIRT_REPO_TEST_PAUSE_AT: 'before-rename', OVIRT_REPO_TEST_PAUSE_FILE: pauseFile });
+    await waitForFile(pauseFile);
+    run.child.kill('SIGKILL');
+    expect((await run.done).signal).toBe('SIGKILL');
+    await rm(pauseFile);
+    expect(await latest()).toBe(before);
+    // The unpublished snapshot's entries are there beside the latest's, which stay usable.
+    const entries = await readdir(recordCache);
+    expect(entries).toEqual(expect.arrayContaining([`${before}.sorted`, `${before}.starts`]));
+    expect(entries).toHaveLength(4);
+
+    const { fast, general, fastInfos } = await both([pkg('after-kill', '1.0', '1', 'noarch')], { options: { lockTimeoutMs: 10_000 } });
+    expect(fastInfos).toContain('exp: record cache: line starts used, sorted hrefs edited');
+    expect(await content(true, fast)).toEqual(await content(false, general));
+    // Once a snapshot is published, the cache is its entries only.
+    expect((await readdir(recordCache)).sort()).toEqual([`${fast.snapshot}.sorted`, `${fast.snapshot}.starts`]);
+    await expectLatestVerifies(store(true), 'exp');
   });
 
   it('carries extra metadata and notices a deploy that changes nothing', async () => {

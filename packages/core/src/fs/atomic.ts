@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ioError, isOvirtRepoError } from '../errors/index.js';
+import { writePieces } from './head-last-file.js';
 
 /**
  * A temp name beside `target`: same directory, so the final rename never crosses a filesystem and is
@@ -42,24 +43,13 @@ export async function writeNewFileDurably(path: string, data: string | Uint8Arra
     const fh = await open(path, 'wx', 0o644);
     try {
       if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
-      else await writeAll(fh, data);
+      else await writePieces(fh, data);
       await fh.sync();
     } finally {
       await fh.close();
     }
   } catch (e) {
     throw isOvirtRepoError(e) ? e : ioError('write', path, e);
-  }
-}
-
-/** Pieces written one after another, without joining them first (a large file's pieces, say). */
-async function writeAll(fh: FileHandle, pieces: readonly Uint8Array[]): Promise<void> {
-  // writev takes at most IOV_MAX (1024 on Linux) buffers a call, and may write less than asked.
-  for (let i = 0; i < pieces.length; i += 1024) {
-    const batch = pieces.slice(i, i + 1024);
-    const total = batch.reduce((n, b) => n + b.length, 0);
-    const { bytesWritten } = await fh.writev(batch);
-    if (bytesWritten < total) await fh.writeFile(Buffer.concat(batch).subarray(bytesWritten));
   }
 }
 

@@ -49,23 +49,32 @@ export function sortedTextOf(cached: CachedRecord, record: Pick<SnapshotRecord, 
 }
 
 /**
- * Keeps snapshot `id`'s line starts and sorted hrefs text, and removes every other entry. Best effort: a
- * cache that cannot be written only makes the next sync slower.
+ * Keeps snapshot `id`'s line starts and sorted hrefs text. Written while the snapshot is (before it is
+ * published, so the sync does not wait for it afterwards); keepRecordCache removes the others once it is.
+ * Best effort: a cache that cannot be written only makes the next sync slower.
  */
 export async function writeRecordCache(layout: StoreLayout, repo: string, id: string, starts: Int32Array, sorted: readonly Uint8Array[]): Promise<void> {
   const dir = recordCacheDir(layout, repo);
   try {
     await mkdir(dir, { recursive: true });
-    const keep = new Set([`${id}.starts`, `${id}.sorted`]);
-    await Promise.all(
-      [...keep].map(async (name) => {
-        const temp = join(dir, `.${name}.${process.pid}.tmp`);
-        await writeFile(temp, name.endsWith('.starts') ? new Uint8Array(starts.buffer, starts.byteOffset, starts.byteLength) : Buffer.concat(sorted));
-        await rename(temp, join(dir, name));
-      }),
-    );
-    for (const name of await readdir(dir)) if (!keep.has(name)) await rm(join(dir, name), { force: true, recursive: true });
+    const entry = async (name: string, data: Iterable<Uint8Array>) => {
+      const temp = join(dir, `.${name}.${process.pid}.tmp`);
+      await writeFile(temp, data);
+      await rename(temp, join(dir, name));
+    };
+    await Promise.all([entry(`${id}.starts`, [new Uint8Array(starts.buffer, starts.byteOffset, starts.byteLength)]), entry(`${id}.sorted`, sorted)]);
   } catch {
     // see above
+  }
+}
+
+/** Removes every entry but snapshot `id`'s (the latest one, just published). Best effort, like the above. */
+export async function keepRecordCache(layout: StoreLayout, repo: string, id: string): Promise<void> {
+  const dir = recordCacheDir(layout, repo);
+  const keep = new Set([`${id}.starts`, `${id}.sorted`]);
+  try {
+    for (const name of await readdir(dir)) if (!keep.has(name)) await rm(join(dir, name), { force: true, recursive: true });
+  } catch {
+    // none yet, or see above
   }
 }

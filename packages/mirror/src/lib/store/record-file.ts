@@ -204,11 +204,15 @@ function fittingStarts(bytes: Buffer, bodyStart: number, bodyEnd: number, known:
   const n = known.length - 1;
   if (n < 0 || known[0] !== 0 || known[n] !== bodyEnd - bodyStart) return undefined;
   if (n > 0 && bytes[bodyEnd - 1] !== NEWLINE) return undefined;
+  // Checked and made absolute in one pass over the lines.
+  const starts = new Int32Array(n + 1);
+  starts[0] = bodyStart;
   for (let i = 1; i <= n; i++) {
     const at = bodyStart + (known[i] as number);
-    if (at <= bodyStart + (known[i - 1] as number) || bytes[at - 1] !== NEWLINE) return undefined;
+    if (at <= (starts[i - 1] as number) || bytes[at - 1] !== NEWLINE) return undefined;
+    starts[i] = at;
   }
-  return known.map((s) => s + bodyStart);
+  return starts;
 }
 
 const HREF = Buffer.from('"href":"');

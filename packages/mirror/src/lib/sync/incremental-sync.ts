@@ -111,6 +111,8 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
     const head = recordHeadFor(ctx, { latest, sources, extras: metadata.extras, contentDigest: digestOfPieces(sorted, contentTrailer(extraItems)), modular: false, stats, id: newId, now });
     const diff = diffPackages(before, after);
     diff.unchanged += count - after.length;
+    // For a large repo's next deploy (one that has a metadata thread): see record-cache.ts.
+    const cacheWritten = hashThread && writeRecordCache(layout, repo, newId, recordBodyStarts(pieces.map((p) => ({ length: p.bytes.length, starts: p.starts }))), sorted);
     const snapshot = await writeSnapshotMetadata({
       stagingDir: staging,
       packages: written.packages,
@@ -121,15 +123,13 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
       ...(hashThread ? { hashThread } : {}),
       record: { head, lines: pieces.map((p) => p.bytes), places: written.places },
       summary: summaryOf(head, id, diff),
-    });
+    }).finally(() => cacheWritten);
 
     timer.start('publishSnapshot');
     await publishSnapshot(layout, repo, newId, staging, ctx.lock, id);
     timer.end();
     area.staging = undefined;
     log.info(`Published ${repo}/${newId}: ${snapshot.stats.packages} packages`);
-    // For a large repo's next deploy (one that has a metadata thread): see record-cache.ts.
-    if (hashThread) await writeRecordCache(layout, repo, newId, recordBodyStarts(pieces.map((p) => ({ length: p.bytes.length, starts: p.starts }))), sorted);
     const afterHrefs = new Set(after.map((p) => p.href));
     return changedResult(ctx, latest, sources, snapshot, downloaded, {
       added: after.filter((p) => !had.has(p.href)).length,

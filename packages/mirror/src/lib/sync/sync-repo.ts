@@ -9,7 +9,7 @@ import { summarizeSnapshot } from '../snapshot/summarize-snapshot.js';
 import { defaultBaseUrl, repoDir, snapshotDir, snapshotUrl } from '../store/layout.js';
 import { placesOfHrefs } from '../store/metadata-chunks.js';
 import { validateRepoName } from '../store/names.js';
-import { writeRecordCache } from '../store/record-cache.js';
+import { keepRecordCache, writeRecordCache } from '../store/record-cache.js';
 import { packageLine, recordBodyStarts } from '../store/record-file.js';
 import { listSnapshotIds } from '../store/repo-state.js';
 import { nextSnapshotId } from '../store/snapshot-id.js';
@@ -205,7 +205,7 @@ async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
   const metadataThread = await MetadataThread.forLatest(ctx.layout, ctx.repo, compression, ctx.options.hashThreadMinPackages);
   try {
     const result = (await syncIncrementally(ctx, metadataThread.current)) ?? (await syncStages(ctx, compression, metadataThread));
-    if (result.changed) await metadataThread.keepPublished(ctx.log);
+    if (result.changed && result.snapshot) await Promise.all([metadataThread.keepPublished(ctx.log), keepRecordCache(ctx.layout, ctx.repo, result.snapshot)]);
     return result;
   } finally {
     await metadataThread.close();
@@ -274,6 +274,9 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', m
     const lines = packages.map(packageLine);
     const hrefs = packages.map((p) => p.href);
     const base = latest.record && latest.id ? { id: latest.id, packages: latest.record.packages } : undefined;
+    // A large repo's next deploy needs it (see record-cache.ts); a mirror's next sync is a general one again.
+    const cacheWritten =
+      hashThread && ctx.mode === 'additive' && writeRecordCache(layout, repo, id, recordBodyStarts(lines.map((l) => ({ length: Buffer.byteLength(l), starts: [0] }))), sortedLinesText(hrefs, CONTENT_PREFIX));
     const written = await writeSnapshotMetadata({
       stagingDir: staging,
       packages: joinSelectedPackages(metadata.inputs, content.selected, previousEntries),
@@ -284,18 +287,13 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', m
       ...(hashThread ? { hashThread } : {}),
       record: { head, lines, places: placesOfHrefs(hrefs) },
       summary: summarizeSnapshot({ ...head, packages }, base),
-    });
+    }).finally(() => cacheWritten);
 
     timer.start('publishSnapshot');
     await publishSnapshot(layout, repo, id, staging, ctx.lock, latest.id);
     timer.end();
     area.staging = undefined;
     log.info(`Published ${repo}/${id}: ${written.stats.packages} packages`);
-    // A large repo's next deploy needs it (see record-cache.ts); a mirror's next sync is a general one again.
-    if (hashThread && ctx.mode === 'additive') {
-      const starts = recordBodyStarts(lines.map((l) => ({ length: Buffer.byteLength(l), starts: [0] })));
-      await writeRecordCache(layout, repo, id, starts, sortedLinesText(hrefs, CONTENT_PREFIX));
-    }
     return changedResult(ctx, latest, sources, written, downloaded, countChanges(latest.record?.packages ?? [], packages));
   } finally {
     await area.release();

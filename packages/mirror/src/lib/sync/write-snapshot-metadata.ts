@@ -1,6 +1,6 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncPath, ioError, writeNewFileDurably, writeRepodata, type ChunkReuse, type CopiedChunk, type ExtraRecord, type OpenHashThread } from '@ovirt-repo/core';
+import { fsyncPath, ioError, startHeadLastFile, writeNewFileDurably, writeRepodata, type ChunkReuse, type CopiedChunk, type ExtraRecord, type OpenHashThread } from '@ovirt-repo/core';
 import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUMMARY } from '../store/layout.js';
 import { writeMetadataChunks, type RecordPlaces } from '../store/metadata-chunks.js';
 import { recordBody, recordHead } from '../store/record-file.js';
@@ -58,42 +58,46 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
   // is fsynced. summary.json does not depend on the metadata, so it is written while that is.
   const summaryWritten = writeNewFileDurably(join(dir, SNAPSHOT_SUMMARY), `${JSON.stringify(input.summary, null, 1)}\n`);
   summaryWritten.catch(() => undefined);
-  // Made before the metadata is written, though written after it (its head names repomd.xml's checksum).
-  const recordBytes = recordBody(input.record.lines);
+  // snapshot.json's body, most of it, is written while the metadata is; its head, which names repomd.xml's
+  // checksum, last. A SHA-256 is always 64 hex digits, so the head's length is known now.
+  const { record } = input;
+  const headOf = (repomdSha256: string) => Buffer.from(recordHead({ ...record.head, repomdSha256 }));
+  const recordFile = startHeadLastFile(join(dir, SNAPSHOT_RECORD), headOf('0'.repeat(64)).length, recordBody(record.lines));
   const repodata = join(dir, 'repodata');
   const chunked = input.compression === 'gz' ? { ...(input.reuse ? { reuse: input.reuse } : {}), ...(input.hashThread ? { hashThread: input.hashThread } : {}) } : undefined;
-  const summary = await writeRepodata({
-    repoDir: dir,
-    outDir: repodata,
-    packages: input.packages,
-    packageCount: input.packageCount,
-    checksumType: 'sha256',
-    compression: input.compression,
-    extraRecords: input.extras,
-    fsync: true,
-    // Chunked when gz (the default), so the next snapshot copies the chunks it shares with this one.
-    ...(chunked ? { chunked } : {}),
-  }).catch(async (e: unknown) => {
-    // Settled before the caller removes the directory.
-    await summaryWritten.catch(() => undefined);
-    throw e;
-  });
   try {
-    await symlink(SNAPSHOT_POOL_TARGET, join(dir, SNAPSHOT_POOL_LINK));
+    const summary = await writeRepodata({
+      repoDir: dir,
+      outDir: repodata,
+      packages: input.packages,
+      packageCount: input.packageCount,
+      checksumType: 'sha256',
+      compression: input.compression,
+      extraRecords: input.extras,
+      fsync: true,
+      // Chunked when gz (the default), so the next snapshot copies the chunks it shares with this one.
+      ...(chunked ? { chunked } : {}),
+    });
+    try {
+      await symlink(SNAPSHOT_POOL_TARGET, join(dir, SNAPSHOT_POOL_LINK));
+    } catch (e) {
+      throw ioError('create pool link', join(dir, SNAPSHOT_POOL_LINK), e);
+    }
+    await Promise.all([
+      summary.chunks ? writeMetadataChunks(dir, summary.chunks, record.places) : undefined,
+      recordFile.finish(headOf(summary.repomdChecksum.value)),
+      summaryWritten,
+    ]);
+    await fsyncPath(repodata);
+    await fsyncPath(dir);
+    return {
+      id: record.head.id,
+      stats: record.head.stats,
+      ...(summary.chunks ? { metadataChunks: { total: summary.chunks.chunks.length, reused: summary.reusedChunks ?? 0, threaded: input.hashThread !== undefined } } : {}),
+    };
   } catch (e) {
-    throw ioError('create pool link', join(dir, SNAPSHOT_POOL_LINK), e);
+    // Settled before the caller removes the directory.
+    await Promise.all([summaryWritten.catch(() => undefined), recordFile.abort()]);
+    throw e;
   }
-  const { record } = input;
-  await Promise.all([
-    summary.chunks ? writeMetadataChunks(dir, summary.chunks, record.places) : undefined,
-    writeNewFileDurably(join(dir, SNAPSHOT_RECORD), [Buffer.from(recordHead({ ...record.head, repomdSha256: summary.repomdChecksum.value })), ...recordBytes]),
-    summaryWritten,
-  ]);
-  await fsyncPath(repodata);
-  await fsyncPath(dir);
-  return {
-    id: record.head.id,
-    stats: record.head.stats,
-    ...(summary.chunks ? { metadataChunks: { total: summary.chunks.chunks.length, reused: summary.reusedChunks ?? 0, threaded: input.hashThread !== undefined } } : {}),
-  };
 }
