@@ -45,7 +45,7 @@ export {
   type MetadataChunk,
   type ReusedChunk,
 } from './chunk-index.js';
-export { openChunkedMetadata, preloadFilesOf, type ChunkedMetadata } from './previous-chunks.js';
+export { openChunkedMetadata, preloadFilesOf, type ChunkedMetadata, type OpenChunkedOptions } from './previous-chunks.js';
 export { OpenHashThread, type OpenHashThreadOptions, type PreloadFile } from './open-hash.js';
 export {
   filelistsPackageXml,

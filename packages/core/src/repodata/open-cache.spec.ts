@@ -109,7 +109,7 @@ describe('the hashing thread server with a cache', () => {
     const file = await metadataFile();
     const first = serve(new CountingCache(dir));
     first.handle({ preload: [file.preload] });
-    expect(first.replies).toEqual([{ preloaded: [file.checksum] }]);
+    expect(first.replies).toEqual([{ preloaded: [{ checksum: file.checksum, bytes: expect.anything() }] }]);
     expect((await readdir(dir)).sort()).toEqual(file.members.map((m) => sha256(m)).sort());
     copyAll(first.handle, file);
     expect(first.replies[1]).toEqual({ s: 0, value: sha256(texts.join('')), size: Buffer.byteLength(texts.join('')) });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { hashBuffer } from '../checksum/index.js';
 import { gunzipBufferSync } from '../compress/index.js';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
@@ -21,14 +21,24 @@ export type OpenHashRequest =
   | { s: number; end: true };
 
 /**
- * Its answers: one per stream after its `end`; after a preload, the checksums of the files it holds (read,
- * and found to be the files named); after `retain`, how many cache entries it removed.
+ * Its answers: one per stream after its `end`; after a preload, the files it holds (read, and found to be
+ * the files named); after `retain`, how many cache entries it removed.
  */
 export type OpenHashReply =
   | { s: number; value: string; size: number }
   | { s: number; error: SerializedError }
-  | { preloaded: string[] }
+  | { preloaded: PreloadedFile[] }
   | { retained: number };
+
+/**
+ * A file the thread read and found to be the file named: its bytes are in memory shared with the thread
+ * that asked (a SharedArrayBuffer), so that thread uses them instead of reading and verifying it again.
+ * Nobody writes to them.
+ */
+export interface PreloadedFile {
+  checksum: string;
+  bytes: Uint8Array;
+}
 
 /** Preloading decompresses members the cache lacks until this much content is held in memory. */
 const PRELOAD_LIMIT = 512 * 1024 * 1024;
@@ -110,22 +120,17 @@ export function openHashServer(reply: (m: OpenHashReply) => void, cache?: OpenCo
 }
 
 /**
- * Reads the files and keeps the members of those that are the files named; the checksums of those. Best
+ * Reads the files and keeps the members of those that are the files named; those files. Best
  * effort: a file that cannot be read, or is another file, is left out (its members then come with their
  * bytes). Without a cache, members are decompressed here, ahead of their requests.
  */
-function preloadInto(held: Map<string, HeldMember>, files: readonly PreloadFile[], cache: OpenContentCache | undefined): string[] {
-  const out: string[] = [];
+function preloadInto(held: Map<string, HeldMember>, files: readonly PreloadFile[], cache: OpenContentCache | undefined): PreloadedFile[] {
+  const out: PreloadedFile[] = [];
   let total = 0;
   for (const f of files) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(f.path);
-    } catch {
-      continue;
-    }
-    if (hashBuffer(bytes, f.checksumType).value !== f.checksum) continue;
-    out.push(f.checksum);
+    const bytes = readShared(f.path);
+    if (!bytes || hashBuffer(bytes, f.checksumType).value !== f.checksum) continue;
+    out.push({ checksum: f.checksum, bytes });
     for (const [offset, size, openSize] of f.members) {
       const member = bytes.subarray(offset, offset + size);
       const h: HeldMember = { member, openSize, name: cache ? OpenContentCache.nameOf(member) : '' };
@@ -145,6 +150,27 @@ function inflateMisses(held: Map<string, HeldMember>, cache: OpenContentCache): 
     if (!content) continue;
     cache.write(h.name, content);
     if ((total += content.length) <= PRELOAD_LIMIT) h.inflated = content;
+  }
+}
+
+/** A file's bytes in a SharedArrayBuffer; undefined if it cannot be read (or changes size as it is). */
+function readShared(path: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const bytes = Buffer.from(new SharedArrayBuffer(size));
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, bytes, got, size - got, got);
+      if (n === 0) return undefined;
+      got += n;
+    }
+    return bytes;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

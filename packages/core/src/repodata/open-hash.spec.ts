@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { makeTempDir } from '@ovirt-repo/test-support';
@@ -65,6 +65,34 @@ describe('open checksums of chunked metadata on a hashing thread', () => {
       const content = gunzipSync(await readFile(join(preloaded.repoDir, r.location.href)));
       expect(r.openChecksum?.value).toBe(sha256(content));
       expect(r.openSize).toBe(content.length);
+    }
+  });
+
+  it('opens chunked metadata from the files the thread preloaded and verified, without reading them again', async () => {
+    const { repoDir, summary } = await firstWrite();
+    const repomd = await readRepomd(join(repoDir, 'repodata', 'repomd.xml'));
+    const expected = await openChunkedMetadata(repoDir, repomd, summary.chunks!);
+    const thread = (await OpenHashThread.start())!;
+    try {
+      // One file named with a checksum it does not have: the thread keeps nothing of it.
+      const files = preloadFilesOf(repoDir, summary.chunks!);
+      thread.preload(files.map((f, i) => (i === 2 ? { ...f, checksum: sha256('not this file') } : f)));
+      const held = await Promise.all(files.map((f) => thread.preloadedFile(f.checksum)));
+      expect(held.map((b) => b && Buffer.from(b))).toEqual([await readFile(files[0]!.path), await readFile(files[1]!.path), undefined]);
+      // The two it holds are not read from disk again (they are gone); the third one is.
+      for (const f of files.slice(0, 2)) await rm(f.path);
+      await expect(openChunkedMetadata(repoDir, repomd, summary.chunks!)).rejects.toMatchObject({ code: 'E_IO', message: expect.stringContaining(files[0]!.path) });
+      const verified = (sha: string) => thread.preloadedFile(sha);
+      const reopened = await openChunkedMetadata(repoDir, repomd, summary.chunks!, { verified });
+      await reopened.verify();
+      const membersOf = (c: ReturnType<typeof expected.copied>) => Object.values(c).map((m) => [Buffer.from(m.compressed).toString('hex'), m.openSize, m.key]);
+      expect(membersOf(expected.copied(0))[0]![0]).toMatch(/^1f8b[0-9a-f]{100}/);
+      for (const i of [0, 3, summary.chunks!.chunks.length - 1]) expect(membersOf(reopened.copied(i))).toEqual(membersOf(expected.copied(i)));
+      // Bytes of another size than the index says are refused, verified or not.
+      const short = async (sha: string) => (await thread.preloadedFile(sha))?.subarray(1);
+      await expect(openChunkedMetadata(repoDir, repomd, summary.chunks!, { verified: short })).rejects.toMatchObject({ code: 'E_REPODATA_INVALID' });
+    } finally {
+      await thread.close();
     }
   });
 
@@ -138,7 +166,16 @@ describe('the hashing thread server', () => {
     handle({ s: 0, copy: { member: member('<xxx/>'), openSize: 6, what: 'first', key: memberKey(file.checksum, o, size) } });
     handle({ s: 0, copy: { member: file.members[1]!, openSize: 6, what: 'second', key: memberKey(file.checksum, 999, 1) } });
     handle({ s: 0, end: true });
-    expect(replies).toEqual([{ preloaded: [file.checksum] }, { s: 0, value: sha256('<one/><two/>'), size: 12 }]);
+    expect(replies).toEqual([{ preloaded: [{ checksum: file.checksum, bytes: expect.anything() }] }, { s: 0, value: sha256('<one/><two/>'), size: 12 }]);
+  });
+
+  it('answers a preload with the bytes it read, in memory it shares with the thread that asked', async () => {
+    const file = await preloadedFile(['<one/>', '<two/>']);
+    const { handle, replies } = serve();
+    handle({ preload: [{ path: file.path, checksum: file.checksum, checksumType: 'sha256', members: file.spans }] });
+    const [{ bytes }] = (replies[0] as Extract<OpenHashReply, { preloaded: unknown }>).preloaded as [{ bytes: Uint8Array }];
+    expect(Buffer.from(bytes)).toEqual(await readFile(file.path));
+    expect(bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('preloads nothing from a file whose checksum is not the one named', async () => {

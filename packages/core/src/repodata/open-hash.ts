@@ -6,7 +6,7 @@ import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { reviveError } from '../errors/thread-errors.js';
 import { builtWorkerFile } from '../util/built-worker.js';
 import type { ChecksumType } from './model.js';
-import type { OpenHashReply, OpenHashRequest } from './open-hash-server.js';
+import type { OpenHashReply, OpenHashRequest, PreloadedFile } from './open-hash-server.js';
 
 /**
  * The checksum of what a metadata file decompresses to (repomd.xml's open-checksum), fed in file order.
@@ -109,10 +109,10 @@ type Waiter<T> = { resolve: (v: T) => void; reject: (e: unknown) => void };
  */
 export class OpenHashThread {
   private readonly streams = new Map<number, Waiter<{ value: string; size: number }>>();
-  private readonly preloads: Array<Waiter<string[]>> = [];
+  private readonly preloads: Array<Waiter<PreloadedFile[]>> = [];
   private readonly retains: Array<Waiter<number>> = [];
-  /** Checksums of the preloaded files the thread holds (as it answered). */
-  private readonly held = new Set<string>();
+  /** The preloaded files the thread holds (as it answered), by checksum: their bytes, shared with it. */
+  private readonly held = new Map<string, Uint8Array>();
   private preloaded: Promise<unknown> = Promise.resolve();
   private nextStream = 0;
   private failure: unknown;
@@ -150,13 +150,24 @@ export class OpenHashThread {
    * read, or that is not the file named, is left out. See ready().
    */
   preload(files: PreloadFile[]): void {
-    const answer = this.ask(this.preloads, { preload: files }).then((checksums) => checksums.forEach((c) => this.held.add(c)));
+    const answer = this.ask(this.preloads, { preload: files }).then((held) => held.forEach((f) => this.held.set(f.checksum, f.bytes)));
     this.preloaded = answer.catch(() => undefined);
   }
 
   /** Resolves once the thread has said which preloaded files it holds (it never rejects). */
   ready(): Promise<void> {
     return this.preloaded.then(() => undefined);
+  }
+
+  /**
+   * The bytes of a preloaded file with this checksum, once the thread has read it and found it to have
+   * that checksum (undefined if it did not: then read it yourself). Memory shared with the thread, which
+   * never writes to it: a caller that also needs the file takes it from here instead of reading and
+   * verifying it again. Never rejects.
+   */
+  async preloadedFile(checksum: string): Promise<Uint8Array | undefined> {
+    await this.preloaded;
+    return this.held.get(checksum);
   }
 
   /**

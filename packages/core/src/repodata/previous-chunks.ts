@@ -31,13 +31,21 @@ export interface ChunkedMetadata extends ChunkReuse {
 const END = '</package>\n';
 const STARTS: Record<CoreRecordType, string> = { primary: '<package type="rpm">\n', filelists: '<package pkgid="', other: '<package pkgid="' };
 
+export interface OpenChunkedOptions {
+  /**
+   * The bytes of a file with this SHA-256, already read and found to have it, if there are (an
+   * OpenHashThread's preloadedFile): used instead of reading and hashing the file again.
+   */
+  verified?: (sha256: string) => Promise<Uint8Array | undefined>;
+}
+
 /**
  * Opens the chunked metadata of the repo at `repoDir` as `index` describes it. Checks, before anything is
  * reused, that the index describes the very files repomd.xml lists (checksums and sizes, the bytes
  * verified) and that its members lie inside them in order. Fails with E_REPODATA_INVALID otherwise; the
  * caller then reads the metadata without the index.
  */
-export async function openChunkedMetadata(repoDir: string, repomd: Repomd, index: ChunkIndex): Promise<ChunkedMetadata> {
+export async function openChunkedMetadata(repoDir: string, repomd: Repomd, index: ChunkIndex, options: OpenChunkedOptions = {}): Promise<ChunkedMetadata> {
   const files = {} as Record<CoreRecordType, Buffer>;
   for (const type of CORE) {
     const record = repomd.records.find((r) => r.type === type);
@@ -47,13 +55,14 @@ export async function openChunkedMetadata(repoDir: string, repomd: Repomd, index
       throw invalid(`the chunk index does not describe the ${type} file of ${join(repoDir, 'repodata', 'repomd.xml')}`, display);
     }
     assertMetadataHref(record.location.href, type, join(repoDir, 'repodata', 'repomd.xml'));
+    const verified = await options.verified?.(described.checksum);
     let bytes: Buffer;
     try {
-      bytes = await readFile(join(repoDir, record.location.href));
+      bytes = verified ? Buffer.from(verified.buffer, verified.byteOffset, verified.length) : await readFile(join(repoDir, record.location.href));
     } catch (e) {
       throw ioError('read', display, e);
     }
-    if (bytes.length !== described.size || hashBuffer(bytes, 'sha256').value !== described.checksum) throw invalid(`${display} does not match its checksum`, display);
+    if (bytes.length !== described.size || (!verified && hashBuffer(bytes, 'sha256').value !== described.checksum)) throw invalid(`${display} does not match its checksum`, display);
     checkSpans(index.chunks, type, bytes.length, display);
     files[type] = bytes;
   }

@@ -98,7 +98,9 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
 
     timer.start('writeSnapshotMetadata');
     const pieces = recordPieces(lines, edits);
-    const chunks = await openChunkedMetadata(dir, read.latestRepomd, index).catch(() => undefined);
+    // The latest snapshot's files, as the metadata thread read and verified them for itself (see preloadedFile).
+    const verified = hashThread && ((sha256: string) => hashThread.preloadedFile(sha256));
+    const chunks = await openChunkedMetadata(dir, read.latestRepomd, index, verified ? { verified } : {}).catch(() => undefined);
     // Files that do not match their index: the general pipeline reports it, and reads them whole.
     if (!chunks || chunks.packages !== lines.length) return undefined;
     const written = incrementalMetadata(lines, edits, index, chunks, (inLatest) => joinSelectedPackages(metadata.inputs, fresh, inLatest));

@@ -1,5 +1,6 @@
 import {
   openChunkedMetadata,
+  type OpenChunkedOptions,
   primaryEntryKey,
   readRecordText,
   splitPackageEntries,
@@ -49,12 +50,19 @@ export function wholeFileMetadata(entries: PreviousEntries): PreviousMetadata {
  * that does not match its repomd.xml or index, or is in another layout, gives a warning and undefined
  * (or the whole-file way), and the sync reads everything from the sources as before.
  */
-export async function loadPreviousMetadata(snapshotDir: string, snapshot: string, repomd: Repomd, hrefs: readonly string[], log: Logger): Promise<PreviousMetadata | undefined> {
+export async function loadPreviousMetadata(
+  snapshotDir: string,
+  snapshot: string,
+  repomd: Repomd,
+  hrefs: readonly string[],
+  log: Logger,
+  options: OpenChunkedOptions = {},
+): Promise<PreviousMetadata | undefined> {
   let chunkProblem: string | undefined;
   try {
     const index = await readMetadataChunks(snapshotDir, hrefs);
     if (index) {
-      const chunks = await openChunkedMetadata(snapshotDir, repomd, index);
+      const chunks = await openChunkedMetadata(snapshotDir, repomd, index, options);
       return { entriesOf: (c) => (chunks.has(c.poolHref) ? chunks.deferred(c.poolHref) : undefined), reuse: chunks };
     }
   } catch (e) {

@@ -267,6 +267,8 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', m
             content.latestRepomd,
             latest.record.packages.map((p) => p.href),
             log,
+            // The files as the metadata thread read and verified them for itself, if it did (see preloadedFile).
+            { verified: async (sha256) => metadataThread.current?.preloadedFile(sha256) },
           )
         : undefined;
     const { packages, ...head } = snapshotRecordFor(ctx, latest, sources, content, metadata.extras, id, now);
