@@ -98,21 +98,23 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
 
     timer.start('writeSnapshotMetadata');
     const pieces = recordPieces(lines, edits);
-    // The latest snapshot's files, as the metadata thread read and verified them for itself (see preloadedFile).
+    // The latest snapshot's files, as the metadata thread read and verified them for itself (see
+    // preloadedFile); what does not need them is done while the thread may still be at it.
     const verified = hashThread && ((sha256: string) => hashThread.preloadedFile(sha256));
-    const chunks = await openChunkedMetadata(dir, read.latestRepomd, index, verified ? { verified } : {}).catch(() => undefined);
-    // Files that do not match their index: the general pipeline reports it, and reads them whole.
-    if (!chunks || chunks.packages !== lines.length) return undefined;
-    const written = incrementalMetadata(lines, edits, index, chunks, (inLatest) => joinSelectedPackages(metadata.inputs, fresh, inLatest));
+    const opening = openChunkedMetadata(dir, read.latestRepomd, index, verified ? { verified } : {}).catch(() => undefined);
     const now = options.now ?? Date.now();
     const newId = nextSnapshotId(await listSnapshotIds(layout, repo), now);
-    const staging = (area.staging = tempPathFor(snapshotDir(layout, repo, newId)));
     const before = edits.flatMap((e) => e.before);
     const after = edits.flatMap((e) => e.after.map(recorded));
     const stats = { packages: count, bytes: lines.head.stats.bytes - sizeOf(before) + sizeOf(after) };
     const head = recordHeadFor(ctx, { latest, sources, extras: metadata.extras, contentDigest: digestOfPieces(sorted, contentTrailer(extraItems)), modular: false, stats, id: newId, now });
     const diff = diffPackages(before, after);
     diff.unchanged += count - after.length;
+    const chunks = await opening;
+    // Files that do not match their index: the general pipeline reports it, and reads them whole.
+    if (!chunks || chunks.packages !== lines.length) return undefined;
+    const written = incrementalMetadata(lines, edits, index, chunks, (inLatest) => joinSelectedPackages(metadata.inputs, fresh, inLatest));
+    const staging = (area.staging = tempPathFor(snapshotDir(layout, repo, newId)));
     // For a large repo's next deploy (one that has a metadata thread): see record-cache.ts.
     const cacheWritten = hashThread && writeRecordCache(layout, repo, newId, recordBodyStarts(pieces.map((p) => ({ length: p.bytes.length, starts: p.starts }))), sorted);
     const snapshot = await writeSnapshotMetadata({
