@@ -173,9 +173,10 @@ describe('the hashing thread server', () => {
     const file = await preloadedFile(['<one/>', '<two/>']);
     const { handle, replies } = serve();
     handle({ preload: [{ path: file.path, checksum: file.checksum, checksumType: 'sha256', members: file.spans }] });
-    const [{ bytes }] = (replies[0] as Extract<OpenHashReply, { preloaded: unknown }>).preloaded as [{ bytes: Uint8Array }];
-    expect(Buffer.from(bytes)).toEqual(await readFile(file.path));
-    expect(bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const { preloaded } = replies[0] as Extract<OpenHashReply, { preloaded: unknown }>;
+    expect(preloaded.map((f) => f.checksum)).toEqual([file.checksum]);
+    expect(Buffer.from(preloaded[0]!.bytes)).toEqual(await readFile(file.path));
+    expect(preloaded[0]!.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('preloads nothing from a file whose checksum is not the one named', async () => {
