@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +19,24 @@ describe('startHeadLastFile', () => {
     const file = startHeadLastFile(target, 6, pieces(2500));
     await file.finish(Buffer.from('{head}'));
     expect(await readFile(target, 'utf8')).toBe(`{head}${text(2500)}`);
+  });
+
+  it('copies ranges of another open file into the body, larger than its copy buffer too', async () => {
+    const source = join(dir, 'earlier.json');
+    const big = Buffer.from(Array.from({ length: 700_000 }, (_, i) => 97 + (i % 26)));
+    await writeFile(source, big);
+    const fd = openSync(source, 'r');
+    try {
+      const target = join(dir, 'snapshot.json');
+      const file = startHeadLastFile(target, 2, [Buffer.from('<'), { fd, offset: 5, length: 10 }, Buffer.from('|'), { fd, offset: 1000, length: 600_000 }, Buffer.from('>')]);
+      await file.finish(Buffer.from('{}'));
+      expect((await readFile(target)).equals(Buffer.concat([Buffer.from('{}<'), big.subarray(5, 15), Buffer.from('|'), big.subarray(1000, 601_000), Buffer.from('>')]))).toBe(true);
+      // A range past the end of its file fails the write, naming the file written.
+      const past = startHeadLastFile(join(dir, 'past.json'), 2, [{ fd, offset: 699_990, length: 20 }]);
+      await expect(past.finish(Buffer.from('{}'))).rejects.toMatchObject({ code: 'E_IO', message: expect.stringMatching(/past\.json.*ended 10 bytes early/) });
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('refuses a head of another length than announced, naming the file', async () => {

@@ -1,3 +1,4 @@
+import { read } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ioError, isOvirtRepoError } from '../errors/index.js';
 
@@ -16,9 +17,9 @@ export interface HeadLastFile {
  * does the rest of its work, instead of after it. Fails if `path` exists, like writeNewFileDurably; for
  * files inside a directory published whole by one rename, so a reader never sees the head missing.
  */
-export function startHeadLastFile(path: string, headLength: number, body: readonly Uint8Array[]): HeadLastFile {
+export function startHeadLastFile(path: string, headLength: number, body: ReadonlyArray<Uint8Array | FileRange>): HeadLastFile {
   const handle = open(path, 'wx', 0o644);
-  const written = handle.then((fh) => writePieces(fh, body, headLength));
+  const written = handle.then((fh) => writeBody(fh, body, headLength));
   // Settled by finish() or abort(); not an unhandled rejection meanwhile.
   written.catch(() => undefined);
   const close = async () => (await handle.catch(() => undefined))?.close();
@@ -42,6 +43,53 @@ export function startHeadLastFile(path: string, headLength: number, body: readon
     },
   };
 }
+
+/**
+ * Bytes of another open file, copied through a small buffer rather than read whole into memory first
+ * (the unchanged runs of an earlier snapshot's record). The caller keeps `fd` open until the write ends.
+ */
+export interface FileRange {
+  fd: number;
+  offset: number;
+  length: number;
+}
+
+const isRange = (p: Uint8Array | FileRange): p is FileRange => !(p instanceof Uint8Array);
+
+/** How much of a FileRange is copied a read. */
+const COPY_BUFFER = 256 * 1024;
+
+/** `body` from `position` on: runs of bytes with writev, ranges through one reused buffer. */
+async function writeBody(fh: FileHandle, body: ReadonlyArray<Uint8Array | FileRange>, position: number): Promise<void> {
+  let buffer: Buffer | undefined;
+  for (let i = 0; i < body.length; ) {
+    const first = body[i] as Uint8Array | FileRange;
+    if (isRange(first)) {
+      buffer ??= Buffer.allocUnsafe(COPY_BUFFER);
+      await copyRange(fh, first, position, buffer);
+      position += first.length;
+      i++;
+      continue;
+    }
+    const bytes: Uint8Array[] = [];
+    for (; i < body.length && !isRange(body[i] as Uint8Array | FileRange); i++) bytes.push(body[i] as Uint8Array);
+    await writePieces(fh, bytes, position);
+    position += bytes.reduce((n, b) => n + b.length, 0);
+  }
+}
+
+async function copyRange(fh: FileHandle, range: FileRange, position: number, buffer: Buffer): Promise<void> {
+  for (let done = 0; done < range.length; ) {
+    const want = Math.min(buffer.length, range.length - done);
+    const { bytesRead } = await readAt(range.fd, buffer, want, range.offset + done);
+    if (bytesRead === 0) throw new Error(`the file copied from ended ${range.length - done} bytes early`);
+    await writePieces(fh, [buffer.subarray(0, bytesRead)], position + done);
+    done += bytesRead;
+  }
+}
+
+const readAt = (fd: number, buffer: Buffer, length: number, position: number) =>
+  new Promise<{ bytesRead: number }>((resolve, reject) => read(fd, buffer, 0, length, position, (e, bytesRead) => (e ? reject(e) : resolve({ bytesRead }))));
 
 /**
  * Pieces written one after another, from `position` (from the file's current position if undefined),

@@ -1,7 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RecordLines, packageLine, recordBody, recordFileText } from './record-file.js';
+import { readFileSync } from 'node:fs';
+import type { FileRange } from '@ovirt-repo/core';
+import { packageLine, recordBody, recordFileText } from './record-file.js';
+import { RecordLines } from './record-lines.js';
+import { sampleSnapshotRecord } from './sample-snapshot-record.spec.helper.js';
 import type { SnapshotPackage, SnapshotRecord } from './snapshot-record.js';
 
 const pkg = (name: string, file = `${name}-1.0-1.noarch.rpm`): SnapshotPackage => ({
@@ -16,31 +20,27 @@ const pkg = (name: string, file = `${name}-1.0-1.noarch.rpm`): SnapshotPackage =
   size: name.length,
 });
 
-const record = (packages: SnapshotPackage[]): SnapshotRecord => ({
-  format: 1,
-  repo: 'exp',
-  id: '20261204T000000.000Z',
-  createdAt: '2026-12-04T00:00:00.000Z',
-  mode: 'additive',
-  options: {},
-  optionsDigest: 'd',
-  // A source whose URL holds what the layout is made of: quotes, brackets, a line break, the marker itself.
-  sources: [{ url: 'file:///x/"packages":[\n]}', kind: 'baseurl', baseUrl: 'file:///x/', repomdSha256: 'r' }],
-  repomdSha256: 'm',
-  contentDigest: 'c',
-  extraMetadata: [],
-  modular: false,
-  stats: { packages: packages.length, bytes: 0 },
-  packages,
-});
+// A source whose URL holds what the layout is made of: quotes, brackets, a line break, the marker itself.
+const record = (packages: SnapshotPackage[]): SnapshotRecord =>
+  sampleSnapshotRecord(packages, [{ url: 'file:///x/"packages":[\n]}', kind: 'baseurl', baseUrl: 'file:///x/', repomdSha256: 'r' }]);
 
 let dir: string;
 beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'record-file-'))));
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
+const opened: RecordLines[] = [];
+afterEach(() => opened.splice(0).forEach((l) => l.close()));
+
 async function roundTrip(r: SnapshotRecord): Promise<RecordLines | undefined> {
   await writeFile(join(dir, 'snapshot.json'), recordFileText(r));
-  return RecordLines.open(dir);
+  const lines = await RecordLines.open(dir);
+  if (lines) opened.push(lines);
+  return lines;
+}
+
+/** What a run names, read from its file. */
+function text(range: FileRange): string {
+  return readFileSync(join(dir, 'snapshot.json')).toString('utf8', range.offset, range.offset + range.length);
 }
 
 describe('snapshot.json one package a line', () => {
@@ -61,9 +61,11 @@ describe('snapshot.json one package a line', () => {
     packages.forEach((p, i) => expect(lines.at(i)).toEqual(p));
     // Non-ASCII and escaped text is read exactly (the fast way only takes plain ASCII).
     expect(lines.hrefs()).toEqual(packages.map((p) => p.href));
-    expect(lines.run(1, 3).toString('utf8')).toBe(`${packageLine(packages[1]!)},\n${packageLine(packages[2]!)}`);
+    expect(text(lines.run(1, 3))).toBe(`${packageLine(packages[1]!)},\n${packageLine(packages[2]!)}`);
     // Runs and new lines make the next record's body.
-    const body = Buffer.concat(recordBody([lines.run(0, 2), packageLine(pkg('beta')), lines.run(2, 4)])).toString('utf8');
+    const body = recordBody([lines.run(0, 2), packageLine(pkg('beta')), lines.run(2, 4)])
+      .map((p) => (p instanceof Uint8Array ? Buffer.from(p).toString('utf8') : text(p)))
+      .join('');
     expect(JSON.parse(`{"packages":[\n${body}`).packages).toEqual([...packages.slice(0, 2), pkg('beta'), ...packages.slice(2)]);
   });
 
@@ -71,7 +73,7 @@ describe('snapshot.json one package a line', () => {
     const lines = (await roundTrip(record([])))!;
     expect(lines.length).toBe(0);
     expect(lines.hrefs()).toEqual([]);
-    expect(JSON.parse(`{"packages":[\n${Buffer.concat(recordBody([])).toString()}`).packages).toEqual([]);
+    expect(JSON.parse(`{"packages":[\n${Buffer.concat(recordBody([]) as Uint8Array[]).toString()}`).packages).toEqual([]);
   });
 
   it('is not taken for a record in another layout, or none', async () => {

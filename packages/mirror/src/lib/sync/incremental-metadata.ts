@@ -1,6 +1,6 @@
 import { endsChunk, type ChunkedMetadata, type ChunkReuse, type CopiedChunk, type DeferredPackage, type ReusedChunk } from '@ovirt-repo/core';
 import type { PlacedChunkIndex, RecordPlaces } from '../store/metadata-chunks.js';
-import type { RecordLines } from '../store/record-file.js';
+import type { RecordLines } from '../store/record-lines.js';
 import type { SnapshotPackage } from '../store/snapshot-record.js';
 import { hrefOf, isCandidate, type Candidate } from './candidates.js';
 import type { Joined, JoinedItem } from './join-packages.js';

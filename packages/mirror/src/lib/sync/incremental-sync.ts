@@ -1,11 +1,12 @@
-import { digestOfPieces, editSortedLines, openChunkedMetadata, sortedLinesText, tempPathFor, type OpenHashThread } from '@ovirt-repo/core';
+import { digestOfPieces, editSortedLines, openChunkedMetadata, sortedLinesText, tempPathFor, type FileRange, type OpenHashThread } from '@ovirt-repo/core';
 import { registerPoolUser } from '../lock/pool-guard.js';
 import { diffPackages } from '../snapshot/diff-snapshots.js';
 import { summaryOf } from '../snapshot/summarize-snapshot.js';
 import { snapshotDir } from '../store/layout.js';
 import { readMetadataChunks } from '../store/metadata-chunks.js';
-import { readRecordCache, sortedTextOf, writeRecordCache } from '../store/record-cache.js';
-import { packageLine, RecordLines, recordBodyStarts } from '../store/record-file.js';
+import { readRecordCache, sortedTextOf, writeRecordCache, type CachedRecord } from '../store/record-cache.js';
+import { packageLine, recordBodyStarts } from '../store/record-file.js';
+import { RecordLines } from '../store/record-lines.js';
 import { listSnapshotIds, readLatest } from '../store/repo-state.js';
 import { nextSnapshotId } from '../store/snapshot-id.js';
 import { CONTENT_PREFIX, contentTrailer, type SnapshotPackage } from '../store/snapshot-record.js';
@@ -44,14 +45,29 @@ const recorded = (p: SnapshotPackage | Candidate): SnapshotPackage => (isCandida
  * index in another layout): the caller then runs the general pipeline, which reads everything.
  */
 export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashThread | undefined): Promise<SyncResult | undefined> {
-  const { layout, repo, log, timer, options } = ctx;
+  const { layout, repo, options } = ctx;
   if (ctx.mode !== 'additive' || (options.compression ?? 'gz') !== 'gz' || options.checkPool || options.incremental === false) return undefined;
   const id = await readLatest(layout, repo);
   if (!id) return undefined;
   const dir = snapshotDir(layout, repo, id);
   const cached = readRecordCache(layout, repo, id);
   const lines = await RecordLines.open(dir, cached.starts);
-  if (!lines || lines.head.optionsDigest !== ctx.optDigest || lines.head.modular) return undefined;
+  if (!lines) return undefined;
+  try {
+    return await syncFromRecord(ctx, hashThread, { id, dir, cached, lines });
+  } finally {
+    // After the new snapshot is written: its record copied runs of this one's file.
+    lines.close();
+  }
+}
+
+async function syncFromRecord(
+  ctx: SyncContext,
+  hashThread: OpenHashThread | undefined,
+  { id, dir, cached, lines }: { id: string; dir: string; cached: CachedRecord; lines: RecordLines },
+): Promise<SyncResult | undefined> {
+  const { layout, repo, log, timer, options } = ctx;
+  if (lines.head.optionsDigest !== ctx.optDigest || lines.head.modular) return undefined;
   // A damaged or missing chunk index is the general pipeline's to report (it warns, and reads the files).
   const index = await readMetadataChunks(dir, lines).catch(() => undefined);
   if (!index) return undefined;
@@ -116,7 +132,7 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
     const written = incrementalMetadata(lines, edits, index, chunks, (inLatest) => joinSelectedPackages(metadata.inputs, fresh, inLatest));
     const staging = (area.staging = tempPathFor(snapshotDir(layout, repo, newId)));
     // For a large repo's next deploy (one that has a metadata thread): see record-cache.ts.
-    const cacheWritten = hashThread && writeRecordCache(layout, repo, newId, recordBodyStarts(pieces.map((p) => ({ length: p.bytes.length, starts: p.starts }))), sorted);
+    const cacheWritten = hashThread && writeRecordCache(layout, repo, newId, recordBodyStarts(pieces), sorted);
     const snapshot = await writeSnapshotMetadata({
       stagingDir: staging,
       packages: written.packages,
@@ -125,7 +141,7 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
       compression: 'gz',
       reuse: written.reuse,
       ...(hashThread ? { hashThread } : {}),
-      record: { head, lines: pieces.map((p) => p.bytes), places: written.places },
+      record: { head, lines: pieces.map((p) => p.piece), places: written.places },
       summary: summaryOf(head, id, diff),
     }).finally(() => cacheWritten);
 
@@ -159,13 +175,19 @@ function sameExtras(a: ReadonlyArray<{ type: string; checksum: string }>, b: Rea
 const sizeOf = (list: readonly SnapshotPackage[]) => list.reduce((n, p) => n + p.size, 0);
 
 /** The new record's packages: runs of the latest record's lines between the edits, and the edited groups. */
-function recordPieces(lines: RecordLines, edits: readonly Edit[]): Array<{ bytes: Uint8Array; starts: ArrayLike<number> }> {
-  const out: Array<{ bytes: Uint8Array; starts: ArrayLike<number> }> = [];
-  const run = (from: number, to: number) => out.push({ bytes: lines.run(from, to), starts: lines.runStarts(from, to) });
+function recordPieces(lines: RecordLines, edits: readonly Edit[]): Array<{ piece: Uint8Array | FileRange; length: number; starts: ArrayLike<number> }> {
+  const out: Array<{ piece: Uint8Array | FileRange; length: number; starts: ArrayLike<number> }> = [];
+  const run = (from: number, to: number) => {
+    const range = lines.run(from, to);
+    out.push({ piece: range, length: range.length, starts: lines.runStarts(from, to) });
+  };
   let from = 0;
   for (const e of edits) {
     if (e.at > from) run(from, e.at);
-    for (const p of e.after) out.push({ bytes: Buffer.from(packageLine(recorded(p))), starts: [0] });
+    for (const p of e.after) {
+      const line = Buffer.from(packageLine(recorded(p)));
+      out.push({ piece: line, length: line.length, starts: [0] });
+    }
     from = e.end;
   }
   if (lines.length > from) run(from, lines.length);

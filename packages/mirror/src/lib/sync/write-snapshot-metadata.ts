@@ -1,6 +1,6 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncPath, ioError, startHeadLastFile, writeNewFileDurably, writeRepodata, type ChunkReuse, type CopiedChunk, type ExtraRecord, type OpenHashThread } from '@ovirt-repo/core';
+import { fsyncPath, ioError, startHeadLastFile, writeNewFileDurably, writeRepodata, type ChunkReuse, type CopiedChunk, type ExtraRecord, type FileRange, type OpenHashThread } from '@ovirt-repo/core';
 import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUMMARY } from '../store/layout.js';
 import { writeMetadataChunks, type RecordPlaces } from '../store/metadata-chunks.js';
 import { recordBody, recordHead } from '../store/record-file.js';
@@ -12,7 +12,7 @@ import type { JoinedItem } from './join-packages.js';
 export interface RecordToWrite {
   head: Omit<SnapshotRecord, 'repomdSha256' | 'packages'>;
   /** The packages in record order: lines (record-file.ts packageLine), or runs of an earlier record's (recordBody). */
-  lines: ReadonlyArray<string | Uint8Array>;
+  lines: ReadonlyArray<string | Uint8Array | FileRange>;
   /** Where each package is among them (for metadata-chunks.json). */
   places: RecordPlaces;
 }
