@@ -6,8 +6,9 @@
 //
 // Entry points: dist/index.js (the package's library API), every oclif command under dist/commands/ and
 // every worker thread script (dist/**/*.worker.js).
-// Code shared by several entries (and everything behind a dynamic import) goes to chunks beside them, so
-// a package keeps one instance of its module state. Every npm dependency, other workspace packages
+// Code shared by the API and the commands (and everything behind a dynamic import) goes to chunks beside
+// them, so a package keeps one instance of its module state. A worker script is one file of its own: a
+// thread has module state of its own anyway. Every npm dependency, other workspace packages
 // included, stays external: @ovirt-repo/core is loaded once, from its own bundle, by every plugin.
 //
 // The bundle sits at the same depth below the package root as the compiled files (dist/bundle/x.js vs
@@ -28,21 +29,19 @@ function runtimeFiles(dir) {
     .map((e) => join(e.parentPath, e.name));
 }
 
-// Worker threads' scripts (`*.worker.js`) are entries too: a worker loads its script by file name.
+// Worker threads' scripts (`*.worker.js`) are entries too, each in one file of its own (see below).
 const workers = runtimeFiles(dist).filter((f) => f.endsWith('.worker.js') && !f.startsWith(out));
-const entryPoints = [join(dist, 'index.js'), ...runtimeFiles(join(dist, 'commands')), ...workers].filter((f) => existsSync(f));
-if (entryPoints.length === 0) {
+const entryPoints = [join(dist, 'index.js'), ...runtimeFiles(join(dist, 'commands'))].filter((f) => existsSync(f));
+if (entryPoints.length + workers.length === 0) {
   console.error(`bundle: no dist/index.js or dist/commands/ in ${pkgDir}; run tsc first`);
   process.exit(1);
 }
 
 rmSync(out, { recursive: true, force: true });
-const result = await build({
-  entryPoints,
+const common = {
   outbase: dist,
   outdir: out,
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -57,6 +56,12 @@ const result = await build({
   chunkNames: 'chunk-[hash]',
   logLevel: 'warning',
   metafile: true,
-});
-const files = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
-console.log(`bundle: ${relative(pkgDir, out)}: ${entryPoints.length} entries, ${files.length} files`);
+};
+const results = [
+  entryPoints.length > 0 ? await build({ ...common, entryPoints, splitting: true }) : undefined,
+  // A worker thread has module state of its own anyway, and starts on the critical path of what waits for
+  // it: one file holding only what it imports, without the chunks it would share with the package's API.
+  ...(await Promise.all(workers.map((w) => build({ ...common, entryPoints: [w], splitting: false })))),
+];
+const files = results.flatMap((r) => (r ? Object.keys(r.metafile.outputs) : [])).filter((f) => f.endsWith('.js'));
+console.log(`bundle: ${relative(pkgDir, out)}: ${entryPoints.length + workers.length} entries, ${files.length} files`);

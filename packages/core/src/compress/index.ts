@@ -15,5 +15,6 @@ export {
   type CompressOptions,
   type WritableCompressionKind,
 } from './streams.js';
-export { compressBuffer, decompressBuffer, gunzipBufferSync } from './buffers.js';
+export { compressBuffer, decompressBuffer } from './buffers.js';
+export { gunzipBufferSync } from './gunzip-sync.js';
 export { openDecompressed, type OpenDecompressedOptions } from './files.js';

@@ -2,15 +2,12 @@ import { PassThrough, type Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { CodecDuplex, type HeadCheck } from './codec-duplex.js';
-import {
-  COMPRESSION_NAMES,
-  MAGIC_BYTES_NEEDED,
-  compressionSuffix,
-  detectCompression,
-  type CompressionKind,
-} from './kinds.js';
+import { COMPRESSION_NAMES, MAGIC_BYTES_NEEDED, type CompressionKind } from './kinds.js';
+import { checkHead, compressionError } from './codec-errors.js';
 import { loadLzma, loadUnbzip2 } from './native-codecs.js';
 import { ZSTD_DEFAULT_LEVEL, ZstdCompressTransform, ZstdDecompressTransform } from './zstd.js';
+
+export { checkHead, compressionError };
 
 /** Kinds ovirt-repo writes. bzip2 is read-only: only old repos and createrepo_c's sqlite files use it. */
 export type WritableCompressionKind = Exclude<CompressionKind, 'bz2'>;
@@ -98,43 +95,3 @@ export function checkLevel(kind: WritableCompressionKind, level: number, target:
   }
 }
 
-export function checkHead(kind: CompressionKind, target: string, head: Uint8Array): Error | undefined {
-  const name = COMPRESSION_NAMES[kind];
-  if (head.length === 0) {
-    return new OvirtRepoError(ErrorCodes.COMPRESSION, `${target} is empty, expected ${name} data`, {
-      target,
-      hint: 'the file was probably truncated or not fully downloaded; fetch or regenerate it',
-      data: { codec: kind },
-    });
-  }
-  const actual = detectCompression(head);
-  if (actual === kind) return undefined;
-  const what = actual ? `${COMPRESSION_NAMES[actual]} data` : 'not compressed data this tool knows';
-  return new OvirtRepoError(ErrorCodes.COMPRESSION, `${target} should be ${name} data but is ${what}`, {
-    target,
-    hint: `dnf picks the decompressor by the file name ending ("${compressionSuffix(kind)}"), so the ending must match the contents; rename or recompress the file`,
-    data: { codec: kind, detected: actual ?? null },
-  });
-}
-
-/** An E_COMPRESSION error naming the file and codec; passes OvirtRepoErrors through unchanged. */
-export function compressionError(
-  kind: CompressionKind,
-  target: string,
-  cause: unknown,
-  operation: 'compress' | 'decompress' = 'decompress',
-): OvirtRepoError {
-  if (cause instanceof OvirtRepoError) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  const name = COMPRESSION_NAMES[kind];
-  const message =
-    operation === 'decompress'
-      ? `${target} is not valid ${name} data: ${reason}`
-      : `${name} compression failed for ${target}: ${reason}`;
-  return new OvirtRepoError(ErrorCodes.COMPRESSION, message, {
-    target,
-    cause,
-    hint: operation === 'decompress' ? 'the file is corrupt or truncated; fetch or regenerate it' : undefined,
-    data: { codec: kind },
-  });
-}

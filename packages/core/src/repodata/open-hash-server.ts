@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { hashBuffer } from '../checksum/index.js';
-import { gunzipBufferSync } from '../compress/index.js';
+// Single modules, not the indexes: the hashing thread loads this file, and nothing it does not use.
+import { hashBuffer } from '../checksum/hash.js';
+import { gunzipBufferSync } from '../compress/gunzip-sync.js';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { serializeError, type SerializedError } from '../errors/thread-errors.js';
 import type { ChecksumType } from './model.js';

@@ -1,7 +1,8 @@
 import type { Hash } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
-import { createHasher } from '../checksum/index.js';
-import { gunzipBufferSync } from '../compress/index.js';
+// Single modules, not the indexes: the hashing thread loads this file, and nothing it does not use.
+import { createHasher } from '../checksum/hash.js';
+import { gunzipBufferSync } from '../compress/gunzip-sync.js';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { reviveError } from '../errors/thread-errors.js';
 import { builtWorkerFile } from '../util/built-worker.js';
