@@ -191,4 +191,34 @@ describe('OpenHashThread with a cache', () => {
     }
     expect((await readdir(dir)).sort()).toEqual(members.map((m) => sha256(m)).sort());
   });
+
+  it('hashes on the calling thread from the same cache, and keeps what that used when it prunes', async () => {
+    const dir = newDir();
+    const texts = ['<a>local one</a>\n'.repeat(50), '<b>local two</b>\n'.repeat(50), '<c>on the thread</c>\n'.repeat(50)];
+    const members = texts.map((t) => gzipSync(Buffer.from(t)));
+    const cache = new OpenContentCache(dir);
+    cache.write('stale', Buffer.from('stale'));
+    // An entry of the first member that is not its content: the CRC check refuses it.
+    cache.write(sha256(members[0]!), Buffer.from(texts[0]!.replace('one', 'ONE')));
+
+    const thread = (await OpenHashThread.start({ cacheDir: dir }))!;
+    try {
+      const local = thread.localHasher('sha256')!;
+      local.updateGzip(members[0]!, Buffer.byteLength(texts[0]!), 'member 0');
+      local.update(Buffer.from(texts[1]!), members[1]!);
+      await expect(local.digest()).resolves.toEqual({ value: sha256(texts[0]! + texts[1]!), size: Buffer.byteLength(texts[0]! + texts[1]!) });
+      const remote = thread.hasher('sha256');
+      remote.updateGzip(members[2]!, Buffer.byteLength(texts[2]!), 'member 2');
+      await expect(remote.digest()).resolves.toEqual({ value: sha256(texts[2]!), size: Buffer.byteLength(texts[2]!) });
+      // The damaged entry was written again; only the stale one goes.
+      expect(cache.read(sha256(members[0]!), members[0]!, Buffer.byteLength(texts[0]!))?.toString()).toBe(texts[0]);
+      await expect(thread.retainCache()).resolves.toBe(1);
+      expect((await readdir(dir)).sort()).toEqual(members.map((m) => sha256(m)).sort());
+    } finally {
+      await thread.close();
+    }
+    const noCache = (await OpenHashThread.start())!;
+    expect(noCache.localHasher('sha256')).toBeUndefined();
+    await noCache.close();
+  });
 });

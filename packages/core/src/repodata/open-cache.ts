@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { gunzipBufferSync } from '../compress/gunzip-sync.js';
 
 /**
  * What copied gzip members decompress to, kept on disk between writes, for the hashing thread.
@@ -61,6 +62,18 @@ export class OpenContentCache {
     } finally {
       closeSync(fd);
     }
+  }
+
+  /**
+   * The content of a copied member: from the cache if it has it intact, else decompressed (and kept for the
+   * next write). `name` is nameOf(member). A view of a reused buffer when from the cache (see read()).
+   */
+  contentOf(name: string, member: Uint8Array, openSize: number, what: string): Buffer {
+    const found = this.read(name, member, openSize);
+    if (found) return found;
+    const content = gunzipBufferSync(member, what, openSize);
+    this.write(name, content);
+    return content;
   }
 
   has(name: string): boolean {

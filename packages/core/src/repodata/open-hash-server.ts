@@ -12,10 +12,11 @@ import { memberKey, OpenHashState, type PreloadFile } from './open-hash.js';
  * Messages to the hashing thread. `s` names a stream (one per file). A copied member comes with its bytes,
  * unless it is in a file the thread preloaded (then `key` names it, and the thread has the same bytes).
  * `member` beside `content`: the compressed bytes of content this write compressed itself, for the cache.
+ * `keep` beside `retain`: cache entries the calling thread used itself (OpenHashThread.localHasher).
  */
 export type OpenHashRequest =
   | { preload: PreloadFile[] }
-  | { retain: true }
+  | { retain: true; keep?: string[] }
   | { s: number; type: ChecksumType; open: true }
   | { s: number; content: Uint8Array; member?: Uint8Array }
   | { s: number; copy: { member?: Uint8Array; openSize: number; what: string; key?: string } }
@@ -74,11 +75,7 @@ export function openHashServer(reply: (m: OpenHashReply) => void, cache?: OpenCo
       return content;
     }
     if (!cache || name === undefined) return gunzipBufferSync(member, m.what, m.openSize);
-    const found = cache.read(name, member, m.openSize);
-    if (found) return found;
-    const content = gunzipBufferSync(member, m.what, m.openSize);
-    cache.write(name, content);
-    return content;
+    return cache.contentOf(name, member, m.openSize, m.what);
   };
 
   return (m) => {
@@ -88,7 +85,7 @@ export function openHashServer(reply: (m: OpenHashReply) => void, cache?: OpenCo
       return;
     }
     if ('retain' in m) {
-      reply({ retained: cache ? cache.retain(used) : 0 });
+      reply({ retained: cache ? cache.retain(new Set([...used, ...(m.keep ?? [])])) : 0 });
       return;
     }
     if ('open' in m) {

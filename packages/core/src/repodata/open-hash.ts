@@ -7,6 +7,7 @@ import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { reviveError } from '../errors/thread-errors.js';
 import { builtWorkerFile } from '../util/built-worker.js';
 import type { ChecksumType } from './model.js';
+import { OpenContentCache } from './open-cache.js';
 import type { OpenHashReply, OpenHashRequest, PreloadedFile } from './open-hash-server.js';
 
 /**
@@ -118,7 +119,14 @@ export class OpenHashThread {
   private nextStream = 0;
   private failure: unknown;
 
-  private constructor(private readonly worker: Worker) {
+  /** Cache entries the calling thread's hashers used (see localHasher), kept by retainCache. */
+  private readonly localUsed = new Set<string>();
+
+  private constructor(
+    private readonly worker: Worker,
+    /** The thread's cache, also used by hashers on the calling thread. */
+    private readonly cache: OpenContentCache | undefined,
+  ) {
     worker.on('message', (m: OpenHashReply) => {
       if ('preloaded' in m) return this.settle(this.preloads.shift(), m.preloaded);
       if ('retained' in m) return this.settle(this.retains.shift(), m.retained);
@@ -142,7 +150,7 @@ export class OpenHashThread {
     const file = builtWorkerFile(WORKER);
     if (!file) return undefined;
     const { Worker } = await import('node:worker_threads');
-    return new OpenHashThread(new Worker(file, { workerData: { cacheDir: options.cacheDir } }));
+    return new OpenHashThread(new Worker(file, { workerData: { cacheDir: options.cacheDir } }), options.cacheDir === undefined ? undefined : new OpenContentCache(options.cacheDir));
   }
 
   /**
@@ -176,7 +184,31 @@ export class OpenHashThread {
    * next write will copy), removing the rest. How many entries it removed.
    */
   retainCache(): Promise<number> {
-    return this.ask(this.retains, { retain: true });
+    return this.ask(this.retains, { retain: true, keep: [...this.localUsed] });
+  }
+
+  /**
+   * A hasher on the calling thread reading copied members' content from the same cache (undefined when
+   * the thread has none): a write hashes its largest file on the thread and the others here, so that the
+   * two share the work instead of the write waiting for the thread at its end.
+   */
+  localHasher(type: ChecksumType): OpenHasher | undefined {
+    const { cache, localUsed } = this;
+    if (!cache) return undefined;
+    const state = new OpenHashState(type);
+    const named = (member: Uint8Array) => {
+      const name = OpenContentCache.nameOf(member);
+      localUsed.add(name);
+      return name;
+    };
+    return {
+      update: (content, member) => {
+        state.update(content);
+        if (member) cache.write(named(member), content);
+      },
+      updateGzip: (member, openSize, what) => state.updateCopied(cache.contentOf(named(member), member, openSize, what), openSize, what),
+      digest: async () => state.digest(),
+    };
   }
 
   hasher(type: ChecksumType): OpenHasher {

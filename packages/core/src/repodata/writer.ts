@@ -223,7 +223,10 @@ async function chunkedBodies(options: WriteRepodataOptions, known: number, tmpOf
     await own?.close();
   };
   try {
-    for (const type of CORE) files[type] = await MemberFile.create(tmpOf(type), checksumType, fsync, thread?.hasher(checksumType));
+    // primary, most of the content, is hashed on the thread; filelists and other here, from the thread's
+    // cache, while this thread would otherwise wait for it (see OpenHashThread.localHasher).
+    const hasherOf = (type: CoreRecordType) => (type === 'primary' ? undefined : thread?.localHasher(checksumType)) ?? thread?.hasher(checksumType);
+    for (const type of CORE) files[type] = await MemberFile.create(tmpOf(type), checksumType, fsync, hasherOf(type));
   } catch (err) {
     await Promise.all(Object.values(files).map((f) => f.abort()));
     await close();
