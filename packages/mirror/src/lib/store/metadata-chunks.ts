@@ -88,11 +88,15 @@ export async function readMetadataChunks(snapshotDir: string, hrefs: RecordHrefs
   const seen = new Uint8Array(hrefs.length);
   const chunks: MetadataChunk[] = file.chunks.map((c) => {
     if (!Array.isArray(c.packages)) throw bad('a chunk lists no packages');
-    for (const i of c.packages) {
+    // Indexed, not for...of: it runs once a sync over every package, before the JIT has optimised it,
+    // where the iterator protocol costs several times more.
+    const places = c.packages;
+    for (let k = 0; k < places.length; k++) {
+      const i = places[k] as number;
       if (!Number.isInteger(i) || i < 0 || i >= hrefs.length || seen[i]) throw bad(`package ${i} is not in snapshot.json, or in more than one chunk`);
       seen[i] = 1;
     }
-    return lazyChunk(c.packages, Object.fromEntries(CORE_RECORD_TYPES.map((t) => [t, c[t]])) as MetadataChunk['members'], hrefAt);
+    return lazyChunk(places, Object.fromEntries(CORE_RECORD_TYPES.map((t) => [t, c[t]])) as MetadataChunk['members'], hrefAt);
   });
   return { files: file.files, chunks, places: file.chunks.map((c) => c.packages) };
 }

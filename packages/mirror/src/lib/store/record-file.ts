@@ -64,15 +64,16 @@ const SEPARATOR = Buffer.from(',\n');
  * lines' starts relative to it (a package line: [0]; a run: RecordLines.runStarts).
  */
 export function recordBodyStarts(pieces: ReadonlyArray<{ length: number; starts: ArrayLike<number> }>): Int32Array {
-  const out: number[] = [];
+  const out = new Int32Array(pieces.reduce((n, p) => n + p.starts.length, 0) + 1);
   let offset = 0;
+  let k = 0;
   for (const [i, p] of pieces.entries()) {
     if (i > 0) offset += SEPARATOR.length;
-    for (let j = 0; j < p.starts.length; j++) out.push(offset + (p.starts[j] as number));
+    for (let j = 0; j < p.starts.length; j++) out[k++] = offset + (p.starts[j] as number);
     offset += p.length;
   }
-  out.push(pieces.length > 0 ? offset + 1 : 0);
-  return Int32Array.from(out);
+  out[k] = pieces.length > 0 ? offset + 1 : 0;
+  return out;
 }
 
 /** snapshot.json of `record`, in the layout above. */

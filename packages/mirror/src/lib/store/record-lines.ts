@@ -44,14 +44,12 @@ export class RecordLines {
 
   /** Where lines [from, to) start, relative to the first one's start (see recordBodyStarts). */
   runStarts(from: number, to: number): Int32Array {
-    const base = this.starts[from] as number;
-    return this.starts.slice(from, to).map((s) => s - base);
+    return relative(this.starts, from, to, this.starts[from] as number);
   }
 
   /** Where each line starts relative to the body, and where the body ends: what the record cache keeps. */
   bodyStarts(): Int32Array {
-    const base = this.bodyStart;
-    return this.starts.map((s) => s - base);
+    return relative(this.starts, 0, this.starts.length, this.bodyStart);
   }
 
   /** Package i, parsed once. */
@@ -222,6 +220,16 @@ class BodyScan {
     }
     return true;
   }
+}
+
+/**
+ * starts[from..to) less `base`. A loop, not TypedArray.map: it runs once a sync over every package, before
+ * the JIT has optimised anything, where a callback a line costs several times more.
+ */
+function relative(starts: Int32Array, from: number, to: number, base: number): Int32Array {
+  const out = new Int32Array(to - from);
+  for (let i = from; i < to; i++) out[i - from] = (starts[i] as number) - base;
+  return out;
 }
 
 /** `into` filled from `position` as far as the file goes: the part read. */
