@@ -3,10 +3,9 @@ import { gunzip, gzip } from 'node:zlib';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CompressionKind } from './kinds.js';
+import { checkHead, compressionError } from './codec-errors.js';
 import {
-  checkHead,
   checkLevel,
-  compressionError,
   compressStream,
   decompressStream,
   DEFAULT_COMPRESSION_LEVELS,

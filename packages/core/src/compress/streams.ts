@@ -7,8 +7,6 @@ import { checkHead, compressionError } from './codec-errors.js';
 import { loadLzma, loadUnbzip2 } from './native-codecs.js';
 import { ZSTD_DEFAULT_LEVEL, ZstdCompressTransform, ZstdDecompressTransform } from './zstd.js';
 
-export { checkHead, compressionError };
-
 /** Kinds ovirt-repo writes. bzip2 is read-only: only old repos and createrepo_c's sqlite files use it. */
 export type WritableCompressionKind = Exclude<CompressionKind, 'bz2'>;
 

@@ -1,4 +1,5 @@
 import { read } from 'node:fs';
+import { promisify } from 'node:util';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ioError, isOvirtRepoError } from '../errors/index.js';
 
@@ -88,8 +89,7 @@ async function copyRange(fh: FileHandle, range: FileRange, position: number, buf
   }
 }
 
-const readAt = (fd: number, buffer: Buffer, length: number, position: number) =>
-  new Promise<{ bytesRead: number }>((resolve, reject) => read(fd, buffer, 0, length, position, (e, bytesRead) => (e ? reject(e) : resolve({ bytesRead }))));
+const readAt = (fd: number, buffer: Buffer, length: number, position: number) => promisify(read)(fd, buffer, 0, length, position);
 
 /**
  * Pieces written one after another, from `position` (from the file's current position if undefined),

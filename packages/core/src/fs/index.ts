@@ -1,3 +1,4 @@
 export { type WriteFileAtomicOptions, tempPathFor, isTempName, fsyncPath, writeFileAtomic, writeNewFileDurably, replaceDirectory, recoverDirectory } from './atomic.js';
 export { syncFileSystem, SYNCFS_COMMAND_ENV } from './sync-filesystem.js';
 export { type FileRange, type HeadLastFile, startHeadLastFile, writePieces } from './head-last-file.js';
+export { readFullySync } from './read-fully.js';

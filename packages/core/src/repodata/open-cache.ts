@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { gunzipBufferSync } from '../compress/gunzip-sync.js';
+import { readFullySync } from '../fs/read-fully.js';
 
 /**
  * What copied gzip members decompress to, kept on disk between writes, for the hashing thread.
@@ -47,14 +48,7 @@ export class OpenContentCache {
     try {
       // One byte more than expected, to see a longer file as the miss it is.
       if (this.buffer.length < openSize + 1) this.buffer = Buffer.allocUnsafe(Math.max(openSize + 1, this.buffer.length * 2));
-      // A regular file gives fewer bytes than asked only at its end: one read says whether it is longer.
-      let got = 0;
-      for (;;) {
-        const n = readSync(fd, this.buffer, got, openSize + 1 - got, got);
-        got += n;
-        if (n === 0 || got >= openSize) break;
-      }
-      if (got !== openSize) return undefined;
+      if (readFullySync(fd, this.buffer.subarray(0, openSize + 1), 0) !== openSize) return undefined;
       const content = this.buffer.subarray(0, openSize);
       return crc32(content) === trailer.crc ? content : undefined;
     } catch {

@@ -1,7 +1,8 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 // Single modules, not the indexes: the hashing thread loads this file, and nothing it does not use.
 import { hashBuffer } from '../checksum/hash.js';
 import { gunzipBufferSync } from '../compress/gunzip-sync.js';
+import { readFullySync } from '../fs/read-fully.js';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { serializeError, type SerializedError } from '../errors/thread-errors.js';
 import type { ChecksumType } from './model.js';
@@ -158,13 +159,7 @@ function readShared(path: string): Buffer | undefined {
     fd = openSync(path, 'r');
     const size = fstatSync(fd).size;
     const bytes = Buffer.from(new SharedArrayBuffer(size));
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, bytes, got, size - got, got);
-      if (n === 0) return undefined;
-      got += n;
-    }
-    return bytes;
+    return readFullySync(fd, bytes, 0) === size ? bytes : undefined;
   } catch {
     return undefined;
   } finally {

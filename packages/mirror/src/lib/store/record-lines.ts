@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { ioError, isOvirtRepoError, type FileRange } from '@ovirt-repo/core';
+import { ioError, isOvirtRepoError, readFullySync, type FileRange } from '@ovirt-repo/core';
 import { SNAPSHOT_RECORD } from './layout.js';
 import { CLOSE, OPEN } from './record-file.js';
 import type { SnapshotPackage, SnapshotRecord } from './snapshot-record.js';
@@ -234,17 +234,11 @@ function relative(starts: Int32Array, from: number, to: number, base: number): I
 
 /** `into` filled from `position` as far as the file goes: the part read. */
 function readAt(fd: number, path: string, into: Buffer, position: number): Buffer {
-  let got = 0;
   try {
-    while (got < into.length) {
-      const n = readSync(fd, into, got, into.length - got, position + got);
-      if (n === 0) break;
-      got += n;
-    }
+    return into.subarray(0, readFullySync(fd, into, position));
   } catch (e) {
     throw ioError('read snapshot record', path, e);
   }
-  return into.subarray(0, got);
 }
 
 /** How much is read at a time for lines (a few hundred of them), and for a pass over the whole body. */

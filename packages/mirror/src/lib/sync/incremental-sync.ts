@@ -116,8 +116,7 @@ async function syncFromRecord(
     const pieces = recordPieces(lines, edits);
     // The latest snapshot's files, as the metadata thread read and verified them for itself (see
     // preloadedFile); what does not need them is done while the thread may still be at it.
-    const verified = hashThread && ((sha256: string) => hashThread.preloadedFile(sha256));
-    const opening = openChunkedMetadata(dir, read.latestRepomd, index, verified ? { verified } : {}).catch(() => undefined);
+    const opening = openChunkedMetadata(dir, read.latestRepomd, index, { verified: async (sha256) => hashThread?.preloadedFile(sha256) }).catch(() => undefined);
     const now = options.now ?? Date.now();
     const newId = nextSnapshotId(await listSnapshotIds(layout, repo), now);
     const before = edits.flatMap((e) => e.before);
