@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
@@ -59,6 +60,23 @@ describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
     const badJson = await ovirtRepo(['mirror', 'sync', '../x', '--from', src, '--store', store, '--json']);
     expect(badJson.code).toBe(1);
     expect(JSON.parse(badJson.stdout).error.code).toBe('E_USAGE');
+  });
+
+  it('reports every warning in --json as it prints it to people', async () => {
+    const store = join(dir, 'warn-store');
+    const first = await ovirtRepo(['mirror', 'sync', 'el9', '--from', await makeRepo(join(dir, 'warn-a'), [pkg('alpha')]), '--store', store, '--json']);
+    expect(JSON.parse(first.stdout).warnings).toEqual([]);
+    // A latest snapshot without its record is warned about, and the sync starts afresh.
+    await rm(join(store, 'yum', 'el9', JSON.parse(first.stdout).snapshot, 'snapshot.json'));
+    const from = await makeRepo(join(dir, 'warn-b'), [pkg('alpha'), pkg('beta')]);
+    const json = await ovirtRepo(['mirror', 'sync', 'el9', '--from', from, '--store', store, '--json']);
+    expect(json.code).toBe(0);
+    const { warnings, snapshot } = JSON.parse(json.stdout);
+    expect(warnings).toEqual([expect.stringContaining('has no snapshot.json')]);
+    await rm(join(store, 'yum', 'el9', snapshot, 'snapshot.json'));
+    const human = await ovirtRepo(['mirror', 'sync', 'el9', '--from', await makeRepo(join(dir, 'warn-c'), [pkg('gamma')]), '--store', store]);
+    expect(human.code).toBe(0);
+    expect(human.stderr).toContain(`Warning: ${warnings[0].replace(JSON.parse(first.stdout).snapshot, snapshot)}`);
   });
 
   it('has help with examples for every command', async () => {

@@ -25,6 +25,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
   protected logger: Logger = silentLogger;
+  /**
+   * Every warning the command's library calls reported through `this.logger`. Printed as they come in human
+   * output; under --json they are the `warnings` array of the result (or of the error), so a machine reader
+   * never misses what a person would have seen.
+   */
+  protected readonly warnings: string[] = [];
 
   public override async init(): Promise<void> {
     await super.init();
@@ -37,15 +43,36 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
-    this.logger = this.jsonEnabled() ? silentLogger : createStreamLogger({ verbose: Boolean(this.flags.verbose) });
+    const shown = this.jsonEnabled() ? silentLogger : createStreamLogger({ verbose: Boolean(this.flags.verbose) });
+    this.logger = {
+      ...shown,
+      warn: (message) => {
+        this.warnings.push(message);
+        shown.warn(message);
+      },
+    };
+  }
+
+  /**
+   * True for a command whose result is a document of its own (a JSON Schema), not a report: `--json` prints it
+   * as it is, and the command must not warn.
+   */
+  static resultIsDocument = false;
+
+  protected override toSuccessJson(result: unknown): unknown {
+    if ((this.ctor as typeof BaseCommand).resultIsDocument) return result;
+    if (result === null || typeof result !== 'object' || Array.isArray(result)) return result;
+    const own = (result as { warnings?: unknown }).warnings;
+    const merged = Array.isArray(own) ? [...new Set([...(own as string[]), ...this.warnings])] : this.warnings;
+    return { ...result, warnings: merged };
   }
 
   protected override toErrorJson(err: unknown): unknown {
-    if (isOvirtRepoError(err)) return { error: err.toJSON() };
+    if (isOvirtRepoError(err)) return { error: err.toJSON(), warnings: this.warnings };
     const message = (err as Error)?.message ?? String(err);
     // oclif's own parse errors (unknown flag, missing argument, bad option value) exit 2: a usage error.
-    if (exitCodeOf(err) === EXIT_USAGE) return { error: { code: ErrorCodes.USAGE, message } };
-    return { error: { code: ErrorCodes.INTERNAL, message } };
+    if (exitCodeOf(err) === EXIT_USAGE) return { error: { code: ErrorCodes.USAGE, message }, warnings: this.warnings };
+    return { error: { code: ErrorCodes.INTERNAL, message }, warnings: this.warnings };
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<unknown> {

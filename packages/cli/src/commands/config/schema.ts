@@ -8,6 +8,8 @@ export default class ConfigSchema extends BaseCommand<typeof ConfigSchema> {
 you type, and completes keys with their documentation. The same schema ships in the @ovirt-repo/core package as
 schema/ovirt-repo.schema.json.`;
 
+  static override resultIsDocument = true;
+
   static override examples = [
     { description: 'Save it beside the configuration', command: '<%= config.bin %> <%= command.id %> > ovirt-repo.schema.json' },
     { description: 'Look at the part that describes repos', command: "<%= config.bin %> <%= command.id %> | jq '.properties.repos'" },

@@ -48,7 +48,7 @@ describe('ovirt-repo config show', () => {
     const { stdout, result, error } = await captureOutput<LoadedConfig>(() => ConfigShow.run(['--json', '--config', file], cliRoot));
     expect(error).toBeUndefined();
     const printed = JSON.parse(stdout) as LoadedConfig;
-    expect(printed).toEqual(JSON.parse(JSON.stringify(result)));
+    expect(printed).toEqual({ ...JSON.parse(JSON.stringify(result)), warnings: [] });
     expect(printed.file).toBe(file);
     expect(printed.via).toBe('flag');
     expect(printed.origins).toEqual({ store: 'file', baseUrl: 'file' });

@@ -19,7 +19,7 @@ describe('minirepo commands', () => {
     expect(created.error).toBeUndefined();
     expect(JSON.parse(created.stdout)).toMatchObject({ directory: dir, packages: 3, reused: 0 });
     const verified = await captureOutput(() => MinirepoVerify.run([dir, '--json'], pluginRoot));
-    expect(JSON.parse(verified.stdout)).toEqual({ directory: dir, packages: 3, metadataFiles: 3 });
+    expect(JSON.parse(verified.stdout)).toEqual({ directory: dir, packages: 3, metadataFiles: 3, warnings: [] });
   });
 
   it('create prints a human summary without --json', async () => {
