@@ -150,7 +150,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     const sourceByKey = new Map(sourceInfos.map((p) => [p.key, p]));
     const present = new Map(dest.files.map((f) => [f.path, f.size]));
     const liveKeys = new Set(dest.live?.info.packages.map((p) => p.key) ?? []);
-    const extrasChanged = extrasSignature(source.repomd) !== (dest.live ? extrasSignature(dest.live.repomd) : extrasSignature({ records: [] }));
+    const extrasChanged = extrasSignature(source.extras.map((e) => e.record)) !== extrasSignature(dest.live?.repomd.records ?? []);
     const plan = planPublication({
       now,
       history,

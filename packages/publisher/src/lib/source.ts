@@ -75,7 +75,11 @@ export async function openSource(uri: string, workDir: string, logger?: Logger, 
   }
   const repomd = parseRepomd(data, repomdUrl);
   const local = join(workDir, 'source');
-  const wanted = repomd.records.filter((r) => classifyRecord(r.type) !== 'package-derived');
+  // Renderings of the package list are rewritten, not copied; delta metadata names .drpm files publish does
+  // not carry, so it is dropped rather than advertise files that would answer 404.
+  const wanted = repomd.records.filter((r) => ['core', 'opaque'].includes(classifyRecord(r.type)));
+  const deltas = repomd.records.filter((r) => classifyRecord(r.type) === 'delta').map((r) => r.type);
+  if (deltas.length) logger?.info(`${uri}: not publishing its delta RPM metadata (${deltas.join(', ')}): the .drpm files are not copied, so clients download whole packages`);
   for (const record of wanted) {
     assertMetadataHref(record.location.href, record.type, repomdUrl);
     const dest = join(local, ...record.location.href.split('/'));
