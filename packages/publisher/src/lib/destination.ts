@@ -1,8 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { hashBuffer, isOvirtRepoError, parseRepomd, readRepo, readTargetFile, type Logger, type PackageRecord, type Repomd, type SyncTarget, type TargetEntry } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, hashBuffer, isOvirtRepoError, parseRepomd, readRepo, readTargetFile, type Logger, type PackageRecord, type Repomd, type SyncTarget, type TargetEntry } from '@ovirt-repo/core';
 import { HISTORY_PATH, emptyHistory, parseHistory, type PublishHistory } from './history.js';
 import { REPOMD_PATH, packageKey } from './layout.js';
 import type { PackageInfo } from './plan.js';
@@ -14,6 +14,32 @@ export interface DestinationState {
   historyText?: string;
   live?: { repomd: Repomd; bytes: Buffer; info: LiveGeneration; records: Map<string, PackageRecord> };
   files: TargetEntry[];
+}
+
+const SHOWN = 5;
+
+/**
+ * Refuse a destination that holds files but is not one of ours, before anything is written to it (the lock
+ * included): a web server's document root given by mistake must not get our packages/, repodata/ and
+ * .ovirt-repo/ mixed into its files, nor lose files of its own below packages/ or repodata/ to pruning.
+ * Ours: a directory with .ovirt-repo/ (the history, or the lock of a publish killed before writing it) or
+ * a YUM repository to adopt (repodata/repomd.xml). A missing or empty directory is a new destination.
+ */
+export async function assertPublishDestination(target: SyncTarget): Promise<void> {
+  const where = target.location;
+  for (const mark of [posix.dirname(HISTORY_PATH), REPOMD_PATH]) if (await target.stat(mark)) return;
+  const files = (await target.list('')).map((f) => f.path).sort();
+  if (files.length === 0) return;
+  const shown = files.slice(0, SHOWN).join(', ') + (files.length > SHOWN ? ` and ${files.length - SHOWN} more` : '');
+  throw new OvirtRepoError(
+    ErrorCodes.TARGET,
+    `Refusing to publish into ${where}: it holds ${files.length === 1 ? '1 file' : `${files.length} files`}: ${shown}; it is neither a publish destination (no ${HISTORY_PATH}) nor a YUM repository (no ${REPOMD_PATH})`,
+    {
+      target: where,
+      hint: `Publish into a new or empty directory (publish creates it), for example ${where.replace(/\/+$/, '')}/latest.tested, or move those files away first. Destinations publish wrote, and existing YUM repositories, are always accepted.`,
+      data: { files: files.length, shown: files.slice(0, SHOWN) },
+    },
+  );
 }
 
 /** The destination as it is: history file, live repomd.xml and the records it lists, and every file. */

@@ -18,7 +18,7 @@ import {
   type TargetLock,
   type TargetRegistry,
 } from '@ovirt-repo/core';
-import { protectedByLive, readDestination } from './destination.js';
+import { assertPublishDestination, protectedByLive, readDestination } from './destination.js';
 import { extraHref, extrasSignature } from './extra-metadata.js';
 import { HISTORY_PATH, serializeHistory, type Generation } from './history.js';
 import { REPOMD_PATH } from './layout.js';
@@ -124,6 +124,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   const work = await makeWorkDir('publish');
   let lock: TargetLock | undefined;
   try {
+    await assertPublishDestination(target);
     if (!options.dryRun && isLockCapable(target)) lock = await target.lock('publish', { waitMs: options.lockWaitMs ?? 0 });
     else if (!options.dryRun) log.debug(`${destination}: this target cannot lock; run one publisher per destination at a time`);
 
@@ -198,6 +199,9 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     }
 
     if (plan.changed) {
+      // The first write to a new destination marks it as ours, so a run that fails or is killed after
+      // copying some packages leaves a destination the next run accepts and finishes.
+      if (dest.historyText === undefined) await target.put(HISTORY_PATH, serializeHistory(history));
       log.debug('step: upload packages');
       const uploaded = await uploadPackages(target, source, sourceInfos, present, work, options.workers ?? 4, log);
       result.uploaded.packages = uploaded.count;
