@@ -26,6 +26,7 @@ import { sourceFromLock, type LockedSource } from './lock-file.js';
 import { planPrune, planPublication, type PublishPlan, type Removal } from './plan.js';
 import { commitGeneration, reconcileHistory } from './reconcile.js';
 import { openSource } from './source.js';
+import { checkSourceOrder, readSourceStamp, sameStamp, stampFields, stampOf } from './source-order.js';
 import { listedRecords, packageInfo, uniqueByKey, uploadPackages } from './source-packages.js';
 import { registerBuiltinTargets } from './targets/builtin.js';
 import { makeWorkDir, sweepStaleWorkDirs } from './work-dir.js';
@@ -53,6 +54,8 @@ export interface PublishOptions {
   workers?: number;
   /** `--target-option key=value` settings passed to the target factory. */
   targetSettings?: Record<string, string>;
+  /** Publish a source older than what the destination publishes (a deliberate roll-back). Default false. */
+  allowOlder?: boolean;
   /** How long to wait for another publisher's lock on the destination (targets that lock). Default 0. */
   lockWaitMs?: number;
   /** The clock (tests). */
@@ -135,6 +138,18 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     notes.push(...reconciled.notes);
     let history = reconciled.history;
     for (const note of reconciled.notes) log.info(note);
+
+    log.info(`Reading the source ${sourceUri}`);
+    const source = await openSource(sourceUri, work, log, lockedRepomd && { ...lockedRepomd, lockFile: options.fromLock ?? '' });
+    const sourceName = redactLocation(source.display);
+    const stamp = await readSourceStamp(source, log);
+    const live = dest.live ? history.generations.at(-1) : undefined;
+    const order = checkSourceOrder({ source: sourceName, stamp, destination, live, allowOlder: Boolean(options.allowOlder), log });
+    if (order.note) {
+      log.info(order.note);
+      notes.push(order.note);
+    }
+
     if (history.removing?.length && !options.dryRun) {
       const protectedPaths = protectedByLive(dest);
       const leftover = history.removing.filter((p) => !protectedPaths.has(p));
@@ -144,9 +159,6 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
       history = rest;
       notes.push(`finished ${leftover.length} removals left by an interrupted publish`);
     }
-
-    log.info(`Reading the source ${sourceUri}`);
-    const source = await openSource(sourceUri, work, log, lockedRepomd && { ...lockedRepomd, lockFile: options.fromLock ?? '' });
     const sourceInfos = uniqueByKey(source.packages.map((p) => packageInfo(p, history.packages, source.display)));
     const sourceByKey = new Map(sourceInfos.map((p) => [p.key, p]));
     const present = new Map(dest.files.map((f) => [f.path, f.size]));
@@ -168,7 +180,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     };
 
     const result: PublishResult = {
-      source: redactLocation(source.display),
+      source: sourceName,
       destination,
       dryRun: Boolean(options.dryRun),
       changed: plan.changed,
@@ -238,7 +250,8 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
         repomd: { sha256: repomdSha, size: summary.repomdChecksum.size },
         metadata: summary.records.map((r) => r.location.href).sort(),
         packages: plan.listed.length,
-        source: redactLocation(source.display),
+        source: sourceName,
+        ...stampFields(stamp),
       };
       log.debug('step: record pending generation');
       await target.put(HISTORY_PATH, serializeHistory({ ...history, pending: { generation, packages: plan.packages } }));
@@ -248,6 +261,11 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
       history = commitGeneration(history, generation, plan.packages);
       result.revision = summary.revision;
       log.debug('step: commit generation');
+    } else if (live && (live.source !== sourceName || !sameStamp(stampOf(live), stamp))) {
+      // Same content from another source (a newer snapshot with the same packages): the live generation
+      // now stands for it, so that a publish of a snapshot between the two is seen as older.
+      const { sourceSnapshot: _snapshot, sourceRevision: _revision, ...unstamped } = live;
+      history = { ...history, generations: [...history.generations.slice(0, -1), { ...unstamped, source: sourceName, ...stampFields(stamp) }] };
     }
 
     // Prune only now that the new repomd.xml is live (and its history committed).
