@@ -144,10 +144,10 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     const sourceName = redactLocation(source.display);
     const stamp = await readSourceStamp(source, log);
     const live = dest.live ? history.generations.at(-1) : undefined;
-    const order = checkSourceOrder({ source: sourceName, stamp, destination, live, allowOlder: Boolean(options.allowOlder), log });
-    if (order.note) {
-      log.info(order.note);
-      notes.push(order.note);
+    const olderNote = checkSourceOrder({ source: sourceName, stamp, destination, live, allowOlder: Boolean(options.allowOlder), log });
+    if (olderNote) {
+      log.info(olderNote);
+      notes.push(olderNote);
     }
 
     if (history.removing?.length && !options.dryRun) {

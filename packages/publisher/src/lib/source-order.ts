@@ -105,23 +105,23 @@ export interface OrderCheck {
 
 /**
  * Refuse a source older than what the destination publishes (an older run's lock published after a newer
- * one would roll latest.tested back), unless allowOlder; then the returned note says what happened. When
+ * one would roll latest.tested back), unless allowOlder: then it returns a note saying what happened. When
  * the two cannot be compared, publish goes ahead with a warning saying why. Publish calls this under the
  * destination's lock, after reading its history, so two racing publishers are compared one after another.
  */
-export function checkSourceOrder(c: OrderCheck): { order?: number; note?: string } {
-  if (!c.live) return {};
+export function checkSourceOrder(c: OrderCheck): string | undefined {
+  if (!c.live) return undefined;
   const liveStamp = stampOf(c.live);
   const order = compareStamps(c.stamp, liveStamp);
   const live = `${c.live.source} (${describeStamp(liveStamp)}, published ${c.live.publishedAt})`;
   if (order === undefined) {
     const why = !liveStamp.snapshot && liveStamp.revision === undefined ? 'the destination records no time for what it publishes (published by an older ovirt-repo, or adopted)' : `they share no snapshot records and no numeric repomd.xml revisions: the source has ${describeSource(c.stamp)}, the destination ${describeSource(liveStamp)}`;
     c.log.warn(`Cannot tell whether ${c.source} is older than what ${c.destination} publishes, ${live}: ${why}. Publishing it.`);
-    return {};
+    return undefined;
   }
-  if (order >= 0) return { order };
+  if (order >= 0) return undefined;
   const what = `${c.source} (${describeStamp(c.stamp)}) is older than what ${c.destination} publishes, ${live}`;
-  if (c.allowOlder) return { order, note: `published ${what}, as --allow-older asks` };
+  if (c.allowOlder) return `published ${what}, as --allow-older asks`;
   throw new OvirtRepoError(ErrorCodes.OLDER_SOURCE, `Refusing to publish: ${what}`, {
     target: c.source,
     hint: 'Publishing it would roll the destination back to an older build. Publish the newer run instead; to roll back on purpose, add --allow-older (allowOlder: true for a named destination).',
