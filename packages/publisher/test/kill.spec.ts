@@ -107,4 +107,14 @@ describeWithTools(['createrepo_c', 'dnf', 'rpm'], 'SIGKILL at any moment leaves 
     // ...and removed the dead writer's local scratch directory.
     expect(await scratch()).toEqual([]);
   });
+
+  it('a first publish killed after copying a package leaves a destination the next run accepts and finishes', async () => {
+    const dest = join(dir, 'first-killed');
+    await runUntil(v1, dest, 'after:package:1', at(0));
+    const files = Object.keys(await treeDigest(dest));
+    expect(files.filter((f) => f.startsWith('packages/'))).toHaveLength(1);
+    expect(files).not.toContain('repodata/repomd.xml');
+    await publish({ from: v1, to: dest, now: at(0), env });
+    expect(await checkRepo(dest)).toEqual(['hello-1.0-1.noarch', 'tools-1.0-1.noarch']);
+  });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCodes } from '@ovirt-repo/core';
@@ -223,12 +223,15 @@ describeWithTools(['createrepo_c', 'dnf', 'rpm'], 'publish with history (real cr
     });
 
     it('an unwritable destination', async () => {
+      // A destination of its own (a directory with other files is refused before any write: see
+      // existing-directory.spec.ts) where a file stands in the way of the package directories.
       const blocked = join(dir, 'dest-blocked');
-      await mkdir(blocked);
+      await run({ from: v1, to: blocked, now: at(0) });
+      await rm(join(blocked, 'packages'), { recursive: true });
       await writeFile(join(blocked, 'packages'), 'a file where a directory must go');
-      if (process.getuid?.() !== 0) await chmod(blocked, 0o555);
-      await expect(run({ from: v1, to: blocked })).rejects.toMatchObject({ code: ErrorCodes.TARGET, hint: expect.any(String) });
-      expect(await readdir(blocked)).toEqual(['packages']);
+      const was = await treeDigest(blocked);
+      await expect(run({ from: v2, to: blocked, now: at(1) })).rejects.toMatchObject({ code: ErrorCodes.TARGET, message: expect.stringContaining('ENOTDIR'), hint: expect.any(String) });
+      expect(await treeDigest(blocked)).toEqual(was);
       await rm(blocked, { recursive: true, force: true });
     });
 

@@ -71,6 +71,8 @@ export interface PublishConfig {
   keepDays: number;
   keepVersions?: number;
   keepMetadataDays: number;
+  /** Publish a source older than what the destination publishes instead of refusing it. Unset: refuse. */
+  allowOlder?: boolean;
 }
 
 export interface SyncConfig {
@@ -129,6 +131,7 @@ export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
       keepDays: p.keepDays ?? CONFIG_DEFAULTS.publish.keepDays,
       ...(p.keepVersions === undefined ? {} : { keepVersions: p.keepVersions }),
       keepMetadataDays: p.keepMetadataDays ?? CONFIG_DEFAULTS.publish.keepMetadataDays,
+      ...(p.allowOlder === undefined ? {} : { allowOlder: p.allowOlder }),
     };
   }
 

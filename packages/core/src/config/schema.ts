@@ -118,6 +118,10 @@ export const publishSchema = z
     keepDays: z.number().int().min(0).optional().meta({ description: 'Packages published within this many days stay listed and downloadable. Default: 14.', default: 14 }),
     keepVersions: z.number().int().min(1).optional().meta({ description: 'At most this many versions per name.arch. Unset: no limit.' }),
     keepMetadataDays: z.number().int().min(0).optional().meta({ description: 'Metadata files of earlier repomd.xml generations stay this many days. Default: 2.', default: 2 }),
+    allowOlder: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Publish a source older than what the destination publishes (a roll-back) instead of refusing it. Default: false.', default: false }),
   })
   .meta({ description: 'A publish destination (`ovirt-repo publish`).' });
 

@@ -19,6 +19,7 @@ export const ErrorCodes = {
   UNKNOWN_SCHEME: 'E_UNKNOWN_SCHEME',
   TARGET: 'E_TARGET',
   STORE: 'E_STORE',
+  OLDER_SOURCE: 'E_OLDER_SOURCE',
   INTERNAL: 'E_INTERNAL',
 } as const;
 

@@ -54,13 +54,15 @@ export type CoreRecordType = (typeof CORE_RECORD_TYPES)[number];
  * - `core`: primary, filelists, other; rewritten from the package list.
  * - `package-derived`: other renderings of the package list (sqlite `*_db`, zchunk `*_zck` of the core
  *   three); stale as soon as the package set changes, so a writer drops them unless the set is unchanged.
- * - `opaque`: everything else (comps `group`/`group_gz`, `updateinfo`, `modules`, `prestodelta`...); copied
- *   unchanged.
+ * - `delta`: delta RPM metadata (`prestodelta`, `deltainfo` and their renderings): it names `.drpm` files
+ *   beside the packages, which a copy of the repo (snapshot, published repo) does not carry; a writer drops
+ *   it rather than advertise files that answer 404 (dnf then downloads whole packages).
+ * - `opaque`: everything else (comps `group`/`group_gz`, `updateinfo`, `modules`...); copied unchanged.
  */
-export type RecordKind = 'core' | 'package-derived' | 'opaque';
+export type RecordKind = 'core' | 'package-derived' | 'delta' | 'opaque';
 
 export function classifyRecord(type: string): RecordKind {
   if ((CORE_RECORD_TYPES as readonly string[]).includes(type)) return 'core';
-  const m = /^(primary|filelists|other)_(db|zck)$/.exec(type);
-  return m ? 'package-derived' : 'opaque';
+  if (/^(primary|filelists|other)_(db|zck)$/.test(type)) return 'package-derived';
+  return /^(prestodelta|deltainfo)(_db|_zck)?$/.test(type) ? 'delta' : 'opaque';
 }

@@ -126,7 +126,7 @@ describe('readRepomd', () => {
 
 describe('record classification and href safety', () => {
   it('classifies records', () => {
-    expect(['primary', 'other_db', 'filelists_zck', 'group_gz', 'updateinfo', 'modules', 'updateinfo_zck'].map(classifyRecord)).toEqual([
+    expect(['primary', 'other_db', 'filelists_zck', 'group_gz', 'updateinfo', 'modules', 'updateinfo_zck', 'prestodelta', 'prestodelta_zck', 'deltainfo'].map(classifyRecord)).toEqual([
       'core',
       'package-derived',
       'package-derived',
@@ -134,6 +134,9 @@ describe('record classification and href safety', () => {
       'opaque',
       'opaque',
       'opaque',
+      'delta',
+      'delta',
+      'delta',
     ]);
   });
 

@@ -19,6 +19,7 @@ export default class Publish extends BaseCommand<typeof Publish> {
     "Copies into DEST the packages of SOURCE it lacks (checksum-verified) and writes metadata listing the source's packages plus the history: packages that left the source less than --keep-days ago stay listed and downloadable (at most --keep-versions per name.arch), so dnf installs the newest by default and older builds stay installable explicitly.",
     'Data files are written first and repodata/repomd.xml is replaced last, atomically. Metadata files named by replaced repomd.xml generations stay for --keep-metadata-days, so a client holding the previous repomd.xml can still fetch what it names. Pruning happens only after the new repomd.xml is in place. Killed at any moment, DEST still serves a complete repository; the next run finishes the job. Publishing the same source again changes nothing.',
     'SOURCE is any YUM repository (a path, file:// or http(s):// URL), usually a snapshot; with --from-lock it is the URL an inject lock file recorded for --repo, and its repomd.xml must still be the one the run saw. DEST is a path, file://, rsync://host/module/path, ssh://host/path or host:path; plugins add other schemes (`<%= config.bin %> publish targets` lists them). See docs/publish.md.',
+    'DEST must be a new or empty directory, one publish wrote, or a YUM repository (adopted); a directory with other files is refused. A SOURCE older than what DEST publishes (by the snapshot time of its snapshot.json, else by repomd.xml revision) is refused with E_OLDER_SOURCE unless --allow-older: an older run published late would roll DEST back.',
   ].join('\n\n');
 
   static override examples = [
@@ -30,6 +31,10 @@ export default class Publish extends BaseCommand<typeof Publish> {
     { description: 'Publish a snapshot to a local web root', command: '<%= config.bin %> <%= command.id %> --from https://store.example.org/yum/experimental-master-el9/20240301T101500Z-3f2a --to /var/www/html/latest.tested/el9' },
     { description: 'Publish over ssh, keeping at most 3 versions per package for a week', command: '<%= config.bin %> <%= command.id %> --from ./snapshot --to deploy@web:/srv/latest.tested --keep-days 7 --keep-versions 3' },
     { description: 'See what would change, as JSON', command: '<%= config.bin %> <%= command.id %> --from ./snapshot --to /srv/latest.tested --dry-run --json' },
+    {
+      description: 'Roll latest.tested back to the snapshot an older run tested (refused without --allow-older)',
+      command: '<%= config.bin %> <%= command.id %> --from-lock old-run.lock.json --repo experimental-master-el9 --to /var/www/html/latest.tested/el9 --allow-older',
+    },
   ];
 
   static override args = {
@@ -46,6 +51,11 @@ export default class Publish extends BaseCommand<typeof Publish> {
     'keep-versions': Flags.integer({ summary: 'At most N versions per name.arch (source packages always listed). Default: no bound.', min: 1, helpValue: 'N' }),
     'keep-metadata-days': days({ summary: 'Keep metadata files of replaced repomd.xml generations this many days (default 2).' }),
     'dry-run': Flags.boolean({ summary: 'Report what would change; write nothing.', default: false }),
+    'allow-older': Flags.boolean({
+      summary: 'Publish SOURCE even if it is older than what DEST publishes (a roll-back); refused otherwise.',
+      description: 'Older: by the snapshot time its snapshot.json records, else by its repomd.xml revision. Default: allowOlder of the named destination, else off.',
+      allowNo: true,
+    }),
     'target-option': Flags.string({
       summary: 'Setting for the destination target, KEY=VALUE (repeatable), e.g. rsh="ssh -i key" or timeout=60 for rsync.',
       helpValue: 'KEY=VALUE',
@@ -69,6 +79,7 @@ export default class Publish extends BaseCommand<typeof Publish> {
         keepDays: this.flags['keep-days'],
         keepVersions: this.flags['keep-versions'],
         keepMetadataDays: this.flags['keep-metadata-days'],
+        allowOlder: this.flags['allow-older'],
       },
       { file: this.flags.config },
     );

@@ -37,6 +37,10 @@ const generation = z.object({
   packages: z.number().int().nonnegative(),
   /** The source it was published from (as given, credentials removed). */
   source: z.string(),
+  /** The snapshot the source was, by its snapshot.json (absent for a plain repository). */
+  sourceSnapshot: z.object({ repo: z.string(), id: z.string(), time: iso }).optional(),
+  /** The source's repomd.xml revision. */
+  sourceRevision: z.string().optional(),
 });
 
 const history = z.object({

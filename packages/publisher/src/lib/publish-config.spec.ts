@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { resolvePublishRequest } from './publish-config.js';
@@ -45,7 +45,16 @@ describe('resolvePublishRequest', () => {
       keepDays: 7,
       keepVersions: 3,
       keepMetadataDays: 2,
+      allowOlder: false,
     });
+  });
+
+  it('takes allowOlder from the named destination, and the flag (either way) over it', async () => {
+    await writeFile(config, (await readFile(config, 'utf8')).replace('    keepVersions: 3\n', '    keepVersions: 3\n    allowOlder: true\n'));
+    const base = { name: 'tested-master-el9', fromLock: 'run.lock.json' };
+    expect(await resolvePublishRequest(base, { file: config })).toMatchObject({ allowOlder: true });
+    expect(await resolvePublishRequest({ ...base, allowOlder: false }, { file: config })).toMatchObject({ allowOlder: false });
+    expect(await resolvePublishRequest({ from: '/snap', to: '/dest', allowOlder: true })).toMatchObject({ allowOlder: true });
   });
 
   it('lets flags override the named destination, and takes the lock\'s repo id from `from`', async () => {
@@ -55,7 +64,7 @@ describe('resolvePublishRequest', () => {
   });
 
   it('needs no config file when everything is on the command line', async () => {
-    expect(await resolvePublishRequest({ from: '/snap', to: '/dest' })).toMatchObject({ from: '/snap', to: '/dest', keepDays: 14, keepMetadataDays: 2 });
+    expect(await resolvePublishRequest({ from: '/snap', to: '/dest' })).toMatchObject({ from: '/snap', to: '/dest', keepDays: 14, keepMetadataDays: 2, allowOlder: false });
   });
 
   it('names the known destinations when the name is unknown', async () => {

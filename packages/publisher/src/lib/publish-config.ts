@@ -12,6 +12,7 @@ export interface PublishRequest {
   keepDays?: number;
   keepVersions?: number;
   keepMetadataDays?: number;
+  allowOlder?: boolean;
 }
 
 export interface ResolvedPublishRequest {
@@ -22,6 +23,7 @@ export interface ResolvedPublishRequest {
   keepDays: number;
   keepVersions?: number;
   keepMetadataDays: number;
+  allowOlder: boolean;
 }
 
 export const DEFAULT_KEEP_DAYS = 14;
@@ -48,6 +50,7 @@ export async function resolvePublishRequest(req: PublishRequest, configOptions: 
     keepDays: req.keepDays ?? named?.entry.keepDays ?? DEFAULT_KEEP_DAYS,
     keepVersions: req.keepVersions ?? named?.entry.keepVersions,
     keepMetadataDays: req.keepMetadataDays ?? named?.entry.keepMetadataDays ?? DEFAULT_KEEP_METADATA_DAYS,
+    allowOlder: req.allowOlder ?? named?.entry.allowOlder ?? false,
   };
   if (resolved.fromLock && !resolved.repo) {
     throw new OvirtRepoError(ErrorCodes.USAGE, '--from-lock needs --repo ID (or a named destination whose `from` is the repo)', {

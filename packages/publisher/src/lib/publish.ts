@@ -1,20 +1,12 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import {
   ErrorCodes,
   OvirtRepoError,
-  hashBuffer,
   hashFile,
   isLockCapable,
-  isOvirtRepoError,
-  mapLimit,
   nevra,
-  parseRepomd,
   putAll,
-  readRepo,
-  readTargetFile,
   redactLocation,
   removeAll,
   silentLogger,
@@ -22,20 +14,20 @@ import {
   writeRepodata,
   type ChecksumType,
   type Logger,
-  type PackageRecord,
-  type Repomd,
   type SyncTarget,
-  type TargetEntry,
   type TargetLock,
   type TargetRegistry,
 } from '@ovirt-repo/core';
-import { downloadVerified } from './download.js';
-import { HISTORY_PATH, emptyHistory, parseHistory, serializeHistory, type Generation, type HistoryPackage, type PublishHistory } from './history.js';
-import { REPOMD_PATH, packageFileName, packageHref, packageKey } from './layout.js';
+import { assertPublishDestination, protectedByLive, readDestination } from './destination.js';
+import { extraHref, extrasSignature } from './extra-metadata.js';
+import { HISTORY_PATH, serializeHistory, type Generation } from './history.js';
+import { REPOMD_PATH } from './layout.js';
 import { sourceFromLock, type LockedSource } from './lock-file.js';
-import { planPrune, planPublication, type PackageInfo, type PublishPlan, type Removal } from './plan.js';
-import { commitGeneration, reconcileHistory, type LiveGeneration } from './reconcile.js';
-import { openSource, type SourceRepo } from './source.js';
+import { planPrune, planPublication, type PublishPlan, type Removal } from './plan.js';
+import { commitGeneration, reconcileHistory } from './reconcile.js';
+import { openSource } from './source.js';
+import { checkSourceOrder, readSourceStamp, sameStamp, stampFields, stampOf } from './source-order.js';
+import { listedRecords, packageInfo, uniqueByKey, uploadPackages } from './source-packages.js';
 import { registerBuiltinTargets } from './targets/builtin.js';
 import { makeWorkDir, sweepStaleWorkDirs } from './work-dir.js';
 
@@ -62,6 +54,8 @@ export interface PublishOptions {
   workers?: number;
   /** `--target-option key=value` settings passed to the target factory. */
   targetSettings?: Record<string, string>;
+  /** Publish a source older than what the destination publishes (a deliberate roll-back). Default false. */
+  allowOlder?: boolean;
   /** How long to wait for another publisher's lock on the destination (targets that lock). Default 0. */
   lockWaitMs?: number;
   /** The clock (tests). */
@@ -104,17 +98,8 @@ export interface PublishResult {
   durationMs: number;
 }
 
-interface DestinationState {
-  history: PublishHistory;
-  /** The history file's bytes as read (undefined when absent). */
-  historyText?: string;
-  live?: { repomd: Repomd; bytes: Buffer; info: LiveGeneration; records: Map<string, PackageRecord> };
-  files: TargetEntry[];
-}
-
 const DEFAULT_KEEP_DAYS = 14;
 const DEFAULT_KEEP_METADATA_DAYS = 2;
-const UPLOAD_CHUNK = 32;
 
 /**
  * Publish a repository to a destination with package and metadata history (see docs/publish.md):
@@ -142,6 +127,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   const work = await makeWorkDir('publish');
   let lock: TargetLock | undefined;
   try {
+    await assertPublishDestination(target);
     if (!options.dryRun && isLockCapable(target)) lock = await target.lock('publish', { waitMs: options.lockWaitMs ?? 0 });
     else if (!options.dryRun) log.debug(`${destination}: this target cannot lock; run one publisher per destination at a time`);
 
@@ -152,6 +138,18 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     notes.push(...reconciled.notes);
     let history = reconciled.history;
     for (const note of reconciled.notes) log.info(note);
+
+    log.info(`Reading the source ${sourceUri}`);
+    const source = await openSource(sourceUri, work, log, lockedRepomd && { ...lockedRepomd, lockFile: options.fromLock ?? '' });
+    const sourceName = redactLocation(source.display);
+    const stamp = await readSourceStamp(source, log);
+    const live = dest.live ? history.generations.at(-1) : undefined;
+    const olderNote = checkSourceOrder({ source: sourceName, stamp, destination, live, allowOlder: Boolean(options.allowOlder), log });
+    if (olderNote) {
+      log.info(olderNote);
+      notes.push(olderNote);
+    }
+
     if (history.removing?.length && !options.dryRun) {
       const protectedPaths = protectedByLive(dest);
       const leftover = history.removing.filter((p) => !protectedPaths.has(p));
@@ -161,14 +159,11 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
       history = rest;
       notes.push(`finished ${leftover.length} removals left by an interrupted publish`);
     }
-
-    log.info(`Reading the source ${sourceUri}`);
-    const source = await openSource(sourceUri, work, log, lockedRepomd && { ...lockedRepomd, lockFile: options.fromLock ?? '' });
     const sourceInfos = uniqueByKey(source.packages.map((p) => packageInfo(p, history.packages, source.display)));
     const sourceByKey = new Map(sourceInfos.map((p) => [p.key, p]));
     const present = new Map(dest.files.map((f) => [f.path, f.size]));
     const liveKeys = new Set(dest.live?.info.packages.map((p) => p.key) ?? []);
-    const extrasChanged = extrasSignature(source.repomd) !== (dest.live ? extrasSignature(dest.live.repomd) : extrasSignature({ records: [] }));
+    const extrasChanged = extrasSignature(source.extras.map((e) => e.record)) !== extrasSignature(dest.live?.repomd.records ?? []);
     const plan = planPublication({
       now,
       history,
@@ -185,7 +180,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     };
 
     const result: PublishResult = {
-      source: redactLocation(source.display),
+      source: sourceName,
       destination,
       dryRun: Boolean(options.dryRun),
       changed: plan.changed,
@@ -216,6 +211,9 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     }
 
     if (plan.changed) {
+      // The first write to a new destination marks it as ours, so a run that fails or is killed after
+      // copying some packages leaves a destination the next run accepts and finishes.
+      if (dest.historyText === undefined) await target.put(HISTORY_PATH, serializeHistory(history));
       log.debug('step: upload packages');
       const uploaded = await uploadPackages(target, source, sourceInfos, present, work, options.workers ?? 4, log);
       result.uploaded.packages = uploaded.count;
@@ -252,7 +250,8 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
         repomd: { sha256: repomdSha, size: summary.repomdChecksum.size },
         metadata: summary.records.map((r) => r.location.href).sort(),
         packages: plan.listed.length,
-        source: redactLocation(source.display),
+        source: sourceName,
+        ...stampFields(stamp),
       };
       log.debug('step: record pending generation');
       await target.put(HISTORY_PATH, serializeHistory({ ...history, pending: { generation, packages: plan.packages } }));
@@ -262,6 +261,11 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
       history = commitGeneration(history, generation, plan.packages);
       result.revision = summary.revision;
       log.debug('step: commit generation');
+    } else if (live && (live.source !== sourceName || !sameStamp(stampOf(live), stamp))) {
+      // Same content from another source (a newer snapshot with the same packages): the live generation
+      // now stands for it, so that a publish of a snapshot between the two is seen as older.
+      const { sourceSnapshot: _snapshot, sourceRevision: _revision, ...unstamped } = live;
+      history = { ...history, generations: [...history.generations.slice(0, -1), { ...unstamped, source: sourceName, ...stampFields(stamp) }] };
     }
 
     // Prune only now that the new repomd.xml is live (and its history committed).
@@ -306,162 +310,6 @@ async function resolveSource(options: PublishOptions): Promise<LockedSource> {
   }
   if (!options.from) throw new OvirtRepoError(ErrorCodes.USAGE, 'Nothing to publish: give --from SOURCE or --from-lock FILE --repo ID', { hint: 'Example: ovirt-repo publish --from https://store/yum/repo/20240301T000000Z-1 --to /var/www/latest.tested' });
   return { url: options.from };
-}
-
-/** The destination as it is: history file, live repomd.xml and the records it lists, and every file. */
-async function readDestination(target: SyncTarget, work: string, log: Logger): Promise<DestinationState> {
-  const files = await target.list('');
-  const has = new Set(files.map((f) => f.path));
-  let history = emptyHistory();
-  let historyText: string | undefined;
-  if (has.has(HISTORY_PATH)) {
-    historyText = (await readTargetFile(target, HISTORY_PATH)).toString('utf8');
-    try {
-      history = parseHistory(historyText, `${target.location}/${HISTORY_PATH}`);
-    } catch (e) {
-      if (!isOvirtRepoError(e)) throw e;
-      log.warn(`${e.describe()}\nRebuilding the history from the live repodata.`);
-    }
-  }
-  if (!has.has(REPOMD_PATH)) return { history, historyText, files };
-  const bytes = await readTargetFile(target, REPOMD_PATH);
-  const where = `${target.location}/${REPOMD_PATH}`;
-  let repomd: Repomd;
-  try {
-    repomd = parseRepomd(bytes, where);
-  } catch (e) {
-    if (!isOvirtRepoError(e)) throw e;
-    log.warn(`${e.describe()}\nThe destination's repomd.xml is unreadable; publishing a fresh generation over it.`);
-    return { history, historyText, files };
-  }
-  const records = new Map<string, PackageRecord>();
-  const packages: PackageInfo[] = [];
-  try {
-    const local = join(work, 'destination');
-    for (const record of repomd.records.filter((r) => ['primary', 'filelists', 'other'].includes(r.type))) {
-      const dest = join(local, ...record.location.href.split('/'));
-      await mkdir(dirname(dest), { recursive: true });
-      await pipeline(await target.read(record.location.href), createWriteStream(dest));
-    }
-    await mkdir(join(local, 'repodata'), { recursive: true });
-    await writeFile(join(local, 'repodata', 'repomd.xml'), bytes);
-    for await (const p of (await readRepo(local)).packages()) {
-      const key = packageKey(p.checksum);
-      records.set(key, p);
-      packages.push({ key, href: p.location.href, name: p.name, arch: p.arch, epoch: p.epoch, version: p.version, release: p.release, size: p.size.package });
-    }
-  } catch (e) {
-    if (!isOvirtRepoError(e)) throw e;
-    // A damaged destination is what a publish repairs: go on without its records (its history packages
-    // cannot be listed again) rather than refuse to publish.
-    log.warn(`The live metadata of ${where} is damaged (${e.describe()}); publishing a fresh generation without its history packages.`);
-    records.clear();
-    packages.length = 0;
-  }
-  const info: LiveGeneration = {
-    sha256: hashBuffer(bytes, 'sha256').value,
-    size: bytes.length,
-    revision: repomd.revision ?? '',
-    metadata: repomd.records.map((r) => r.location.href),
-    packages,
-  };
-  return { history, historyText, live: { repomd, bytes, info, records }, files };
-}
-
-/** Paths the live repomd.xml needs: its metadata files and its packages. */
-function protectedByLive(dest: DestinationState): Set<string> {
-  const out = new Set<string>([REPOMD_PATH, HISTORY_PATH]);
-  for (const m of dest.live?.info.metadata ?? []) out.add(m);
-  for (const p of dest.live?.info.packages ?? []) {
-    out.add(p.href);
-    out.add(p.href.split('/').slice(0, 3).join('/'));
-  }
-  return out;
-}
-
-/** A source package: what planning needs, and the record it came from. */
-interface SourcePackage extends PackageInfo {
-  record: PackageRecord;
-}
-
-function packageInfo(p: PackageRecord, known: Record<string, HistoryPackage>, source: string): SourcePackage {
-  const key = packageKey(p.checksum);
-  // A package the destination already holds keeps its place (even under an older layout).
-  const href = known[key]?.href ?? packageHref(p.checksum, packageFileName(p.location.href, source));
-  return { key, href, name: p.name, arch: p.arch, epoch: p.epoch, version: p.version, release: p.release, size: p.size.package, record: p };
-}
-
-function uniqueByKey(infos: SourcePackage[]): SourcePackage[] {
-  const seen = new Map<string, SourcePackage>();
-  for (const p of infos) if (!seen.has(p.key)) seen.set(p.key, p);
-  return [...seen.values()];
-}
-
-/** Copy the source packages the destination lacks: download (verified) in chunks, upload each chunk. */
-async function uploadPackages(
-  target: SyncTarget,
-  source: SourceRepo,
-  infos: SourcePackage[],
-  present: Map<string, number>,
-  work: string,
-  workers: number,
-  log: Logger,
-): Promise<{ count: number; bytes: number }> {
-  const missing = infos.filter((p) => present.get(p.href) !== p.size);
-  if (missing.length === 0) return { count: 0, bytes: 0 };
-  const progress = log.progress('Copying packages', missing.length);
-  const dir = join(work, 'packages');
-  await mkdir(dir, { recursive: true });
-  let bytes = 0;
-  for (let i = 0; i < missing.length; i += UPLOAD_CHUNK) {
-    const chunk = missing.slice(i, i + UPLOAD_CHUNK);
-    const items = await mapLimit(chunk, workers, async (info, j) => {
-      const record = info.record;
-      const local = join(dir, `${i + j}.rpm`);
-      await downloadVerified(source.packageUrl(record), local, { checksum: record.checksum, size: record.size.package }, { logger: log });
-      return { path: info.href, data: { localFile: local } };
-    });
-    await putAll(target, items, workers);
-    for (const item of items) await rm(item.data.localFile, { force: true });
-    bytes += chunk.reduce((n, p) => n + p.size, 0);
-    progress.tick(chunk.length);
-  }
-  progress.done(`Copied ${missing.length} packages (${bytes} bytes)`);
-  return { count: missing.length, bytes };
-}
-
-/** The records of the new generation, sorted as createrepo_c sorts them (file name, then directory). */
-function listedRecords(plan: PublishPlan, source: Map<string, SourcePackage>, live: Map<string, PackageRecord> | undefined): PackageRecord[] {
-  const records: PackageRecord[] = [];
-  for (const key of plan.fromSource) {
-    const p = source.get(key);
-    if (p) records.push({ ...p.record, location: { href: p.href } });
-  }
-  // planPublication lists history packages only when the live generation (hence `live`) has them.
-  for (const key of plan.fromHistory) {
-    const r = live?.get(key);
-    if (r) records.push(r);
-  }
-  const sortKey = (r: PackageRecord) => [r.location.href.slice(r.location.href.lastIndexOf('/') + 1), r.location.href] as const;
-  return records.sort((a, b) => {
-    const [fa, ha] = sortKey(a);
-    const [fb, hb] = sortKey(b);
-    return fa < fb ? -1 : fa > fb ? 1 : ha < hb ? -1 : ha > hb ? 1 : 0;
-  });
-}
-
-/** Opaque metadata (comps, updateinfo...) keeps its name but always carries its checksum in front. */
-function extraHref(href: string, checksum: string): string {
-  const name = href.slice(href.lastIndexOf('/') + 1).replace(/^[0-9a-f]{32,128}-/, '');
-  return `repodata/${checksum.toLowerCase()}-${name}`;
-}
-
-function extrasSignature(repomd: Pick<Repomd, 'records'>): string {
-  return repomd.records
-    .filter((r) => !['primary', 'filelists', 'other'].includes(r.type) && !/_(db|zck)$/.test(r.type))
-    .map((r) => `${r.type}:${r.checksum.value.toLowerCase()}`)
-    .sort()
-    .join(',');
 }
 
 function placeholderGeneration(now: Date, plan: PublishPlan, source: string): Generation {

@@ -33,6 +33,8 @@ export interface SourceRepo {
   /** Its base as a URL ending in `/` (http(s) or file://). */
   baseUrl: string;
   repomd: Repomd;
+  /** sha256 of the source's repomd.xml bytes. */
+  repomdSha256: string;
   /** Full records, in the source's order. */
   packages: PackageRecord[];
   /** Opaque records (comps, updateinfo, modules...) with local verified copies of their files. */
@@ -63,19 +65,23 @@ export async function openSource(uri: string, workDir: string, logger?: Logger, 
   const { data } = await readUri(repomdUrl, { logger }).catch((e: unknown) => {
     throw sourceError(uri, e, 'read repodata/repomd.xml');
   });
+  const repomdSha256 = hashBuffer(data, 'sha256').value;
   if (expected) {
-    const actual = hashBuffer(data, 'sha256').value;
-    if (actual !== expected.sha256 || data.length !== expected.size) {
-      throw new OvirtRepoError(ErrorCodes.CHECKSUM_MISMATCH, `${repomdUrl} is not the repomd.xml the system-test run used: sha256 ${actual}, ${expected.lockFile} recorded ${expected.sha256}`, {
+    if (repomdSha256 !== expected.sha256 || data.length !== expected.size) {
+      throw new OvirtRepoError(ErrorCodes.CHECKSUM_MISMATCH, `${repomdUrl} is not the repomd.xml the system-test run used: sha256 ${repomdSha256}, ${expected.lockFile} recorded ${expected.sha256}`, {
         target: repomdUrl,
         hint: 'The repository changed after the run (snapshot URLs should never change): publish what was tested, or run the tests again on the current content.',
-        data: { expected: expected.sha256, actual },
+        data: { expected: expected.sha256, actual: repomdSha256 },
       });
     }
   }
   const repomd = parseRepomd(data, repomdUrl);
   const local = join(workDir, 'source');
-  const wanted = repomd.records.filter((r) => classifyRecord(r.type) !== 'package-derived');
+  // Renderings of the package list are rewritten, not copied; delta metadata names .drpm files publish does
+  // not carry, so it is dropped rather than advertise files that would answer 404.
+  const wanted = repomd.records.filter((r) => ['core', 'opaque'].includes(classifyRecord(r.type)));
+  const deltas = repomd.records.filter((r) => classifyRecord(r.type) === 'delta').map((r) => r.type);
+  if (deltas.length) logger?.info(`${uri}: not publishing its delta RPM metadata (${deltas.join(', ')}): the .drpm files are not copied, so clients download whole packages`);
   for (const record of wanted) {
     assertMetadataHref(record.location.href, record.type, repomdUrl);
     const dest = join(local, ...record.location.href.split('/'));
@@ -93,6 +99,7 @@ export async function openSource(uri: string, workDir: string, logger?: Logger, 
     display: uri,
     baseUrl,
     repomd,
+    repomdSha256,
     packages,
     extras: wanted.filter((r) => classifyRecord(r.type) === 'opaque').map((record) => ({ record, localPath: join(local, ...record.location.href.split('/')) })),
     packageUrl: (p) => resolveUri(p.location.base ? directoryUrl(p.location.base) : baseUrl, p.location.href),

@@ -24,12 +24,12 @@ export function rpmSpec(name: string, version: string, release = '1', extra: Par
 
 /**
  * Write the packages into dir/Packages and index dir with the real createrepo_c (sqlite included), with a
- * comps file naming `groups` (id -> package names) when given.
+ * comps file naming `groups` (id -> package names) when given, and further createrepo_c arguments.
  */
-export async function makeRepo(dir: string, specs: RpmSpec[], groups?: Record<string, string[]>): Promise<string> {
+export async function makeRepo(dir: string, specs: RpmSpec[], groups?: Record<string, string[]>, createrepoArgs: string[] = []): Promise<string> {
   await mkdir(join(dir, 'Packages'), { recursive: true });
   for (const s of specs) await writeRpm(s, join(dir, 'Packages'));
-  const args = ['-q', '--database'];
+  const args = ['-q', '--database', ...createrepoArgs];
   if (groups) {
     const comps = join(dir, '..', `${dir.split('/').pop()}-comps.xml`);
     await writeFile(comps, compsXml(groups));
