@@ -68,4 +68,5 @@ export {
 export { summarizePrimaryEntry, type PrimarySummary } from './primary-summary.js';
 export { readMetadataText, readRecordText } from './metadata-text.js';
 export { assertMetadataHref, unsafeHrefReason } from './safe-href.js';
+export { carriedMetadataName } from './carried-name.js';
 export { sourceDateEpoch } from './reproducible.js';

@@ -1,4 +1,4 @@
-import { classifyRecord, ErrorCodes, OvirtRepoError, type ExtraRecord, type Logger, type ReadClient, type Repomd, type RepomdRecord } from '@ovirt-repo/core';
+import { carriedMetadataName, classifyRecord, type ExtraRecord, type Logger, type ReadClient, type Repomd, type RepomdRecord } from '@ovirt-repo/core';
 import type { RepoLocation } from '../source/location.js';
 import type { SnapshotExtraMetadata } from '../store/snapshot-record.js';
 import { obtainMetadataFile } from './metadata-files.js';
@@ -7,7 +7,10 @@ import { obtainMetadataFile } from './metadata-files.js';
 const NOT_CARRIED = /^(prestodelta|deltainfo)(_zck|_db)?$/;
 
 export interface ExtraCandidate {
+  /** The source's record (its href is where the file is in that source). */
   record: RepomdRecord;
+  /** The href the snapshot stores the file under (see carriedMetadataName). */
+  href: string;
   location: RepoLocation;
   tag: string;
   from: string;
@@ -17,7 +20,8 @@ export interface ExtraCandidate {
  * The extra metadata (comps, modules, updateinfo, ...) the snapshot carries: per type, the last source that
  * has one wins over earlier sources and over the previous snapshot (additive mode). Records derived from
  * the package list (sqlite, zchunk of primary/filelists/other) are dropped: they would describe the
- * source's package set and hrefs, not the snapshot's.
+ * source's package set and hrefs, not the snapshot's. Each file is stored under a name of the snapshot's
+ * own choosing (`<checksum>-<name>`), so two files never share a name.
  */
 export function chooseExtras(layers: ReadonlyArray<{ repomd: Repomd; location: RepoLocation; tag: string; from: string }>, log: Logger): ExtraCandidate[] {
   const byType = new Map<string, ExtraCandidate>();
@@ -28,27 +32,16 @@ export function chooseExtras(layers: ReadonlyArray<{ repomd: Repomd; location: R
       if (had && had.record.checksum.value !== record.checksum.value) {
         log.warn(`"${record.type}" metadata of ${layer.from} replaces the one of ${had.from} (they are not merged)`);
       }
-      byType.set(record.type, { record, location: layer.location, tag: layer.tag, from: layer.from });
+      const href = `repodata/${carriedMetadataName(record.type, record.checksum.value, record.location.href)}`;
+      byType.set(record.type, { record, href, location: layer.location, tag: layer.tag, from: layer.from });
     }
   }
-  const names = new Set<string>();
-  const out = [...byType.values()].sort((a, b) => (a.record.type < b.record.type ? -1 : 1));
-  for (const e of out) {
-    const name = e.record.location.href.slice('repodata/'.length);
-    if (name === 'repomd.xml' || names.has(name)) {
-      throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `the "${e.record.type}" metadata of ${e.from} is named ${e.record.location.href}, which another file of the snapshot uses`, {
-        target: e.from,
-        hint: 'two sources carry different metadata files under one name; sync them into separate repos',
-      });
-    }
-    names.add(name);
-  }
-  return out;
+  return [...byType.values()].sort((a, b) => (a.record.type < b.record.type ? -1 : 1));
 }
 
 export async function obtainExtra(e: ExtraCandidate, client: ReadClient, workDir: string): Promise<ExtraRecord> {
   const file = await obtainMetadataFile(e.location, e.record, client, workDir, e.tag);
-  return { ...e.record, sourcePath: file.path };
+  return { ...e.record, location: { href: e.href }, sourcePath: file.path };
 }
 
 export const extraSummary = (r: RepomdRecord): SnapshotExtraMetadata => ({

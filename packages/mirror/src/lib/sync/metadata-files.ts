@@ -1,5 +1,5 @@
-import { basename, join } from 'node:path';
-import { ErrorCodes, OvirtRepoError, redactUrl, type ReadClient, type Repomd, type RepomdRecord } from '@ovirt-repo/core';
+import { join } from 'node:path';
+import { carriedMetadataName, ErrorCodes, OvirtRepoError, redactUrl, type ReadClient, type Repomd, type RepomdRecord } from '@ovirt-repo/core';
 import { downloadVerified } from '../source/download-file.js';
 import { isFileUrl, localPath, resolveHref, type RepoLocation } from '../source/location.js';
 import type { MetadataFile } from './read-candidates.js';
@@ -26,7 +26,8 @@ export function requirePrimary(repomd: Repomd, display: string): RepomdRecord {
 export async function obtainMetadataFile(location: RepoLocation, record: RepomdRecord, client: ReadClient, workDir: string, tag: string): Promise<MetadataFile> {
   const url = resolveHref(location.base, record.location.href, `${location.display}repodata/repomd.xml`);
   if (isFileUrl(url)) return { path: localPath(url), record, display: url.href };
-  const dest = join(workDir, tag, basename(record.location.href));
+  // Named as a snapshot names it: the source's own name may be a dot-name or too long for a temp name.
+  const dest = join(workDir, tag, carriedMetadataName(record.type, record.checksum.value, record.location.href));
   await downloadVerified(client, url, dest, { checksumType: record.checksum.type, checksum: record.checksum.value, size: record.size });
   return { path: dest, record, display: redactUrl(url.href) };
 }
