@@ -30,7 +30,7 @@ export interface MergedFamily {
   merge: (inputs: readonly MetadataInput[], log: Logger) => string;
 }
 
-export const MERGED_FAMILIES: readonly MergedFamily[] = [
+const MERGED_FAMILIES: readonly MergedFamily[] = [
   { reads: ['modules'], writes: [{ type: 'modules', name: 'modules.yaml', compressed: 'snapshot' }], stale: ['modules_zck'], merge: mergeModuleDocuments },
   { reads: ['updateinfo'], writes: [{ type: 'updateinfo', name: 'updateinfo.xml', compressed: 'snapshot' }], stale: ['updateinfo_zck'], merge: mergeUpdateinfo },
   {
