@@ -68,4 +68,8 @@ export {
 export { summarizePrimaryEntry, type PrimarySummary } from './primary-summary.js';
 export { readMetadataText, readRecordText } from './metadata-text.js';
 export { assertMetadataHref, unsafeHrefReason } from './safe-href.js';
+export { carriedMetadataName } from './carried-name.js';
+export type { MetadataInput } from './merge-input.js';
+export { mergeModuleDocuments } from './modules-merge.js';
+export { mergeComps, mergeUpdateinfo } from './xml-collection-merge.js';
 export { sourceDateEpoch } from './reproducible.js';

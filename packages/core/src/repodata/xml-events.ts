@@ -7,9 +7,12 @@ const saxes = lazyRequire<typeof Saxes>('saxes');
 
 /** Receives elements by local name (`rpm:entry` arrives as `entry`), with the text of leaf elements. */
 export interface XmlHandler {
-  open(name: string, attributes: Record<string, string>, depth: number): void;
+  /** `qname` is the name as written (`rpm:entry`). */
+  open(name: string, attributes: Record<string, string>, depth: number, qname: string): void;
   /** `text` is the text directly inside the element since its start tag. */
-  close(name: string, text: string, depth: number): void;
+  close(name: string, text: string, depth: number, qname: string): void;
+  /** Every piece of character data (text and CDATA, decoded) as it comes, for handlers that keep it all. */
+  text?(text: string): void;
 }
 
 /**
@@ -32,18 +35,20 @@ export class XmlEventReader {
       this.depth++;
       this.sawRoot = true;
       this.text = '';
-      handler.open(localName(tag.name), tag.attributes as Record<string, string>, this.depth);
+      handler.open(localName(tag.name), tag.attributes as Record<string, string>, this.depth, tag.name);
     });
     this.parser.on('text', (text: string) => {
       this.text += text;
+      handler.text?.(text);
     });
     this.parser.on('cdata', (text: string) => {
       this.text += text;
+      handler.text?.(text);
     });
     this.parser.on('closetag', (tag: SaxesTagPlain) => {
       const text = this.text;
       this.text = '';
-      handler.close(localName(tag.name), text, this.depth);
+      handler.close(localName(tag.name), text, this.depth, tag.name);
       this.depth--;
     });
   }

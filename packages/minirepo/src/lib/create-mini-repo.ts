@@ -66,7 +66,7 @@ export async function createMiniRepo(options: CreateMiniRepoOptions): Promise<Cr
   const repodata = join(dir, 'repodata');
   if (await recoverDirectory(repodata)) log.warn(`restored ${repodata} left aside by a killed run`);
 
-  const rpms = await findRpms(dir);
+  const rpms = await findRpms(dir, log);
   const cache: UpdateCache = options.update ? await loadUpdateCache(dir, log) : new Map();
   const progress = log.progress('Reading packages', rpms.length);
   // Unchanged files (--update) keep their entries; the rest are read and rendered on every CPU.

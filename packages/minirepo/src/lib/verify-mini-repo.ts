@@ -66,7 +66,7 @@ export async function verifyMiniRepo(options: VerifyMiniRepoOptions): Promise<Ve
       progress.tick();
     }
     progress.done(`Verified ${packages} packages`);
-    for (const rpm of await findRpms(dir)) {
+    for (const rpm of await findRpms(dir, log)) {
       if (!listed.has(rpm.href)) problems.push({ kind: 'unlisted', path: rpm.href, problem: 'not listed in the metadata' });
     }
   }

@@ -19,7 +19,8 @@ atomically: <store>/yum/REPO/<id>/ appears complete, then latest.txt and the ind
 An unchanged source makes no new snapshot (changed: false) after one small request per source. Packages
 the latest snapshot already has are taken as present in the pool (gc keeps them); --check-pool checks
 every one and fetches again what is missing or damaged. Extra
-metadata (comps/group, modules, updateinfo) is carried over; modular repos keep every package version.
+metadata (comps/group, modules, updateinfo) is carried over, merged where several sources (or a deploy
+and the latest snapshot) differ; modular repos keep every package version.
 Syncs of one repo serialise on a lock; different repos sync in parallel.`;
 
   static override examples = [

@@ -1,7 +1,8 @@
 import type { ExtraRecord, RepomdRecord } from '@ovirt-repo/core';
 import type { SyncContext } from './context.js';
 import type { OriginMetadata } from './join-packages.js';
-import { findRecord, obtainExtra, obtainMetadataFile, requirePrimary } from './metadata-files.js';
+import { obtainExtra } from './extra-metadata.js';
+import { findRecord, obtainMetadataFile, requirePrimary } from './metadata-files.js';
 import type { SnapshotContent } from './select-content.js';
 import { at, settleAll } from './settle-all.js';
 

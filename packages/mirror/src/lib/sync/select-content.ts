@@ -6,7 +6,9 @@ import type { Candidate } from './candidates.js';
 import type { FetchedSource, LatestHead, LatestSnapshot, SyncContext } from './context.js';
 import { withRepomds } from './fetch-source-metadata.js';
 import { previousCandidates, readLatestRepomd } from './latest-snapshot.js';
-import { chooseExtras, findRecord, obtainMetadataFile, requirePrimary, type ExtraCandidate } from './metadata-files.js';
+import { chooseExtras, type ExtraCandidate } from './extra-metadata.js';
+import { settleExtras } from './merge-extras.js';
+import { findRecord, obtainMetadataFile, requirePrimary } from './metadata-files.js';
 import { readCandidates, type CandidatesRead, type MetadataFile } from './read-candidates.js';
 import { selectPackages } from './select-packages.js';
 import { at, settleAll } from './settle-all.js';
@@ -34,7 +36,7 @@ export type IncomingContent = Omit<SnapshotContent, 'selected' | 'digest'> & { i
 
 /**
  * Pass 1 over every source's primary.xml: the packages they offer (`incoming`), and the extra metadata the
- * snapshot will carry (the latest snapshot's in additive mode, each source's over it).
+ * snapshot will carry (the latest snapshot's in additive mode and each source's, merged where they differ).
  */
 export async function readIncoming(ctx: SyncContext, latest: LatestHead, sources: readonly SourceRepomd[], workDir: string): Promise<IncomingContent> {
   const { layout, repo, mode, log, client } = ctx;
@@ -56,12 +58,15 @@ export async function readIncoming(ctx: SyncContext, latest: LatestHead, sources
 
   const modular = fetched.some(({ repomd }) => findRecord(repomd, 'modules')) || (mode === 'additive' && Boolean(latest.record?.modular));
   if (modular && (ctx.selection.newestOnly || ctx.selection.keepVersions !== undefined)) log.warn('modular repo: keeping every package version (newest-only/keep-versions not applied)');
-  const extraChoices = chooseExtras(
-    [
-      ...(previous ? [{ repomd: previous.repomd, location: previous.location, tag: 'prev', from: `snapshot ${latest.id}` }] : []),
-      ...fetched.map(({ source, repomd }) => ({ repomd, location: source.location, tag: `s${source.index}`, from: source.spec.id })),
-    ],
-    log,
+  const extraChoices = await settleExtras(
+    chooseExtras(
+      [
+        ...(previous ? [{ repomd: previous.repomd, location: previous.location, tag: 'prev', from: `snapshot ${latest.id}` }] : []),
+        ...fetched.map(({ source, repomd }) => ({ repomd, location: source.location, tag: `s${source.index}`, from: source.spec.id })),
+      ],
+      log,
+    ),
+    { client, workDir, log, compression: ctx.options.compression ?? 'gz' },
   );
   return { fetched, ...(latestRepomd ? { latestRepomd } : {}), ...(previous ? { previous } : {}), primaries, reads, incoming, modular, extraChoices };
 }

@@ -1,5 +1,5 @@
 import type { ExtraRecord } from '@ovirt-repo/core';
-import { extraSummary } from './metadata-files.js';
+import { extraSummary } from './extra-metadata.js';
 import type { SnapshotPackage, SnapshotRecord } from '../store/snapshot-record.js';
 import type { Candidate } from './candidates.js';
 import type { LatestHead, SyncContext } from './context.js';
