@@ -1,7 +1,9 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { displayUri } from '@ovirt-repo/core';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { injectFiles } from '../src/lib/inject.js';
+import { startServer } from './helpers/http-server.js';
 
 const CONFIG = '[main]\ngpgcheck = 1\n\n[r-el8]\nname = R\nmetalink = https://mirrors.example.org/metalink?repo=r-8\ngpgcheck = 1\n';
 
@@ -51,5 +53,87 @@ describe('inject refuses a hostile or malformed map and changes nothing', () => 
       code: 'E_CONFIG_INVALID',
       message: expect.stringMatching(/^\S+map\.yaml: not valid YAML: its aliases expand to more than \d+ nodes \(an alias bomb\)$/),
     });
+  });
+
+  // Item 6 and 22: what a map says is written into the config, so anything that is not one plain value
+  // would add options (gpgcheck=0, sslverify=0), sections or a second baseurl there.
+  it.each([
+    ['a line feed adding an option', 'http://s/r\ngpgcheck=0', 'contains a line feed (LF) at character 11'],
+    ['a line feed adding a section', 'http://s/r\n[evil]\nbaseurl=http://evil/', 'contains a line feed (LF) at character 11'],
+    ['a continuation line adding a second baseurl', 'http://s/r\n  http://evil/', 'contains a line feed (LF) at character 11'],
+    ['a lone CR, a line break for Python', 'http://s/r\rgpgcheck=0', 'contains a carriage return (CR) at character 11'],
+    ['a NUL', 'http://s/r\u0000x', 'contains a NUL character at character 11'],
+    ['a Unicode line separator', 'http://s/r\u2028sslverify=0', 'contains a Unicode line separator (U+2028) at character 11'],
+    ['a second URL after a space', 'http://s/r http://evil/', 'contains a space at character 11'],
+    ['a second URL after a comma', 'http://s/r,http://evil/', 'contains a comma at character 11'],
+    ['a scheme dnf does not read', 'gopher://s/r', 'has the scheme "gopher:"'],
+  ])('a URL with %s', async (_what, url, problem) => {
+    const map = join(dir, 'map.json');
+    await writeFile(map, `{\n  "other-el8": "http://s/o",\n  "r-el8": ${JSON.stringify(url)}\n}\n`);
+    expect(await refused(map)).toMatchObject({
+      code: 'E_CONFIG_INVALID',
+      message: expect.stringContaining(`${map}:3: repo "r-el8": the URL ${problem}`),
+      data: { uri: map, line: 3, key: 'r-el8' },
+    });
+  });
+
+  it.each([
+    ['a "]" in an inserted repo id', ['x]y', 'http://s/x'], 'the repo id "x]y" contains a "]" at character 2'],
+    ['a line feed in an inserted repo id', ['x\n[main]', 'http://s/x'], 'the repo id "x\\n[main]" contains a line feed (LF) at character 2'],
+    ['a character dnf refuses in a repo id', ['exp+1', 'http://s/x'], 'the repo id "exp+1" contains "+" at character 4'],
+    ['a line feed in an inserted URL', ['x', 'http://s/x\nsslverify=0'], 'the URL contains a line feed (LF) at character 11'],
+  ])('an insertion with %s', async (_what, pair, problem) => {
+    const map = join(dir, 'map.json');
+    await writeFile(map, `{\n  "before:r-el8": [${JSON.stringify(pair)}]\n}\n`);
+    expect(await refused(map)).toMatchObject({
+      code: 'E_CONFIG_INVALID',
+      message: expect.stringContaining(`${map}:2: "before:r-el8" item 1: ${problem}`),
+      data: { uri: map, line: 2, key: 'before:r-el8' },
+    });
+  });
+
+  it('a repo key with a line feed', async () => {
+    const map = join(dir, 'map.json');
+    await writeFile(map, '{\n  "r-el8\\n[x]": "http://s/r"\n}\n');
+    expect(await refused(map)).toMatchObject({ code: 'E_CONFIG_INVALID', message: expect.stringContaining(`${map}:2: repo "r-el8\\n[x]": the name contains a line feed (LF) at character 6`) });
+  });
+
+  // Item 17: what a document read over http(s) names is never read from, or pointed at, this machine.
+  it('a served map that includes a local file, or names local paths as URLs', async () => {
+    const secret = join(dir, 'secret.txt');
+    await writeFile(secret, 'root:x:0:0:s3cr3t-line\n');
+    const dataInclude = `data:application/json,${JSON.stringify({ 'include:': [secret] })}`;
+    const s = await startServer({
+      '/file-include.json': JSON.stringify({ 'include:': [`file://${secret}`] }),
+      '/before-include.json': JSON.stringify({ 'include:before:': [['p', `file://${secret}`]] }),
+      '/data-include.json': JSON.stringify({ 'include:': [dataInclude] }),
+      '/file-url.json': JSON.stringify({ 'r-el8': 'file:///srv/store/yum/r-el8/1' }),
+      '/insertion-url.json': JSON.stringify({ 'before:r-el8': [['x', 'file:///srv/x']] }),
+    });
+    try {
+      for (const [doc, message] of [
+        ['file-include.json', `${s.url}/file-include.json:1: "include:" item 1 names a local file (file://${secret}); a map read over http(s) may only include http(s) or data: URLs`],
+        ['before-include.json', `${s.url}/before-include.json:1: "include:before:" item 1 names a local file (file://${secret}); a map read over http(s) may only include http(s) or data: URLs`],
+        ['data-include.json', `${displayUri(dataInclude)}:1: "include:" item 1 names a local file (${secret}); a map read over http(s) may only include http(s) or data: URLs`],
+        ['file-url.json', `${s.url}/file-url.json:1: repo "r-el8": the URL names a local file (file:///srv/store/yum/r-el8/1); a map read over http(s) may only name http(s) URLs`],
+        ['insertion-url.json', `${s.url}/insertion-url.json:1: "before:r-el8" item 1: the URL names a local file (file:///srv/x); a map read over http(s) may only name http(s) URLs`],
+      ]) {
+        const error = await refused(`${s.url}/${doc}`);
+        expect(error).toMatchObject({ code: 'E_UNSAFE_PATH', message, hint: expect.any(String) });
+        expect(JSON.stringify(error)).not.toContain('s3cr3t');
+      }
+      // Only the maps themselves were read, and nothing of the secret file was.
+      expect(s.requests.every((r) => r.endsWith('.json'))).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a map that is not a map at all is described without quoting it', async () => {
+    const secret = join(dir, 'passwd');
+    await writeFile(secret, 'root:x:0:0:s3cr3t-line:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/bin/false\n');
+    const error = await refused(secret);
+    expect(error).toMatchObject({ code: 'E_CONFIG_INVALID', message: `${secret}:1: the mirror map must be an object of repo names to URLs, got a string` });
+    expect(JSON.stringify(error)).not.toContain('s3cr3t');
   });
 });

@@ -155,7 +155,7 @@ describe('mirror map shape errors name the document, line and key', () => {
   it.each([
     ['{"latest_ci_repos": {\n  "a": "http://x",\n  "b": ["http://y"]\n}}', 3, 'b', 'repo "b" must map to a URL string, got a list of 1'],
     ['{"latest_ci_repos": {\n  "before:s": [["r", "u"], ["only-one"]]\n}}', 2, 'before:s', '"before:s" must be a list of [repo-id, URL] pairs; item 2 is a list of 1'],
-    ['{\n  "include:": "http://not-a-list"\n}', 2, 'include:', 'key "include:" must be a list of URIs, got the string "http://not-a-list"'],
+    ['{\n  "include:": "http://not-a-list"\n}', 2, 'include:', 'key "include:" must be a list of URIs, got a string'],
     ['{\n  "include:before:": [["p"]]\n}', 2, 'include:before:', '"include:before:" must be a list of [repo-prefix, URI] pairs; item 1 is a list of 1'],
     ['{\n  "include:after:": []\n}', 2, 'include:after:', 'unknown key "include:after:"'],
     ['{\n  "latest_ci_repos": ["a", "b"]\n}', 2, 'latest_ci_repos', 'the mirror map must be an object of repo names to URLs (under "latest_ci_repos"), got a list of 2'],

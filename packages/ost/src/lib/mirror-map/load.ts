@@ -1,6 +1,6 @@
-import { ErrorCodes, OvirtRepoError, displayUri, readStructuredUri, type Logger, type ReadUriOptions } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, displayUri, readStructuredUri, type Logger, type ReadUriOptions, uriKind } from '@ovirt-repo/core';
 import { mergeMirrorMaps, mirrorMapToInsertions } from './includes.js';
-import { DEFAULT_VARNAME, readMirrorMapDocument } from './shape.js';
+import { DEFAULT_VARNAME, type MirrorMapContext, readMirrorMapDocument } from './shape.js';
 import type { MirrorMap } from './types.js';
 
 export interface LoadMirrorMapOptions {
@@ -36,11 +36,11 @@ const MAX_MAP_BYTES = 64 * 1024 * 1024;
  */
 export async function loadMirrorMap(uri: string, options: LoadMirrorMapOptions = {}): Promise<LoadedMirrorMap> {
   const sources: string[] = [];
-  const map = await loadOne(uri, [], sources, options);
+  const map = await loadOne(uri, [], sources, options, {});
   return { ...map, uri, sources };
 }
 
-async function loadOne(uri: string, chain: string[], sources: string[], options: LoadMirrorMapOptions): Promise<MirrorMap> {
+async function loadOne(uri: string, chain: string[], sources: string[], options: LoadMirrorMapOptions, context: MirrorMapContext): Promise<MirrorMap> {
   const doc = await readStructuredUri(uri, {
     ...options.http,
     allowProxy: options.allowProxy,
@@ -58,14 +58,16 @@ async function loadOne(uri: string, chain: string[], sources: string[], options:
   }
   sources.push(resolved);
   options.logger?.debug(`read mirror map ${displayUri(resolved)}`);
-  const parsed = readMirrorMapDocument(doc, options.varname ?? DEFAULT_VARNAME);
+  const here: MirrorMapContext = { ...context, remote: context.remote || uriKind(resolved) === 'http' };
+  const parsed = readMirrorMapDocument(doc, options.varname ?? DEFAULT_VARNAME, here);
   let map = parsed.map;
   const next = [...chain, resolved];
   for (const include of parsed.include) {
-    map = mergeMirrorMaps(map, await loadOne(include, next, sources, options));
+    map = mergeMirrorMaps(map, await loadOne(include, next, sources, options, here));
   }
   for (const { prefix, uri: include } of parsed.includeBefore) {
-    map = mergeMirrorMaps(map, mirrorMapToInsertions(await loadOne(include, next, sources, options), prefix));
+    const included = await loadOne(include, next, sources, options, { ...here, namesAreRepoIds: true });
+    map = mergeMirrorMaps(map, mirrorMapToInsertions(included, prefix));
   }
   return map;
 }
