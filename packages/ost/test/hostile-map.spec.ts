@@ -136,4 +136,61 @@ describe('inject refuses a hostile or malformed map and changes nothing', () => 
     expect(error).toMatchObject({ code: 'E_CONFIG_INVALID', message: `${secret}:1: the mirror map must be an object of repo names to URLs, got a string` });
     expect(JSON.stringify(error)).not.toContain('s3cr3t');
   });
+
+  // Item 22: a lock is applied as a map is, so a tampered one carries the same payloads.
+  it.each([
+    ['an injected URL with a line feed', { repo: 'r-el8', url: 'http://s/r\ngpgcheck=0' }, 'entries[0].url', 'the URL contains a line feed (LF) at character 11'],
+    ['an injected URL with a lone CR', { repo: 'r-el8', url: 'http://s/r\rgpgcheck=0' }, 'entries[0].url', 'the URL contains a carriage return (CR) at character 11'],
+    ['an injected URL with a second URL', { repo: 'r-el8', url: 'http://s/r,http://evil/' }, 'entries[0].url', 'the URL contains a comma at character 11'],
+    ['an inserted repo id with "]"', { repo: 'x]\n[y', url: 'http://s/x', before: 'r-el8' }, 'entries[0].repo', 'the repo id contains a "]" at character 2'],
+    ['a section name with a line feed', { repo: 'x', url: 'http://s/x', before: 'r-el8\n' }, 'entries[0].before', 'the section name contains a line feed (LF) at character 6'],
+  ])('a tampered lock with %s', async (_what, entry, key, problem) => {
+    const lock = join(dir, 'tampered.lock.json');
+    const text = JSON.stringify(
+      {
+        version: 1,
+        createdAt: '2024-05-01T12:00:00.000Z',
+        createdBy: 'ovirt-repo/0.1.0',
+        map: { uri: 'http://s/yum/all_latest.json', varname: 'latest_ci_repos', sources: [] },
+        options: { allowProxy: false, noneValue: null },
+        entries: [{ ...entry, repomd: null }],
+        files: [],
+      },
+      null,
+      2,
+    );
+    await writeFile(lock, text);
+    const line = text.split('\n').findIndex((l) => l.includes(`"${key.split('.')[1]}":`)) + 1;
+    const before = await stat(join(dir, 'c.repo'));
+    await expect(injectFiles({ files: ['c.repo'], fromLock: lock, cwd: dir })).rejects.toMatchObject({
+      code: 'E_CONFIG_INVALID',
+      message: expect.stringContaining(`${lock}:${line}: not a valid lock file: ${key}: ${problem}`),
+      data: { file: lock, line, key },
+    });
+    expect(await readFile(join(dir, 'c.repo'), 'utf8')).toBe(CONFIG);
+    expect((await stat(join(dir, 'c.repo'))).mtimeMs).toBe(before.mtimeMs);
+  });
+
+  it('a tampered lock whose no-proxy value adds an option, and --none-value doing the same', async () => {
+    const lock = join(dir, 'tampered.lock.json');
+    const body = {
+      version: 1,
+      createdAt: '2024-05-01T12:00:00.000Z',
+      createdBy: 'ovirt-repo/0.1.0',
+      map: { uri: null, varname: 'latest_ci_repos', sources: [] },
+      options: { allowProxy: false, noneValue: '_none_\nsslverify=0' },
+      entries: [{ repo: 'r-el8', url: 'http://s/r', repomd: null }],
+      files: [],
+    };
+    await writeFile(lock, JSON.stringify(body, null, 2));
+    await expect(injectFiles({ files: ['c.repo'], fromLock: lock, cwd: dir })).rejects.toMatchObject({
+      code: 'E_CONFIG_INVALID',
+      message: expect.stringMatching(/not a valid lock file: options\.noneValue: the value contains a line feed \(LF\) at character 7$/),
+    });
+    await expect(injectFiles({ files: ['c.repo'], mirrors: 'data:application/json,{"r-el8": "http://s/r"}', noneValue: 'None\rsslverify=0', cwd: dir })).rejects.toMatchObject({
+      code: 'E_USAGE',
+      message: '--none-value contains a carriage return (CR) at character 5',
+    });
+    expect(await readFile(join(dir, 'c.repo'), 'utf8')).toBe(CONFIG);
+  });
 });

@@ -206,4 +206,16 @@ describe('injection rules', () => {
   it('writes new sections and options with "=" in files that use ":"', () => {
     expect(injectConfigText('[r]\nname: R\n', mapOf({ r: 'http://m' })).text).toBe('[r]\nname: R\nbaseurl = http://m\nproxy = None\n');
   });
+
+  // Maps and locks are checked where they are read; a map built in code gets the same checks here.
+  it('refuses a URL that would not be one baseurl, whoever built the map', () => {
+    const repos = new Map([['a', 'http://x/a http://evil/']]);
+    expect(() => injectConfigText('[a]\nbaseurl = http://old\n', { repos, before: new Map() }, { source: 'c.repo' })).toThrow(
+      expect.objectContaining({ code: 'E_CONFIG_INVALID', message: expect.stringContaining('c.repo: cannot write the baseurl of [a]: the URL contains a space at character 11') }),
+    );
+    const before = new Map([['a', [{ repo: 'x', url: 'http://x/\n[evil]' }]]]);
+    expect(() => injectConfigText('[a]\nbaseurl = http://old\n', { repos: new Map(), before }, { source: 'c.repo' })).toThrow(
+      expect.objectContaining({ code: 'E_CONFIG_INVALID', message: 'c.repo: cannot write the baseurl of [x]: the URL contains a line feed (LF) at character 10' }),
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import { IniEdits, findOption, optionBoolean, parseIni, type IniSection, type Logger } from '@ovirt-repo/core';
+import { baseurlProblem, ErrorCodes, IniEdits, findOption, optionBoolean, OvirtRepoError, parseIni, type IniSection, type Logger } from '@ovirt-repo/core';
 import type { MirrorMap } from './mirror-map/types.js';
 import { noneValueFor } from './proxy.js';
 
@@ -70,6 +70,7 @@ export function injectConfigText(text: string, map: MirrorMap, options: InjectTe
         continue;
       }
       existing.add(insertion.repo);
+      checkUrl(source, insertion.repo, insertion.url);
       const options_: Array<[string, string]> = [['baseurl', insertion.url]];
       if (!options.allowProxy) options_.push(['proxy', noProxy(insertion.repo)]);
       edits.insertSectionBefore(section, insertion.repo, options_);
@@ -81,12 +82,23 @@ export function injectConfigText(text: string, map: MirrorMap, options: InjectTe
       result.skipped.push(section.name);
       continue;
     }
+    checkUrl(source, section.name, url);
     injectSection(edits, section, url, options.allowProxy ? undefined : noProxy(section.name));
     result.injected.push({ section: section.name, url, line: section.header + 1 });
   }
   result.text = edits.render();
   result.changed = result.text !== text;
   return result;
+}
+
+function checkUrl(source: string, section: string, url: string): void {
+  const problem = baseurlProblem(url);
+  if (problem) {
+    throw new OvirtRepoError(ErrorCodes.CONFIG_INVALID, `${source}: cannot write the baseurl of [${section}]: the URL ${problem}`, {
+      target: source,
+      hint: 'a baseurl is one URL on one line: http(s), ftp, file or a path, spaces and commas percent-encoded',
+    });
+  }
 }
 
 function injectSection(edits: IniEdits, section: IniSection, url: string, proxy: string | undefined): void {

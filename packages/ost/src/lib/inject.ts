@@ -4,6 +4,7 @@ import {
   displayUri,
   ErrorCodes,
   isUnreachableError,
+  lineProblem,
   type Logger,
   OvirtRepoError,
   readRunLock,
@@ -170,6 +171,10 @@ function checkSource(options: InjectFilesOptions): { fromLock: string } | { mirr
       });
     }
     return { fromLock: options.fromLock };
+  }
+  const noneValueProblem = options.noneValue === undefined ? undefined : lineProblem(options.noneValue);
+  if (noneValueProblem) {
+    throw new OvirtRepoError(ErrorCodes.USAGE, `--none-value ${noneValueProblem}`, { hint: 'the no-proxy value is written into the configs: one line, e.g. _none_ or None' });
   }
   if (!options.mirrors) {
     throw new OvirtRepoError(ErrorCodes.USAGE, 'no mirror map given', {
