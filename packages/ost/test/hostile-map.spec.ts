@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { displayUri } from '@ovirt-repo/core';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { injectFiles } from '../src/lib/inject.js';
@@ -190,6 +192,16 @@ describe('inject refuses a hostile or malformed map and changes nothing', () => 
     await expect(injectFiles({ files: ['c.repo'], mirrors: 'data:application/json,{"r-el8": "http://s/r"}', noneValue: 'None\rsslverify=0', cwd: dir })).rejects.toMatchObject({
       code: 'E_USAGE',
       message: '--none-value contains a carriage return (CR) at character 5',
+    });
+    expect(await readFile(join(dir, 'c.repo'), 'utf8')).toBe(CONFIG);
+  });
+
+  it('a lock that is not a regular file is refused without waiting for it to end', async () => {
+    const fifo = join(dir, 'fifo.lock.json');
+    await promisify(execFile)('mkfifo', [fifo]);
+    await expect(injectFiles({ files: ['c.repo'], fromLock: fifo, cwd: dir })).rejects.toMatchObject({
+      code: 'E_USAGE',
+      message: `${fifo} is not a regular file: not a lock file`,
     });
     expect(await readFile(join(dir, 'c.repo'), 'utf8')).toBe(CONFIG);
   });
