@@ -123,11 +123,18 @@ export function findOption(section: IniSection, name: string): IniOption | undef
 export function optionBoolean(doc: IniDocument, section: IniSection, name: string): boolean | undefined {
   const option = findOption(section, name);
   if (!option) return undefined;
-  const v = option.value.toLowerCase();
-  if (['1', 'yes', 'true', 'on'].includes(v)) return true;
-  if (['0', 'no', 'false', 'off'].includes(v)) return false;
+  const value = booleanValue(option.value);
+  if (value !== undefined) return value;
   throw iniError(doc.source, option.line, `option "${option.key}" in section [${section.name}] must be a boolean, got "${option.value}"`,
     option.key, 'use True or False (also accepted: 1/0, yes/no, on/off)');
+}
+
+/** A boolean as RawConfigParser and dnf read it (1/yes/true/on, 0/no/false/off, any case); undefined otherwise. */
+export function booleanValue(value: string): boolean | undefined {
+  const v = value.toLowerCase();
+  if (['1', 'yes', 'true', 'on'].includes(v)) return true;
+  if (['0', 'no', 'false', 'off'].includes(v)) return false;
+  return undefined;
 }
 
 function splitLines(text: string, source: string): IniLine[] {
