@@ -84,7 +84,7 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
   const paths = await expandFileArgs(options.files, options.cwd);
   const configs = await Promise.all(paths.map(readConfigFile));
   const lockFile = options.lockOut === undefined ? undefined : await checkLockOut(resolve(cwd, options.lockOut), configs);
-  const createdAt = (options.now ?? (() => new Date()))();
+  const now = options.now ?? (() => new Date());
 
   let map: MirrorMap;
   let lockMap: RunLock['map'];
@@ -121,7 +121,7 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
           files: [],
           map: { uri: source.mirrors, varname, sources: [], unreachable: e.message },
           options: lockOptions,
-          createdAt,
+          createdAt: now(),
           createdBy: defaultUserAgent(),
         });
         await replaceAll([{ file: lockFile, data: await formatRunLock(lock, lockFile.path) }]);
@@ -155,7 +155,7 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
     if (out.changed && !writes.has(config.file.target)) writes.set(config.file.target, { file: config.file, data: encodeConfig(config, out.text) });
   }
   if (lockFile) {
-    const lock = await buildLock({ files, map: lockMap, options: lockOptions, createdAt, createdBy: defaultUserAgent(), http: options.http, logger: log });
+    const lock = await buildLock({ files, map: lockMap, options: lockOptions, createdAt: now(), createdBy: defaultUserAgent(), http: options.http, logger: log });
     writes.set(lockFile.target, { file: lockFile, data: Buffer.from(await formatRunLock(lock, lockFile.path)) });
     result.lock = { path: lockFile.path, entries: lock.entries.length };
   }
