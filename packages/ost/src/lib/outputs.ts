@@ -65,8 +65,10 @@ export async function checkOutput(path: string, options: { mayBeNew: boolean; fl
  */
 export async function replaceAll(writes: Array<{ file: OutputFile; data: Buffer | string }>): Promise<void> {
   const staged: Array<{ file: OutputFile; tmp: string; madeDir?: string }> = [];
+  let current: OutputFile | undefined;
   try {
     for (const { file, data } of writes) {
+      current = file;
       const madeDir = await mkdir(dirname(file.target), { recursive: true });
       const tmp = tempPathFor(file.target);
       staged.push({ file, tmp, madeDir });
@@ -80,7 +82,7 @@ export async function replaceAll(writes: Array<{ file: OutputFile; data: Buffer 
     }
   } catch (e) {
     await discard(staged);
-    throw ioError('write', staged.at(-1)?.file.path ?? '?', e);
+    throw ioError('write', current?.path ?? '?', e);
   }
   const done: typeof staged = [];
   for (const s of staged) {
