@@ -55,6 +55,17 @@ describe('inject and lock verify commands (in process)', () => {
     expect(await readFile(join(dir, 'reposync-config.repo'), 'utf8')).toContain(`baseurl = ${server.url}/yum/centos-base-el7/S1\nproxy = _none_\n`);
   });
 
+  it('inject --json reports the repo_gpgcheck warning in warnings, and prints it on stderr without --json', async () => {
+    await writeFile(join(dir, 'signed.repo'), '[centos-base-el7]\nbaseurl = http://old\nrepo_gpgcheck = 1\n');
+    const json = await captureOutput(() => Inject.run(['--json', '-m', `${server.url}/yum/all_latest.json`, 'signed.repo'], pluginRoot));
+    expect(json.error).toBeUndefined();
+    const warning = `${join(dir, 'signed.repo')}:1: [centos-base-el7] has repo_gpgcheck on (line 3) and now reads ${server.url}/yum/centos-base-el7/S1: snapshots have no signed metadata`;
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'injected', warnings: [expect.stringContaining(warning)] });
+    await writeFile(join(dir, 'signed.repo'), '[centos-base-el7]\nbaseurl = http://old\nrepo_gpgcheck = 1\n');
+    const human = await captureOutput(() => Inject.run(['-m', `${server.url}/yum/all_latest.json`, 'signed.repo'], pluginRoot));
+    expect(human.stderr).toContain(`Warning: ${warning}`);
+  });
+
   it('inject prints a human summary, and warns but exits 0 when the map is unreachable', async () => {
     const ok = await captureOutput(() => Inject.run(['-m', `${server.url}/yum/all_latest.json`, 'reposync-config.repo'], pluginRoot));
     expect(ok.error).toBeUndefined();

@@ -117,4 +117,24 @@ proxy = _none_
     expect(changed.stdout).toMatch(/^changed\s+ost-probe-el8 /m);
     expect(changed.stderr).toContain('Error [E_VERIFY_FAILED]: 1 of 2 locked repos no longer serve what');
   });
+
+  // Issue 15 item 16: snapshots carry no repomd.xml.asc, so a repo_gpgcheck=1 section pointed at one
+  // fails in dnf; inject says so, in --json too.
+  it('warns about a repo_gpgcheck=1 section it points at a snapshot, which dnf then refuses', async () => {
+    const snap = join(dir, 'store', 'yum', 'signed-el8', '2024-05-01T12-00-00Z');
+    await writeRpm({ name: 'signed-probe', version: '1.0', release: '1', arch: 'noarch' }, snap);
+    await exec('createrepo_c', ['-q', snap]);
+    const config = join(dir, 'signed.repo');
+    await writeFile(config, '[main]\ngpgcheck = 0\n\n[signed-el8]\nname = signed\nmetalink = https://mirrors.example.org/metalink?repo=signed-8\nrepo_gpgcheck = 1\n');
+    const map = `data:application/json,${JSON.stringify({ 'signed-el8': pathToFileURL(snap).href })}`;
+    const injected = await ovirtRepo(['inject', '--mirrors', map, config, '--json']);
+    expect(injected.code).toBe(0);
+    expect(JSON.parse(injected.stdout).warnings).toEqual([
+      expect.stringMatching(/^\S+signed\.repo:4: \[signed-el8\] has repo_gpgcheck on \(line 7\) and now reads file:\/\/\S+: snapshots have no signed metadata/),
+    ]);
+    await expect(repoquery(config, 'cache-signed')).rejects.toMatchObject({ stderr: expect.stringContaining('GPG signature is not available') });
+    // As the warning says: with repo_gpgcheck off in that section, dnf reads the snapshot.
+    await writeFile(config, (await readFile(config, 'utf8')).replace('repo_gpgcheck = 1', 'repo_gpgcheck = 0'));
+    expect(await repoquery(config, 'cache-signed-off')).toEqual(['signed-el8 signed-probe-1.0-1.noarch']);
+  });
 });

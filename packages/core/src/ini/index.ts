@@ -1,2 +1,3 @@
-export { parseIni, findOption, optionBoolean, type IniDocument, type IniSection, type IniOption, type IniLine } from './parse.js';
+export { parseIni, findOption, optionBoolean, booleanValue, type IniDocument, type IniSection, type IniOption, type IniLine } from './parse.js';
 export { IniEdits } from './render.js';
+export { lineProblem, repoIdProblem, baseurlProblem } from './values.js';

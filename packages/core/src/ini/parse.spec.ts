@@ -55,4 +55,41 @@ describe('parseIni', () => {
       expect.objectContaining({ code: 'E_CONFIG_INVALID', message: expect.stringContaining(message), data: { file: 'c.repo', line, key } }),
     );
   });
+
+  // Python reads a lone CR as a line break, dnf keeps it inside the line: the two would read different
+  // sections and options, and an injection could not know which one the user meant.
+  it.each([
+    ['[main]\rgpgcheck=1\r[a]\rbaseurl=http://x/a\r', 1],
+    ['[a]\r\nbaseurl=http://x/a\rgpgcheck=0\r\n', 2],
+    ['[a]\nbaseurl=http://x/a\n# note\r\r\n', 3],
+  ])('refuses a carriage return that is not part of a CRLF line ending: %j', (text, line) => {
+    expect(() => parseIni(text, 'c.repo')).toThrow(
+      expect.objectContaining({
+        code: 'E_CONFIG_INVALID',
+        message: `c.repo:${line}: a carriage return (CR) without a line feed: Python's configparser ends the line there, dnf does not`,
+        data: { file: 'c.repo', line },
+      }),
+    );
+  });
+});
+
+describe('IniEdits', () => {
+  const doc = () => parseIni('[main]\ngpgcheck = 1\n[a]\nbaseurl = http://x/a\n[b]\n', 'c.repo');
+
+  it.each([
+    ['a value with a line feed', (e: IniEdits, d: ReturnType<typeof doc>) => e.setValue(findOption(d.sections[1]!, 'baseurl')!, 'http://y\ngpgcheck=0'), 'c.repo:4: cannot write "baseurl": the value contains a line feed (LF) at character 9'],
+    ['an appended value with a CR', (e: IniEdits, d: ReturnType<typeof doc>) => e.append(d.sections[2]!, 'proxy', 'None\rsslverify=0'), 'c.repo: cannot write "proxy" in [b]: the value contains a carriage return (CR) at character 5'],
+    ['a section id with "]"', (e: IniEdits, d: ReturnType<typeof doc>) => e.insertSectionBefore(d.sections[1]!, 'x]y', [['baseurl', 'http://z']]), 'c.repo: cannot write section [x]y]: the repo id contains a "]" at character 2 (dnf repo ids are letters, digits and - _ . : only)'],
+    ['an inserted value with a NUL', (e: IniEdits, d: ReturnType<typeof doc>) => e.insertSectionBefore(d.sections[1]!, 'x', [['baseurl', 'http://z\u0000']]), 'c.repo: cannot write "baseurl" in [x]: the value contains a NUL character at character 9'],
+  ])('refuses to write %s', (_what, edit, message) => {
+    const d = doc();
+    expect(() => edit(new IniEdits(d), d)).toThrow(expect.objectContaining({ code: 'E_CONFIG_INVALID', message }));
+  });
+
+  it("gives a section without options the file's key=value style", () => {
+    const d = parseIni('[main]\ngpgcheck=0\n[a]\n[b]\n', 'c.repo');
+    const edits = new IniEdits(d);
+    for (const s of d.sections.slice(1)) edits.append(s, 'baseurl', `http://s/${s.name}`);
+    expect(edits.render()).toBe('[main]\ngpgcheck=0\n[a]\nbaseurl=http://s/a\n[b]\nbaseurl=http://s/b\n');
+  });
 });

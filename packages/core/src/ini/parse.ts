@@ -48,10 +48,12 @@ export interface IniDocument {
  *   even after blank lines or comments;
  * - `key = value` and `key: value`, split at the first `=` or `:`; names are compared in lower case;
  * - an option before any section, a line that is none of the above, a repeated section or a repeated
- *   option in one section are errors naming the line and the key.
+ *   option in one section are errors naming the line and the key;
+ * - so is a carriage return outside a CRLF line ending: Python ends the line there, dnf keeps it in the
+ *   line, so the two would read different options (`baseurl=x<CR>gpgcheck=0`).
  */
 export function parseIni(text: string, source: string): IniDocument {
-  const lines = splitLines(text);
+  const lines = splitLines(text, source);
   const sections: IniSection[] = [];
   const seenSections = new Map<string, number>();
   let section: IniSection | undefined;
@@ -121,18 +123,29 @@ export function findOption(section: IniSection, name: string): IniOption | undef
 export function optionBoolean(doc: IniDocument, section: IniSection, name: string): boolean | undefined {
   const option = findOption(section, name);
   if (!option) return undefined;
-  const v = option.value.toLowerCase();
-  if (['1', 'yes', 'true', 'on'].includes(v)) return true;
-  if (['0', 'no', 'false', 'off'].includes(v)) return false;
+  const value = booleanValue(option.value);
+  if (value !== undefined) return value;
   throw iniError(doc.source, option.line, `option "${option.key}" in section [${section.name}] must be a boolean, got "${option.value}"`,
     option.key, 'use True or False (also accepted: 1/0, yes/no, on/off)');
 }
 
-function splitLines(text: string): IniLine[] {
+/** A boolean as RawConfigParser and dnf read it (1/yes/true/on, 0/no/false/off, any case); undefined otherwise. */
+export function booleanValue(value: string): boolean | undefined {
+  const v = value.toLowerCase();
+  if (['1', 'yes', 'true', 'on'].includes(v)) return true;
+  if (['0', 'no', 'false', 'off'].includes(v)) return false;
+  return undefined;
+}
+
+function splitLines(text: string, source: string): IniLine[] {
   const lines: IniLine[] = [];
-  const re = /\r?\n/g;
+  const re = /\r?\n|\r/g;
   let start = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[0] === '\r') {
+      throw iniError(source, lines.length, "a carriage return (CR) without a line feed: Python's configparser ends the line there, dnf does not",
+        undefined, 'end lines with LF or CRLF only (for a file with CR line endings: tr "\\r" "\\n")');
+    }
     lines.push({ text: text.slice(start, m.index), eol: m[0] });
     start = m.index + m[0].length;
   }

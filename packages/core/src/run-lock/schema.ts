@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { baseurlProblem, lineProblem, repoIdProblem } from '../ini/values.js';
 import { RUN_LOCK_VERSION } from './format.js';
 
 /*
@@ -11,18 +12,36 @@ const repomdSchema = z.object({
   size: z.number().int().nonnegative(),
 });
 
-const entrySchema = z.object({
-  /** The repo id: the `[section]` name in the config. */
-  repo: z.string().min(1),
-  /** The baseurl injected (or given to the inserted section). */
-  url: z.string().min(1),
-  /** Set for an inserted section: the section it was put in front of. */
-  before: z.string().min(1).optional(),
-  /** Digest of `<url>/repodata/repomd.xml` when the lock was written; null when it could not be read. */
-  repomd: repomdSchema.nullable(),
-  /** Why `repomd` is null. */
-  repomdError: z.string().optional(),
-});
+/**
+ * A string `problem` has nothing to say about; `what` names it in the message. inject --from-lock writes
+ * a lock's URLs and ids into configs, so a lock gets the checks a mirror map gets (an edited lock must
+ * not add options or sections to a config).
+ */
+function checked(problem: (s: string) => string | undefined, what: string) {
+  return z
+    .string()
+    .min(1)
+    .refine((s) => problem(s) === undefined, { error: (iss) => `${what} ${problem(String(iss.input))}` });
+}
+
+const entrySchema = z
+  .object({
+    /** The repo id: the `[section]` name in the config. */
+    repo: z.string().min(1),
+    /** The baseurl injected (or given to the inserted section). */
+    url: checked(baseurlProblem, 'the URL'),
+    /** Set for an inserted section: the section it was put in front of. */
+    before: checked(lineProblem, 'the section name').optional(),
+    /** Digest of `<url>/repodata/repomd.xml` when the lock was written; null when it could not be read. */
+    repomd: repomdSchema.nullable(),
+    /** Why `repomd` is null. */
+    repomdError: z.string().optional(),
+  })
+  .superRefine((entry, ctx) => {
+    // An inserted section's id is written as a section header; an injected one is only looked up.
+    const problem = entry.before === undefined ? lineProblem(entry.repo) : repoIdProblem(entry.repo);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['repo'], message: `the ${entry.before === undefined ? 'name' : 'repo id'} ${problem}` });
+  });
 
 const fileSchema = z.object({
   path: z.string().min(1),
@@ -48,7 +67,10 @@ export const runLockSchema = z.object({
   }),
   options: z.object({
     allowProxy: z.boolean(),
-    noneValue: z.string().nullable(),
+    noneValue: z
+      .string()
+      .refine((s) => lineProblem(s) === undefined, { error: (iss) => `the value ${lineProblem(String(iss.input))}` })
+      .nullable(),
   }),
   entries: z.array(entrySchema),
   files: z.array(fileSchema),

@@ -7,6 +7,8 @@ export default class Inject extends BaseCommand<typeof Inject> {
 
   static override description = `Rewrites each FILE in place (globs are expanded here, so quoted patterns work). Every section the mirror map names gets its baseurl set to the mirror, mirrorlist and metalink removed and, unless --allow-proxy, proxy set to the no-proxy value; "before:<section>" entries add sections in front of <section>. Everything else, comments and multi-line includepkgs included, is kept byte for byte. Sections with "ost_skip_injection = True" are left alone.
 
+All or nothing: the configs and the lock must be regular files (or a new lock file) and are checked before the map is read; every file is replaced only once the map, every config and the lock are ready, or none is. Map (and lock) values must be one baseurl each (one line, no control characters, spaces or commas) and inserted ids dnf repo ids, else the map is refused; a map read over http(s) may not name local files. Sections left with repo_gpgcheck on get a warning: snapshots are not signed.
+
 The map (--mirrors, default $CI_MIRRORS_URL) is an http(s) URL, a JSON or YAML file or file:// URL, or a data:application/json[;base64], URL; see docs/inject.md for its format. When it cannot be reached (connection refused, timeout, 5xx) the files are left unchanged and the command warns and exits 0, as CI jobs expect; --strict makes that an error.
 
 --lock-out records the URLs used, with the digest of each repomd.xml, so the run can be repeated with --from-lock and checked with "ovirt-repo lock verify".`;

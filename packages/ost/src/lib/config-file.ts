@@ -1,34 +1,25 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { ioError } from '@ovirt-repo/core';
+import { checkOutput, type OutputFile } from './outputs.js';
 
 export interface ConfigFile {
   /** The path as the user named it (after glob expansion), for messages. */
   path: string;
-  /** Where to write: links are followed so the link stays a link and its target is updated. */
-  realPath: string;
+  /** The file to replace: links are followed so the link stays a link and its target is updated. */
+  file: OutputFile;
   text: string;
   /** latin1 when the file is not valid UTF-8: one byte per character, so every byte survives the rewrite. */
   encoding: 'utf8' | 'latin1';
-  mode: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Read a config inject may replace: a regular file (or a symlink to one), nothing else. */
 export async function readConfigFile(path: string): Promise<ConfigFile> {
+  const file = await checkOutput(path, { mayBeNew: false });
+  const bytes = file.original ?? Buffer.alloc(0);
   try {
-    const realPath = await realpath(path);
-    const [bytes, st] = await Promise.all([readFile(realPath), stat(realPath)]);
-    let text: string;
-    let encoding: ConfigFile['encoding'] = 'utf8';
-    try {
-      text = utf8.decode(bytes);
-    } catch {
-      text = bytes.toString('latin1');
-      encoding = 'latin1';
-    }
-    return { path, realPath, text, encoding, mode: st.mode & 0o7777 };
-  } catch (e) {
-    throw ioError('read config', path, e);
+    return { path, file, text: utf8.decode(bytes), encoding: 'utf8' };
+  } catch {
+    return { path, file, text: bytes.toString('latin1'), encoding: 'latin1' };
   }
 }
 

@@ -64,6 +64,10 @@ describe('expandGlob and expandFileArgs', () => {
   it('fails on a missing file or a pattern that matches nothing', async () => {
     await expect(expandFileArgs(['missing.repo'], dir)).rejects.toMatchObject({ code: 'E_NOT_FOUND', message: 'missing.repo: no such file' });
     await expect(expandFileArgs(['*.nothing'], dir)).rejects.toMatchObject({ code: 'E_NOT_FOUND', message: '*.nothing: the pattern matches no file' });
-    await expect(expandFileArgs(['dir.repo'], dir)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+  });
+
+  it('matches only regular files, but takes a path named as such whatever it is, for the reader to say what it is', async () => {
+    expect(await expandFileArgs(['*.repo'], dir)).not.toContain(join(dir, 'dir.repo'));
+    expect(await expandFileArgs(['dir.repo'], dir)).toEqual([join(dir, 'dir.repo')]);
   });
 });

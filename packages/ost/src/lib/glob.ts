@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ErrorCodes, OvirtRepoError, ioError } from '@ovirt-repo/core';
 
@@ -65,7 +65,8 @@ export async function expandFileArgs(patterns: string[], cwd = process.cwd()): P
   const found = new Set<string>();
   for (const pattern of patterns) {
     const literal = resolve(cwd, pattern);
-    if (await isFile(literal)) {
+    // A path named as such is taken even when it is not a regular file, so the error says what it is.
+    if ((await isFile(literal)) || (!hasGlob(pattern) && (await exists(literal)))) {
       found.add(literal);
       continue;
     }
@@ -128,6 +129,17 @@ async function list(dir: string) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
     throw ioError('list directory', dir, e);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw ioError('stat', path, e);
   }
 }
 

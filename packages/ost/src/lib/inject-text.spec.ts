@@ -206,4 +206,45 @@ describe('injection rules', () => {
   it('writes new sections and options with "=" in files that use ":"', () => {
     expect(injectConfigText('[r]\nname: R\n', mapOf({ r: 'http://m' })).text).toBe('[r]\nname: R\nbaseurl = http://m\nproxy = None\n');
   });
+
+  // Maps and locks are checked where they are read; a map built in code gets the same checks here.
+  it('refuses a URL that would not be one baseurl, whoever built the map', () => {
+    const repos = new Map([['a', 'http://x/a http://evil/']]);
+    expect(() => injectConfigText('[a]\nbaseurl = http://old\n', { repos, before: new Map() }, { source: 'c.repo' })).toThrow(
+      expect.objectContaining({ code: 'E_CONFIG_INVALID', message: expect.stringContaining('c.repo: cannot write the baseurl of [a]: the URL contains a space at character 11') }),
+    );
+    const before = new Map([['a', [{ repo: 'x', url: 'http://x/\n[evil]' }]]]);
+    expect(() => injectConfigText('[a]\nbaseurl = http://old\n', { repos: new Map(), before }, { source: 'c.repo' })).toThrow(
+      expect.objectContaining({ code: 'E_CONFIG_INVALID', message: 'c.repo: cannot write the baseurl of [x]: the URL contains a line feed (LF) at character 10' }),
+    );
+  });
+
+  // Snapshots carry no repomd.xml.asc, so dnf refuses a repo_gpgcheck=1 repo pointed at one.
+  it('warns about every injected or inserted section that checks metadata signatures, its own or from [main]', () => {
+    const text = [
+      '[main]', 'repo_gpgcheck = 1', '',
+      '[own]', 'baseurl = http://old/own', 'repo_gpgcheck = True', '',
+      '[inherits]', 'baseurl = http://old/inherits', '',
+      '[off]', 'baseurl = http://old/off', 'repo_gpgcheck = 0', '',
+      '[protected]', 'ost_skip_injection = 1', 'repo_gpgcheck = 1', '',
+      '[untouched]', 'baseurl = http://old/untouched', '',
+    ].join('\n');
+    const map = mapOf({
+      own: 'http://s/own/1',
+      inherits: 'http://s/inherits/1',
+      off: 'http://s/off/1',
+      protected: 'http://s/protected/1',
+      'before:own': [['inserted', 'http://s/inserted/1']],
+    });
+    const warnings: string[] = [];
+    const logger = { info: () => undefined, debug: () => undefined, warn: (m: string) => void warnings.push(m), progress: () => ({ tick: () => undefined, done: () => undefined }) };
+    const out = injectConfigText(text, map, { source: 'c.repo', logger });
+    const why = 'snapshots have no signed metadata (repomd.xml.asc), so dnf fails with "GPG signature is not available"; set repo_gpgcheck = 0 in that section (gpgcheck still checks the packages)';
+    expect(out.warnings).toEqual([
+      `c.repo:4: [inserted] (inserted before [own]) has repo_gpgcheck on (from [main], line 2) and now reads http://s/inserted/1: ${why}`,
+      `c.repo:4: [own] has repo_gpgcheck on (line 6) and now reads http://s/own/1: ${why}`,
+      `c.repo:8: [inherits] has repo_gpgcheck on (from [main], line 2) and now reads http://s/inherits/1: ${why}`,
+    ]);
+    expect(warnings).toEqual(out.warnings);
+  });
 });

@@ -1,4 +1,15 @@
-import { IniEdits, findOption, optionBoolean, parseIni, type IniSection, type Logger } from '@ovirt-repo/core';
+import {
+  baseurlProblem,
+  booleanValue,
+  ErrorCodes,
+  findOption,
+  IniEdits,
+  type IniSection,
+  type Logger,
+  optionBoolean,
+  OvirtRepoError,
+  parseIni,
+} from '@ovirt-repo/core';
 import type { MirrorMap } from './mirror-map/types.js';
 import { noneValueFor } from './proxy.js';
 
@@ -55,6 +66,7 @@ export function injectConfigText(text: string, map: MirrorMap, options: InjectTe
   const edits = new IniEdits(doc);
   const result: InjectTextResult = { text, changed: false, injected: [], inserted: [], skipped: [], warnings: [] };
   const existing = new Set(doc.sections.map((s) => s.name));
+  const main = doc.sections.find((s) => s.name === 'main');
   const noProxy = (repo: string) => options.noneValue ?? noneValueFor(repo);
   const warn = (message: string) => {
     result.warnings.push(message);
@@ -70,10 +82,13 @@ export function injectConfigText(text: string, map: MirrorMap, options: InjectTe
         continue;
       }
       existing.add(insertion.repo);
+      checkUrl(source, insertion.repo, insertion.url);
       const options_: Array<[string, string]> = [['baseurl', insertion.url]];
       if (!options.allowProxy) options_.push(['proxy', noProxy(insertion.repo)]);
       edits.insertSectionBefore(section, insertion.repo, options_);
       result.inserted.push({ repo: insertion.repo, url: insertion.url, before: section.name, line: section.header + 1 });
+      const signed = repoGpgcheck(main);
+      if (signed) warn(unsignedWarning(source, section.header, `[${insertion.repo}] (inserted before [${section.name}])`, signed, insertion.url));
     }
     const url = map.repos.get(section.name);
     if (url === undefined) continue;
@@ -81,12 +96,43 @@ export function injectConfigText(text: string, map: MirrorMap, options: InjectTe
       result.skipped.push(section.name);
       continue;
     }
+    checkUrl(source, section.name, url);
     injectSection(edits, section, url, options.allowProxy ? undefined : noProxy(section.name));
     result.injected.push({ section: section.name, url, line: section.header + 1 });
+    const signed = repoGpgcheck(main, section);
+    if (signed) warn(unsignedWarning(source, section.header, `[${section.name}]`, signed, url));
   }
   result.text = edits.render();
   result.changed = result.text !== text;
   return result;
+}
+
+/**
+ * Where repo_gpgcheck is switched on for `section` (its own option, else the file's [main], which dnf -c
+ * reads as the defaults of every repo), or undefined when it is off. A value that is no boolean is left to dnf.
+ */
+function repoGpgcheck(main: IniSection | undefined, section?: IniSection): { line: number; fromMain: boolean } | undefined {
+  const own = section && findOption(section, 'repo_gpgcheck');
+  if (own) return booleanValue(own.value) ? { line: own.line, fromMain: false } : undefined;
+  const inherited = main && findOption(main, 'repo_gpgcheck');
+  return inherited && booleanValue(inherited.value) ? { line: inherited.line, fromMain: true } : undefined;
+}
+
+/** Snapshots rewrite the metadata and carry no repomd.xml.asc: dnf refuses such a repo with repo_gpgcheck on. */
+function unsignedWarning(source: string, header: number, what: string, at: { line: number; fromMain: boolean }, url: string): string {
+  return `${source}:${header + 1}: ${what} has repo_gpgcheck on (${at.fromMain ? 'from [main], ' : ''}line ${at.line + 1}) and now reads ${url}: ` +
+    'snapshots have no signed metadata (repomd.xml.asc), so dnf fails with "GPG signature is not available"; ' +
+    'set repo_gpgcheck = 0 in that section (gpgcheck still checks the packages)';
+}
+
+function checkUrl(source: string, section: string, url: string): void {
+  const problem = baseurlProblem(url);
+  if (problem) {
+    throw new OvirtRepoError(ErrorCodes.CONFIG_INVALID, `${source}: cannot write the baseurl of [${section}]: the URL ${problem}`, {
+      target: source,
+      hint: 'a baseurl is one URL on one line: http(s), ftp, file or a path, spaces and commas percent-encoded',
+    });
+  }
 }
 
 function injectSection(edits: IniEdits, section: IniSection, url: string, proxy: string | undefined): void {

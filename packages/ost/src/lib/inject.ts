@@ -4,22 +4,23 @@ import {
   displayUri,
   ErrorCodes,
   isUnreachableError,
+  lineProblem,
   type Logger,
   OvirtRepoError,
+  formatRunLock,
   readRunLock,
   type ReadUriOptions,
   type RunLock,
   silentLogger,
-  writeFileAtomic,
-  writeRunLock,
 } from '@ovirt-repo/core';
-import { encodeConfig, readConfigFile } from './config-file.js';
+import { type ConfigFile, encodeConfig, readConfigFile } from './config-file.js';
 import { expandFileArgs } from './glob.js';
 import { injectConfigText, type InjectedSection, type InsertedSection } from './inject-text.js';
 import { buildLock } from './lock/build.js';
 import { mirrorMapFromLock } from './lock/apply.js';
 import { loadMirrorMap } from './mirror-map/load.js';
 import { DEFAULT_VARNAME } from './mirror-map/shape.js';
+import { checkOutput, type OutputFile, replaceAll } from './outputs.js';
 import type { MirrorMap } from './mirror-map/types.js';
 
 export interface InjectFilesOptions {
@@ -63,9 +64,13 @@ export interface InjectFilesResult {
 
 /**
  * `ovirt-repo inject`: point every repo of the given yum/dnf configs that the mirror map names at its
- * mirror (mirror_client's inject_yum_mirrors_file, for many files). All files are parsed and injected in
- * memory first, so a config that does not parse leaves every file untouched; then each changed file is
- * replaced atomically.
+ * mirror (mirror_client's inject_yum_mirrors_file, for many files).
+ *
+ * All or nothing: every output (each config, the lock) is checked to be a regular file or a new name
+ * before the map is read; the map is read and checked, every config parsed and injected in memory and the
+ * lock built (its repomd.xml digests fetched) before anything is written; then replaceAll writes the new
+ * files beside their targets and renames them into place, the lock last. A failure before those renames
+ * leaves every file as it was, and a failing rename puts back the files already replaced.
  */
 export async function injectFiles(options: InjectFilesOptions): Promise<InjectFilesResult> {
   const log = options.logger ?? silentLogger;
@@ -75,15 +80,18 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
     log.warn(m);
   };
   const source = checkSource(options);
+  const cwd = options.cwd ?? '.';
   const paths = await expandFileArgs(options.files, options.cwd);
   const configs = await Promise.all(paths.map(readConfigFile));
+  const lockFile = options.lockOut === undefined ? undefined : await checkLockOut(resolve(cwd, options.lockOut), configs);
+  const now = options.now ?? (() => new Date());
 
   let map: MirrorMap;
   let lockMap: RunLock['map'];
   let lockOptions: RunLock['options'];
   let summary: InjectFilesResult['map'];
   if ('fromLock' in source) {
-    const lockPath = resolve(options.cwd ?? '.', source.fromLock);
+    const lockPath = resolve(cwd, source.fromLock);
     const lock = await readRunLock(lockPath);
     map = mirrorMapFromLock(lock);
     lockOptions = lock.options;
@@ -108,15 +116,16 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
         files: configs.map((c) => ({ path: c.path, changed: false, injected: [], inserted: [], skipped: [] })),
         warnings,
       };
-      if (options.lockOut) {
+      if (lockFile) {
         const lock = await buildLock({
           files: [],
           map: { uri: source.mirrors, varname, sources: [], unreachable: e.message },
           options: lockOptions,
-          createdAt: (options.now ?? (() => new Date()))(),
+          createdAt: now(),
           createdBy: defaultUserAgent(),
         });
-        result.lock = { path: await writeRunLock(resolve(options.cwd ?? '.', options.lockOut), lock), entries: 0 };
+        await replaceAll([{ file: lockFile, data: await formatRunLock(lock, lockFile.path) }]);
+        result.lock = { path: lockFile.path, entries: 0 };
       }
       return result;
     }
@@ -129,12 +138,9 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
       noneValue: lockOptions.noneValue ?? undefined,
     });
     out.warnings.forEach(warn);
+    log.debug(`${config.path}: ${out.injected.length} injected, ${out.inserted.length} inserted${out.changed ? '' : ' (unchanged)'}`);
     return { config, out };
   });
-  for (const { config, out } of outputs) {
-    if (out.changed) await writeFileAtomic(config.realPath, encodeConfig(config, out.text), config.mode);
-    log.debug(`${config.path}: ${out.injected.length} injected, ${out.inserted.length} inserted${out.changed ? '' : ' (unchanged)'}`);
-  }
   const files: InjectedFile[] = outputs.map(({ config, out }) => ({
     path: config.path,
     changed: out.changed,
@@ -143,19 +149,28 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
     skipped: out.skipped,
   }));
   const result: InjectFilesResult = { status: 'injected', map: summary, files, warnings };
-  if (options.lockOut) {
-    const lock = await buildLock({
-      files,
-      map: lockMap,
-      options: lockOptions,
-      createdAt: (options.now ?? (() => new Date()))(),
-      createdBy: defaultUserAgent(),
-      http: options.http,
-      logger: log,
-    });
-    result.lock = { path: await writeRunLock(resolve(options.cwd ?? '.', options.lockOut), lock), entries: lock.entries.length };
+  // A config named twice (a link and its target) is one file: written once.
+  const writes = new Map<string, { file: OutputFile; data: Buffer }>();
+  for (const { config, out } of outputs) {
+    if (out.changed && !writes.has(config.file.target)) writes.set(config.file.target, { file: config.file, data: encodeConfig(config, out.text) });
   }
+  if (lockFile) {
+    const lock = await buildLock({ files, map: lockMap, options: lockOptions, createdAt: now(), createdBy: defaultUserAgent(), http: options.http, logger: log });
+    writes.set(lockFile.target, { file: lockFile, data: Buffer.from(await formatRunLock(lock, lockFile.path)) });
+    result.lock = { path: lockFile.path, entries: lock.entries.length };
+  }
+  // The lock last: once it is in place, every config it records is too.
+  await replaceAll([...writes.values()]);
   return result;
+}
+
+/** The --lock-out file, checked before anything is read: a regular file or a new name, and none of the configs. */
+async function checkLockOut(path: string, configs: ConfigFile[]): Promise<OutputFile> {
+  const file = await checkOutput(path, { mayBeNew: true, flag: '--lock-out' });
+  if (configs.some((c) => c.file.target === file.target)) {
+    throw new OvirtRepoError(ErrorCodes.USAGE, `--lock-out ${path} is also a config to inject`, { hint: 'write the lock to a file of its own, e.g. run.lock.json' });
+  }
+  return file;
 }
 
 function checkSource(options: InjectFilesOptions): { fromLock: string } | { mirrors: string } {
@@ -170,6 +185,10 @@ function checkSource(options: InjectFilesOptions): { fromLock: string } | { mirr
       });
     }
     return { fromLock: options.fromLock };
+  }
+  const noneValueProblem = options.noneValue === undefined ? undefined : lineProblem(options.noneValue);
+  if (noneValueProblem) {
+    throw new OvirtRepoError(ErrorCodes.USAGE, `--none-value ${noneValueProblem}`, { hint: 'the no-proxy value is written into the configs: one line, e.g. _none_ or None' });
   }
   if (!options.mirrors) {
     throw new OvirtRepoError(ErrorCodes.USAGE, 'no mirror map given', {

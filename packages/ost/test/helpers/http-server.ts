@@ -12,12 +12,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Answers a request itself: to misbehave (hang, stall), or to change the world while a client waits. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
 /**
- * A real HTTP server on loopback. `routes` answers exact paths (a string body, or a status/body pair);
- * anything else is served from `root` when given, else 404.
+ * A real HTTP server on loopback. `routes` answers exact paths (a string body, a status/body pair, or a
+ * handler); anything else is served from `root` when given, else 404.
  */
 export async function startServer(
-  routes: Record<string, string | { status: number; body?: string }> = {},
+  routes: Record<string, string | { status: number; body?: string } | RouteHandler> = {},
   root?: string,
 ): Promise<TestServer> {
   const requests: string[] = [];
@@ -26,6 +29,7 @@ export async function startServer(
     requests.push(path);
     const route = routes[path];
     if (typeof route === 'string') return void res.writeHead(200).end(route);
+    if (typeof route === 'function') return void (await route(req, res));
     if (route) return void res.writeHead(route.status).end(route.body ?? '');
     if (root) {
       try {

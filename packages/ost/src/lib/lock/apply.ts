@@ -1,4 +1,5 @@
-import type { Insertion, MirrorMap } from '../mirror-map/types.js';
+import { insertionsBefore } from '../mirror-map/includes.js';
+import type { MirrorMap } from '../mirror-map/types.js';
 import { type RunLock } from '@ovirt-repo/core';
 
 /**
@@ -6,13 +7,12 @@ import { type RunLock } from '@ovirt-repo/core';
  * so `inject --from-lock` turns the same input config into the same output.
  */
 export function mirrorMapFromLock(lock: RunLock): MirrorMap {
-  const repos = new Map<string, string>();
-  const before = new Map<string, Insertion[]>();
+  const map: MirrorMap = { repos: new Map(), before: new Map() };
   for (const entry of lock.entries) {
-    if (entry.before === undefined) repos.set(entry.repo, entry.url);
-    else before.set(entry.before, [...(before.get(entry.before) ?? []), { repo: entry.repo, url: entry.url }]);
+    if (entry.before === undefined) map.repos.set(entry.repo, entry.url);
+    else insertionsBefore(map, entry.before).push({ repo: entry.repo, url: entry.url });
   }
-  return { repos, before };
+  return map;
 }
 
 /** The entries recorded for repo id `repo` (injected or inserted), as publish --from-lock looks them up. */

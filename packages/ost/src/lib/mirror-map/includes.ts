@@ -3,15 +3,32 @@ import type { Insertion, MirrorMap } from './types.js';
 /**
  * Merge `included` into `base` as mirror_client's merge_mirrors does: a repo both maps name keeps the URL
  * of `base` (the including map wins); insertions before the same section are concatenated, those of
- * `base` first.
+ * `base` first. Neither input is modified.
  */
 export function mergeMirrorMaps(base: MirrorMap, included: MirrorMap): MirrorMap {
-  const repos = new Map(base.repos);
-  for (const [repo, url] of included.repos) if (!repos.has(repo)) repos.set(repo, url);
-  const before = new Map<string, Insertion[]>();
-  for (const [section, list] of base.before) before.set(section, [...list]);
-  for (const [section, list] of included.before) before.set(section, [...(before.get(section) ?? []), ...list]);
-  return { repos, before };
+  const merged: MirrorMap = { repos: new Map(base.repos), before: new Map() };
+  for (const [section, list] of base.before) merged.before.set(section, [...list]);
+  mergeInto(merged, included);
+  return merged;
+}
+
+/**
+ * mergeMirrorMaps into `target` itself, in time linear in `included`: loading merges every include into
+ * the map being built, and copying that map for each one would be quadratic.
+ */
+export function mergeInto(target: MirrorMap, included: MirrorMap): void {
+  for (const [repo, url] of included.repos) if (!target.repos.has(repo)) target.repos.set(repo, url);
+  for (const [section, list] of included.before) {
+    const into = insertionsBefore(target, section);
+    for (const insertion of list) into.push(insertion);
+  }
+}
+
+/** The (mutable) list of insertions before `section`, made empty when there is none yet. */
+export function insertionsBefore(map: MirrorMap, section: string): Insertion[] {
+  let list = map.before.get(section);
+  if (!list) map.before.set(section, (list = []));
+  return list;
 }
 
 /**
@@ -28,12 +45,9 @@ export function distroOf(repo: string): string {
  * `<prefix>-<distro>`, in repo-name order, after any insertions the included map already had.
  */
 export function mirrorMapToInsertions(map: MirrorMap, prefix: string): MirrorMap {
-  const before = new Map<string, Insertion[]>();
-  for (const [section, list] of map.before) before.set(section, [...list]);
+  const out: MirrorMap = { repos: new Map(), before: new Map() };
+  for (const [section, list] of map.before) out.before.set(section, [...list]);
   const repos = [...map.repos].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [repo, url] of repos) {
-    const target = `${prefix}-${distroOf(repo)}`;
-    before.set(target, [...(before.get(target) ?? []), { repo, url }]);
-  }
-  return { repos: new Map(), before };
+  for (const [repo, url] of repos) insertionsBefore(out, `${prefix}-${distroOf(repo)}`).push({ repo, url });
+  return out;
 }

@@ -126,6 +126,32 @@ describe('loadMirrorMap', () => {
     await expect(loadMirrorMap(a)).rejects.toMatchObject({ code: 'E_CONFIG_INVALID', message: `mirror map includes loop: ${a} -> ${b} -> ${a}` });
   });
 
+  it('reads includes 16 maps deep, and says that a 17th is too deep (not a loop)', async () => {
+    const chain = Array.from({ length: 17 }, (_, i) => join(dir, `deep-${i}.json`));
+    for (const [i, file] of chain.entries()) {
+      await writeFile(file, JSON.stringify({ [`r${i}-el8`]: `http://s/${i}`, ...(chain[i + 1] ? { 'include:': [chain[i + 1]] } : {}) }));
+    }
+    const sixteen = join(dir, 'deep-16-top.json');
+    await writeFile(sixteen, JSON.stringify({ 'include:': [chain[2]] }));
+    expect((await loadMirrorMap(sixteen)).sources).toHaveLength(16);
+    await expect(loadMirrorMap(chain[0]!)).rejects.toMatchObject({
+      code: 'E_CONFIG_INVALID',
+      message: `mirror map includes nest more than 16 maps deep: ${chain.join(' -> ')}`,
+      data: { chain },
+    });
+  });
+
+  it('stops reading a map whose includes fan out (the same map named twice at each level)', async () => {
+    for (let i = 0; i < 12; i++) {
+      const next = join(dir, `fan-${i + 1}.json`);
+      await writeFile(join(dir, `fan-${i}.json`), JSON.stringify({ [`r${i}-el8`]: `http://s/${i}`, ...(i < 11 ? { 'include:': [next, next] } : {}) }));
+    }
+    await expect(loadMirrorMap(join(dir, 'fan-0.json'))).rejects.toMatchObject({
+      code: 'E_CONFIG_INVALID',
+      message: 'the mirror map and its includes are more than 256 documents (a map included many times over?)',
+    });
+  });
+
   it('fails as unreachable when the map or one of its includes is unreachable', async () => {
     const down = await refusedUrl();
     await expect(loadMirrorMap(`${down}/all_latest.json`, { http: fast })).rejects.toMatchObject({ code: 'E_FETCH', data: { unreachable: true } });
@@ -155,7 +181,7 @@ describe('mirror map shape errors name the document, line and key', () => {
   it.each([
     ['{"latest_ci_repos": {\n  "a": "http://x",\n  "b": ["http://y"]\n}}', 3, 'b', 'repo "b" must map to a URL string, got a list of 1'],
     ['{"latest_ci_repos": {\n  "before:s": [["r", "u"], ["only-one"]]\n}}', 2, 'before:s', '"before:s" must be a list of [repo-id, URL] pairs; item 2 is a list of 1'],
-    ['{\n  "include:": "http://not-a-list"\n}', 2, 'include:', 'key "include:" must be a list of URIs, got the string "http://not-a-list"'],
+    ['{\n  "include:": "http://not-a-list"\n}', 2, 'include:', 'key "include:" must be a list of URIs, got a string'],
     ['{\n  "include:before:": [["p"]]\n}', 2, 'include:before:', '"include:before:" must be a list of [repo-prefix, URI] pairs; item 1 is a list of 1'],
     ['{\n  "include:after:": []\n}', 2, 'include:after:', 'unknown key "include:after:"'],
     ['{\n  "latest_ci_repos": ["a", "b"]\n}', 2, 'latest_ci_repos', 'the mirror map must be an object of repo names to URLs (under "latest_ci_repos"), got a list of 2'],
