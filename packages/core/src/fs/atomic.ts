@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ioError, isOvirtRepoError } from '../errors/index.js';
 import { writePieces } from './head-last-file.js';
+import { makeDirectory } from './make-directory.js';
 
 /**
  * A temp name beside `target`: same directory, so the final rename never crosses a filesystem and is
@@ -71,8 +72,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   const { mode = 0o644, tempDir } = typeof options === 'number' ? { mode: options } : options;
   const tmp = tempDir ? tempPathFor(join(tempDir, `${basename(dirname(target))}.${basename(target)}`)) : tempPathFor(target);
   try {
-    await mkdir(dirname(target), { recursive: true });
-    if (tempDir) await mkdir(tempDir, { recursive: true });
+    await makeDirectory(dirname(target));
+    if (tempDir) await makeDirectory(tempDir);
     const fh = await open(tmp, 'wx', mode);
     try {
       await fh.writeFile(data);
