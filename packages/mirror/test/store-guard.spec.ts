@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
-import { openStore, syncRepo, verifySnapshot, writeIndex } from '../src/index.js';
+import { openStore, runGc, syncRepo, verifySnapshot, writeIndex } from '../src/index.js';
 import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 
@@ -179,6 +179,74 @@ describeWithTools(['createrepo_c'], 'a store is made only where nothing else is,
       const file = join(dir, 'a-file');
       await writeFile(file, 'x');
       await expect(syncRepo({ store: join(file, 'store'), repo: 'el9', from: [src] })).rejects.toMatchObject({ code: 'E_IO', target: file });
+    });
+  });
+
+  describe('store parts that lead out of the store (item 19)', () => {
+    let other: string;
+    let otherSnapshot: string;
+    beforeAll(async () => {
+      other = join(dir, 'other-store');
+      otherSnapshot = (await syncRepo({ store: other, repo: 'el9', from: [src] })).snapshot!;
+    });
+
+    async function otherStillVerifies(): Promise<void> {
+      expect(await verifySnapshot(await openStore(other), 'el9', otherSnapshot)).toMatchObject({ packages: 2 });
+    }
+
+    it('gc refuses a store whose pool is a symlink to another store pool, and deletes nothing', async () => {
+      const store = join(dir, 'linked-pool');
+      await syncRepo({ store, repo: 'mine', from: [await makeRepo(join(dir, 'src-gamma'), [pkg('gamma')])] });
+      await rm(join(store, 'pool'), { recursive: true });
+      await symlink(join(other, 'pool'), join(store, 'pool'));
+      const before = await tree(join(other, 'pool'));
+      await expect(runGc(await openStore(store))).rejects.toMatchObject({
+        code: 'E_STORE',
+        target: join(store, 'pool'),
+        message: expect.stringContaining(`symbolic link to ${join(other, 'pool')}`),
+        hint: expect.stringContaining('mount'),
+      });
+      expect(await tree(join(other, 'pool'))).toEqual(before);
+      await otherStillVerifies();
+    });
+
+    it('sync refuses to write into such a pool', async () => {
+      const store = join(dir, 'linked-pool-sync');
+      await syncRepo({ store, repo: 'mine', from: [src] });
+      await rm(join(store, 'pool'), { recursive: true });
+      await symlink(join(other, 'pool'), join(store, 'pool'));
+      const gamma = await makeRepo(join(dir, 'src-delta'), [pkg('delta')]);
+      await expect(syncRepo({ store, repo: 'mine', from: [gamma] })).rejects.toMatchObject({ code: 'E_STORE', target: join(store, 'pool') });
+      expect(JSON.stringify(await tree(join(other, 'pool')))).not.toContain('delta');
+    });
+
+    it('gc refuses a repo directory or yum/ that is a symlink into another store', async () => {
+      for (const part of ['yum/el9', 'yum', 'cache']) {
+        const store = join(dir, `linked-${part.replace('/', '-')}`);
+        await syncRepo({ store, repo: 'mine', from: [src] });
+        await rm(join(store, part), { recursive: true, force: true });
+        await symlink(join(other, part), join(store, part));
+        await expect(runGc(await openStore(store), { retention: { keep: 1, maxAgeMs: 0 } })).rejects.toMatchObject({ code: 'E_STORE', target: join(store, part) });
+      }
+      await otherStillVerifies();
+    });
+
+    it('gc never follows a symlink inside the pool', async () => {
+      const store = join(dir, 'linked-fanout');
+      const r = await syncRepo({ store, repo: 'mine', from: [await makeRepo(join(dir, 'src-eps'), [pkg('epsilon')])] });
+      const otherFanouts = (await readdir(join(other, 'pool'))).filter((d) => !existsSync(join(store, 'pool', d)));
+      for (const dd of otherFanouts) await symlink(join(other, 'pool', dd), join(store, 'pool', dd));
+      expect(otherFanouts.length).toBeGreaterThan(0);
+      const before = await tree(join(other, 'pool'));
+      ensurePluginBuilt();
+      const gc = await ovirtRepo(['gc', '--store', store, '--json']);
+      expect(gc.code).toBe(0);
+      const out = JSON.parse(gc.stdout) as { removedPoolFiles: number; warnings: string[] };
+      expect(out.removedPoolFiles).toBe(0);
+      expect(out.warnings).toEqual(otherFanouts.map((dd) => expect.stringContaining(`${join(store, 'pool', dd)} alone: it is a symbolic link`)));
+      expect(await tree(join(other, 'pool'))).toEqual(before);
+      expect(await verifySnapshot(await openStore(store), 'mine', r.snapshot!)).toMatchObject({ packages: 1 });
+      await otherStillVerifies();
     });
   });
 });

@@ -1,8 +1,9 @@
 import type { Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, OvirtRepoError, ioError, isTempName } from '@ovirt-repo/core';
 import { CACHE_DIR, LOCKS_DIR, POOL_DIR, STORE_MARKER, YUM_DIR, type StoreLayout } from './layout.js';
+import { isValidRepoName } from './names.js';
 
 /** How many entries of a refused directory an error names. */
 const SHOWN_ENTRIES = 5;
@@ -35,6 +36,35 @@ export async function claimForStore(layout: StoreLayout): Promise<boolean> {
 }
 
 const SKELETON = new Set([POOL_DIR, YUM_DIR, LOCKS_DIR, CACHE_DIR]);
+
+/**
+ * Refuse a store whose parts lead out of it. gc deletes below pool/, yum/<repo>/ and cache/, and a sync
+ * writes there: through a symlink to another store's pool, this store's gc would delete the packages only
+ * the other store's snapshots use (and the other's gc this one's). So pool/, yum/, locks/, cache/ and every
+ * repo directory must be real directories of this store (a mount point is fine: it is a directory).
+ */
+export async function assertOwnParts(layout: StoreLayout): Promise<void> {
+  for (const part of [layout.poolDir, layout.yumDir, layout.locksDir, layout.cacheDir]) await assertOwnDirectory(layout, part);
+  for (const e of await list(layout.yumDir)) {
+    if (e.isSymbolicLink() && isValidRepoName(e.name)) await assertOwnDirectory(layout, join(layout.yumDir, e.name));
+  }
+}
+
+async function assertOwnDirectory(layout: StoreLayout, path: string): Promise<void> {
+  let st;
+  try {
+    st = await lstat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw ioError('inspect', path, e);
+  }
+  if (st.isDirectory()) return;
+  const what = st.isSymbolicLink() ? `a symbolic link to ${await readlink(path).catch(() => '?')}` : 'not a directory';
+  throw new OvirtRepoError(ErrorCodes.STORE, `${path} is ${what}: the parts of store ${layout.root} must be its own directories, so that gc and sync never act on files outside it`, {
+    target: path,
+    hint: 'replace it with a directory of this store (move the files in). To keep the pool on another disk, mount that disk at the pool directory, or put the whole store there and point --store at it',
+  });
+}
 
 /** A directory's entries; none when it is missing. */
 async function list(dir: string): Promise<Dirent[]> {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ErrorCodes, OvirtRepoError, ioError, makeDirectory, writeFileAtomic } from '@ovirt-repo/core';
 import { storeLayout, type StoreLayout } from './layout.js';
-import { claimForStore } from './store-parts.js';
+import { assertOwnParts, claimForStore } from './store-parts.js';
 
 export const STORE_FORMAT = 'ovirt-repo-store';
 export const STORE_VERSION = 1;
@@ -17,7 +17,8 @@ export interface StoreMarker {
  * --store can never make gc delete files in a directory that is not a store. Writers (`create: true`,
  * mirror sync) also make a new store, but only in a missing or empty directory: never in one that holds
  * anything else (a web root, an old mirror tree). The marker is written first, so a first sync killed at
- * any moment leaves either an empty directory or a store, and the next sync goes on from there.
+ * any moment leaves either an empty directory or a store, and the next sync goes on from there. Writers
+ * also refuse a store whose parts lead out of it (store-parts.ts).
  */
 export async function openStore(root: string, options: { create?: boolean } = {}): Promise<StoreLayout> {
   const layout = storeLayout(root);
@@ -38,6 +39,7 @@ export async function openStore(root: string, options: { create?: boolean } = {}
     }
   }
   if (options.create) {
+    await assertOwnParts(layout);
     for (const dir of [layout.poolDir, layout.yumDir, layout.locksDir]) await makeDirectory(dir);
   }
   return layout;
