@@ -67,5 +67,5 @@ export {
 } from './package-entries.js';
 export { summarizePrimaryEntry, type PrimarySummary } from './primary-summary.js';
 export { readMetadataText, readRecordText } from './metadata-text.js';
-export { assertMetadataHref, unsafeHrefReason } from './safe-href.js';
+export { assertMetadataHref, assertSafeHref, hrefUrl, packageFileNameOf, unsafeHrefReason } from './safe-href.js';
 export { sourceDateEpoch } from './reproducible.js';

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { ioError, isTempName } from '@ovirt-repo/core';
+import { ioError, isTempName, packageFileNameOf } from '@ovirt-repo/core';
 
 export interface FoundRpm {
   /** Absolute path on disk. */
@@ -29,7 +29,10 @@ export async function findRpms(dir: string): Promise<FoundRpm[]> {
         if (current === dir && entry.name === 'repodata') continue;
         await walk(full);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && entry.name.endsWith('.rpm')) {
-        found.push({ path: full, href: relative(dir, full).split(sep).join('/') });
+        const href = relative(dir, full).split(sep).join('/');
+        // Core's one rule for file names: what a mini repo lists, mirror sync and publish take too.
+        packageFileNameOf(href, full, 'rename the file (or its directory); mirror sync and publish would refuse it too');
+        found.push({ path: full, href });
       }
     }
   };
