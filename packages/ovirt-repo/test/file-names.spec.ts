@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { writeRpm } from '@ovirt-repo/rpm-writer';
@@ -95,6 +95,36 @@ describeWithTools(['nginx', 'dnf', 'rpm', 'createrepo_c'], 'package file names: 
     const log = await nginx.accessLog();
     expect(log).toMatch(/GET \/www\/published\/packages\/[0-9a-f]{2}\/[0-9a-f]{64}\/configtest-%25%7[bB]ver%7[dD]-1\.noarch\.rpm HTTP\/1\.1" 200/);
     expect(log).toMatch(/GET \/www\/published\/packages\/[0-9a-f]{2}\/[0-9a-f]{64}\/pct%2541%2520x-1\.0-1\.noarch\.rpm HTTP\/1\.1" 200/);
+  });
+
+  it('carries a 255-byte file name, the longest a filesystem takes, which dnf installs and reposync mirrors', async () => {
+    const name = 'l'.repeat(238);
+    const long = join(work, 'www', 'long');
+    // (The RPM writer's own temp name would not fit: written short, then given its NEVRA name.)
+    const short = await writeRpm({ name, version: '1.0', release: '1', arch: 'noarch', files: [{ path: '/usr/share/long/README', contents: 'long\n' }] }, long, { fileName: 'short.rpm' });
+    const file = join(long, `${name}-1.0-1.noarch.rpm`);
+    await rename(short, file);
+    expect(Buffer.byteLength(file.split('/').at(-1)!)).toBe(255);
+    await ok(['minirepo', 'create', long]);
+    const store = join(work, 'www', 'long-store');
+    const sync = await ok(['mirror', 'sync', 'long', '--from', `${nginx.url}/www/long/`, '--store', store]);
+    expect(sync).toMatchObject({ changed: true, packages: 1 });
+    await ok(['snapshot', 'verify', 'long', '--store', store]);
+    const published = join(work, 'www', 'long-published');
+    await ok(['publish', '--from', join(store, 'yum', 'long', String(sync.snapshot)), '--to', published]);
+    for (const [kind, baseurl] of [
+      ['snapshot', `${nginx.url}/www/long-store/yum/long/${String(sync.snapshot)}/`],
+      ['published', `${nginx.url}/www/long-published/`],
+    ] as const) {
+      const config = join(work, `long-${kind}.repo`);
+      await writeFile(config, `[${kind}]\nname=${kind}\nbaseurl=${baseurl}\ngpgcheck=0\n`);
+      expect(await dnfInstall(config, join(work, `long-root-${kind}`), [name])).toEqual([`${name}-1.0-1.noarch`]);
+    }
+    // A snapshot stays mirrorable: dnf reposync keeps the name, below the snapshot.
+    const mirrored = join(work, 'long-reposync');
+    const dnfArgs = ['-y', '-q', '--setopt=reposdir=/dev/null', '--disableplugin=local', `--setopt=cachedir=${join(work, 'long-cache')}`, '--releasever=9', '--nogpgcheck'];
+    await execa('dnf', [...dnfArgs, `--repofrompath=snap,${nginx.url}/www/long-store/yum/long/${String(sync.snapshot)}/`, '--repo', 'snap', 'reposync', '-p', mirrored]);
+    expect((await files(mirrored)).map((f) => f.split('/').at(-1))).toEqual([file.split('/').at(-1)]);
   });
 
   it('refuses, at the first step, a name no step may take, naming the file', async () => {
