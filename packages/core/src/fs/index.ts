@@ -3,4 +3,4 @@ export { syncFileSystem, SYNCFS_COMMAND_ENV } from './sync-filesystem.js';
 export { type FileRange, type HeadLastFile, startHeadLastFile, writePieces } from './head-last-file.js';
 export { readFullySync } from './read-fully.js';
 export { makeDirectory } from './make-directory.js';
-export { MAX_FILE_NAME_BYTES, assertSafeFileName, fileNameProblem, printable } from './file-names.js';
+export { assertSafeFileName, fileNameProblem, printable } from './file-names.js';
