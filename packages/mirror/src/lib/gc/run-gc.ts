@@ -133,7 +133,7 @@ export async function runGc(layout: StoreLayout, options: GcOptions = {}): Promi
       progress.tick();
       const ddPath = join(layout.poolDir, dd);
       if (!/^[0-9a-f]{2}$/.test(dd)) continue;
-      for (const digest of await poolDirectories(ddPath, log)) {
+      for (const digest of await poolDirectories(ddPath, log).catch(() => [] as string[])) {
         const entry = join(ddPath, digest);
         const registered = users.digests.has(digest);
         const referenced = refs.byDigest.get(digest);
