@@ -4,7 +4,7 @@ import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
-import { openStore, runGc, syncRepo, verifySnapshot, writeIndex } from '../src/index.js';
+import { openStore, pinSnapshot, runGc, syncRepo, unpinSnapshot, verifySnapshot, writeIndex } from '../src/index.js';
 import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 
@@ -229,6 +229,19 @@ describeWithTools(['createrepo_c'], 'a store is made only where nothing else is,
         await expect(runGc(await openStore(store), { retention: { keep: 1, maxAgeMs: 0 } })).rejects.toMatchObject({ code: 'E_STORE', target: join(store, part) });
       }
       await otherStillVerifies();
+    });
+
+    it('index write, pin and unpin refuse to write through a yum/ that leads into another store', async () => {
+      const store = join(dir, 'linked-yum-writers');
+      await syncRepo({ store, repo: 'mine', from: [src] });
+      await rm(join(store, 'yum'), { recursive: true });
+      await symlink(join(other, 'yum'), join(store, 'yum'));
+      const before = await tree(join(other, 'yum'));
+      const layout = await openStore(store);
+      await expect(writeIndex(layout, { baseUrl: 'http://wrong.example.org' })).rejects.toMatchObject({ code: 'E_STORE', target: join(store, 'yum') });
+      await expect(pinSnapshot(layout, 'el9', otherSnapshot)).rejects.toMatchObject({ code: 'E_STORE', target: join(store, 'yum') });
+      await expect(unpinSnapshot(layout, 'el9', otherSnapshot)).rejects.toMatchObject({ code: 'E_STORE', target: join(store, 'yum') });
+      expect(await tree(join(other, 'yum'))).toEqual(before);
     });
 
     it('gc never follows a symlink inside the pool', async () => {
