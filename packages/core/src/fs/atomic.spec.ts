@@ -1,5 +1,5 @@
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { isTempName, recoverDirectory, replaceDirectory, tempPathFor, writeFileAtomic, writeNewFileDurably } from './atomic.js';
 
@@ -67,9 +67,38 @@ describe('atomic file helpers', () => {
     await mkdir(target);
     await writeFile(join(target, 'repomd.xml'), 'kept');
     // Simulate the kill: the first rename happened, the second did not.
-    await rename(target, tempPathFor(target) + '.old');
+    await rename(target, tempPathFor(target, '.old'));
     expect(await recoverDirectory(target)).toBe(true);
     expect(await readFile(join(target, 'repomd.xml'), 'utf8')).toBe('kept');
     expect(await recoverDirectory(target)).toBe(false);
+  });
+
+  it('makes temp names that fit beside a target whose name takes all 255 bytes', async () => {
+    for (const name of ['x'.repeat(251) + '.rpm', 'é'.repeat(125) + 'x.rpm', `${'€'.repeat(84)}xyz`]) {
+      expect(Buffer.byteLength(name)).toBe(255);
+      const target = join(dir, name);
+      const temp = basename(tempPathFor(target, '.old'));
+      expect(Buffer.byteLength(temp)).toBeLessThanOrEqual(255);
+      expect(temp).not.toContain('\uFFFD');
+      expect(isTempName(basename(tempPathFor(target)))).toBe(true);
+      await writeFileAtomic(target, 'one\n');
+      await writeFileAtomic(target, 'two\n');
+      expect(await readFile(target, 'utf8')).toBe('two\n');
+    }
+    expect((await readdir(dir)).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('replaces and recovers a directory whose name takes all 255 bytes', async () => {
+    const target = join(dir, 'd'.repeat(255));
+    const staged = join(dir, 'staged');
+    await mkdir(target);
+    await writeFile(join(target, 'f'), 'old');
+    await mkdir(staged);
+    await writeFile(join(staged, 'f'), 'new');
+    await replaceDirectory(staged, target);
+    expect(await readFile(join(target, 'f'), 'utf8')).toBe('new');
+    await rename(target, tempPathFor(target, '.old'));
+    expect(await recoverDirectory(target)).toBe(true);
+    expect(await readFile(join(target, 'f'), 'utf8')).toBe('new');
   });
 });

@@ -1,16 +1,37 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ioError, isOvirtRepoError } from '../errors/index.js';
+import { MAX_FILE_NAME_BYTES } from './file-names.js';
 import { writePieces } from './head-last-file.js';
+import { makeDirectory } from './make-directory.js';
 
 /**
  * A temp name beside `target`: same directory, so the final rename never crosses a filesystem and is
- * atomic. The leading dot and `.tmp-` marker let gc and recovery recognise (and clean) leftovers.
+ * atomic. The leading dot and `.tmp-` marker let gc and recovery recognise (and clean) leftovers. It fits
+ * in a file name whatever the target's (a package file name may take all 255 bytes): a long name is cut,
+ * and the random part keeps two temp names of one directory apart. `suffix` (at most 4 bytes, e.g. `.old`)
+ * is appended.
  */
-export function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+export function tempPathFor(target: string, suffix = ''): string {
+  return join(dirname(target), `.${tempStem(basename(target))}.tmp-${process.pid}-${randomBytes(4).toString('hex')}${suffix}`);
+}
+
+/** What a temp name keeps of its target's name: room for the dot, `.tmp-`, a pid, the random part and a suffix. */
+const TEMP_STEM_BYTES = MAX_FILE_NAME_BYTES - '.'.length - '.tmp-'.length - 10 - '-'.length - 8 - '.old'.length;
+
+/** `name` cut to TEMP_STEM_BYTES of UTF-8, at a character boundary; the same for every process. */
+function tempStem(name: string): string {
+  if (Buffer.byteLength(name) <= TEMP_STEM_BYTES) return name;
+  let stem = '';
+  let bytes = 0;
+  for (const ch of name) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > TEMP_STEM_BYTES) break;
+    stem += ch;
+  }
+  return stem;
 }
 
 /** True for names made by tempPathFor (leftovers of a killed writer). */
@@ -71,8 +92,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   const { mode = 0o644, tempDir } = typeof options === 'number' ? { mode: options } : options;
   const tmp = tempDir ? tempPathFor(join(tempDir, `${basename(dirname(target))}.${basename(target)}`)) : tempPathFor(target);
   try {
-    await mkdir(dirname(target), { recursive: true });
-    if (tempDir) await mkdir(tempDir, { recursive: true });
+    await makeDirectory(dirname(target));
+    if (tempDir) await makeDirectory(tempDir);
     const fh = await open(tmp, 'wx', mode);
     try {
       await fh.writeFile(data);
@@ -98,7 +119,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
 export async function replaceDirectory(staged: string, target: string, keepOld = false): Promise<string | undefined> {
   let old: string | undefined;
   try {
-    old = tempPathFor(target) + '.old';
+    old = tempPathFor(target, '.old');
     try {
       await rename(target, old);
     } catch (e) {
@@ -126,7 +147,7 @@ export async function recoverDirectory(target: string): Promise<boolean> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('stat', target, e);
   }
-  const prefix = `.${basename(target)}.tmp-`;
+  const prefix = `.${tempStem(basename(target))}.tmp-`;
   let entries: string[];
   try {
     entries = await readdir(dirname(target));

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { link, open, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
-import { tempPathFor } from '../fs/index.js';
+import { makeDirectory, tempPathFor } from '../fs/index.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { isSameHostOwnerAlive, processStartTime, thisHost } from './process-info.js';
 
@@ -127,9 +127,7 @@ export function describeOwner(o: LockOwner | undefined): string {
 async function createLockFile(path: string, owner: LockOwner): Promise<boolean> {
   const body = `${JSON.stringify(owner)}\n`;
   const tmp = tempPathFor(path);
-  await mkdir(dirname(path), { recursive: true }).catch((e) => {
-    throw ioError('create lock directory', dirname(path), e);
-  });
+  await makeDirectory(dirname(path));
   try {
     const fh = await open(tmp, 'wx', 0o644);
     try {

@@ -67,7 +67,7 @@ export {
 } from './package-entries.js';
 export { summarizePrimaryEntry, type PrimarySummary } from './primary-summary.js';
 export { readMetadataText, readRecordText } from './metadata-text.js';
-export { assertMetadataHref, unsafeHrefReason } from './safe-href.js';
+export { assertMetadataHref, assertSafeHref, hrefUrl, packageFileNameOf, unsafeHrefReason } from './safe-href.js';
 export { carriedMetadataName } from './carried-name.js';
 export type { MetadataInput } from './merge-input.js';
 export { mergeModuleDocuments } from './modules-merge.js';

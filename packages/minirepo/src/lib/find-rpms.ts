@@ -1,7 +1,7 @@
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
-import { ErrorCodes, ioError, isTempName, OvirtRepoError, silentLogger, type Logger } from '@ovirt-repo/core';
+import { ErrorCodes, ioError, isTempName, OvirtRepoError, packageFileNameOf, silentLogger, type Logger } from '@ovirt-repo/core';
 
 export interface FoundRpm {
   /** Absolute path on disk. */
@@ -78,7 +78,10 @@ function foundRpm(path: Buffer, href: Buffer): FoundRpm {
       hint: 'rename the file (and its directories) to UTF-8, e.g. the name-version-release.arch.rpm rpmbuild gives it; createrepo_c would write an href that dnf cannot fetch',
     });
   }
-  return { path: path.toString('utf8'), href: href.toString('utf8') };
+  const found = { path: path.toString('utf8'), href: href.toString('utf8') };
+  // Core's one rule for file names: what a mini repo lists, mirror sync and publish take too.
+  packageFileNameOf(found.href, found.path, 'rename the file (or its directory); mirror sync and publish would refuse it too');
+  return found;
 }
 
 async function statOf(path: Buffer): Promise<Stats> {

@@ -1,4 +1,4 @@
-import { ErrorCodes, OvirtRepoError, type PackageChecksum } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, packageFileNameOf, type PackageChecksum } from '@ovirt-repo/core';
 
 /** The directory publish stores packages in on the destination. */
 export const PACKAGES_DIR = 'packages';
@@ -11,18 +11,12 @@ export function packageKey(checksum: PackageChecksum): string {
 }
 
 /**
- * The file name to keep from a source href: its last segment, which must look like an RPM file name. A
- * source that names packages `../../etc/passwd` or `x/.hidden.rpm` is refused instead of being copied.
+ * The file name to keep from a source href: its last segment, by core's one rule for file names (which
+ * minirepo and mirror sync apply too, so a tested snapshot can always be published). A source that names
+ * packages `../../etc/passwd` or `x/.hidden.rpm` is refused instead of being copied.
  */
 export function packageFileName(href: string, source: string): string {
-  const name = href.split('/').pop() ?? '';
-  if (!/^[A-Za-z0-9_+][A-Za-z0-9._+~^-]*\.rpm$/.test(name) || name.length > 255) {
-    throw new OvirtRepoError(ErrorCodes.UNSAFE_PATH, `Refusing package href "${href}" in ${source}: "${name}" is not an RPM file name`, {
-      target: source,
-      hint: 'Package file names must end in .rpm and use letters, digits and . _ + ~ ^ - only; fix the source repository metadata.',
-    });
-  }
-  return name;
+  return packageFileNameOf(href, source);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   classifyRecord,
   fileUrlOf,
   hashBuffer,
+  hrefUrl,
   parseRepomd,
   readRepo,
   readUri,
@@ -86,7 +87,7 @@ export async function openSource(uri: string, workDir: string, logger?: Logger, 
     assertMetadataHref(record.location.href, record.type, repomdUrl);
     const dest = join(local, ...record.location.href.split('/'));
     await mkdir(dirname(dest), { recursive: true });
-    const from = resolveUri(record.location.base ? directoryUrl(record.location.base) : baseUrl, record.location.href);
+    const from = hrefUrl(record.location.base ? directoryUrl(record.location.base) : baseUrl, record.location.href, repomdUrl).href;
     await downloadVerified(from, dest, { checksum: record.checksum, size: record.size }, { logger });
   }
   await mkdir(join(local, 'repodata'), { recursive: true });
@@ -102,7 +103,8 @@ export async function openSource(uri: string, workDir: string, logger?: Logger, 
     repomdSha256,
     packages,
     extras: wanted.filter((r) => classifyRecord(r.type) === 'opaque').map((record) => ({ record, localPath: join(local, ...record.location.href.split('/')) })),
-    packageUrl: (p) => resolveUri(p.location.base ? directoryUrl(p.location.base) : baseUrl, p.location.href),
+    // An href is a path: hrefUrl percent-encodes its segments, as dnf does ("%", "?", "#" stay themselves).
+    packageUrl: (p) => hrefUrl(p.location.base ? directoryUrl(p.location.base) : baseUrl, p.location.href, baseUrl).href,
   };
 }
 

@@ -1,4 +1,4 @@
-import { readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireLock, ioError, isTempName, repoConfigFor, silentLogger, tempPathFor, tryAcquireLock, type Lock, type Logger, type OvirtRepoConfig } from '@ovirt-repo/core';
 import { readPoolUsers } from '../lock/pool-guard.js';
@@ -6,6 +6,7 @@ import { gcLockPath, repoLockPath, retentionLockPath } from '../lock/store-locks
 import { repoDir, snapshotDir, type StoreLayout } from '../store/layout.js';
 import { isValidRepoName, validateRepoName } from '../store/names.js';
 import { readPins } from '../store/pins.js';
+import { assertOwnParts } from '../store/store-parts.js';
 import { listRepos, listSnapshotIds, readLatest, requireRepo } from '../store/repo-state.js';
 import { tryRefreshStatusPages } from '../status/write-status.js';
 import { collectReferences } from './references.js';
@@ -55,6 +56,7 @@ export async function runGc(layout: StoreLayout, options: GcOptions = {}): Promi
   const now = options.now ?? Date.now();
   const log = options.logger ?? silentLogger;
   const dryRun = Boolean(options.dryRun);
+  await assertOwnParts(layout);
   const repos = options.repos?.length ? options.repos.map((r) => validateRepoName(r)) : await listRepos(layout);
   for (const r of repos) await requireRepo(layout, r);
 
@@ -125,25 +127,13 @@ export async function runGc(layout: StoreLayout, options: GcOptions = {}): Promi
 
     // 4. The pool.
     const tempMaxAge = options.tempMaxAgeMs ?? 3_600_000;
-    let fanouts: string[];
-    try {
-      fanouts = await readdir(layout.poolDir);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('list pool', layout.poolDir, e);
-      fanouts = [];
-    }
+    const fanouts = await poolDirectories(layout.poolDir, log);
     const progress = log.progress('Scanning pool', fanouts.length);
     for (const dd of fanouts.sort()) {
       progress.tick();
       const ddPath = join(layout.poolDir, dd);
       if (!/^[0-9a-f]{2}$/.test(dd)) continue;
-      let digests: string[];
-      try {
-        digests = await readdir(ddPath);
-      } catch {
-        continue;
-      }
-      for (const digest of digests) {
+      for (const digest of await poolDirectories(ddPath, log).catch(() => [] as string[])) {
         const entry = join(ddPath, digest);
         const registered = users.digests.has(digest);
         const referenced = refs.byDigest.get(digest);
@@ -156,7 +146,7 @@ export async function runGc(layout: StoreLayout, options: GcOptions = {}): Promi
         let left = 0;
         for (const name of names) {
           const path = join(entry, name);
-          const st = await stat(path).catch(() => undefined);
+          const st = await lstat(path).catch(() => undefined);
           if (!st) continue;
           if (isTempName(name)) {
             if (now - st.mtimeMs > tempMaxAge) {
@@ -192,6 +182,26 @@ export async function runGc(layout: StoreLayout, options: GcOptions = {}): Promi
   if (!dryRun && result.removedSnapshots.length > 0) await tryRefreshStatusPages(layout, log, 'gc');
   result.durationMs = Date.now() - started;
   return result;
+}
+
+/**
+ * The subdirectories of a pool directory. A symlink there is never followed (it could lead into another
+ * store's pool, whose packages this gc does not know about): it is left alone, with a warning.
+ */
+async function poolDirectories(dir: string, log: Logger): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('list pool', dir, e);
+    return [];
+  }
+  const dirs: string[] = [];
+  for (const e of entries) {
+    if (e.isDirectory()) dirs.push(e.name);
+    else if (e.isSymbolicLink()) log.warn(`gc left ${join(dir, e.name)} alone: it is a symbolic link, and gc never follows one out of the pool; remove it (ovirt-repo never makes one there)`);
+  }
+  return dirs;
 }
 
 /** Make a snapshot disappear atomically (rename to a temp name), then delete it. */

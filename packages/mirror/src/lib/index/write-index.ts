@@ -3,6 +3,7 @@ import { silentLogger, withLock, writeFileAtomic, type Logger } from '@ovirt-rep
 import { indexLockPath } from '../lock/store-locks.js';
 import { defaultBaseUrl, indexFile, snapshotUrl, type StoreLayout } from '../store/layout.js';
 import { listRepos, readLatest } from '../store/repo-state.js';
+import { assertOwnParts } from '../store/store-parts.js';
 import { writeStatusPages } from '../status/write-status.js';
 import { DEFAULT_INDEX_VARIABLE, INDEX_FORMATS, renderIndex } from './formats.js';
 
@@ -26,12 +27,13 @@ export interface WriteIndexResult {
 /**
  * Rewrite `<store>/yum/all_latest.{json,yaml,py,html}` from every repo's latest.txt, and the status pages,
  * under the index lock. Each file is replaced atomically, so mirror_client never reads a half-written index;
- * files whose content is unchanged are left alone.
+ * files whose content is unchanged are left alone. Never through a store part that leads out of the store.
  */
 export async function writeIndex(layout: StoreLayout, options: WriteIndexOptions = {}): Promise<WriteIndexResult> {
   const log = options.logger ?? silentLogger;
   const baseUrl = (options.baseUrl ?? defaultBaseUrl(layout)).replace(/\/+$/, '');
   const variable = options.variable ?? DEFAULT_INDEX_VARIABLE;
+  await assertOwnParts(layout);
   return withLock(indexLockPath(layout), { purpose: 'index write', timeoutMs: options.lockTimeoutMs ?? 120_000, staleAfterMs: 120_000, logger: log }, async () => {
     const entries: [string, string][] = [];
     for (const repo of await listRepos(layout)) {

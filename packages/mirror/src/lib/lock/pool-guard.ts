@@ -1,8 +1,8 @@
 import { readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DEFAULT_STALE_AFTER_MS, describeOwner, ErrorCodes, inspectLock, ioError, isTempName, newOwner, OvirtRepoError, silentLogger, staleReason, tempPathFor, type LockOwner, type Logger } from '@ovirt-repo/core';
+import { DEFAULT_STALE_AFTER_MS, describeOwner, ErrorCodes, inspectLock, ioError, isTempName, makeDirectory, newOwner, OvirtRepoError, silentLogger, staleReason, tempPathFor, type LockOwner, type Logger } from '@ovirt-repo/core';
 import type { StoreLayout } from '../store/layout.js';
 import { gcLockPath, poolUsersDir } from './store-locks.js';
 
@@ -162,7 +162,7 @@ export async function readPoolUsers(layout: StoreLayout, options: { staleAfterMs
 async function writeRegistration(path: string, body: string): Promise<void> {
   const tmp = tempPathFor(path);
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectory(dirname(path));
     await writeFile(tmp, body, { flag: 'wx' });
     await rename(tmp, path);
   } catch (e) {

@@ -35,4 +35,13 @@ describe('diffPackages', () => {
     expect(diffPackages(list, [...list].reverse())).toEqual({ added: [], removed: [], upgraded: [], downgraded: [], rebuilt: [], unchanged: 3 });
     expect(diffPackages([], list).added.map((e) => e.to)).toEqual(['1.0-1', '2.0-1', '1.0-1']);
   });
+
+  it('compares the builds of one EVR as a set: the same files are unchanged, other files a rebuild', () => {
+    const build = (c: string) => p('hello', '2.0-1', 'noarch', c.repeat(64));
+    const world = p('world', '1.0-1');
+    expect(diffPackages([build('a'), build('b'), world], [build('b'), build('a'), world])).toMatchObject({ rebuilt: [], added: [], removed: [], unchanged: 3 });
+    const d = diffPackages([build('a'), build('b'), world], [build('c'), world]);
+    expect(d).toMatchObject({ rebuilt: [{ name: 'hello', arch: 'noarch', from: '2.0-1', to: '2.0-1' }], added: [], removed: [], unchanged: 1 });
+    expect(diffPackages([build('a')], [build('a'), build('b')]).rebuilt).toHaveLength(1);
+  });
 });

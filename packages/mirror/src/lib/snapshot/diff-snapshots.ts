@@ -28,7 +28,8 @@ export interface DiffResult {
 
 /**
  * Compare two snapshots by name.arch. When a name.arch has several versions (keep-versions, modular
- * repos), versions only in A count as removed and versions only in B as added.
+ * repos), versions only in A count as removed and versions only in B as added; an EVR on both sides whose
+ * builds (files) differ is rebuilt.
  */
 export async function diffSnapshots(layout: StoreLayout, repo: string, a: string, b: string): Promise<DiffResult> {
   validateRepoName(repo);
@@ -90,14 +91,24 @@ function compareGroups(aPkgs: readonly SnapshotPackage[], bPkgs: readonly Snapsh
       else out.unchanged++;
       continue;
     }
-    const evrs = (l: SnapshotPackage[]) => new Map(l.map((p) => [formatEvr(p), p]));
+    // Each EVR with the checksums of its builds (several files of one NEVRA are several packages).
+    const evrs = (l: SnapshotPackage[]) => {
+      const m = new Map<string, Set<string>>();
+      for (const p of l) {
+        const evr = formatEvr(p);
+        const set = m.get(evr);
+        if (set) set.add(p.digest);
+        else m.set(evr, new Set([p.digest]));
+      }
+      return m;
+    };
     const ea = evrs(la);
     const eb = evrs(lb);
-    for (const [evr, p] of ea) {
-      const q = eb.get(evr);
-      if (!q) out.removed.push({ name, arch, from: evr });
-      else if (q.digest !== p.digest) out.rebuilt.push({ name, arch, from: evr, to: evr });
-      else out.unchanged++;
+    for (const [evr, da] of ea) {
+      const db = eb.get(evr);
+      if (!db) out.removed.push({ name, arch, from: evr });
+      else if (db.size !== da.size || [...db].some((d) => !da.has(d))) out.rebuilt.push({ name, arch, from: evr, to: evr });
+      else out.unchanged += db.size;
     }
     for (const evr of eb.keys()) if (!ea.has(evr)) out.added.push({ name, arch, to: evr });
   }

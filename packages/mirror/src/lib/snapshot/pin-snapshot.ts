@@ -4,6 +4,7 @@ import type { StoreLayout } from '../store/layout.js';
 import { validateRepoName } from '../store/names.js';
 import { readPins, removePin, writePin, type Pin } from '../store/pins.js';
 import { requireSnapshot } from '../store/repo-state.js';
+import { assertOwnParts } from '../store/store-parts.js';
 import { tryRefreshStatusPages } from '../status/write-status.js';
 import { resolveSnapshotId } from './show-snapshot.js';
 
@@ -30,6 +31,7 @@ export interface PinOptions {
 export async function pinSnapshot(layout: StoreLayout, repo: string, idArg: string, options: PinOptions = {}): Promise<PinResult> {
   const log = options.logger ?? silentLogger;
   validateRepoName(repo);
+  await assertOwnParts(layout);
   const id = await resolveSnapshotId(layout, repo, idArg);
   const r = await withLock(retentionLockPath(layout, repo), { purpose: `pin ${repo}/${id}`, timeoutMs: 120_000, logger: log }, async () => {
     await requireSnapshot(layout, repo, id);
@@ -45,6 +47,7 @@ export async function pinSnapshot(layout: StoreLayout, repo: string, idArg: stri
 export async function unpinSnapshot(layout: StoreLayout, repo: string, idArg: string, options: Pick<PinOptions, 'refreshStatus' | 'logger'> = {}): Promise<PinResult> {
   const log = options.logger ?? silentLogger;
   validateRepoName(repo);
+  await assertOwnParts(layout);
   const id = await resolveSnapshotId(layout, repo, idArg);
   const r = await withLock(retentionLockPath(layout, repo), { purpose: `unpin ${repo}/${id}`, timeoutMs: 120_000, logger: log }, async () => {
     const removed = await removePin(layout, repo, id);

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ErrorCodes, OvirtRepoError, redactUrl } from '@ovirt-repo/core';
-import { printable, validateHref } from '../store/names.js';
+import { ErrorCodes, OvirtRepoError, hrefUrl, redactUrl } from '@ovirt-repo/core';
+import { printable } from '../store/names.js';
 
 /**
  * Where a YUM repo is: an http(s):// URL, a file:// URL or a local path, normalised to a URL ending in "/"
@@ -42,13 +42,9 @@ function badSource(source: string, why: string): OvirtRepoError {
   });
 }
 
-/** The URL of `href` (already validated relative segments) below a base URL. */
+/** The URL of `href` below a base URL (core's hrefUrl: each segment percent-encoded, as dnf asks for it). */
 export function resolveHref(base: URL, href: string, where: string): URL {
-  const segments = validateHref(href, where);
-  const u = new URL(base.href);
-  // Each segment is a raw file name: percent-encode it so "+", "^", "%" or spaces reach the server as is.
-  u.pathname = base.pathname + segments.map((s) => encodeURIComponent(s)).join('/');
-  return u;
+  return hrefUrl(base, href, where);
 }
 
 /** A location's `xml:base` override (location base="..."): http(s) anywhere, file:// only for local sources. */

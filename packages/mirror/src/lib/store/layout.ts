@@ -1,7 +1,7 @@
 import { resolve, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
-import { validateFileName } from './names.js';
+import { fileNameProblem, validateFileName } from './names.js';
 
 /**
  * Where everything lives in a store. This layout is a contract: the index, the OST plugin, the publisher
@@ -91,9 +91,9 @@ export const poolFile = (s: StoreLayout, digest: string, name: string) => `${s.r
 
 /** Parse `pool/<dd>/<digest>/<name>` back; undefined for anything else (foreign hrefs). */
 export function parsePoolHref(href: string): { digest: string; name: string } | undefined {
-  const m = /^pool\/([0-9a-f]{2})\/([0-9a-f]{32,128})\/([^/\\\0]+)$/.exec(href);
+  const m = /^pool\/([0-9a-f]{2})\/([0-9a-f]{32,128})\/([^/]+)$/.exec(href);
   const [, dd, digest, name] = m ?? [];
-  if (!dd || !digest || !name || !digest.startsWith(dd) || name.startsWith('.')) return undefined;
+  if (!dd || !digest || !name || !digest.startsWith(dd) || fileNameProblem(name, '.rpm')) return undefined;
   return { digest, name };
 }
 

@@ -1,4 +1,4 @@
-import { ErrorCodes, OvirtRepoError, repoNameProblem, unsafeHrefReason } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, assertSafeFileName, printable, repoNameProblem } from '@ovirt-repo/core';
 
 /**
  * Validation of every name that becomes part of a path in the store: repo names and snapshot ids (from the
@@ -64,53 +64,17 @@ export function validateDigest(type: string, digest: string, where: string): str
 }
 
 /**
- * Why an href is refused, or undefined when it is safe to use below a base directory or URL: core's rule
- * (absolute paths and URLs, `..`/`.`/empty segments, backslashes, `?`/`#`, percent-encoded dots and slashes,
- * control characters) plus a length limit.
+ * Hrefs and file names from remote metadata follow core's one rule (fs/file-names.ts, repodata/safe-href.ts),
+ * which minirepo and publish apply too: what one step accepts, the next does.
  */
-export function hrefProblem(href: string): string | undefined {
-  if (typeof href !== 'string') return 'it is not a string';
-  if (href.length > 4096) return 'it is longer than 4096 characters';
-  return unsafeHrefReason(href);
-}
+export {
+  unsafeHrefReason as hrefProblem,
+  assertSafeHref as validateHref,
+  fileNameProblem,
+  printable,
+} from '@ovirt-repo/core';
 
-/** The package href's segments, or an UNSAFE_PATH error naming the source. */
-export function validateHref(href: string, where: string): string[] {
-  const problem = hrefProblem(href);
-  if (problem) {
-    throw new OvirtRepoError(ErrorCodes.UNSAFE_PATH, `refusing href "${printable(href)}" in ${where}: ${problem}`, {
-      target: where,
-      hint: 'package and metadata hrefs must be relative paths below the repo; fix the source metadata (createrepo_c writes safe ones)',
-    });
-  }
-  return href.split('/');
-}
-
-/** A file name taken from remote metadata and used in the store: one path segment, no tricks. */
-export function fileNameProblem(name: string, ending?: string): string | undefined {
-  if (typeof name !== 'string' || name.length === 0) return 'it is empty';
-  if (Buffer.byteLength(name) > 255) return 'it is longer than 255 bytes';
-  if (name === '.' || name === '..') return 'it is "." or ".."';
-  if (name.startsWith('.')) return 'it starts with a dot';
-  if (/[/\\\0\r\n]/.test(name)) return 'it contains "/", "\\", NUL or a newline';
-  if (ending && !name.endsWith(ending)) return `it does not end in ${ending}`;
-  return undefined;
-}
-
+/** A file name taken from remote metadata and used in the store, or an E_UNSAFE_PATH error naming `where`. */
 export function validateFileName(name: string, where: string, ending?: string): string {
-  const problem = fileNameProblem(name, ending);
-  if (problem) {
-    throw new OvirtRepoError(ErrorCodes.UNSAFE_PATH, `refusing file name "${printable(name)}" from ${where}: ${problem}`, {
-      target: where,
-      hint: 'fix the source metadata; file names must be plain names such as foo-1.0-1.noarch.rpm',
-    });
-  }
-  return name;
-}
-
-/** Make untrusted text safe to echo in a message (no control characters, bounded length). */
-export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = String(s).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return clean.length > 200 ? `${clean.slice(0, 200)}...` : clean;
+  return assertSafeFileName(name, where, ending ? { ending } : {});
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { link, mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { link, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ErrorCodes, OvirtRepoError, fsyncPath, ioError, tempPathFor } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, fsyncPath, ioError, makeDirectory, tempPathFor } from '@ovirt-repo/core';
 import { poolFile, poolHref, type StoreLayout } from './layout.js';
 import { DIGEST_LENGTHS } from './names.js';
 
@@ -100,10 +100,10 @@ export async function stagePoolFile(
   const final = poolFile(layout, expected.digest, name);
   const dir = dirname(final);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
   } catch (e) {
     input.destroy();
-    throw ioError('create pool directory', dir, e);
+    throw e;
   }
   const tmp = tempPathFor(final);
   const hash = createHash(hashAlgorithm(expected.checksumType));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestOfPieces } from '@ovirt-repo/core';
+import { digestOfPieces, makeDirectory } from '@ovirt-repo/core';
 import { recordCacheDir, type StoreLayout } from './layout.js';
 import { contentTrailer, type SnapshotRecord } from './snapshot-record.js';
 
@@ -56,7 +56,7 @@ export function sortedTextOf(cached: CachedRecord, record: Pick<SnapshotRecord, 
 export async function writeRecordCache(layout: StoreLayout, repo: string, id: string, starts: Int32Array, sorted: readonly Uint8Array[]): Promise<void> {
   const dir = recordCacheDir(layout, repo);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     const entry = async (name: string, data: Iterable<Uint8Array>) => {
       const temp = join(dir, `.${name}.${process.pid}.tmp`);
       await writeFile(temp, data);

@@ -1,6 +1,7 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { ErrorCodes, OvirtRepoError, ioError, writeFileAtomic } from '@ovirt-repo/core';
+import { readFile } from 'node:fs/promises';
+import { ErrorCodes, OvirtRepoError, ioError, makeDirectory, writeFileAtomic } from '@ovirt-repo/core';
 import { storeLayout, type StoreLayout } from './layout.js';
+import { assertOwnParts, claimForStore } from './store-parts.js';
 
 export const STORE_FORMAT = 'ovirt-repo-store';
 export const STORE_VERSION = 1;
@@ -12,34 +13,34 @@ export interface StoreMarker {
 }
 
 /**
- * Open the store at `root`. Writers (`create: true`) make the directory skeleton and the store.json marker
- * on first use; readers and gc require the marker, so a typo in --store can never make gc delete files in
- * a directory that is not a store.
+ * Open the store at `root`. Readers, gc and `index write` require the store.json marker, so a typo in
+ * --store can never make gc delete files in a directory that is not a store. Writers (`create: true`,
+ * mirror sync) also make a new store, but only in a missing or empty directory: never in one that holds
+ * anything else (a web root, an old mirror tree). The marker is written first, so a first sync killed at
+ * any moment leaves either an empty directory or a store, and the next sync goes on from there. Writers
+ * also refuse a store whose parts lead out of it (store-parts.ts).
  */
 export async function openStore(root: string, options: { create?: boolean } = {}): Promise<StoreLayout> {
   const layout = storeLayout(root);
-  const marker = await readMarker(layout);
-  if (marker) return layout;
-  if (!options.create) {
-    throw new OvirtRepoError(ErrorCodes.STORE, `${layout.root} is not an ovirt-repo store (no ${layout.marker})`, {
-      target: layout.root,
-      hint: 'check --store / OVIRT_REPO_STORE; a store is created by the first `ovirt-repo mirror sync`',
-    });
-  }
-  try {
-    await mkdir(layout.root, { recursive: true });
-    const st = await stat(layout.root);
-    if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-    await mkdir(layout.poolDir, { recursive: true });
-    await mkdir(layout.yumDir, { recursive: true });
-    await mkdir(layout.locksDir, { recursive: true });
-  } catch (e) {
-    throw ioError('create store', layout.root, e);
-  }
-  // Several first writers may race here; every one writes the same kind of marker atomically.
   if (!(await readMarker(layout))) {
-    const m: StoreMarker = { format: STORE_FORMAT, version: STORE_VERSION, createdAt: new Date().toISOString() };
-    await writeFileAtomic(layout.marker, `${JSON.stringify(m, null, 2)}\n`);
+    if (!options.create) {
+      throw new OvirtRepoError(ErrorCodes.STORE, `${layout.root} is not an ovirt-repo store (no ${layout.marker})`, {
+        target: layout.root,
+        hint: 'check --store / OVIRT_REPO_STORE; a store is created by the first `ovirt-repo mirror sync` into an empty or missing directory',
+      });
+    }
+    await makeDirectory(layout.root);
+    // claimForStore says no when another first writer's marker appeared meanwhile: that store is ours too.
+    if (await claimForStore(layout)) {
+      const m: StoreMarker = { format: STORE_FORMAT, version: STORE_VERSION, createdAt: new Date().toISOString() };
+      await writeFileAtomic(layout.marker, `${JSON.stringify(m, null, 2)}\n`);
+    } else if (!(await readMarker(layout))) {
+      throw ioError('read store marker', layout.marker, new Error('it vanished while the store was being created'));
+    }
+  }
+  if (options.create) {
+    await assertOwnParts(layout);
+    for (const dir of [layout.poolDir, layout.yumDir, layout.locksDir]) await makeDirectory(dir);
   }
   return layout;
 }

@@ -1,6 +1,7 @@
 import { isSelectionOrder, selectPackages } from './select-packages.js';
 
-const p = (name: string, version: string, release = '1', arch = 'noarch', tag = '') => ({ name, version, release, arch, epoch: '0', tag });
+/** A build: its checksum is made of its NEVRA and `tag`, so two tags are two different files of one NEVRA. */
+const p = (name: string, version: string, release = '1', arch = 'noarch', tag = '') => ({ name, version, release, arch, epoch: '0', tag, digest: `${name}-${version}-${release}.${arch}${tag}` });
 const names = (r: { selected: { name: string; version: string; tag: string }[] }) => r.selected.map((x) => `${x.name}-${x.version}${x.tag}`);
 
 describe('selectPackages', () => {
@@ -31,9 +32,25 @@ describe('selectPackages', () => {
     expect(names(r)).toEqual(['a-2', 'a-3']);
   });
 
-  it('a rebuild with the same NEVRA replaces the previous build; a later source wins', () => {
-    const r = selectPackages({ mode: 'additive', incoming: [p('a', '1', '1', 'noarch', '@s1'), p('a', '1', '1', 'noarch', '@s2')], previous: [p('a', '1', '1', 'noarch', '@old')], options: {}, modular: false });
-    expect(names(r)).toEqual(['a-1@s2']);
+  it('a NEVRA that comes in replaces the previous builds of it; every build that comes in is kept', () => {
+    const previous = [p('a', '1', '1', 'noarch', '@old'), p('a', '1', '1', 'noarch', '@older'), p('b', '1')];
+    const r = selectPackages({ mode: 'additive', incoming: [p('a', '1', '1', 'noarch', '@s2'), p('a', '1', '1', 'noarch', '@s1')], previous, options: {}, modular: false });
+    expect(names(r)).toEqual(['a-1@s1', 'a-1@s2', 'b-1']);
+  });
+
+  it('mirror mode keeps every build of a NEVRA, in checksum order, and a file two sources list once', () => {
+    const builds = [p('a', '1', '1', 'noarch', '@z'), p('a', '1', '1', 'noarch', '@m'), p('a', '1', '1', 'noarch', '@a'), p('a', '1', '1', 'noarch', '@m'), p('a', '0.9')];
+    const r = selectPackages({ mode: 'mirror', incoming: builds, previous: [], options: {}, modular: false });
+    expect(names(r)).toEqual(['a-0.9', 'a-1@a', 'a-1@m', 'a-1@z']);
+    const reversed = selectPackages({ mode: 'mirror', incoming: [...builds].reverse(), previous: [], options: {}, modular: false });
+    expect(reversed.selected).toEqual(r.selected);
+    // newest-only and keep-versions count versions, not files: every build of the newest stays.
+    expect(names(selectPackages({ mode: 'mirror', incoming: builds, previous: [], options: { newestOnly: true }, modular: false }))).toEqual(['a-1@a', 'a-1@m', 'a-1@z']);
+  });
+
+  it('versions rpm calls equal are one version: a rebuild of 1.0 named 1.00 replaces it', () => {
+    const r = selectPackages({ mode: 'additive', incoming: [p('a', '1.00', '1', 'noarch', '@new')], previous: [p('a', '1.0', '1', 'noarch', '@old'), p('a', '0.9')], options: { keepVersions: 2 }, modular: false });
+    expect(names(r)).toEqual(['a-0.9', 'a-1.00@new']);
   });
 
   it('filters apply to incoming packages only', () => {
@@ -52,9 +69,16 @@ describe('selectPackages', () => {
       }
       return out;
     };
+    // Some NEVRAs come as two builds (tag and tag#2: two files).
     const some = (next: () => number, count: number, tag: string) =>
       Array.from({ length: count }, () =>
-        p(`pkg${Math.floor(next() * 12)}`, ['1', '1.0', '1.00', '1.10', '1.9', '2'][Math.floor(next() * 6)]!, String(1 + Math.floor(next() * 2)), ['noarch', 'x86_64'][Math.floor(next() * 2)], tag),
+        p(
+          `pkg${Math.floor(next() * 12)}`,
+          ['1', '1.0', '1.00', '1.10', '1.9', '2'][Math.floor(next() * 6)]!,
+          String(1 + Math.floor(next() * 2)),
+          ['noarch', 'x86_64'][Math.floor(next() * 2)],
+          next() < 0.2 ? `${tag}#2` : tag,
+        ),
       );
     const same = (r: ReturnType<typeof selectPackages>) => ({ selected: r.selected, pruned: r.pruned, filteredOut: r.filteredOut });
 
@@ -67,8 +91,7 @@ describe('selectPackages', () => {
         const options = { ...(keepVersions ? { keepVersions } : {}), ...(seed % 5 === 0 ? { newestOnly: true } : {}), ...(seed % 7 === 0 ? { exclude: ['pkg1'] } : {}) };
         const base = selectPackages({ mode: 'additive', incoming: some(next, 40, '@old'), previous: [], options, modular: false }).selected;
         const incoming = some(next, 1 + Math.floor(next() * 5), '@new');
-        // Two versions rpm calls equal (1.0 and 1.00) leave the order to chance: such a base is selected the
-        // general way, and so is one out of order.
+        // A base out of order is selected the general way.
         const mixed = shuffled(base, next);
         if (!isSelectionOrder(base, keep) || isSelectionOrder(mixed, keep)) continue;
         const fast = selectPackages({ mode: 'additive', incoming, previous: base, options, modular: false });
@@ -78,12 +101,17 @@ describe('selectPackages', () => {
       expect(compared).toBeGreaterThan(100);
     });
 
-    it('is not taken for packages out of order, with two equal EVRs, or more versions than kept', () => {
+    it('is not taken for packages out of order, a file twice, or more versions than kept', () => {
       expect(isSelectionOrder([p('b', '1'), p('a', '1')], 1)).toBe(false);
       expect(isSelectionOrder([p('a', '2'), p('a', '1')], 2)).toBe(false);
-      expect(isSelectionOrder([p('a', '1.0'), p('a', '1.00')], 2)).toBe(false);
       expect(isSelectionOrder([p('a', '1'), p('a', '2')], 1)).toBe(false);
+      expect(isSelectionOrder([p('a', '1', '1', 'noarch', '@b'), p('a', '1', '1', 'noarch', '@a')], 1)).toBe(false);
+      expect(isSelectionOrder([p('a', '1', '1', 'noarch', '@a'), p('a', '1', '1', 'noarch', '@a')], 1)).toBe(false);
       expect(isSelectionOrder([p('a', '1'), p('a', '2'), p('a', '1', '1', 'x86_64'), p('b', '1')], 2)).toBe(true);
+      // Builds of one EVR (or of EVRs rpm calls equal) in checksum order are one version.
+      const build = (version: string, digest: string) => ({ ...p('a', version), digest });
+      expect(isSelectionOrder([build('1.0', 'aa'), build('1.00', 'bb'), build('1.000', 'cc')], 1)).toBe(true);
+      expect(isSelectionOrder([build('1.0', 'bb'), build('1.00', 'aa')], 1)).toBe(false);
     });
 
     it('inserts new name.arch groups in order, replaces rebuilds and prunes within the touched groups', () => {

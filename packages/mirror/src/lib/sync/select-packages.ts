@@ -2,9 +2,17 @@ import { compareEvr } from '../select/evr.js';
 import { makeFilter, type Nevra } from '../select/filters.js';
 import type { SelectionOptions, SyncMode } from '../store/snapshot-record.js';
 
-export interface SelectInput<T extends Nevra> {
+/**
+ * A package to select: its NEVRA, and the checksum of its file, which tells builds apart. Several builds of
+ * one NEVRA (signed and unsigned, rebuilt) are different files: dnf sees each, and so does a snapshot.
+ */
+export interface Build extends Nevra {
+  digest: string;
+}
+
+export interface SelectInput<T extends Build> {
   mode: SyncMode;
-  /** Packages of the sources, in source order (a later source wins over an earlier one for one NEVRA). */
+  /** Packages of the sources, in source order (a file two sources list is taken once, from the later). */
   incoming: readonly T[];
   /** Additive mode: the packages of the previous latest snapshot. */
   previous: readonly T[];
@@ -21,27 +29,25 @@ export interface SelectResult<T> {
   pruned: number;
 }
 
-const nevraKey = (p: Nevra) => `${p.name}\0${p.epoch || '0'}\0${p.version}\0${p.release}\0${p.arch}`;
 const nameArch = (p: Nevra) => `${p.name}\0${p.arch}`;
 
 /**
- * Choose the packages of the new snapshot.
- * - mirror: the sources' packages after filters.
- * - additive: the previous snapshot's packages plus the sources' (after filters); for one NEVRA the source's
- *   build replaces the previous one; then the newest `keepVersions` (default 1) EVRs of each name.arch stay.
+ * Choose the packages of the new snapshot: builds, told apart by checksum, never by file name.
+ * - mirror: the sources' packages after filters, every build of every NEVRA.
+ * - additive: the previous snapshot's packages plus the sources' (after filters). The builds of a NEVRA that
+ *   comes in replace the previous snapshot's builds of it (a rebuild replaces the build it rebuilds); every
+ *   build that comes in is kept. Then the newest `keepVersions` (default 1) EVRs of each name.arch stay, with
+ *   all their builds.
  * Filters apply to what comes in, not to what the previous snapshot already holds.
  */
-export function selectPackages<T extends Nevra>(input: SelectInput<T>): SelectResult<T> {
+export function selectPackages<T extends Build>(input: SelectInput<T>): SelectResult<T> {
   const { fresh, filteredOut, pruned } = selectIncoming(input.incoming, input.options, input.modular);
   const keep = input.options.keepVersions ?? (input.mode === 'additive' ? 1 : undefined);
   if (input.mode === 'additive' && keep !== undefined && !input.modular && isSelectionOrder(input.previous, keep)) {
     const edited = editSelection(listOf(input.previous), fresh, keep);
     return { selected: applyEdits(input.previous, edited.edits, (p) => p), filteredOut, pruned: pruned + edited.pruned };
   }
-  const byNevra = new Map<string, T>();
-  if (input.mode === 'additive') for (const p of input.previous) byNevra.set(nevraKey(p), p);
-  for (const p of fresh) byNevra.set(nevraKey(p), p);
-  let selected = [...byNevra.values()];
+  let selected = input.mode === 'additive' ? [...withoutReplaced(input.previous, fresh), ...fresh] : fresh;
   let prunedAll = pruned;
   if (keep !== undefined && !input.modular) {
     const kept = keepNewest(selected, keep);
@@ -53,45 +59,56 @@ export function selectPackages<T extends Nevra>(input: SelectInput<T>): SelectRe
 }
 
 /** The sources' packages after --arch/--include/--exclude and --newest-only: what comes in. */
-export function selectIncoming<T extends Nevra>(incoming: readonly T[], options: SelectionOptions, modular: boolean): { fresh: T[]; filteredOut: number; pruned: number } {
+export function selectIncoming<T extends Build>(incoming: readonly T[], options: SelectionOptions, modular: boolean): { fresh: T[]; filteredOut: number; pruned: number } {
   const filter = makeFilter(options);
   let filteredOut = 0;
-  const byNevra = new Map<string, T>();
+  const byDigest = new Map<string, T>();
   for (const p of incoming) {
     if (!filter(p)) {
       filteredOut++;
       continue;
     }
-    byNevra.set(nevraKey(p), p);
+    byDigest.set(p.digest, p);
   }
-  const fresh = [...byNevra.values()];
+  const fresh = [...byDigest.values()];
   if (!options.newestOnly || modular) return { fresh, filteredOut, pruned: 0 };
   const kept = keepNewest(fresh, 1);
   return { fresh: kept, filteredOut, pruned: fresh.length - kept.length };
 }
 
 const compareNameArch = (a: Nevra, b: Nevra) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.arch < b.arch ? -1 : a.arch > b.arch ? 1 : 0);
-const selectionOrder = (a: Nevra, b: Nevra) => compareNameArch(a, b) || compareEvr(a, b);
+const compareDigest = (a: Build, b: Build) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
+/** Name, arch, EVR (rpm's comparison), then checksum: builds of one EVR in a fixed order, whatever their file names. */
+const withinGroup = (a: Build, b: Build) => compareEvr(a, b) || compareDigest(a, b);
+const selectionOrder = (a: Build, b: Build) => compareNameArch(a, b) || withinGroup(a, b);
 
 /**
- * True when `packages` are already what selectPackages returns for them: in its order, without two equal
- * EVRs of a name.arch, at most `keep` of each. A previous additive snapshot made with the same options
- * is; checking costs a string comparison per package, far less than selecting them all again.
+ * True when `packages` are already what selectPackages returns for them: in its order, each file once, at
+ * most `keep` EVRs of each name.arch. A previous additive snapshot made with the same options is; checking
+ * costs a string comparison per package, far less than selecting them all again.
  */
-export function isSelectionOrder(packages: readonly Nevra[], keep: number): boolean {
-  let run = 1;
+export function isSelectionOrder(packages: readonly Build[], keep: number): boolean {
+  let versions = 1;
   for (let i = 1; i < packages.length; i++) {
-    const a = packages[i - 1] as Nevra;
-    const b = packages[i] as Nevra;
+    const a = packages[i - 1] as Build;
+    const b = packages[i] as Build;
     const byName = compareNameArch(a, b);
     if (byName > 0) return false;
     if (byName < 0) {
-      run = 1;
+      versions = 1;
       continue;
     }
-    if (++run > Math.max(1, keep) || compareEvr(a, b) >= 0) return false;
+    const byEvr = compareEvr(a, b);
+    if (byEvr > 0 || (byEvr === 0 && compareDigest(a, b) >= 0)) return false;
+    if (byEvr < 0 && ++versions > Math.max(1, keep)) return false;
   }
   return true;
+}
+
+/** The builds of `previous` that no build of `fresh` replaces (same name.arch, an EVR rpm calls equal). */
+function withoutReplaced<P extends Build>(previous: readonly P[], fresh: readonly Build[]): P[] {
+  const incoming = groupByNameArch(fresh);
+  return previous.filter((p) => !incoming.get(nameArch(p))?.some((f) => compareEvr(f, p) === 0));
 }
 
 /** Packages read by place: an array, or the lines of a snapshot.json parsed as they are asked for. */
@@ -116,31 +133,23 @@ export interface SelectionEdit<P, F> {
  * stays where it is. Gives the same result as selecting everything again, for a deploy of one build into a
  * repo of tens of thousands of packages at a fraction of its cost. Edits come in the order of their places.
  */
-export function editSelection<P extends Nevra, F extends Nevra>(previous: PackageList<P>, fresh: readonly F[], keep: number): { edits: Array<SelectionEdit<P, F>>; pruned: number } {
-  const touched = new Map<string, SelectionEdit<P, F>>();
-  for (const p of fresh) {
-    const k = nameArch(p);
-    let t = touched.get(k);
-    if (!t) {
-      const at = lowerBound(previous, p);
-      let end = at;
-      while (end < previous.length && compareNameArch(previous.at(end), p) === 0) end++;
-      const before: P[] = [];
-      for (let i = at; i < end; i++) before.push(previous.at(i));
-      touched.set(k, (t = { at, end, before, after: [...before] }));
-    }
-    // A rebuild with the same NEVRA takes the previous one's place, as in the general way's map.
-    const same = t.after.findIndex((q) => nevraKey(q) === nevraKey(p));
-    if (same >= 0) t.after[same] = p;
-    else t.after.push(p);
-  }
+export function editSelection<P extends Build, F extends Build>(previous: PackageList<P>, fresh: readonly F[], keep: number): { edits: Array<SelectionEdit<P, F>>; pruned: number } {
+  const touched: Array<SelectionEdit<P, F>> = [];
   let pruned = 0;
-  for (const t of touched.values()) {
-    const kept = keepNewest(t.after, keep);
-    pruned += t.after.length - kept.length;
-    t.after = kept.sort(compareEvr);
+  for (const incoming of groupByNameArch(fresh).values()) {
+    const first = incoming[0] as F;
+    const at = lowerBound(previous, first);
+    let end = at;
+    while (end < previous.length && compareNameArch(previous.at(end), first) === 0) end++;
+    const before: P[] = [];
+    for (let i = at; i < end; i++) before.push(previous.at(i));
+    // As the general way: the builds that come in replace the previous builds of their EVRs.
+    const all: Array<P | F> = [...withoutReplaced(before, incoming), ...incoming];
+    const kept = keepNewest(all, keep);
+    pruned += all.length - kept.length;
+    touched.push({ at, end, before, after: kept.sort(withinGroup) });
   }
-  const edits = [...touched.values()].sort((a, b) => a.at - b.at || compareNameArch(a.after[0] as Nevra, b.after[0] as Nevra));
+  const edits = touched.sort((a, b) => a.at - b.at || compareNameArch(a.after[0] as Nevra, b.after[0] as Nevra));
   return { edits, pruned };
 }
 
@@ -172,8 +181,22 @@ function lowerBound(sorted: PackageList<Nevra>, p: Nevra): number {
   return lo;
 }
 
-/** The newest `n` EVRs of every name.arch. */
+/** The newest `n` EVRs of every name.arch (rpm's comparison), each with all its builds. */
 export function keepNewest<T extends Nevra>(packages: readonly T[], n: number): T[] {
+  const out: T[] = [];
+  for (const g of groupByNameArch(packages).values()) {
+    g.sort((a, b) => compareEvr(b, a));
+    let versions = 0;
+    for (let i = 0; i < g.length; i++) {
+      if (i === 0 || compareEvr(g[i - 1] as T, g[i] as T) !== 0) versions++;
+      if (versions > Math.max(1, n)) break;
+      out.push(g[i] as T);
+    }
+  }
+  return out;
+}
+
+function groupByNameArch<T extends Nevra>(packages: readonly T[]): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const p of packages) {
     const k = nameArch(p);
@@ -181,10 +204,5 @@ export function keepNewest<T extends Nevra>(packages: readonly T[], n: number): 
     if (g) g.push(p);
     else groups.set(k, [p]);
   }
-  const out: T[] = [];
-  for (const g of groups.values()) {
-    g.sort((a, b) => compareEvr(b, a));
-    out.push(...g.slice(0, Math.max(1, n)));
-  }
-  return out;
+  return groups;
 }
