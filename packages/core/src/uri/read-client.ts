@@ -44,7 +44,7 @@ export interface OpenedResource {
   url: string;
 }
 
-export interface RequestOptions {
+export interface ReadRequestOptions {
   /** Aborting it ends the request (and the stream of an opened resource) at once; it is not retried. */
   signal?: AbortSignal;
   /** This call's retries instead of the client's (a mirror of a list gets one try: the next mirror is the retry). */
@@ -53,11 +53,11 @@ export interface RequestOptions {
 
 export interface ReadClient {
   /** Open a resource for streaming. Not retried (the caller retries the whole transfer). */
-  open(url: URL, options?: Pick<RequestOptions, 'signal'>): Promise<OpenedResource>;
+  open(url: URL, options?: Pick<ReadRequestOptions, 'signal'>): Promise<OpenedResource>;
   /** Read a (small) resource into memory, with retries. */
-  read(url: URL, maxBytes?: number, options?: RequestOptions): Promise<Buffer>;
+  read(url: URL, maxBytes?: number, options?: ReadRequestOptions): Promise<Buffer>;
   /** Run `attempt` with the client's retry policy (for streamed transfers that must restart from zero). */
-  withRetries<T>(what: string, attempt: () => Promise<T>, options?: RequestOptions): Promise<T>;
+  withRetries<T>(what: string, attempt: () => Promise<T>, options?: ReadRequestOptions): Promise<T>;
   /** Number of HTTP requests made (for tests and the no-change promise). */
   readonly requests: number;
   close(): void;
@@ -175,7 +175,7 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     });
   }
 
-  async function open(url: URL, request: Pick<RequestOptions, 'signal'> = {}): Promise<OpenedResource> {
+  async function open(url: URL, request: Pick<ReadRequestOptions, 'signal'> = {}): Promise<OpenedResource> {
     if (url.protocol === 'file:') {
       const path = fileURLToPath(url);
       let size: number;
@@ -196,7 +196,7 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     return { stream: res, size: Number.isFinite(len) ? len : undefined, url: final.href };
   }
 
-  async function withRetries<T>(what: string, attempt: () => Promise<T>, request: RequestOptions = {}): Promise<T> {
+  async function withRetries<T>(what: string, attempt: () => Promise<T>, request: ReadRequestOptions = {}): Promise<T> {
     const allowed = request.retries ?? retries;
     for (let n = 0; ; n++) {
       try {
@@ -212,7 +212,7 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     }
   }
 
-  async function read(url: URL, maxBytes = 1 << 30, request: RequestOptions = {}): Promise<Buffer> {
+  async function read(url: URL, maxBytes = 1 << 30, request: ReadRequestOptions = {}): Promise<Buffer> {
     if (url.protocol === 'file:') {
       const path = fileURLToPath(url);
       try {
