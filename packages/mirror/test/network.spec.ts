@@ -1,14 +1,20 @@
+import { execFile } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { silentLogger } from '@ovirt-repo/core';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { syncRepo } from '../src/index.js';
+import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 import { startHttpSource, type HttpSource } from './helpers/http-source.js';
 import { expectLatestVerifies, snapshotFiles, snapshotIds } from './helpers/store-checks.js';
+
+const run = promisify(execFile);
+const bin = join(repoRoot, 'packages', 'cli', 'bin', 'run.js');
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -287,5 +293,71 @@ describeWithTools(['createrepo_c'], 'mirror sync against slow, failing and hosti
       const r = await syncRepo({ store, repo: 'ml', config: { file: conf } });
       expect(r).toMatchObject({ changed: true, packages: 1 });
     });
+  });
+});
+
+describeWithTools(['createrepo_c'], 'mirror sync network limits in the ovirt-repo binary', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let source: HttpSource;
+  beforeAll(async () => {
+    ensurePluginBuilt();
+    ({ dir, cleanup } = await makeTempDir());
+    await mkdir(join(dir, 'web'));
+    source = await startHttpSource(join(dir, 'web'));
+  });
+  afterAll(async () => {
+    await source.close();
+    await cleanup();
+  });
+
+  async function ovirtRepo(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const x = e as { code: number; stdout: string; stderr: string };
+      return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+    }
+  }
+
+  it('takes --mirror-budget over sync.mirrorBudget in ovirt-repo.yaml, and names the budget it ran out of', async () => {
+    const silent = await silentServer();
+    try {
+      await writeFile(join(dir, 'web', 'slow-list.txt'), `${silent.url}/a/\n${silent.url}/b/\n`);
+      await writeFile(join(dir, 'ml.repo'), `[ml]\nmirrorlist=${source.url}/slow-list.txt\n`);
+      const config = join(dir, 'ovirt-repo.yaml');
+      await writeFile(config, `store: store\nsync:\n  mirrorBudget: 1s\n`);
+      const env = { OVIRT_REPO_CONFIG: config };
+      const fromFile = await ovirtRepo(['mirror', 'sync', 'ml', '--config', join(dir, 'ml.repo'), '--json'], env);
+      expect(fromFile.code).toBe(1);
+      expect(JSON.parse(fromFile.stdout).error).toMatchObject({ code: 'E_FETCH', message: expect.stringMatching(/ \(\d of 2 tried in the 1 s budget\)$/) });
+      const fromFlag = await ovirtRepo(['mirror', 'sync', 'ml', '--config', join(dir, 'ml.repo'), '--mirror-budget', '2s'], env);
+      expect(fromFlag.code).toBe(1);
+      expect(fromFlag.stderr).toMatch(/Error \[E_FETCH\]: no mirror of .*slow-list\.txt could be used \(2 of 2 tried in the 2 s budget\)/);
+      expect(fromFlag.stderr).toContain('--mirror-budget');
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('reports skipped local entries of a remote mirrorlist in --json warnings too', async () => {
+    await makeRepo(join(dir, 'web', 'good'), [pkg('alpha')]);
+    await writeFile(join(dir, 'web', 'mixed-list.txt'), `file:///etc/\n${source.url}/good/\n`);
+    await writeFile(join(dir, 'mixed.repo'), `[mixed]\nmirrorlist=${source.url}/mixed-list.txt\n`);
+    const r = await ovirtRepo(['mirror', 'sync', 'mixed', '--config', join(dir, 'mixed.repo'), '--store', join(dir, 'store2'), '--json']);
+    expect(r.code).toBe(0);
+    const expected = `mirrorlist ${source.url}/mixed-list.txt: skipped 1 entry that is not an http(s) URL (a remote list may not name local files): file:///etc/`;
+    expect(JSON.parse(r.stdout)).toMatchObject({ changed: true, warnings: [expected] });
+    const human = await ovirtRepo(['mirror', 'sync', 'mixed', '--config', join(dir, 'mixed.repo'), '--store', join(dir, 'store2')]);
+    expect(human.code).toBe(0);
+    expect(human.stderr).toContain(`Warning: ${expected}`);
+  });
+
+  it('documents the network flags in --help', async () => {
+    const help = await ovirtRepo(['mirror', 'sync', '--help']);
+    expect(help.stdout).toMatch(/--min-rate=BYTES/);
+    expect(help.stdout).toMatch(/--mirror-budget=DURATION/);
+    expect(help.stdout).toContain('--mirror-budget 10m --min-rate 200');
   });
 });

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
  * socket: time spent waiting for a free connection of the pool is not counted.
  */
 export function watchRate(socket: Socket, windowMs: number, minBytesPerSecond: number, tooSlow: (bytes: number) => void): () => void {
-  if (minBytesPerSecond <= 0) return () => undefined;
+  if (minBytesPerSecond <= 0 || windowMs <= 0) return () => undefined;
   const needed = (minBytesPerSecond * windowMs) / 1000;
   let last = socket.bytesRead;
   const timer = setInterval(() => {
