@@ -171,6 +171,17 @@ describeWithTools(['createrepo_c'], 'mirror sync against slow, failing and hosti
   });
 
   describe('mirror lists', () => {
+    it('asks only the first mirror when it answers', async () => {
+      await makeRepo(join(web, 'one'), [pkg('alpha')]);
+      await makeRepo(join(web, 'two'), [pkg('alpha')]);
+      await writeFile(join(web, 'mirrorlist.txt'), `${source.url}/one/\n${source.url}/two/\n`);
+      const conf = join(dir, 'ml.repo');
+      await writeFile(conf, `[ml]\nmirrorlist=${source.url}/mirrorlist.txt\n`);
+      const r = await syncRepo({ store, repo: 'ml', config: { file: conf } });
+      expect(r.sources[0]).toMatchObject({ baseUrl: `${source.url}/one/` });
+      expect(source.requests.filter((p) => p.startsWith('/two/'))).toEqual([]);
+    });
+
     it('tries the next mirror at once after one fails (a mirror of a list is not retried)', async () => {
       await makeRepo(join(web, 'good'), [pkg('alpha')]);
       await writeFile(join(web, 'mirrorlist.txt'), `${source.url}/busy/\n${source.url}/good/\n`);
