@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -307,7 +308,7 @@ describeWithTools(['createrepo_c'], 'mirror sync against slow, failing and hosti
   });
 });
 
-describeWithTools(['createrepo_c'], 'mirror sync network limits in the ovirt-repo binary', () => {
+describeWithTools(['createrepo_c', 'openssl'], 'mirror sync network limits in the ovirt-repo binary', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let source: HttpSource;
@@ -363,6 +364,22 @@ describeWithTools(['createrepo_c'], 'mirror sync network limits in the ovirt-rep
     const human = await ovirtRepo(['mirror', 'sync', 'mixed', '--config', join(dir, 'mixed.repo'), '--store', join(dir, 'store2')]);
     expect(human.code).toBe(0);
     expect(human.stderr).toContain(`Warning: ${expected}`);
+  });
+
+  it('verifies TLS certificates even when NODE_TLS_REJECT_UNAUTHORIZED=0 is set', async () => {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    const server = https.createServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) => res.writeHead(200).end('not reached'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/repo/`;
+      const r = await ovirtRepo(['mirror', 'sync', 'tls', '--from', url, '--store', join(dir, 'tls-store'), '--retries', '0', '--json'], { NODE_TLS_REJECT_UNAUTHORIZED: '0' });
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'E_FETCH', message: expect.stringContaining(url), hint: expect.stringMatching(/certificate/) });
+    } finally {
+      server.close();
+    }
   });
 
   it('documents the network flags in --help', async () => {
