@@ -1,7 +1,7 @@
 /** Mirrors of a list in flight at once, at most. */
-export const MIRRORS_AT_ONCE = 4;
+const MIRRORS_AT_ONCE = 4;
 /** A mirror that has not answered after this long gets company: the next one in the list starts too. */
-export const MIRROR_HEAD_START_MS = 1000;
+const MIRROR_HEAD_START_MS = 1000;
 
 export interface MirrorFailure {
   mirror: string;

@@ -68,7 +68,7 @@ export interface SourceRepomd {
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** Default of `mirrorBudgetMs`: the whole time for finding a usable mirror of a list. */
-export const DEFAULT_MIRROR_BUDGET_MS = 120_000;
+const DEFAULT_MIRROR_BUDGET_MS = 120_000;
 
 export interface FetchSourcesOptions {
   /** The whole time for finding a usable mirror of a mirrorlist, metalink or several baseurls. */
