@@ -125,7 +125,7 @@ export const syncSchema = z
   .strictObject({
     parallel: z.number().int().min(1).max(64).optional().meta({ description: '`mirror sync --all`: repos synced at once. Default: 4.', default: 4 }),
     workers: z.number().int().min(1).max(256).optional().meta({ description: 'Package downloads in flight per sync. Default: 8.', default: 8 }),
-    timeout: durationSchema.optional().meta({ description: 'A request that brings no byte for this long fails; also the window minRate is measured over. Default: 60s.', default: '60s' }),
+    timeout: durationSchema.optional().meta({ description: 'A request that brings no byte for this long fails, and so does a repomd.xml or mirror list not complete by then; also the window minRate is measured over. Default: 60s.', default: '60s' }),
     retries: z.number().int().min(0).max(20).optional().meta({ description: 'Retries of a transient network failure: at most retries + 1 requests per file. Default: 3.', default: 3 }),
     minRate: z
       .number()

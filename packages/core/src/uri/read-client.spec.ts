@@ -34,13 +34,21 @@ function trickle(everyMs: number): Handler {
   };
 }
 
+/** A streamed download, as the sync makes of packages and metadata files: open, then read to the end. */
+async function download(client: ReturnType<typeof createReadClient>, url: string): Promise<number> {
+  const { stream } = await client.open(new URL(url));
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) size += chunk.length;
+  return size;
+}
+
 describe('ReadClient', () => {
   it('cuts off a transfer slower than the minimum rate, naming the URL and the rate', async () => {
     const s = await startServer(trickle(200));
     const client = createReadClient({ idleTimeoutMs: 1000, minBytesPerSecond: 1000, retries: 0 });
     try {
       const started = Date.now();
-      const err = await client.read(new URL(`${s.url}/repodata/primary.xml.gz`)).catch((e: unknown) => e);
+      const err = await download(client, `${s.url}/repodata/primary.xml.gz`).catch((e: unknown) => e);
       const took = Date.now() - started;
       expect(err).toMatchObject({ code: 'E_FETCH', target: `${s.url}/repodata/primary.xml.gz`, data: { transient: true } });
       expect((err as Error).message).toMatch(new RegExp(`^GET ${s.url}/repodata/primary.xml.gz too slow: \\d+ bytes in 1 s, below the minimum of 1000 bytes/s`));
@@ -53,20 +61,38 @@ describe('ReadClient', () => {
     }
   });
 
-  it('cuts off a slow stream opened for a package download too, after its retries', async () => {
+  it('cuts off a slow download again on each of its retries', async () => {
     const s = await startServer(trickle(200));
     const client = createReadClient({ idleTimeoutMs: 1000, minBytesPerSecond: 1000, retries: 1, backoffMs: 10 });
     try {
       const started = Date.now();
       const err = await client
-        .withRetries('pkg', async () => {
-          const { stream } = await client.open(new URL(`${s.url}/Packages/a.rpm`));
-          for await (const chunk of stream) void chunk;
-        })
+        .withRetries('pkg', () => download(client, `${s.url}/Packages/a.rpm`))
         .catch((e: unknown) => e);
       expect((err as Error).message).toMatch(/too slow/);
       expect(s.requests()).toBe(2);
       expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      client.close();
+      await s.close();
+    }
+  });
+
+  it('gives a document read whole no longer than the timeout, however fast it keeps coming', async () => {
+    // An endless body at 20 000 bytes/s: far above the minimum rate, never idle.
+    const s = await startServer((_req, res) => {
+      res.writeHead(200);
+      const timer = setInterval(() => res.write('x'.repeat(2000)), 100);
+      res.on('close', () => clearInterval(timer));
+    });
+    const client = createReadClient({ idleTimeoutMs: 1000, minBytesPerSecond: 1000, retries: 1, backoffMs: 10 });
+    try {
+      const started = Date.now();
+      const err = await client.read(new URL(`${s.url}/repodata/repomd.xml`), 16 << 20).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_FETCH', data: { transient: true } });
+      expect((err as Error).message).toBe(`GET ${s.url}/repodata/repomd.xml timed out: not complete within 1 s`);
+      expect(s.requests()).toBe(2);
+      expect(Date.now() - started).toBeLessThan(4000);
     } finally {
       client.close();
       await s.close();
@@ -88,7 +114,7 @@ describe('ReadClient', () => {
     });
     const client = createReadClient({ idleTimeoutMs: 1000, minBytesPerSecond: 1000, retries: 0 });
     try {
-      expect((await client.read(new URL(`${s.url}/ok`))).length).toBe(3600);
+      expect(await download(client, `${s.url}/ok`)).toBe(3600);
     } finally {
       client.close();
       await s.close();
@@ -110,8 +136,7 @@ describe('ReadClient', () => {
     });
     const client = createReadClient({ maxSockets: 1, idleTimeoutMs: 1000, minBytesPerSecond: 1000, retries: 0 });
     try {
-      const both = await Promise.all([client.read(new URL(`${s.url}/a`)), client.read(new URL(`${s.url}/b`))]);
-      expect(both.map((b) => b.length)).toEqual([3000, 3000]);
+      expect(await Promise.all([download(client, `${s.url}/a`), download(client, `${s.url}/b`)])).toEqual([3000, 3000]);
     } finally {
       client.close();
       await s.close();

@@ -110,7 +110,8 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
       let response: IncomingMessage | undefined;
       const fail = (e: OvirtRepoError) => (response ? response.destroy(e) : req.destroy(e));
       let unwatch = () => undefined as void;
-      const onAbort = () => fail(abortError(url));
+      // A deadline aborts with its own (transient) error as the reason; the caller's abort is final.
+      const onAbort = () => fail(isOvirtRepoError(signal?.reason) ? signal.reason : abortError(url));
       signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => {
         unwatch();
@@ -221,29 +222,40 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
         throw localError(path, e);
       }
     }
-    return withRetries(
-      url.href,
-      async () => {
-        const { stream } = await open(url, request);
-        const chunks: Buffer[] = [];
-        let total = 0;
-        try {
-          for await (const c of stream as AsyncIterable<Buffer>) {
-            total += c.length;
-            if (total > maxBytes) {
-              stream.destroy();
-              throw fetchError(url, `${redactUrl(url.href)} is larger than ${maxBytes} bytes`, {}, 'this does not look like repo metadata; check the URL');
-            }
-            chunks.push(c);
-          }
-        } catch (e) {
-          if (isOvirtRepoError(e)) throw e;
-          throw fetchError(url, `GET ${redactUrl(url.href)} failed while reading: ${(e as Error).message}`, { transient: true }, 'retry later', e);
-        }
-        return Buffer.concat(chunks);
-      },
-      request,
+    return withRetries(url.href, () => readOnce(url, maxBytes, request.signal), request);
+  }
+
+  /**
+   * One try at a document read whole (repomd.xml, a mirror list). Such documents are small, so the try gets
+   * the timeout in all: a body that keeps coming above the minimum rate cannot hold the sync for hours.
+   */
+  async function readOnce(url: URL, maxBytes: number, callerSignal: AbortSignal | undefined): Promise<Buffer> {
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(fetchError(url, `GET ${redactUrl(url.href)} timed out: not complete within ${idle / 1000} s`, { transient: true }, 'check the server and network; the sync retries transient failures')),
+      idle,
     );
+    try {
+      const { stream } = await open(url, { signal: callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal });
+      const chunks: Buffer[] = [];
+      let total = 0;
+      try {
+        for await (const c of stream as AsyncIterable<Buffer>) {
+          total += c.length;
+          if (total > maxBytes) {
+            stream.destroy();
+            throw fetchError(url, `${redactUrl(url.href)} is larger than ${maxBytes} bytes`, {}, 'this does not look like repo metadata; check the URL');
+          }
+          chunks.push(c);
+        }
+      } catch (e) {
+        if (isOvirtRepoError(e)) throw e;
+        throw fetchError(url, `GET ${redactUrl(url.href)} failed while reading: ${(e as Error).message}`, { transient: true }, 'retry later', e);
+      }
+      return Buffer.concat(chunks);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   return {

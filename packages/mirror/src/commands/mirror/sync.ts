@@ -70,7 +70,9 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     workers: sharedFlags.workers(),
     compress: sharedFlags.compress(),
     'lock-timeout': durationFlag({ summary: 'How long to wait for another writer of the same repo before failing (default 30m).' }),
-    timeout: durationFlag({ summary: 'A request that brings no byte for this long fails; also the window of --min-rate (default 60s; sync.timeout).' }),
+    timeout: durationFlag({
+      summary: 'A request that brings no byte for this long fails, and so does a repomd.xml or mirror list not complete by then; also the window of --min-rate (default 60s; sync.timeout).',
+    }),
     retries: Flags.integer({ summary: 'Retries of a transient network failure, with backoff: at most N+1 requests per file (default 3; sync.retries).', min: 0, max: 20 }),
     'min-rate': Flags.integer({
       summary: "A download bringing fewer bytes per second than this over a whole --timeout fails, and is retried (dnf's minrate; default 1000, 0: none; sync.minRate).",
