@@ -161,7 +161,7 @@ describe('parseConfig: problems name file:line:column and the key path', () => {
   });
 
   it('an unknown key with no near miss lists the known keys', () => {
-    expect(problemLines(errorOf('sync:\n  frobnicate: 1\n'))).toEqual(['2:3 sync.frobnicate: unknown key; known keys: parallel, workers']);
+    expect(problemLines(errorOf('sync:\n  frobnicate: 1\n'))).toEqual(['2:3 sync.frobnicate: unknown key; known keys: parallel, workers, timeout, retries, minRate, mirrorBudget']);
     expect(problemLines(errorOf('stor: /srv\n'))).toEqual(['1:1 stor: unknown key (did you mean "store"?)']);
     expect(problemLines(errorOf('repos:\n  r:\n    source: /x\n    newest_only: true\n'))).toEqual(['4:5 repos.r.newest_only: unknown key (did you mean "newestOnly"?)']);
   });

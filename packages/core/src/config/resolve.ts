@@ -80,6 +80,14 @@ export interface SyncConfig {
   parallel: number;
   /** Package downloads in flight per sync. */
   workers: number;
+  /** Network idle timeout and the window of minRate, in seconds (unset: mirror sync's default). */
+  timeout?: number;
+  /** Retries of a transient network failure (unset: mirror sync's default). */
+  retries?: number;
+  /** Minimum download rate in bytes per second (unset: mirror sync's default). */
+  minRate?: number;
+  /** The whole time for finding a usable mirror of a list, in seconds (unset: mirror sync's default). */
+  mirrorBudget?: number;
 }
 
 /** Built-in values for every setting the file leaves out. */
@@ -94,6 +102,7 @@ export const CONFIG_DEFAULTS = {
 /** Fill defaults and resolve paths against `dir` (the configuration file's directory). */
 export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
   const d = file.defaults ?? {};
+  const sync = file.sync ?? {};
   const defaults: RepoDefaults = {
     mode: d.mode ?? CONFIG_DEFAULTS.mode,
     ...(d.arch === undefined ? {} : { arch: list(d.arch) }),
@@ -142,8 +151,12 @@ export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
     repos,
     publish,
     sync: {
-      parallel: file.sync?.parallel ?? CONFIG_DEFAULTS.sync.parallel,
-      workers: file.sync?.workers ?? CONFIG_DEFAULTS.sync.workers,
+      parallel: sync.parallel ?? CONFIG_DEFAULTS.sync.parallel,
+      workers: sync.workers ?? CONFIG_DEFAULTS.sync.workers,
+      ...(sync.timeout === undefined ? {} : { timeout: sync.timeout }),
+      ...(sync.retries === undefined ? {} : { retries: sync.retries }),
+      ...(sync.minRate === undefined ? {} : { minRate: sync.minRate }),
+      ...(sync.mirrorBudget === undefined ? {} : { mirrorBudget: sync.mirrorBudget }),
     },
   };
 }

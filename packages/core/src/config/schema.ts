@@ -129,8 +129,17 @@ export const syncSchema = z
   .strictObject({
     parallel: z.number().int().min(1).max(64).optional().meta({ description: '`mirror sync --all`: repos synced at once. Default: 4.', default: 4 }),
     workers: z.number().int().min(1).max(256).optional().meta({ description: 'Package downloads in flight per sync. Default: 8.', default: 8 }),
+    timeout: durationSchema.optional().meta({ description: 'A request that brings no byte for this long fails, and so does a repomd.xml or mirror list not complete by then; also the window minRate is measured over. Default: 60s.', default: '60s' }),
+    retries: z.number().int().min(0).max(20).optional().meta({ description: 'Retries of a transient network failure: at most retries + 1 requests per file. Default: 3.', default: 3 }),
+    minRate: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: "A download that brings fewer bytes per second than this over a whole timeout fails, as a transient failure (dnf's minrate). 0: no minimum. Default: 1000.", default: 1000 }),
+    mirrorBudget: durationSchema.optional().meta({ description: 'The whole time for finding a usable mirror of a mirrorlist, metalink or several baseurls. Default: 2m.', default: '2m' }),
   })
-  .meta({ description: 'Concurrency of syncs.' });
+  .meta({ description: 'Concurrency and network limits of `mirror sync`.' });
 
 /** JSON Schema form of the repo name rule (the loader also checks it, with a readable message). */
 const nameKeys = {

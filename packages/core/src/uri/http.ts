@@ -63,7 +63,7 @@ export async function readHttp(uri: string, options: ReadUriOptions): Promise<Re
   const dispatcher: Dispatcher = proxyAgent ?? (await directAgent(timeoutMs));
   try {
     for (let attempt = 1; attempt <= tries; attempt++) {
-      const { result, failure } = await attemptOnce(uri, dispatcher, options);
+      const { result, failure } = await attemptOnce(uri, dispatcher, options, timeoutMs);
       if (result) return { ...result, attempts: attempt };
       if (!failure || !failure.retry || attempt === tries) {
         throw fetchError(uri, failure ?? { message: 'no response', retry: false, unreachable: false }, attempt);
@@ -77,39 +77,74 @@ export async function readHttp(uri: string, options: ReadUriOptions): Promise<Re
   }
 }
 
-async function attemptOnce(uri: string, dispatcher: Dispatcher, options: ReadUriOptions): Promise<Attempt> {
+/** Redirects followed per try, as the ReadClient does. */
+const MAX_REDIRECTS = 5;
+
+async function attemptOnce(uri: string, dispatcher: Dispatcher, options: ReadUriOptions, timeoutMs: number): Promise<Attempt> {
+  // The whole try (connect, headers, every byte of the body) within timeoutMs: undici's own timeouts only
+  // bound the gaps, and a server that trickles a byte every few seconds never leaves one that long.
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   try {
     const { fetch } = await undici();
-    const response = await fetch(uri, {
-      dispatcher,
-      redirect: 'follow',
-      signal: options.signal,
-      headers: { 'user-agent': options.userAgent ?? defaultUserAgent(), accept: '*/*' },
-    });
-    if (response.status !== 200) {
-      // Drain so the connection goes back to the pool.
-      await response.body?.cancel().catch(() => undefined);
-      const retry = RETRY_STATUS.has(response.status);
-      return {
-        failure: {
-          message: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
-          status: response.status,
-          retry,
-          unreachable: retry,
-        },
-      };
+    let url = uri;
+    for (let redirects = 0; ; redirects++) {
+      const response = await fetch(url, {
+        dispatcher,
+        redirect: 'manual',
+        signal,
+        headers: { 'user-agent': options.userAgent ?? defaultUserAgent(), accept: '*/*' },
+      });
+      const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
+      if (location !== null) {
+        await response.body?.cancel().catch(() => undefined);
+        const next = redirectTarget(url, location, redirects);
+        if (typeof next !== 'string') return next;
+        url = next;
+        continue;
+      }
+      if (response.status !== 200) {
+        // Drain so the connection goes back to the pool.
+        await response.body?.cancel().catch(() => undefined);
+        const retry = RETRY_STATUS.has(response.status);
+        return {
+          failure: {
+            message: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+            status: response.status,
+            retry,
+            unreachable: retry,
+          },
+        };
+      }
+      const data = await readBody(response, uri, options.maxBytes);
+      const contentType = response.headers.get('content-type') ?? undefined;
+      return { result: { data, uri: url, contentType, attempts: 1 } };
     }
-    const data = await readBody(response, uri, options.maxBytes);
-    const contentType = response.headers.get('content-type') ?? undefined;
-    return { result: { data, uri: response.url || uri, contentType, attempts: 1 } };
   } catch (e) {
     if (e instanceof OvirtRepoError) throw e;
     if (options.signal?.aborted) throw e;
+    if (deadline.aborted) {
+      return { failure: { message: `timed out: not complete within ${timeoutMs / 1000} s (the limit of each try)`, retry: true, unreachable: true } };
+    }
     const errno = errorCode(e);
     const tls = errno !== undefined && TLS_CODES.test(errno);
     const message = describeNetworkError(e, errno);
     return { failure: { message, errno, retry: !tls, unreachable: !tls } };
   }
+}
+
+/** Where a redirect leads: http(s) only, so that a server never makes a remote document a local file. */
+function redirectTarget(from: string, location: string, redirects: number): string | Attempt {
+  const refuse = (message: string): Attempt => ({ failure: { message, retry: false, unreachable: false } });
+  if (redirects >= MAX_REDIRECTS) return refuse(`more than ${MAX_REDIRECTS} redirects`);
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    return refuse('bad redirect location');
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') return refuse(`refusing redirect to ${next.protocol} (a server may only redirect to http(s) URLs)`);
+  return next.href;
 }
 
 async function readBody(response: Response | Awaited<ReturnType<typeof fetch>>, uri: string, maxBytes?: number): Promise<Buffer> {

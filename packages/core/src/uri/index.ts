@@ -5,5 +5,5 @@ export { readUri, isUnreachableError, type ReadUriOptions, type ReadUriResult } 
 export { DEFAULT_TRIES, DEFAULT_TIMEOUT_MS, DEFAULT_RETRY_DELAY_MS } from './http.js';
 export { defaultUserAgent } from './user-agent.js';
 export { parseStructuredText, readStructuredUri, type StructuredDocument, type DocumentPath } from './document.js';
-export { createReadClient, isTransient, type OpenedResource, type ReadClient, type ReadClientOptions } from './read-client.js';
+export { createReadClient, isTransient, type OpenedResource, type ReadClient, type ReadClientOptions, type ReadRequestOptions } from './read-client.js';
 export { redactUrl } from './redact.js';

@@ -116,9 +116,78 @@ describe('readUri over HTTP', () => {
     try {
       const started = Date.now();
       const err = await readUri(`${s.url}/slow`, { ...fast, tries: 1, timeoutMs: 300 }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'E_FETCH', data: { errno: 'UND_ERR_HEADERS_TIMEOUT', unreachable: true } });
-      expect((err as Error).message).toMatch(/timed out/);
+      expect(err).toMatchObject({ code: 'E_FETCH', data: { unreachable: true } });
+      expect((err as Error).message).toMatch(new RegExp(`^GET ${s.url}/slow failed: timed out`));
       expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('ends each try of a server that trickles a byte at a time at the deadline, and all of them in bounded time', async () => {
+    // Headers at once, then one byte every 200 ms: no gap ever reaches the timeout, the whole never ends.
+    let calls = 0;
+    const s = await startServer((_req, res) => {
+      calls++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => res.write(' '), 200);
+      res.on('close', () => clearInterval(timer));
+    });
+    try {
+      const started = Date.now();
+      const err = await readUri(`${s.url}/all_latest.json`, { ...fast, tries: 2, timeoutMs: 1000 }).catch((e: unknown) => e);
+      const took = Date.now() - started;
+      expect(err).toMatchObject({ code: 'E_FETCH', data: { attempts: 2, unreachable: true } });
+      expect((err as Error).message).toBe(`GET ${s.url}/all_latest.json failed: timed out: not complete within 1 s (the limit of each try) after 2 tries`);
+      expect(calls).toBe(2);
+      expect(took).toBeGreaterThanOrEqual(2000);
+      expect(took).toBeLessThan(4000);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('ends a try whose headers trickle in at the deadline too', async () => {
+    const s = await startServer((req) => {
+      // Answer by hand, a byte of the status line every 200 ms.
+      const text = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
+      let i = 0;
+      const timer = setInterval(() => (i < text.length ? req.socket.write(text[i++]!) : clearInterval(timer)), 200);
+      req.socket.on('close', () => clearInterval(timer));
+    });
+    try {
+      const started = Date.now();
+      const err = await readUri(`${s.url}/map.json`, { ...fast, tries: 1, timeoutMs: 1000 }).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(/timed out/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('still lets the caller abort, without retrying', async () => {
+    const s = await startServer(() => undefined);
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      await expect(readUri(`${s.url}/x`, { ...fast, tries: 3, timeoutMs: 10_000, signal: controller.signal })).rejects.toThrow(/abort/i);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('never follows a redirect to file:// or another scheme', async () => {
+    const s = await startServer((req, res) => {
+      const to = req.url === '/ftp' ? 'ftp://127.0.0.1/map.json' : req.url === '/data' ? 'data:application/json,{}' : 'file:///etc/passwd';
+      res.writeHead(302, { location: to }).end();
+    });
+    try {
+      for (const path of ['/file', '/ftp', '/data']) {
+        const err = await readUri(`${s.url}${path}`, fast).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'E_FETCH', data: { unreachable: false } });
+        expect((err as Error).message).toMatch(new RegExp(`^GET ${s.url}${path} failed: refusing redirect to (file|ftp|data):`));
+        expect((err as Error).message).not.toContain('root:');
+      }
     } finally {
       await s.close();
     }

@@ -9,7 +9,10 @@ import { fileUrlOf, localPathOf } from './resolve.js';
 export interface ReadUriOptions {
   /** HTTP attempts in all (default 3); network errors, timeouts, 408, 429 and 5xx are retried. */
   tries?: number;
-  /** Connect, response-headers and between-body-chunks timeout, per attempt (default 30 000 ms). */
+  /**
+   * Each attempt, from connecting to the last byte of the body, must end within this (default 30 000 ms),
+   * so a read takes at most tries × timeoutMs plus the pauses between tries, however slowly a server answers.
+   */
   timeoutMs?: number;
   /** First pause between tries; it doubles each time (default 250 ms). */
   retryDelayMs?: number;
@@ -37,7 +40,8 @@ export interface ReadUriResult {
 }
 
 /**
- * Read a whole document from an http(s) URL, a file:// URL, a plain path or a data: URL.
+ * Read a whole document from an http(s) URL, a file:// URL, a plain path or a data: URL. Over http(s),
+ * redirects are followed (at most 5), and only to http(s) URLs: a server never makes this read a local file.
  *
  * Failures are OvirtRepoError E_FETCH naming the URI, with `data.unreachable` true when the source could
  * not be reached at all (connection refused, DNS failure, timeout, 408/429/5xx after every try): callers

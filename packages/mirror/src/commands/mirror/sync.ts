@@ -33,6 +33,10 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
       command: '<%= config.bin %> <%= command.id %> centos-baseos-el9 --config mirrors-reposync.conf --arch x86_64 --store /var/www/html/repos',
     },
     {
+      description: 'Mirror through a slow network: give the mirrors of a mirrorlist 10 minutes in all, and accept downloads down to 200 bytes/s',
+      command: '<%= config.bin %> <%= command.id %> epel-el9 --config mirrors-reposync.conf --mirror-budget 10m --min-rate 200 --retries 5',
+    },
+    {
       description: 'Sync every repo configured in ovirt-repo.yaml (a mirror cron job)',
       command: 'OVIRT_REPO_CONFIG=/etc/ovirt-repo.yaml <%= config.bin %> <%= command.id %> --all',
     },
@@ -67,8 +71,16 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     workers: sharedFlags.workers(),
     compress: sharedFlags.compress(),
     'lock-timeout': durationFlag({ summary: 'How long to wait for another writer of the same repo before failing (default 30m).' }),
-    timeout: durationFlag({ summary: 'Network idle timeout per request (default 60s).' }),
-    retries: Flags.integer({ summary: 'Retries of transient network failures, with backoff.', default: 3, min: 0, max: 20 }),
+    timeout: durationFlag({
+      summary: 'A request that brings no byte for this long fails, and so does a repomd.xml or mirror list not complete by then; also the window of --min-rate (default 60s; sync.timeout).',
+    }),
+    retries: Flags.integer({ summary: 'Retries of a transient network failure, with backoff: at most N+1 requests per file (default 3; sync.retries).', min: 0, max: 20 }),
+    'min-rate': Flags.integer({
+      summary: "A download bringing fewer bytes per second than this over a whole --timeout fails, and is retried (dnf's minrate; default 1000, 0: none; sync.minRate).",
+      min: 0,
+      helpValue: 'BYTES',
+    }),
+    'mirror-budget': durationFlag({ summary: 'The whole time for finding a usable mirror of a mirrorlist, metalink or several baseurls (default 2m; sync.mirrorBudget).' }),
     'no-index': Flags.boolean({ summary: 'Do not rewrite the store index after publishing.', default: false }),
     'check-pool': Flags.boolean({
       summary: 'Check the pool for every package, not only new ones, and fetch again what is missing or damaged (even when nothing changed).',
@@ -86,10 +98,11 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     }
     // ovirt-repo.yaml comes from OVIRT_REPO_CONFIG or ./ovirt-repo.yaml (--config here is the reposync config).
     const loaded = await loadConfig({ overrides: { store: f.store, baseUrl: f['base-url'] } });
-    const extra = { compression: f.compress, lockTimeoutMs: f['lock-timeout'], timeoutMs: f.timeout, retries: f.retries, writeIndex: !f['no-index'], checkPool: f['check-pool'] };
+    const extra = { compression: f.compress, lockTimeoutMs: f['lock-timeout'], writeIndex: !f['no-index'], checkPool: f['check-pool'] };
+    const network = { timeoutMs: f.timeout, retries: f.retries, minRate: f['min-rate'], mirrorBudgetMs: f['mirror-budget'] };
     if (f.all) {
       if (this.args.repo) this.error('give either REPO or --all, not both', { exit: 2 });
-      const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers };
+      const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers, ...network };
       const all = await syncAllRepos(loaded, flags, extra, this.logger);
       this.log(all.results.map((r) => (r.changed ? `${r.repo}: published ${r.snapshot} (${r.packages} packages)` : `${r.repo}: no change`)).join('\n'));
       return all;
@@ -109,6 +122,7 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
         exclude: f.exclude,
         newestOnly: f['newest-only'],
         workers: f.workers,
+        ...network,
       },
       loaded,
     );

@@ -16,6 +16,10 @@ export interface SyncFlags {
   exclude?: string[];
   newestOnly?: boolean;
   workers?: number;
+  timeoutMs?: number;
+  retries?: number;
+  minRate?: number;
+  mirrorBudgetMs?: number;
 }
 
 /**
@@ -46,5 +50,20 @@ export function syncOptionsFor(repo: string, flags: SyncFlags, loaded: LoadedCon
     ...(flags.keepVersions !== undefined ? { keepVersions: flags.keepVersions } : mode === 'additive' && rc.keepVersions !== undefined ? { keepVersions: rc.keepVersions } : {}),
     ...(loaded.config.baseUrl ? { baseUrl: loaded.config.baseUrl } : {}),
     workers: flags.workers ?? loaded.config.sync.workers,
+    ...networkOptions(flags, loaded.config.sync),
+  };
+}
+
+/** The network limits: a flag beats `sync:` in ovirt-repo.yaml (seconds there); unset, syncRepo's defaults. */
+function networkOptions(flags: SyncFlags, sync: LoadedConfig['config']['sync']): Pick<SyncOptions, 'timeoutMs' | 'retries' | 'minRate' | 'mirrorBudgetMs'> {
+  const timeoutMs = flags.timeoutMs ?? (sync.timeout === undefined ? undefined : sync.timeout * 1000);
+  const retries = flags.retries ?? sync.retries;
+  const minRate = flags.minRate ?? sync.minRate;
+  const mirrorBudgetMs = flags.mirrorBudgetMs ?? (sync.mirrorBudget === undefined ? undefined : sync.mirrorBudget * 1000);
+  return {
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(retries === undefined ? {} : { retries }),
+    ...(minRate === undefined ? {} : { minRate }),
+    ...(mirrorBudgetMs === undefined ? {} : { mirrorBudgetMs }),
   };
 }

@@ -8,6 +8,19 @@ export function parseMirrorlist(text: string): string[] {
     .filter((l) => l && !l.startsWith('#') && /^(https?|file):\/\//i.test(l));
 }
 
+/**
+ * The mirrors a list may send a sync to: http(s) always; file:// only when the list itself is a local file
+ * the user named. A remote list naming local files would make the sync copy them into the store and publish
+ * them, so those entries are skipped (and reported).
+ */
+export function mirrorsNamedBy(list: URL, entries: readonly string[]): { usable: string[]; skipped: string[] } {
+  const local = list.protocol === 'file:';
+  const usable: string[] = [];
+  const skipped: string[] = [];
+  for (const entry of entries) (/^https?:\/\//i.test(entry) || (local && /^file:\/\//i.test(entry)) ? usable : skipped).push(entry);
+  return { usable, skipped };
+}
+
 export interface Metalink {
   /** Checksums of the current repomd.xml (type -> lower-case hex). */
   hashes: Record<string, string>;
@@ -15,6 +28,8 @@ export interface Metalink {
   alternates: Array<Record<string, string>>;
   /** Base URLs (repomd.xml's directory minus repodata/), best preference first. */
   baseUrls: string[];
+  /** URLs of other schemes (file://...), never used: a metalink may only send a sync to http(s) mirrors. */
+  skipped: string[];
 }
 
 const decode = (s: string) =>
@@ -60,10 +75,14 @@ export function parseMetalink(xml: string, where: string): Metalink {
   const verification = /<verification\b[^>]*>([\s\S]*?)<\/verification>/.exec(current);
   const hashes = verification ? hashesIn(verification[1] ?? '') : {};
   const urls: Array<{ url: string; pref: number }> = [];
+  const skipped: string[] = [];
   for (const m of body.matchAll(/<url\b([^>]*)>([^<]*)<\/url>/g)) {
     const a = attrs(m[1] ?? '');
     const url = decode((m[2] ?? '').trim());
-    if (!/^https?:\/\//i.test(url)) continue;
+    if (!/^https?:\/\//i.test(url)) {
+      skipped.push(url);
+      continue;
+    }
     urls.push({ url, pref: Number(a.preference ?? 0) || 0 });
   }
   urls.sort((x, y) => y.pref - x.pref);
@@ -81,7 +100,11 @@ export function parseMetalink(xml: string, where: string): Metalink {
     }
   }
   if (baseUrls.length === 0) {
-    throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `metalink ${where} lists no http(s) mirror for repomd.xml`, { target: where });
+    const other = skipped.length === 0 ? '' : ` (${skipped.length} other URL${skipped.length === 1 ? '' : 's'} skipped: a metalink may only name http(s) mirrors)`;
+    throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `metalink ${where} lists no http(s) mirror for repomd.xml${other}`, {
+      target: where,
+      hint: 'check the metalink URL; a remote document may never send the sync to local files',
+    });
   }
-  return { hashes, alternates, baseUrls };
+  return { hashes, alternates, baseUrls, skipped };
 }

@@ -11,7 +11,7 @@ export async function fetchSourceMetadata(ctx: SyncContext, latest: LatestHead):
   const recorded = new Map<string, string>();
   if (latest.record?.optionsDigest === ctx.optDigest) for (const s of latest.record.sources) recorded.set(s.url, s.repomdSha256);
   ctx.log.info(`Reading ${ctx.specs.length === 1 ? (ctx.specs[0]?.id ?? '') : `${ctx.specs.length} sources`}`);
-  return fetchSourceRepomds(ctx.specs, ctx.client, recorded, ctx.log);
+  return fetchSourceRepomds(ctx.specs, ctx.client, recorded, ctx.log, { mirrorBudgetMs: ctx.options.mirrorBudgetMs });
 }
 
 /** Same options and every source's repomd.xml as the latest snapshot recorded: nothing to do. */

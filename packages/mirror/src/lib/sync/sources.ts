@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ErrorCodes, isOvirtRepoError, OvirtRepoError, parseRepomd, redactUrl, type Logger, type ReadClient, type Repomd } from '@ovirt-repo/core';
+import { ErrorCodes, isOvirtRepoError, OvirtRepoError, parseRepomd, redactUrl, type Logger, type ReadClient, type Repomd, type ReadRequestOptions } from '@ovirt-repo/core';
 import { parseLocation, resolveHref, type RepoLocation } from '../source/location.js';
-import { parseMetalink, parseMirrorlist } from '../source/mirror-list.js';
+import { mirrorsNamedBy, parseMetalink, parseMirrorlist } from '../source/mirror-list.js';
+import { tryMirrors } from '../source/try-mirrors.js';
 import { hostBaseArch, readRepoSection } from '../source/repo-config.js';
 import { printable } from '../store/names.js';
 
@@ -66,34 +67,55 @@ export interface SourceRepomd {
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** Default of `mirrorBudgetMs`: the whole time for finding a usable mirror of a list. */
+const DEFAULT_MIRROR_BUDGET_MS = 120_000;
+
+export interface FetchSourcesOptions {
+  /** The whole time for finding a usable mirror of a mirrorlist, metalink or several baseurls. */
+  mirrorBudgetMs?: number;
+}
+
 /**
  * Read every source's repomd.xml: one small request per source (a metalink names its checksum, so an
- * unchanged metalink source needs only the metalink). Mirrors from a list are tried in order.
+ * unchanged metalink source needs only the metalink). Mirrors from a list are tried as tryMirrors says.
  */
 export async function fetchSourceRepomds(
   specs: readonly SourceSpec[],
   client: ReadClient,
   recorded: ReadonlyMap<string, string>,
   log: Logger,
+  options: FetchSourcesOptions = {},
 ): Promise<SourceRepomd[]> {
   const out: SourceRepomd[] = [];
-  for (const [index, spec] of specs.entries()) out.push(await fetchOne(index, spec, client, recorded.get(spec.id), log));
+  for (const [index, spec] of specs.entries()) out.push(await fetchOne(index, spec, client, recorded.get(spec.id), log, options));
   return out;
 }
 
-async function fetchOne(index: number, spec: SourceSpec, client: ReadClient, recordedSha: string | undefined, log: Logger): Promise<SourceRepomd> {
+/** Mirror failures kept in an error's data (a list may hold thousands). */
+const MAX_LISTED_FAILURES = 20;
+
+async function fetchOne(index: number, spec: SourceSpec, client: ReadClient, recordedSha: string | undefined, log: Logger, options: FetchSourcesOptions): Promise<SourceRepomd> {
   let candidates: string[] = spec.urls;
   let acceptable: Set<string> | undefined;
   if (spec.kind !== 'baseurl') {
     const listUrl = new URL(spec.urls[0] ?? '');
     const text = (await client.read(listUrl, 16 << 20)).toString('utf8');
     if (spec.kind === 'mirrorlist') {
-      candidates = parseMirrorlist(text);
+      const { usable, skipped } = mirrorsNamedBy(listUrl, parseMirrorlist(text));
+      if (skipped.length > 0) {
+        const many = skipped.length === 1 ? 'entry that is not an http(s) URL' : 'entries that are not http(s) URLs';
+        log.warn(`mirrorlist ${spec.id}: skipped ${skipped.length} ${many} (a remote list may not name local files): ${skipped.slice(0, 3).map(printable).join(', ')}${skipped.length > 3 ? ', ...' : ''}`);
+      }
+      candidates = usable;
       if (candidates.length === 0) {
-        throw new OvirtRepoError(ErrorCodes.FETCH, `mirrorlist ${spec.id} lists no usable mirror`, { target: spec.id, hint: 'check the mirrorlist URL' });
+        throw new OvirtRepoError(ErrorCodes.FETCH, `mirrorlist ${spec.id} lists no usable mirror`, {
+          target: spec.id,
+          hint: 'check the mirrorlist URL; a mirror list names http(s) URLs of repos (file:// only in a list that is itself a local file)',
+        });
       }
     } else {
       const ml = parseMetalink(text, spec.id);
+      if (ml.skipped.length > 0) log.warn(`metalink ${spec.id}: skipped ${ml.skipped.length} URL(s) that are not http(s): ${ml.skipped.slice(0, 3).map(printable).join(', ')}`);
       candidates = ml.baseUrls;
       acceptable = new Set([ml.hashes.sha256, ...ml.alternates.map((a) => a.sha256)].filter((h): h is string => Boolean(h)));
       if (recordedSha && ml.hashes.sha256 === recordedSha) {
@@ -102,30 +124,41 @@ async function fetchOne(index: number, spec: SourceSpec, client: ReadClient, rec
       }
     }
   }
-  const failures: string[] = [];
-  for (const candidate of candidates) {
+  const fromMirror = async (candidate: string, request: ReadRequestOptions): Promise<SourceRepomd> => {
     const location = parseLocation(candidate);
     const url = resolveHref(location.base, 'repodata/repomd.xml', spec.id);
-    try {
-      const bytes = await client.read(url, 16 << 20);
-      const digest = sha256(bytes);
-      if (acceptable && acceptable.size > 0 && !acceptable.has(digest)) {
-        failures.push(`${location.display}: repomd.xml (sha256 ${digest}) does not match the metalink`);
-        log.warn(`mirror ${location.display} is out of date (repomd.xml does not match the metalink), trying the next one`);
-        continue;
-      }
-      const repomd = parseRepomd(bytes, redactUrl(url.href));
-      return { index, spec, location, repomdSha256: digest, repomd, revision: repomd.revision };
-    } catch (e) {
-      if (candidates.length === 1) throw annotateRepomdError(e, redactUrl(url.href));
-      failures.push(`${location.display}: ${(e as Error).message}`);
-      log.warn(`cannot use mirror ${location.display}: ${(e as Error).message}`);
+    const bytes = await client.read(url, 16 << 20, request);
+    const digest = sha256(bytes);
+    if (acceptable && acceptable.size > 0 && !acceptable.has(digest)) {
+      throw new OvirtRepoError(ErrorCodes.CHECKSUM_MISMATCH, `${location.display}: repomd.xml (sha256 ${digest}) does not match the metalink: the mirror is out of date`, { target: location.display });
     }
+    const repomd = parseRepomd(bytes, redactUrl(url.href));
+    return { index, spec, location, repomdSha256: digest, repomd, revision: repomd.revision };
+  };
+  const only = candidates.length === 1 ? candidates[0] : undefined;
+  if (only !== undefined) {
+    return fromMirror(only, {}).catch((e: unknown) => {
+      throw annotateRepomdError(e, redactUrl(resolveHref(parseLocation(only).base, 'repodata/repomd.xml', spec.id).href));
+    });
   }
-  throw new OvirtRepoError(ErrorCodes.FETCH, `no mirror of ${spec.id} could be used`, {
+  // Several mirrors: each gets one try (the next mirror is the better retry), all of them a bounded time.
+  const budgetMs = options.mirrorBudgetMs ?? DEFAULT_MIRROR_BUDGET_MS;
+  const outcome = await tryMirrors(candidates, (c, signal) => fromMirror(c, { signal, retries: 0 }), budgetMs);
+  const failures = outcome.failures.map((f) => printable(`${redactUrl(f.mirror)}: ${f.message}`));
+  if (outcome.ok) {
+    if (failures.length > 0) {
+      const n = failures.length;
+      log.warn(`${n} mirror${n === 1 ? '' : 's'} of ${spec.id} failed, using ${outcome.value.location.display}: ${failures.slice(0, 3).join('; ')}${n > 3 ? '; ...' : ''}`);
+    }
+    return outcome.value;
+  }
+  const tried = `${outcome.tried} of ${candidates.length} tried${outcome.outOfTime ? ` in the ${budgetMs / 1000} s budget` : ''}`;
+  throw new OvirtRepoError(ErrorCodes.FETCH, `no mirror of ${spec.id} could be used (${tried})${failures[0] ? `: ${failures[0]}` : ''}`, {
     target: spec.id,
-    hint: 'every mirror failed or was out of date; retry later',
-    data: { failures: failures.map((f) => printable(f)) },
+    hint: outcome.outOfTime
+      ? 'no mirror answered in time; retry later, or allow more time with --mirror-budget (sync.mirrorBudget in ovirt-repo.yaml)'
+      : 'every mirror failed or was out of date; retry later',
+    data: { failures: failures.slice(0, MAX_LISTED_FAILURES), tried: outcome.tried, listed: candidates.length },
   });
 }
 

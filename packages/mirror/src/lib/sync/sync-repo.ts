@@ -59,10 +59,14 @@ export interface SyncOptions {
   lockTimeoutMs?: number;
   /** Locks of other hosts are stale after this long without heartbeat. */
   staleAfterMs?: number;
-  /** Retries of transient network failures. Default 3. */
+  /** Retries of transient network failures: `retries + 1` requests at most per file. Default 3. */
   retries?: number;
-  /** Network idle timeout. Default 60 s. */
+  /** Network idle timeout, and the window the minimum rate is measured over. Default 60 s. */
   timeoutMs?: number;
+  /** A download slower than this many bytes per second over a whole `timeoutMs` fails (transient). Default 1000; 0: none. */
+  minRate?: number;
+  /** The whole time for finding a usable mirror of a mirrorlist, metalink or several baseurls. Default 2 minutes. */
+  mirrorBudgetMs?: number;
   /** Rewrite the store's index after publishing (default true). */
   writeIndex?: boolean;
   /**
@@ -149,7 +153,7 @@ export async function syncRepo(options: SyncOptions): Promise<SyncResult> {
   const optDigest = optionsDigest(mode, selection);
   const layout = await openStore(options.store, { create: true });
   const baseUrl = (options.baseUrl ?? defaultBaseUrl(layout)).replace(/\/+$/, '');
-  const client = createReadClient({ maxSockets: workers, retries: options.retries, idleTimeoutMs: options.timeoutMs, logger: log });
+  const client = createReadClient({ maxSockets: workers, retries: options.retries, idleTimeoutMs: options.timeoutMs, minBytesPerSecond: options.minRate, logger: log });
 
   let lock: Lock | undefined;
   let result: SyncResult;
