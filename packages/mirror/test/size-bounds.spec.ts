@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
@@ -105,6 +107,50 @@ async function syncInChild(options: object, deadlineMs = 60_000): Promise<ChildS
   return { code, timedOut, ms: Date.now() - started, maxRssMiB: rss ? Number(rss[1]) / 1024 : Infinity, ...(result.error ? { error: result.error } : {}) };
 }
 
+/**
+ * A real HTTP server on 127.0.0.1 serving `root`, except that the paths in `endless` get an endless body
+ * of spaces (at most `cap` bytes, so a client that never stops still ends), optionally announcing a
+ * Content-Length. Counts what it sent per path.
+ */
+async function startHostileServer(root: string, cap = 256 * MiB) {
+  const endless = new Map<string, { contentLength?: number }>();
+  const sent = new Map<string, number>();
+  const server = http.createServer(async (req, res) => {
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    const how = endless.get(path);
+    if (!how) {
+      const body = await readFile(join(root, path)).catch(() => undefined);
+      res.statusCode = body ? 200 : 404;
+      res.end(body ?? 'not found\n');
+      return;
+    }
+    if (how.contentLength !== undefined) res.setHeader('content-length', how.contentLength);
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let total = 0;
+    const pump = () => {
+      while (total < cap && !res.destroyed) {
+        total += chunk.length;
+        sent.set(path, (sent.get(path) ?? 0) + chunk.length);
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      if (!res.destroyed) res.end();
+    };
+    res.on('close', () => res.removeAllListeners('drain'));
+    pump();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endless,
+    sent,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 describeWithTools(['createrepo_c', 'gzip', 'xz', 'zstd'], 'mirror sync bounds what it reads', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -178,6 +224,71 @@ describeWithTools(['createrepo_c', 'gzip', 'xz', 'zstd'], 'mirror sync bounds wh
       expect(run.error?.message).toContain(path);
       expect(run.error?.message).toMatch(what === 'zero' ? /is a character device, not a regular file/ : /is a FIFO, not a regular file/);
       expect(run.ms).toBeLessThan(15_000);
+      await expectNothingPublished('r');
+    });
+  });
+
+  describe('downloads', () => {
+    let server: Awaited<ReturnType<typeof startHostileServer>>;
+    let web: string;
+    beforeEach(async () => {
+      web = join(dir, 'web');
+      await mkdir(web);
+      server = await startHostileServer(web);
+    });
+    afterEach(() => server.close());
+
+    it('refuses an endless primary as soon as it passes the size repomd.xml declares', async () => {
+      const src = await makeRepo(join(web, 'repo'), [pkg('alpha')]);
+      const names = await readdir(join(src, 'repodata'));
+      const primary = names.find((n) => n.endsWith('-primary.xml.gz'))!;
+      const declared = (await readFile(join(src, 'repodata', primary))).length;
+      server.endless.set(`/repo/repodata/${primary}`, {});
+      const started = Date.now();
+      const err = await syncRepo({ store, repo: 'r', from: [`${server.url}/repo/`], retries: 0 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_SIZE_MISMATCH', data: { expected: declared } });
+      const message = (err as Error).message;
+      expect(message).toContain(`${server.url}/repo/repodata/${primary}`);
+      expect(message).toContain(`${declared} bytes`);
+      expect((err as { hint?: string }).hint).toBeTruthy();
+      // Aborted at once: what the server got out is the declared size plus what sockets buffer.
+      expect(server.sent.get(`/repo/repodata/${primary}`)).toBeLessThan(16 * MiB);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await expectNothingPublished('r');
+    });
+
+    it('refuses a primary whose Content-Length exceeds its declared size before reading it', async () => {
+      const src = await makeRepo(join(web, 'repo'), [pkg('alpha')]);
+      const primary = (await readdir(join(src, 'repodata'))).find((n) => n.endsWith('-primary.xml.gz'))!;
+      server.endless.set(`/repo/repodata/${primary}`, { contentLength: 1 << 30 });
+      const err = await syncRepo({ store, repo: 'r', from: [`${server.url}/repo/`], retries: 0, timeoutMs: 30_000 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_SIZE_MISMATCH', data: { actual: 1 << 30 } });
+      expect((err as Error).message).toContain(`Content-Length ${1 << 30}`);
+      await expectNothingPublished('r');
+    });
+
+    it('stops a package download as soon as it passes the size primary declares', async () => {
+      await makeRepo(join(web, 'repo'), [pkg('alpha')]);
+      const rpm = '/repo/Packages/alpha-1.0-1.noarch.rpm';
+      const size = (await readFile(join(web, rpm))).length;
+      server.endless.set(rpm, {});
+      const err = await syncRepo({ store, repo: 'r', from: [`${server.url}/repo/`], retries: 0 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_SIZE_MISMATCH' });
+      expect((err as Error).message).toContain(`${server.url}${rpm}`);
+      expect((err as Error).message).toContain(`${size} bytes`);
+      // A size mismatch is tried once more (a mirror caught mid-update), each attempt cut off at once.
+      expect(server.sent.get(rpm)).toBeLessThan(2 * 16 * MiB);
+      expect(await readdir(join(store, 'pool'), { recursive: true, withFileTypes: true }).then((all) => all.filter((e) => e.isFile()))).toEqual([]);
+      await expectNothingPublished('r');
+    });
+
+    it('refuses a package whose Content-Length exceeds its declared size before reading it', async () => {
+      await makeRepo(join(web, 'repo'), [pkg('alpha')]);
+      const rpm = '/repo/Packages/alpha-1.0-1.noarch.rpm';
+      server.endless.set(rpm, { contentLength: 1 << 30 });
+      const err = await syncRepo({ store, repo: 'r', from: [`${server.url}/repo/`], retries: 0, timeoutMs: 30_000 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_SIZE_MISMATCH', data: { actual: 1 << 30 } });
+      expect((err as Error).message).toContain(`Content-Length ${1 << 30}`);
       await expectNothingPublished('r');
     });
   });
