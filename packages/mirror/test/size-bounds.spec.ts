@@ -1,11 +1,12 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { syncRepo } from '../src/index.js';
 import { ensurePluginBuilt, pluginRoot, repoRoot } from './helpers/built.js';
@@ -228,6 +229,45 @@ describeWithTools(['createrepo_c', 'gzip', 'xz', 'zstd'], 'mirror sync bounds wh
     });
   });
 
+  describe('--max-metadata-size and sync.maxMetadataSize', () => {
+    /** A local source whose (valid) primary decompresses to 4 MiB and whose repomd.xml gives no open-size. */
+    async function largePrimary(): Promise<string> {
+      const src = await makeRepo(join(dir, 'src'), [pkg('alpha')]);
+      const primary = await metadataText(src, 'primary');
+      const at = primary.indexOf('<package type="rpm">') + '<package type="rpm">\n'.length;
+      await replaceRecord(src, 'primary', { bytes: gzipOf(primary.slice(0, at) + ' '.repeat(4 * MiB) + primary.slice(at)), ext: 'gz' });
+      return src;
+    }
+
+    it('bound what repomd.xml leaves unbounded, from the command line or the config file', async () => {
+      if (!existsSync(join(repoRoot, 'packages', 'cli', 'dist', 'bundle', 'index.js'))) throw new Error('packages/cli is not built: run `npx nx run-many -t build`');
+      const src = await largePrimary();
+      const flag = await ovirtRepo(['mirror', 'sync', 'r', '--from', src, '--store', store, '--max-metadata-size', '1MiB', '--json']);
+      expect(flag.code).toBe(1);
+      expect(JSON.parse(flag.stdout).error).toMatchObject({
+        code: 'E_SIZE_MISMATCH',
+        message: expect.stringMatching(/primary\.xml\.gz decompresses to more than 1048576 bytes, the most a metadata file may \(stopped after \d+ bytes; repomd\.xml declares no open-size\)$/),
+        hint: expect.stringContaining('--max-metadata-size'),
+      });
+      const config = join(dir, 'ovirt-repo.yaml');
+      await writeFile(config, `store: ${store}\nsync:\n  maxMetadataSize: 2MiB\n`);
+      const file = await ovirtRepo(['mirror', 'sync', 'r', '--from', src, '--json'], { OVIRT_REPO_CONFIG: config });
+      expect(file.code).toBe(1);
+      expect(JSON.parse(file.stdout).error.message).toContain('more than 2097152 bytes');
+      await expectNothingPublished('r');
+      // The flag beats the file.
+      expect((await ovirtRepo(['mirror', 'sync', 'r', '--from', src, '--max-metadata-size', '8M', '--json'], { OVIRT_REPO_CONFIG: config })).code).toBe(0);
+      expect(await snapshotIds(store, 'r')).toHaveLength(1);
+    });
+
+    it('refuses a size it cannot read as a usage error', async () => {
+      const bad = await ovirtRepo(['mirror', 'sync', 'r', '--from', dir, '--store', store, '--max-metadata-size', '4GB']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('"4GB"');
+      expect(bad.stderr).toContain('4GiB');
+    });
+  });
+
   describe('downloads', () => {
     let server: Awaited<ReturnType<typeof startHostileServer>>;
     let web: string;
@@ -267,6 +307,21 @@ describeWithTools(['createrepo_c', 'gzip', 'xz', 'zstd'], 'mirror sync bounds wh
       await expectNothingPublished('r');
     });
 
+    it('caps metadata repomd.xml gives no size for at --max-metadata-size', async () => {
+      const src = await makeRepo(join(web, 'repo'), [pkg('alpha')]);
+      const filelists = (await readdir(join(src, 'repodata'))).find((n) => n.endsWith('-filelists.xml.gz'))!;
+      const text = await metadataText(src, 'filelists');
+      const href = await replaceRecord(src, 'filelists', { bytes: gzipOf(text), ext: 'gz', openSize: Buffer.byteLength(text), noSize: true });
+      expect(href).not.toBe(`repodata/${filelists}`);
+      server.endless.set(`/repo/${href}`, {});
+      const err = await syncRepo({ store, repo: 'r', from: [`${server.url}/repo/`], retries: 0, maxMetadataSize: 2 * MiB }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_SIZE_MISMATCH', data: { limit: 2 * MiB } });
+      expect((err as Error).message).toContain(`${server.url}/repo/${href}`);
+      expect((err as { hint?: string }).hint).toContain('--max-metadata-size');
+      expect(server.sent.get(`/repo/${href}`)).toBeLessThan(16 * MiB);
+      await expectNothingPublished('r');
+    });
+
     it('stops a package download as soon as it passes the size primary declares', async () => {
       await makeRepo(join(web, 'repo'), [pkg('alpha')]);
       const rpm = '/repo/Packages/alpha-1.0-1.noarch.rpm';
@@ -293,3 +348,18 @@ describeWithTools(['createrepo_c', 'gzip', 'xz', 'zstd'], 'mirror sync bounds wh
     });
   });
 });
+
+/** The real `ovirt-repo` binary. */
+async function ovirtRepo(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(repoRoot, 'packages', 'cli', 'bin', 'run.js'), ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+function gzipOf(text: string): Buffer {
+  return gzipSync(Buffer.from(text));
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_HELP, DURATION_PATTERN, durationProblem, parseDuration } from './duration.js';
+import { SIZE_HELP, SIZE_PATTERN, parseSize, sizeProblem } from './size.js';
 import { baseUrlProblem, sourceProblem } from './locations.js';
 import { MAX_REPO_NAME_LENGTH, REPO_NAME_RULE } from './names.js';
 import { describeValue } from './wording.js';
@@ -29,6 +30,18 @@ export const durationSchema = z
   ], { error: (iss) => `must be ${DURATION_HELP}, got ${describeValue(iss.input)}` })
   .transform((v) => parseDuration(v))
   .meta({ description: `A duration: ${DURATION_HELP}; a bare number is seconds.`, examples: ['14d', '12h', '2w'] });
+
+/** Bytes, from `4GiB`, `512M` or a whole number of bytes. */
+export const sizeSchema = z
+  .union([
+    z
+      .string()
+      .regex(SIZE_PATTERN, { error: (iss) => sizeProblem(String(iss.input)), abort: true })
+      .refine((s) => sizeProblem(s) === undefined, { error: (iss) => sizeProblem(String(iss.input)) }),
+    z.number().int().min(0),
+  ], { error: (iss) => `must be ${SIZE_HELP}, got ${describeValue(iss.input)}` })
+  .transform((v) => parseSize(v))
+  .meta({ description: `A size: ${SIZE_HELP}.`, examples: ['4GiB', '512MiB'] });
 
 export const REPO_MODES = ['mirror', 'additive'] as const;
 export type RepoMode = (typeof REPO_MODES)[number];
@@ -125,8 +138,13 @@ export const syncSchema = z
   .strictObject({
     parallel: z.number().int().min(1).max(64).optional().meta({ description: '`mirror sync --all`: repos synced at once. Default: 4.', default: 4 }),
     workers: z.number().int().min(1).max(256).optional().meta({ description: 'Package downloads in flight per sync. Default: 8.', default: 8 }),
+    maxMetadataSize: sizeSchema.optional().meta({
+      description:
+        "The most a source's metadata file may be, downloaded or decompressed, where its repomd.xml declares no size (or a larger one); what repomd.xml declares binds first. Default: 4GiB.",
+      default: '4GiB',
+    }),
   })
-  .meta({ description: 'Concurrency of syncs.' });
+  .meta({ description: 'How syncs run: concurrency and limits.' });
 
 /** JSON Schema form of the repo name rule (the loader also checks it, with a readable message). */
 const nameKeys = {

@@ -16,6 +16,7 @@ export interface SyncFlags {
   exclude?: string[];
   newestOnly?: boolean;
   workers?: number;
+  maxMetadataSize?: number;
 }
 
 /**
@@ -46,5 +47,6 @@ export function syncOptionsFor(repo: string, flags: SyncFlags, loaded: LoadedCon
     ...(flags.keepVersions !== undefined ? { keepVersions: flags.keepVersions } : mode === 'additive' && rc.keepVersions !== undefined ? { keepVersions: rc.keepVersions } : {}),
     ...(loaded.config.baseUrl ? { baseUrl: loaded.config.baseUrl } : {}),
     workers: flags.workers ?? loaded.config.sync.workers,
+    maxMetadataSize: flags.maxMetadataSize ?? loaded.config.sync.maxMetadataSize,
   };
 }

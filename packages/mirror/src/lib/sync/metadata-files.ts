@@ -26,13 +26,16 @@ export function requirePrimary(repomd: Repomd, display: string): RepomdRecord {
 /**
  * Makes a source's metadata file readable locally: a local source's file is read in place (readers verify
  * its checksum as they go); a remote one is downloaded once into the sync's work directory, verified.
+ * `maxSize` (core's default when undefined) bounds the file where repomd.xml does not, and what it
+ * decompresses to, as it is read.
  */
-export async function obtainMetadataFile(location: RepoLocation, record: RepomdRecord, client: ReadClient, workDir: string, tag: string): Promise<MetadataFile> {
+export async function obtainMetadataFile(location: RepoLocation, record: RepomdRecord, client: ReadClient, workDir: string, tag: string, maxSize?: number): Promise<MetadataFile> {
   const url = resolveHref(location.base, record.location.href, `${location.display}repodata/repomd.xml`);
-  if (isFileUrl(url)) return { path: localPath(url), record, display: url.href };
+  const bound = maxSize !== undefined ? { maxSize } : {};
+  if (isFileUrl(url)) return { path: localPath(url), record, display: url.href, ...bound };
   const dest = join(workDir, tag, basename(record.location.href));
-  await downloadVerified(client, url, dest, { checksumType: record.checksum.type, checksum: record.checksum.value, size: record.size });
-  return { path: dest, record, display: redactUrl(url.href) };
+  await downloadVerified(client, url, dest, { checksumType: record.checksum.type, checksum: record.checksum.value, size: record.size }, maxSize);
+  return { path: dest, record, display: redactUrl(url.href), ...bound };
 }
 
 export interface ExtraCandidate {
@@ -75,8 +78,8 @@ export function chooseExtras(layers: ReadonlyArray<{ repomd: Repomd; location: R
   return out;
 }
 
-export async function obtainExtra(e: ExtraCandidate, client: ReadClient, workDir: string): Promise<ExtraRecord> {
-  const file = await obtainMetadataFile(e.location, e.record, client, workDir, e.tag);
+export async function obtainExtra(e: ExtraCandidate, client: ReadClient, workDir: string, maxSize?: number): Promise<ExtraRecord> {
+  const file = await obtainMetadataFile(e.location, e.record, client, workDir, e.tag, maxSize);
   return { ...e.record, sourcePath: file.path };
 }
 
