@@ -7,7 +7,7 @@ import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
  * past what it declares, and whatever it declares, at a ceiling (`mirror sync --max-metadata-size`).
  */
 
-/** The ceiling by default: far above any real repo's metadata (Fedora's filelists is under 1 GiB). */
+/** The ceiling by default: generous for real repos, whose largest files (a distribution's filelists) decompress to hundreds of megabytes. */
 export const DEFAULT_MAX_METADATA_SIZE = 4 * 2 ** 30;
 
 /** Decompressing stops this far past a declared open-size: room for a generator's rounding, no more. */
