@@ -84,10 +84,13 @@ export async function readPackageEntries(type: CoreRecordType, source: XmlSource
       break;
     }
   }
-  const rest = fits ? decode(new Uint8Array(0), false) : undefined;
-  const list = rest !== undefined && splitter.write(rest) ? splitter.end() : undefined;
-  if (!list && typeof source === 'string' && options.expected) await verifyFile(source, options.expected, name, options.maxSize);
-  return list;
+  if (!fits) {
+    // Stopped early, so the file was not verified to its end.
+    if (typeof source === 'string' && options.expected) await verifyFile(source, options.expected, name, options.maxSize);
+    return undefined;
+  }
+  const rest = decode(new Uint8Array(0), false);
+  return rest !== undefined && splitter.write(rest) ? splitter.end() : undefined;
 }
 
 /** Parses one primary entry (as listPackageEntries gives it) with the full XML reader. */
