@@ -10,6 +10,7 @@ export { createHasher, hashBuffer, hashFile, hashStream, type Digest, type Diges
 export { HashingStream } from './hashing-stream.js';
 export { digestOfPieces, editSortedLines, sortedLinesDigest, sortedLinesText } from './sorted-lines.js';
 export { verifyContent, type ExpectedContent } from './verify.js';
+export { ByteCounter, type SizeLimit } from './size-limit.js';
 export { copyFileVerified } from './copy.js';
 export {
   CompressedFileWriter,

@@ -9,8 +9,8 @@ import {
   compressStream,
   decompressStream,
   DEFAULT_COMPRESSION_LEVELS,
-  type CodecOptions,
   type CompressOptions,
+  type DecompressOptions,
   type WritableCompressionKind,
 } from './streams.js';
 
@@ -34,11 +34,11 @@ export async function compressBuffer(
   return runThrough(compressStream(kind, options), data);
 }
 
-/** Whole-buffer decompression; fails with E_COMPRESSION naming `options.target` on bad data. */
+/** Whole-buffer decompression; fails with E_COMPRESSION naming `options.target` on bad data, and as `options.limit` says past it. */
 export async function decompressBuffer(
   kind: CompressionKind,
   data: Uint8Array,
-  options: CodecOptions = {},
+  options: DecompressOptions = {},
 ): Promise<Buffer> {
   if (kind === 'gz') {
     // zlib's one-shot call with large output chunks: several times cheaper for the main thread than a
@@ -46,9 +46,11 @@ export async function decompressBuffer(
     const target = options.target ?? 'input';
     const bad = checkHead('gz', target, data.subarray(0, 6));
     if (bad) throw bad;
+    const limit = options.limit;
     try {
-      return await gunzipAsync(data, { chunkSize: 1 << 20 });
+      return await gunzipAsync(data, { chunkSize: 1 << 20, ...(limit ? { maxOutputLength: limit.max } : {}) });
     } catch (e) {
+      if (limit && (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw limit.exceeded(limit.max + 1);
       throw compressionError('gz', target, e);
     }
   }

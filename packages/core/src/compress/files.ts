@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { SizeLimit } from '../checksum/size-limit.js';
 import { ioError } from '../errors/index.js';
 import { compressionFromName, type CompressionKind } from './kinds.js';
 import { decompressStream } from './streams.js';
@@ -10,6 +11,8 @@ export interface OpenDecompressedOptions {
   compression?: CompressionKind;
   /** Name used in errors; defaults to the path. */
   target?: string;
+  /** What the contents may decompress to at most (see CodecOptions.limit). */
+  limit?: SizeLimit;
 }
 
 /**
@@ -20,7 +23,7 @@ export function openDecompressed(path: string, options: OpenDecompressedOptions 
   const kind = options.compression ?? compressionFromName(basename(path));
   const target = options.target ?? path;
   const source = createReadStream(path, { highWaterMark: 1 << 16 });
-  const codec = decompressStream(kind, { target });
+  const codec = decompressStream(kind, { target, ...(options.limit ? { limit: options.limit } : {}) });
   source.on('error', (err) => codec.destroy(ioError('read', path, err)));
   codec.on('close', () => source.destroy());
   source.pipe(codec);

@@ -13,6 +13,7 @@ export {
   decompressStream,
   type CodecOptions,
   type CompressOptions,
+  type DecompressOptions,
   type WritableCompressionKind,
 } from './streams.js';
 export { compressBuffer, decompressBuffer } from './buffers.js';

@@ -9,7 +9,8 @@ import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 
 /** Classic (pre-streams2) stream surface shared by lzma-native's Transform and `through` streams. */
 export interface LegacyCodecStream {
-  write(chunk: Buffer): boolean;
+  /** `callback` (streams2 codecs: lzma-native) is called once the chunk is processed and its output pushed. */
+  write(chunk: Buffer, callback?: (err?: unknown) => void): boolean;
   end(): void;
   on(event: 'data', listener: (chunk: Buffer) => void): this;
   on(event: 'end' | 'drain' | 'close', listener: () => void): this;

@@ -1,5 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { Decompress } from 'fzstd';
+import { ByteCounter, type SizeLimit } from '../checksum/size-limit.js';
+import { ZstdFrameCheck } from './zstd-frames.js';
 
 /**
  * zstd without a native module: the WASM build of libzstd compresses, fzstd (pure JS, ~180 MB/s here)
@@ -84,18 +86,27 @@ export class ZstdCompressTransform extends Transform {
 
 export class ZstdDecompressTransform extends Transform {
   private readonly decoder: Decompress;
+  private readonly frames: ZstdFrameCheck;
   private readonly mapError: (err: unknown) => Error;
 
-  constructor(mapError: (err: unknown) => Error) {
+  /**
+   * `limit` is counted as the decoder produces each block, and its error thrown from inside: fzstd decodes
+   * all it was given in one call, and a few kilobytes of input can be gigabytes of output.
+   */
+  constructor(mapError: (err: unknown) => Error, tooLargeWindow: (window: number) => Error, limit?: SizeLimit) {
     super();
     this.mapError = mapError;
+    this.frames = new ZstdFrameCheck(tooLargeWindow);
+    const counter = new ByteCounter(limit);
     this.decoder = new Decompress((data) => {
+      counter.add(data.length);
       if (data.length > 0) this.push(toBuffer(data));
     });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
+      this.frames.check(chunk);
       this.decoder.push(chunk);
     } catch (err) {
       callback(this.mapError(err));

@@ -18,6 +18,7 @@ export {
 } from './resolve.js';
 export type { ConfigFile, ConfigFileInput } from './schema.js';
 export { parseDuration, formatDuration, durationProblem, DURATION_PATTERN, DURATION_UNITS } from './duration.js';
+export { parseSize } from './size.js';
 export { isValidRepoName, repoNameProblem, REPO_NAME_PATTERN, MAX_REPO_NAME_LENGTH } from './names.js';
 export { SOURCE_SCHEMES } from './locations.js';
 export type { ConfigProblem } from './problems.js';

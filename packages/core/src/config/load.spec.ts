@@ -74,7 +74,7 @@ describe('parseConfig: a valid file', () => {
       'tested-master-el9': { from: 'experimental-master-el9', to: 'rsync://repos.example.org/ovirt/tested/master/el9', keepDays: 14, keepVersions: 5, keepMetadataDays: 2 },
       'tested-local': { from: 'experimental-4.5-el9', to: join(base, 'published/4.5'), keepDays: 14, keepMetadataDays: 2 },
     });
-    expect(config.sync).toEqual({ parallel: 4, workers: 8 });
+    expect(config.sync).toEqual({ parallel: 4, workers: 8, maxMetadataSize: 4 * 2 ** 30 });
   });
 
   it('gives built-in defaults for an empty file, and for empty sections', () => {
@@ -84,9 +84,14 @@ describe('parseConfig: a valid file', () => {
         defaults: { mode: 'mirror', include: [], exclude: [], newestOnly: false, keepVersions: 1, retention: {} },
         repos: {},
         publish: {},
-        sync: { parallel: 4, workers: 8 },
+        sync: { parallel: 4, workers: 8, maxMetadataSize: 4 * 2 ** 30 },
       });
     }
+  });
+
+  it('reads sizes in bytes or with a unit', () => {
+    expect(parseConfig('sync:\n  maxMetadataSize: 512MiB\n', { file: join(dir, 'x.yaml') }).sync.maxMetadataSize).toBe(512 * 2 ** 20);
+    expect(parseConfig('sync:\n  maxMetadataSize: 1048576\n', { file: join(dir, 'x.yaml') }).sync.maxMetadataSize).toBe(2 ** 20);
   });
 
   it('takes a bare repo key as a repo with default settings (additive by default here)', () => {
@@ -143,6 +148,7 @@ describe('parseConfig: problems name file:line:column and the key path', () => {
     ['boolean', 'defaults:\n  newestOnly: yes\n', '2:3 defaults.newestOnly: must be true or false, got "yes"'],
     ['bad duration', 'defaults:\n  retention:\n    maxAge: 14 days\n', '3:5 defaults.retention.maxAge: must be a duration such as 14d, 12h, 30m, 2w or 1d12h (units: s, m, h, d, w), got "14 days"'],
     ['duration of the wrong type', 'defaults:\n  retention: { maxAge: [14d] }\n', '2:16 defaults.retention.maxAge: must be a duration such as 14d, 12h, 30m, 2w or 1d12h (units: s, m, h, d, w), got a list'],
+    ['bad size', 'sync:\n  maxMetadataSize: 4GB\n', '2:3 sync.maxMetadataSize: must be a size such as 4GiB, 512MiB or 64M (K, M, G, T: powers of 1024), or a number of bytes, got "4GB"'],
     ['list item', 'repos:\n  r:\n    mode: additive\n    arch: [x86_64, "no arch"]\n', '4:20 repos.r.arch[1]: invalid architecture "no arch": use names like x86_64, aarch64, ppc64le, s390x, noarch or src'],
     ['string or list', 'repos:\n  r:\n    mode: additive\n    exclude: 5\n', '4:5 repos.r.exclude: must be a string or a list, got 5'],
     ['empty string', 'store: ""\n', '1:1 store: must not be empty'],
@@ -161,7 +167,7 @@ describe('parseConfig: problems name file:line:column and the key path', () => {
   });
 
   it('an unknown key with no near miss lists the known keys', () => {
-    expect(problemLines(errorOf('sync:\n  frobnicate: 1\n'))).toEqual(['2:3 sync.frobnicate: unknown key; known keys: parallel, workers, timeout, retries, minRate, mirrorBudget']);
+    expect(problemLines(errorOf('sync:\n  frobnicate: 1\n'))).toEqual(['2:3 sync.frobnicate: unknown key; known keys: parallel, workers, timeout, retries, minRate, mirrorBudget, maxMetadataSize']);
     expect(problemLines(errorOf('stor: /srv\n'))).toEqual(['1:1 stor: unknown key (did you mean "store"?)']);
     expect(problemLines(errorOf('repos:\n  r:\n    source: /x\n    newest_only: true\n'))).toEqual(['4:5 repos.r.newest_only: unknown key (did you mean "newestOnly"?)']);
   });

@@ -18,9 +18,11 @@ publish:
   tested:
     from: experimental-master-el9
     to: out/tested
+sync:
+  maxMetadataSize: 512M
 `;
 
-  it('writes durations as people do, and the result loads back to the same configuration', () => {
+  it('writes durations and sizes as people do, and the result loads back to the same configuration', () => {
     const file = join('/ci', 'ovirt-repo.yaml');
     const config = parseConfig(text, { file });
     const yaml = configToYaml(config, ['effective configuration']);
@@ -28,12 +30,14 @@ publish:
     expect(yaml).toContain('maxAge: 1d12h');
     expect(yaml).toContain('maxAge: 14d');
     expect(yaml).toContain('to: /ci/out/tested');
+    expect(yaml).toContain('maxMetadataSize: 512MiB');
     expect(parseConfig(yaml, { file: join('/elsewhere', 'ovirt-repo.yaml') })).toEqual(config);
   });
 
-  it('JSON output (seconds) loads back too, since a number is seconds', () => {
+  it('JSON output (seconds, bytes) loads back too, since a number is seconds or bytes', () => {
     const config = parseConfig(text, { file: '/ci/ovirt-repo.yaml' });
     expect(config.repos['cs9-baseos']!.retention.maxAge).toBe(1_209_600);
+    expect(config.sync.maxMetadataSize).toBe(512 * 2 ** 20);
     expect(parseConfig(JSON.stringify(config), { file: '/x/ovirt-repo.yaml' })).toEqual(config);
   });
 });

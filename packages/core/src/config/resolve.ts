@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
+import { DEFAULT_MAX_METADATA_SIZE } from '../repodata/metadata-limits.js';
 import { normalizeBaseUrl, resolveDestination, resolveSource } from './locations.js';
 import type { ConfigFile, RepoMode } from './schema.js';
 
 /**
  * The effective configuration: what the commands use, after defaults are filled in and paths are made
  * absolute (relative to the configuration file's directory). Key names match ovirt-repo.yaml, so
- * `ovirt-repo config show` output is itself a valid configuration file. Durations are seconds.
+ * `ovirt-repo config show` output is itself a valid configuration file. Durations are seconds, sizes bytes.
  */
 export interface OvirtRepoConfig {
   /** The store directory, absolute. Unset when neither the file, OVIRT_REPO_STORE nor --store gives one. */
@@ -88,6 +89,8 @@ export interface SyncConfig {
   minRate?: number;
   /** The whole time for finding a usable mirror of a list, in seconds (unset: mirror sync's default). */
   mirrorBudget?: number;
+  /** Bytes a source's metadata file may have, downloaded or decompressed, where repomd.xml does not bound it. */
+  maxMetadataSize: number;
 }
 
 /** Built-in values for every setting the file leaves out. */
@@ -96,7 +99,7 @@ export const CONFIG_DEFAULTS = {
   newestOnly: false,
   keepVersions: 1,
   publish: { keepDays: 14, keepMetadataDays: 2 },
-  sync: { parallel: 4, workers: 8 },
+  sync: { parallel: 4, workers: 8, maxMetadataSize: DEFAULT_MAX_METADATA_SIZE },
 } as const;
 
 /** Fill defaults and resolve paths against `dir` (the configuration file's directory). */
@@ -153,6 +156,7 @@ export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
     sync: {
       parallel: sync.parallel ?? CONFIG_DEFAULTS.sync.parallel,
       workers: sync.workers ?? CONFIG_DEFAULTS.sync.workers,
+      maxMetadataSize: sync.maxMetadataSize ?? CONFIG_DEFAULTS.sync.maxMetadataSize,
       ...(sync.timeout === undefined ? {} : { timeout: sync.timeout }),
       ...(sync.retries === undefined ? {} : { retries: sync.retries }),
       ...(sync.minRate === undefined ? {} : { minRate: sync.minRate }),

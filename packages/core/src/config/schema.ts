@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_HELP, DURATION_PATTERN, durationProblem, parseDuration } from './duration.js';
+import { SIZE_HELP, SIZE_PATTERN, parseSize, sizeProblem } from './size.js';
 import { baseUrlProblem, sourceProblem } from './locations.js';
 import { MAX_REPO_NAME_LENGTH, REPO_NAME_RULE } from './names.js';
 import { describeValue } from './wording.js';
@@ -29,6 +30,18 @@ export const durationSchema = z
   ], { error: (iss) => `must be ${DURATION_HELP}, got ${describeValue(iss.input)}` })
   .transform((v) => parseDuration(v))
   .meta({ description: `A duration: ${DURATION_HELP}; a bare number is seconds.`, examples: ['14d', '12h', '2w'] });
+
+/** Bytes, from `4GiB`, `512M` or a whole number of bytes. */
+export const sizeSchema = z
+  .union([
+    z
+      .string()
+      .regex(SIZE_PATTERN, { error: (iss) => sizeProblem(String(iss.input)), abort: true })
+      .refine((s) => sizeProblem(s) === undefined, { error: (iss) => sizeProblem(String(iss.input)) }),
+    z.number().int().min(0),
+  ], { error: (iss) => `must be ${SIZE_HELP}, got ${describeValue(iss.input)}` })
+  .transform((v) => parseSize(v))
+  .meta({ description: `A size: ${SIZE_HELP}.`, examples: ['4GiB', '512MiB'] });
 
 export const REPO_MODES = ['mirror', 'additive'] as const;
 export type RepoMode = (typeof REPO_MODES)[number];
@@ -138,8 +151,13 @@ export const syncSchema = z
       .optional()
       .meta({ description: "A download that brings fewer bytes per second than this over a whole timeout fails, as a transient failure (dnf's minrate). 0: no minimum. Default: 1000.", default: 1000 }),
     mirrorBudget: durationSchema.optional().meta({ description: 'The whole time for finding a usable mirror of a mirrorlist, metalink or several baseurls. Default: 2m.', default: '2m' }),
+    maxMetadataSize: sizeSchema.optional().meta({
+      description:
+        "The most a source's metadata file may be, downloaded or decompressed, where its repomd.xml declares no size (or a larger one); what repomd.xml declares binds first. Default: 4GiB.",
+      default: '4GiB',
+    }),
   })
-  .meta({ description: 'Concurrency and network limits of `mirror sync`.' });
+  .meta({ description: 'How syncs run: concurrency, network and size limits.' });
 
 /** JSON Schema form of the repo name rule (the loader also checks it, with a readable message). */
 const nameKeys = {

@@ -21,6 +21,8 @@ export {
   type PackageIdentity,
 } from './filelists-reader.js';
 export type { ReadXmlOptions, XmlSource } from './xml-source.js';
+export { recordStreamOptions } from './metadata-stream.js';
+export { fileSizeLimit, type FileSizeLimit } from './metadata-limits.js';
 export { mergePackages, type MergeOptions } from './merge.js';
 export { readRepo, type ReadRepoOptions, type RepoReader } from './repo-reader.js';
 export {
@@ -56,17 +58,19 @@ export {
 export { escapeAttr, escapeText } from './xml-escape.js';
 export {
   isRenderedPackage,
+  keyPackageEntries,
   listPackageEntries,
   parseFilelistsEntry,
   parseOtherEntry,
   parsePrimaryEntry,
   primaryEntryKey,
+  readPackageEntries,
   splitPackageEntries,
   type PackageEntries,
   type RenderedPackage,
 } from './package-entries.js';
 export { summarizePrimaryEntry, type PrimarySummary } from './primary-summary.js';
-export { readMetadataText, readRecordText } from './metadata-text.js';
+export { readMetadataDocument, readRecordEntries } from './metadata-entries.js';
 export { assertMetadataHref, assertSafeHref, hrefUrl, packageFileNameOf, unsafeHrefReason } from './safe-href.js';
 export { carriedMetadataName } from './carried-name.js';
 export type { MetadataInput } from './merge-input.js';

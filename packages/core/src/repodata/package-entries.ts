@@ -1,9 +1,12 @@
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
+import { EntrySplitter, entryStart } from './entry-splitter.js';
 import { readFilelists, readOther, type FilelistsPackage, type OtherPackage } from './filelists-reader.js';
+import { metadataChunks, verifyFile } from './metadata-stream.js';
 import * as xml from './package-xml.js';
 import { readPrimary, type PrimaryPackage } from './primary-reader.js';
 import type { CoreRecordType } from './repomd-model.js';
 import { escapeAttr } from './xml-escape.js';
+import { sourceName, type ReadXmlOptions, type XmlSource } from './xml-source.js';
 
 /**
  * A package given to writeRepodata as its three entries already rendered (`<package ...>...</package>\n`
@@ -24,52 +27,70 @@ export function isRenderedPackage(p: object): p is RenderedPackage {
 /** The entries of one metadata file: primary by location href, filelists and other by pkgid. */
 export type PackageEntries = ReadonlyMap<string, string>;
 
-const LAYOUT: Record<CoreRecordType, { header: (n: number) => string; footer: string; start: string }> = {
-  primary: { header: xml.primaryHeader, footer: xml.PRIMARY_FOOTER, start: '<package type="rpm">\n' },
-  filelists: { header: xml.filelistsHeader, footer: xml.FILELISTS_FOOTER, start: '<package pkgid="' },
-  other: { header: xml.otherHeader, footer: xml.OTHER_FOOTER, start: '<package pkgid="' },
-};
-const END = '</package>\n';
 const HREF = '<location href="';
 
 /**
  * Splits the decompressed text of a primary, filelists or other file into its package entries, keyed by
  * location href (primary) or pkgid (filelists, other). Only the exact layout of package-xml.ts is
- * accepted: its header with the right packages="N", N entries, its footer. Anything else (another
- * generator's formatting, a hand-edited file) gives undefined, and the caller parses the file instead.
- * Text and attribute values are escaped in that layout, so `</package>` can only be an end tag.
- * createrepo_c 0.17 writes the same layout, so most upstream repos split too.
+ * accepted (see EntrySplitter); anything else (another generator's formatting, a hand-edited file) gives
+ * undefined, and the caller parses the file instead. createrepo_c 0.17 writes the same layout, so most
+ * upstream repos split too.
  */
 export function splitPackageEntries(type: CoreRecordType, text: string): PackageEntries | undefined {
   const list = listPackageEntries(type, text);
-  if (!list) return undefined;
+  return list && keyPackageEntries(type, list);
+}
+
+/** The package entries of a file in the layout splitPackageEntries accepts, in file order. */
+export function listPackageEntries(type: CoreRecordType, text: string): string[] | undefined {
+  const splitter = new EntrySplitter(type);
+  return splitter.write(text) ? splitter.end() : undefined;
+}
+
+/** Entries as listPackageEntries or readPackageEntries give them, by key; undefined if one has no key. */
+export function keyPackageEntries(type: CoreRecordType, list: readonly string[]): PackageEntries | undefined {
   const entries = new Map<string, string>();
   for (const entry of list) {
-    const key = type === 'primary' ? quotedAfter(entry, HREF) : quotedAt(entry, LAYOUT[type].start.length);
+    const key = type === 'primary' ? quotedAfter(entry, HREF) : quotedAt(entry, entryStart(type).length);
     if (key === undefined) return undefined;
     entries.set(key, entry);
   }
   return entries;
 }
 
-/** The package entries of a file in the layout splitPackageEntries accepts, in file order. */
-export function listPackageEntries(type: CoreRecordType, text: string): string[] | undefined {
-  const layout = LAYOUT[type];
-  const count = /^<\?xml[^>]*\?>\n<[a-z]+ [^>]*packages="(\d+)">\n/.exec(text.slice(0, 512));
-  if (!count) return undefined;
-  const n = Number(count[1]);
-  const header = layout.header(n);
-  if (!text.startsWith(header) || !text.endsWith(layout.footer)) return undefined;
-  const entries: string[] = [];
-  let pos = header.length;
-  for (let i = 0; i < n; i++) {
-    if (!text.startsWith(layout.start, pos)) return undefined;
-    const end = text.indexOf(END, pos);
-    if (end < 0) return undefined;
-    entries.push(text.slice(pos, end + END.length));
-    pos = end + END.length;
+/**
+ * listPackageEntries of a metadata file, read as a stream (so within the bounds of metadataChunks, and
+ * without one string of the whole document). It stops reading where the file departs from the layout,
+ * and then gives undefined only after checking the file whole against `options.expected`: a file that is
+ * not what repomd.xml says fails with that mismatch, whatever its layout. Invalid UTF-8 is "another
+ * layout" too: the XML readers say what is wrong with it.
+ */
+export async function readPackageEntries(type: CoreRecordType, source: XmlSource, options: ReadXmlOptions = {}): Promise<string[] | undefined> {
+  const name = sourceName(source, options);
+  const splitter = new EntrySplitter(type);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decode = (chunk: Uint8Array | string, stream: boolean): string | undefined => {
+    try {
+      return typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream });
+    } catch {
+      return undefined;
+    }
+  };
+  let fits = true;
+  for await (const chunk of metadataChunks(source, options, name)) {
+    const text = decode(chunk, true);
+    if (text === undefined || !splitter.write(text)) {
+      fits = false;
+      break;
+    }
   }
-  return pos === text.length - layout.footer.length ? entries : undefined;
+  if (!fits) {
+    // Stopped early, so the file was not verified to its end.
+    if (typeof source === 'string' && options.expected) await verifyFile(source, options.expected, name, options.maxSize);
+    return undefined;
+  }
+  const rest = decode(new Uint8Array(0), false);
+  return rest !== undefined && splitter.write(rest) ? splitter.end() : undefined;
 }
 
 /** Parses one primary entry (as listPackageEntries gives it) with the full XML reader. */

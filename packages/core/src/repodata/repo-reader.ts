@@ -3,6 +3,7 @@ import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { readFilelists, readOther } from './filelists-reader.js';
 import { mergePackages } from './merge.js';
 import type { PackageRecord } from './model.js';
+import { recordStreamOptions } from './metadata-stream.js';
 import { readPrimary } from './primary-reader.js';
 import { classifyRecord, type Repomd, type RepomdRecord } from './repomd-model.js';
 import { readRepomd } from './repomd-reader.js';
@@ -15,6 +16,8 @@ export interface ReadRepoOptions {
   filelists?: boolean;
   /** Read other.xml for changelogs (default true). */
   other?: boolean;
+  /** The most a metadata file may hold or decompress to (see metadataChunks); default DEFAULT_MAX_METADATA_SIZE. */
+  maxSize?: number;
   /** Receives primary's packages="N" as reading starts. */
   onPackageCount?: (packages: number | undefined) => void;
 }
@@ -47,10 +50,11 @@ export async function readRepo(repoDir: string, options: ReadRepoOptions = {}): 
   const filelists = options.filelists === false ? undefined : find('filelists');
   const other = options.other === false ? undefined : find('other');
   const verify = options.verify ?? true;
-  const open = (r: RepomdRecord): [string, ReadXmlOptions] => [
-    join(repoDir, r.location.href),
-    { name: r.location.href, expected: verify ? { checksum: r.checksum, size: r.size } : undefined },
-  ];
+  // Unverified files are still held to their open-size: it bounds what reading them costs, not their content.
+  const open = (r: RepomdRecord): [string, ReadXmlOptions] => {
+    const { expected, ...bounds } = recordStreamOptions(r, options.maxSize);
+    return [join(repoDir, r.location.href), { name: r.location.href, ...bounds, ...(verify ? { expected } : {}) }];
+  };
   return {
     repoDir,
     repomdPath,

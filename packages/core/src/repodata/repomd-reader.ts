@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { isChecksumType, isHexDigest } from '../checksum/index.js';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
+import { readRegularFile } from '../fs/regular-file.js';
+import { repomdSizeLimit } from './metadata-limits.js';
 import type { Repomd, RepomdChecksum, RepomdRecord, UnknownElement } from './repomd-model.js';
 import { checkRoot } from './reader-common.js';
 import { assertMetadataHref } from './safe-href.js';
@@ -14,7 +15,8 @@ export interface ReadRepomdOptions {
 /**
  * Parses repomd.xml from a path, or from its XML (a Buffer, or a string starting with "<"). Every record
  * must have a type, a known checksum and a location href below repodata/ (else E_UNSAFE_PATH); records and
- * top-level elements it does not know are kept in `unknown`.
+ * top-level elements it does not know are kept in `unknown`. A path must be a regular file of at most
+ * MAX_REPOMD_SIZE bytes.
  */
 export async function readRepomd(input: string | Uint8Array, options: ReadRepomdOptions = {}): Promise<Repomd> {
   let xml: Uint8Array | string;
@@ -22,9 +24,9 @@ export async function readRepomd(input: string | Uint8Array, options: ReadRepomd
   if (typeof input === 'string' && !input.trimStart().startsWith('<')) {
     name ??= input;
     try {
-      xml = await readFile(input);
+      xml = await readRegularFile(input, repomdSizeLimit(input));
     } catch (err) {
-      throw ioError('read', input, err);
+      throw err instanceof OvirtRepoError ? err : ioError('read', input, err);
     }
   } else {
     xml = input;

@@ -346,7 +346,7 @@ async function copyExtra(extra: ExtraRecord, repoDir: string, dest: string): Pro
       throw new OvirtRepoError(ErrorCodes.IO, `cannot carry over the "${extra.type}" metadata: ${err.message}`, {
         target: source,
         cause: err,
-        hint: 'the source repository lacks a file its repomd.xml lists; fix or re-fetch it',
+        hint: err.hint ?? 'the source repository lacks a file its repomd.xml lists; fix or re-fetch it',
       });
     }
     throw err;

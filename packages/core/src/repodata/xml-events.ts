@@ -5,6 +5,14 @@ import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 
 const saxes = lazyRequire<typeof Saxes>('saxes');
 
+/**
+ * The most characters taken between two tags (a text, a comment, one tag with its attributes). saxes
+ * gathers each such run into one string; repodata's longest are descriptions and changelog entries of
+ * kilobytes, so a longer run is no repodata, and stopping it keeps a hostile file from growing a string
+ * toward the engine's limit (hundreds of megabytes, then "Invalid string length").
+ */
+export const MAX_XML_RUN = 16 << 20;
+
 /** Receives elements by local name (`rpm:entry` arrives as `entry`), with the text of leaf elements. */
 export interface XmlHandler {
   /** `qname` is the name as written (`rpm:entry`). */
@@ -26,12 +34,15 @@ export class XmlEventReader {
   private depth = 0;
   private text = '';
   private sawRoot = false;
+  /** Characters written since the last tag event (at most one chunk too few). */
+  private sinceTag = 0;
 
   constructor(fileName: string, makeHandler: (reader: XmlEventReader) => XmlHandler) {
     this.fileName = fileName;
     const handler = makeHandler(this);
     this.parser = new (saxes().SaxesParser)({ xmlns: false, position: true });
     this.parser.on('opentag', (tag: SaxesTagPlain) => {
+      this.sinceTag = 0;
       this.depth++;
       this.sawRoot = true;
       this.text = '';
@@ -46,6 +57,7 @@ export class XmlEventReader {
       handler.text?.(text);
     });
     this.parser.on('closetag', (tag: SaxesTagPlain) => {
+      this.sinceTag = 0;
       const text = this.text;
       this.text = '';
       handler.close(localName(tag.name), text, this.depth, tag.name);
@@ -65,7 +77,11 @@ export class XmlEventReader {
     } catch {
       throw this.invalid('is not valid UTF-8', 'the file is corrupt or not repodata XML');
     }
+    this.sinceTag += text.length;
     this.guard(() => this.parser.write(text));
+    if (this.sinceTag > MAX_XML_RUN) {
+      throw this.invalid(`has more than ${MAX_XML_RUN} characters without a tag (no text, comment or tag of repodata is that long)`, 'the file is corrupt or hostile; regenerate the repository metadata');
+    }
   }
 
   close(): void {

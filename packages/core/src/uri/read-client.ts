@@ -1,11 +1,12 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, OvirtRepoError, isOvirtRepoError } from '../errors/index.js';
+import { readRegularFile } from '../fs/regular-file.js';
 import type { Logger } from '../log/logger.js';
 import { watchRate } from './rate-watch.js';
 import { redactUrl } from './redact.js';
@@ -216,10 +217,12 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
   async function read(url: URL, maxBytes = 1 << 30, request: ReadRequestOptions = {}): Promise<Buffer> {
     if (url.protocol === 'file:') {
       const path = fileURLToPath(url);
+      const limit = { max: maxBytes, exceeded: () => fetchError(url, `${path} is larger than ${maxBytes} bytes`, {}, 'this does not look like repo metadata; check the path') };
       try {
-        return await readFile(path);
+        // A regular file only: a FIFO or /dev/zero named as repomd.xml would block or never end.
+        return await readRegularFile(path, limit);
       } catch (e) {
-        throw localError(path, e);
+        throw isOvirtRepoError(e) ? e : localError(path, e);
       }
     }
     return withRetries(url.href, () => readOnce(url, maxBytes, request.signal), request);

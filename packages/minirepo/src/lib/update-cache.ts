@@ -1,11 +1,10 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  listPackageEntries,
-  readRecordText,
+  keyPackageEntries,
+  readRecordEntries,
   readRepo,
   readRepomd,
-  splitPackageEntries,
   summarizePrimaryEntry,
   type ChecksumType,
   type Logger,
@@ -51,11 +50,9 @@ export async function loadUpdateCache(dir: string, log: Logger): Promise<UpdateC
  */
 async function cacheByLayout(dir: string): Promise<UpdateCache | undefined> {
   const repomd = await readRepomd(join(dir, 'repodata', 'repomd.xml'));
-  const [primary, filelists, other] = await Promise.all(['primary', 'filelists', 'other'].map((type) => readRecordText(dir, repomd, type)));
-  if (primary === undefined || filelists === undefined || other === undefined) return undefined;
-  const list = listPackageEntries('primary', primary);
-  const files = splitPackageEntries('filelists', filelists);
-  const changelogs = splitPackageEntries('other', other);
+  const [list, filelists, other] = await Promise.all((['primary', 'filelists', 'other'] as const).map((type) => readRecordEntries(dir, repomd, type)));
+  const files = filelists && keyPackageEntries('filelists', filelists);
+  const changelogs = other && keyPackageEntries('other', other);
   if (!list || !files || !changelogs) return undefined;
   const cache: UpdateCache = new Map();
   for (const entry of list) {

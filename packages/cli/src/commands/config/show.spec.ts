@@ -70,7 +70,7 @@ describe('ovirt-repo config show', () => {
       keepDays: 14,
       keepMetadataDays: 2,
     });
-    expect(printed.config.sync).toEqual({ parallel: 4, workers: 8 });
+    expect(printed.config.sync).toEqual({ parallel: 4, workers: 8, maxMetadataSize: 4 * 2 ** 30 });
   });
 
   it('prints YAML with where each value came from; flags beat the environment', async () => {

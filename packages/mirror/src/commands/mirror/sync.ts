@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, loadConfig, sharedFlags } from '@ovirt-repo/core';
-import { durationFlag } from '../../lib/cli/flags.js';
+import { durationFlag, sizeFlag } from '../../lib/cli/flags.js';
 import { syncOptionsFor } from '../../lib/cli/sync-options.js';
 import { syncAllRepos, type SyncAllResult } from '../../lib/sync/sync-all.js';
 import { syncRepo, type SyncResult } from '../../lib/sync/sync-repo.js';
@@ -45,6 +45,10 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
       command: '<%= config.bin %> <%= command.id %> centos-baseos-el9 --config mirrors-reposync.conf --check-pool',
     },
     {
+      description: 'Refuse any metadata file of the source larger than 512 MiB (downloaded or decompressed) where its repomd.xml gives no size',
+      command: '<%= config.bin %> <%= command.id %> tools-el9 --from https://repos.example.org/tools/el9/ --max-metadata-size 512MiB',
+    },
+    {
       description: 'Mirror a local directory, newest versions only, machine-readable result',
       command: '<%= config.bin %> <%= command.id %> tools-el9 --from ./repo --newest-only --json',
     },
@@ -82,6 +86,11 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     }),
     'mirror-budget': durationFlag({ summary: 'The whole time for finding a usable mirror of a mirrorlist, metalink or several baseurls (default 2m; sync.mirrorBudget).' }),
     'no-index': Flags.boolean({ summary: 'Do not rewrite the store index after publishing.', default: false }),
+    'max-metadata-size': sizeFlag({
+      summary: "Most a source's metadata file may be, downloaded or decompressed, where its repomd.xml says less (default 4GiB).",
+      description:
+        'A metadata file is cut off as soon as it is larger than the size its repomd.xml declares, and decompressing stops just past the declared open-size; this bounds what repomd.xml does not (or declares larger). Config: sync.maxMetadataSize.',
+    }),
     'check-pool': Flags.boolean({
       summary: 'Check the pool for every package, not only new ones, and fetch again what is missing or damaged (even when nothing changed).',
       default: false,
@@ -102,7 +111,7 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     const network = { timeoutMs: f.timeout, retries: f.retries, minRate: f['min-rate'], mirrorBudgetMs: f['mirror-budget'] };
     if (f.all) {
       if (this.args.repo) this.error('give either REPO or --all, not both', { exit: 2 });
-      const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers, ...network };
+      const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers, maxMetadataSize: f['max-metadata-size'], ...network };
       const all = await syncAllRepos(loaded, flags, extra, this.logger);
       this.log(all.results.map((r) => (r.changed ? `${r.repo}: published ${r.snapshot} (${r.packages} packages)` : `${r.repo}: no change`)).join('\n'));
       return all;
@@ -123,6 +132,7 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
         newestOnly: f['newest-only'],
         workers: f.workers,
         ...network,
+        maxMetadataSize: f['max-metadata-size'],
       },
       loaded,
     );

@@ -20,6 +20,7 @@ export interface SyncFlags {
   retries?: number;
   minRate?: number;
   mirrorBudgetMs?: number;
+  maxMetadataSize?: number;
 }
 
 /**
@@ -50,6 +51,7 @@ export function syncOptionsFor(repo: string, flags: SyncFlags, loaded: LoadedCon
     ...(flags.keepVersions !== undefined ? { keepVersions: flags.keepVersions } : mode === 'additive' && rc.keepVersions !== undefined ? { keepVersions: rc.keepVersions } : {}),
     ...(loaded.config.baseUrl ? { baseUrl: loaded.config.baseUrl } : {}),
     workers: flags.workers ?? loaded.config.sync.workers,
+    maxMetadataSize: flags.maxMetadataSize ?? loaded.config.sync.maxMetadataSize,
     ...networkOptions(flags, loaded.config.sync),
   };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ErrorCodes, ioError, OvirtRepoError, redactUrl, tempPathFor, type ReadClient } from '@ovirt-repo/core';
+import { ByteCounter, ErrorCodes, fileSizeLimit, ioError, OvirtRepoError, redactUrl, tempPathFor, type ReadClient } from '@ovirt-repo/core';
 import { hashAlgorithm } from '../store/pool.js';
 
 export interface ExpectedMetadata {
@@ -10,22 +10,33 @@ export interface ExpectedMetadata {
   size?: number;
 }
 
-/** Download `url` to `dest` (temp file + rename), verifying size and checksum; retried on transient failures. */
-export async function downloadVerified(client: ReadClient, url: URL, dest: string, expected: ExpectedMetadata): Promise<number> {
+/**
+ * Download `url` to `dest` (temp file + rename), verifying size and checksum; retried on transient failures.
+ * It may not be larger than the size repomd.xml declares, or without one `maxSize` (core's default when
+ * undefined): a larger Content-Length is refused before reading, and a body is cut off (the transfer
+ * aborted, the temp file removed) as soon as it passes.
+ */
+export async function downloadVerified(client: ReadClient, url: URL, dest: string, expected: ExpectedMetadata, maxSize?: number): Promise<number> {
   const where = redactUrl(url.href);
   await mkdir(dirname(dest), { recursive: true }).catch((e) => {
     throw ioError('create directory', dirname(dest), e);
   });
+  const limit = fileSizeLimit(where, expected.size, maxSize);
   return client.withRetries(where, async () => {
-    const { stream } = await client.open(url);
+    const { stream, size: announced } = await client.open(url);
+    if (announced !== undefined && announced > limit.max) {
+      stream.destroy();
+      throw limit.announced(announced);
+    }
     const tmp = tempPathFor(dest);
     const hash = createHash(hashAlgorithm(expected.checksumType));
-    let size = 0;
+    const received = new ByteCounter(limit);
     const fh = await open(tmp, 'wx');
     try {
       try {
+        // Leaving the loop (the limit's error included) destroys the stream: the transfer is aborted.
         for await (const chunk of stream as AsyncIterable<Buffer>) {
-          size += chunk.length;
+          received.add(chunk.length);
           hash.update(chunk);
           await fh.write(chunk);
         }
@@ -34,6 +45,7 @@ export async function downloadVerified(client: ReadClient, url: URL, dest: strin
         throw new OvirtRepoError(ErrorCodes.FETCH, `reading ${where} failed: ${(e as Error).message}`, { target: where, data: { transient: true }, cause: e });
       }
       await fh.close();
+      const size = received.bytes;
       if (expected.size !== undefined && size !== expected.size) {
         throw new OvirtRepoError(ErrorCodes.SIZE_MISMATCH, `${where} has ${size} bytes, repomd.xml says ${expected.size}`, {
           target: where,

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { fsyncPath, mapLimit, redactUrl, syncFileSystem, type Logger, type ReadClient } from '@ovirt-repo/core';
+import { ErrorCodes, fsyncPath, mapLimit, OvirtRepoError, redactUrl, syncFileSystem, type Logger, type ReadClient } from '@ovirt-repo/core';
 import { stagePoolFile, type StagedPoolFile } from '../store/pool.js';
 import type { StoreLayout } from '../store/layout.js';
 import type { DownloadPlan } from './plan-downloads.js';
@@ -13,8 +13,10 @@ export interface DownloadResult {
  * Fetch the planned packages into the pool, `workers` at a time. Each file is streamed to a temp file
  * beside its final place, checked against the size and checksum from the source metadata, and only then
  * made durable and linked into the pool (see PoolCommitter); transient failures are retried with backoff,
- * restarting the file from zero. The first permanent failure (404, checksum mismatch after a retry) stops
- * the sync before anything is published. When this returns, every downloaded file is durable in the pool.
+ * restarting the file from zero. A download is cut off as soon as it is larger than the metadata says (a
+ * larger Content-Length is refused before reading). The first permanent failure (404, checksum mismatch
+ * after a retry) stops the sync before anything is published. When this returns, every downloaded file is
+ * durable in the pool.
  */
 export async function downloadToPool(layout: StoreLayout, plan: DownloadPlan, client: ReadClient, workers: number, log: Logger): Promise<DownloadResult> {
   const items = [...plan.fetch.map((c) => ({ c, replace: false })), ...plan.corrupt.map((c) => ({ c, replace: true }))];
@@ -33,8 +35,12 @@ export async function downloadToPool(layout: StoreLayout, plan: DownloadPlan, cl
       const staged = await client.withRetries(where, async () => {
         progress.tick(-counted);
         counted = 0;
-        const { stream } = await client.open(c.url);
+        const { stream, size: announced } = await client.open(c.url);
         try {
+          if (announced !== undefined && announced > c.size) {
+            stream.destroy();
+            throw announcedTooLarge(where, announced, c.size);
+          }
           return await stagePoolFile(layout, c.fileName, { checksumType: c.checksumType, digest: c.digest, size: c.size }, stream, where, (k) => {
             counted += k;
             progress.tick(k);
@@ -57,6 +63,14 @@ export async function downloadToPool(layout: StoreLayout, plan: DownloadPlan, cl
   }
   progress.done(`Downloaded ${items.length} packages (${bytes} bytes)`);
   return { count: items.length, bytes };
+}
+
+function announcedTooLarge(where: string, announced: number, size: number): OvirtRepoError {
+  return new OvirtRepoError(ErrorCodes.SIZE_MISMATCH, `${where} has Content-Length ${announced}, more than the ${size} bytes its metadata promises; not downloaded`, {
+    target: where,
+    hint: 'the source changed under its metadata or the metadata is stale; retry later or regenerate the source repo',
+    data: { expected: size, actual: announced },
+  });
 }
 
 /** A batch is flushed when it holds this many files or bytes, whichever comes first. */

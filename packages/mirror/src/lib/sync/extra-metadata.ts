@@ -120,9 +120,9 @@ function familyInputs(family: MergedFamily, layers: readonly SourceLayer[]): Sou
 /** Candidates in the order repomd.xml lists records (by type). */
 export const byRecordType = (a: ExtraCandidate, b: ExtraCandidate) => (a.record.type < b.record.type ? -1 : a.record.type > b.record.type ? 1 : 0);
 
-export async function obtainExtra(e: ExtraCandidate, client: ReadClient, workDir: string): Promise<ExtraRecord> {
+export async function obtainExtra(e: ExtraCandidate, client: ReadClient, workDir: string, maxSize?: number): Promise<ExtraRecord> {
   if ('path' in e.file) return { ...e.record, sourcePath: e.file.path };
-  const file = await obtainMetadataFile(e.file.location, e.file.record, client, workDir, e.file.tag);
+  const file = await obtainMetadataFile(e.file.location, e.file.record, client, workDir, e.file.tag, maxSize);
   return { ...e.record, sourcePath: file.path };
 }
 

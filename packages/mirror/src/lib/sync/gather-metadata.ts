@@ -12,10 +12,11 @@ import { at, settleAll } from './settle-all.js';
  */
 export async function gatherMetadata(ctx: SyncContext, content: Omit<SnapshotContent, 'digest'>, workDir: string): Promise<{ inputs: OriginMetadata[]; extras: ExtraRecord[] }> {
   const { client } = ctx;
+  const maxSize = ctx.options.maxMetadataSize;
   const [sourceInputs, extras] = await settleAll([
     settleAll(
       content.fetched.map(async ({ source, repomd }, i): Promise<OriginMetadata> => {
-        const get = (r: RepomdRecord) => obtainMetadataFile(source.location, r, client, workDir, `s${source.index}`);
+        const get = (r: RepomdRecord) => obtainMetadataFile(source.location, r, client, workDir, `s${source.index}`, maxSize);
         const fl = findRecord(repomd, 'filelists');
         const ot = findRecord(repomd, 'other');
         const read = at(content.reads, i);
@@ -29,12 +30,12 @@ export async function gatherMetadata(ctx: SyncContext, content: Omit<SnapshotCon
         };
       }),
     ),
-    settleAll(content.extraChoices.map((e) => obtainExtra(e, client, workDir))),
+    settleAll(content.extraChoices.map((e) => obtainExtra(e, client, workDir, maxSize))),
   ]);
   const inputs: OriginMetadata[] = [];
   const previous = content.previous;
   if (previous) {
-    const own = (r: RepomdRecord) => obtainMetadataFile(previous.location, r, client, workDir, 'prev');
+    const own = (r: RepomdRecord) => obtainMetadataFile(previous.location, r, client, workDir, 'prev', maxSize);
     const fl = findRecord(previous.repomd, 'filelists');
     const ot = findRecord(previous.repomd, 'other');
     inputs.push({

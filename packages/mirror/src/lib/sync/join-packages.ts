@@ -11,14 +11,13 @@ import {
   parseFilelistsEntry,
   parseOtherEntry,
   parsePrimaryEntry,
-  splitPackageEntries,
   type PackageEntries,
   type DeferredPackage,
   type RenderedPackage,
 } from '@ovirt-repo/core';
 import type { Candidate } from './candidates.js';
 import type { PreviousMetadata } from './previous-entries.js';
-import { expectedOf, readVerifiedText, type MetadataFile } from './read-candidates.js';
+import { readOptionsOf, readVerifiedEntries, type MetadataFile } from './read-candidates.js';
 
 /** The metadata of one origin (a source, or the previous snapshot) that pass 2 reads. */
 export interface OriginMetadata {
@@ -139,15 +138,15 @@ async function* joinOrigin(
   }
   const keys = new Set([...wanted.keys()].filter((k) => !reused.has(k)));
   const files = input.filelists
-    ? new Follower<FilelistsPackage>(readFilelists(input.filelists.path, { name: input.filelists.display, expected: expectedOf(input.filelists.record) }), keys)
+    ? new Follower<FilelistsPackage>(readFilelists(input.filelists.path, readOptionsOf(input.filelists)), keys)
     : undefined;
   const other = input.other
-    ? new Follower<OtherPackage>(readOther(input.other.path, { name: input.other.display, expected: expectedOf(input.other.record) }), keys)
+    ? new Follower<OtherPackage>(readOther(input.other.path, readOptionsOf(input.other)), keys)
     : undefined;
   let found = 0;
   try {
     const primary: AsyncIterable<PrimaryPackage> | Iterable<PrimaryPackage> =
-      input.primaryRecords ?? readPrimary(input.primary.path, { name: input.primary.display, expected: expectedOf(input.primary.record) });
+      input.primaryRecords ?? readPrimary(input.primary.path, readOptionsOf(input.primary));
     for await (const p of primary) {
       const digest = p.checksum.value.toLowerCase();
       const c = wanted.get(digest);
@@ -227,10 +226,9 @@ async function joinByEntries(
   return out;
 }
 
-/** A filelists or other file split into entries by pkgid, verified first; undefined for another layout. */
-async function entriesOf(file: MetadataFile, type: 'filelists' | 'other'): Promise<PackageEntries | undefined> {
-  const text = await readVerifiedText(file).catch(() => undefined);
-  return text === undefined ? undefined : splitPackageEntries(type, text);
+/** A filelists or other file split into entries by pkgid, verified; undefined for another layout. */
+function entriesOf(file: MetadataFile, type: 'filelists' | 'other'): Promise<PackageEntries | undefined> {
+  return readVerifiedEntries(file, type);
 }
 
 function missingIn(file: MetadataFile, c: Candidate): OvirtRepoError {

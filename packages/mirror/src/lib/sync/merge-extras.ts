@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   carriedMetadataName,
@@ -7,8 +7,9 @@ import {
   ErrorCodes,
   hashBuffer,
   ioError,
+  makeDirectory,
   OvirtRepoError,
-  readMetadataText,
+  readMetadataDocument,
   type Logger,
   type ReadClient,
   type RepomdRecord,
@@ -49,9 +50,7 @@ async function mergeFamily(m: ExtraMerge, ctx: MergeContext): Promise<ExtraCandi
   const times = m.inputs.map((i) => i.record.timestamp).filter((t): t is number => t !== undefined);
   const timestamp = times.length > 0 ? Math.max(...times) : undefined;
   const dir = join(ctx.workDir, 'merged');
-  await mkdir(dir, { recursive: true }).catch((e: unknown) => {
-    throw ioError('create directory', dir, e);
-  });
+  await makeDirectory(dir);
   const from = `the merge of ${m.inputs.map((i) => i.from).join(', ')}`;
   return settleAll(
     m.family.writes.map(async (w): Promise<ExtraCandidate> => {
@@ -88,6 +87,7 @@ async function readInput(input: SourceFile, ctx: MergeContext) {
       data: { type: record.type, size: declared, limit: MERGE_MAX_BYTES },
     });
   }
-  const file = await obtainMetadataFile(input.location, record, ctx.client, ctx.workDir, input.tag);
-  return { text: await readMetadataText(file.path, record, file.display), from: input.from, file: file.display };
+  // The bound also holds where repomd.xml understates the size (a lying open-size is cut off at it).
+  const file = await obtainMetadataFile(input.location, record, ctx.client, ctx.workDir, input.tag, MERGE_MAX_BYTES);
+  return { text: await readMetadataDocument(file.path, record, file.display, MERGE_MAX_BYTES), from: input.from, file: file.display };
 }

@@ -1,9 +1,9 @@
 import {
   openChunkedMetadata,
   type OpenChunkedOptions,
+  keyPackageEntries,
   primaryEntryKey,
-  readRecordText,
-  splitPackageEntries,
+  readRecordEntries,
   type ChunkReuse,
   type CoreRecordType,
   type DeferredPackage,
@@ -71,8 +71,8 @@ export async function loadPreviousMetadata(
   try {
     const [primary, filelists, other] = await Promise.all(
       CORE.map(async (type) => {
-        const text = await readRecordText(snapshotDir, repomd, type);
-        return text === undefined ? undefined : splitPackageEntries(type, text);
+        const list = await readRecordEntries(snapshotDir, repomd, type);
+        return list && keyPackageEntries(type, list);
       }),
     );
     if (chunkProblem) log.warn(`not reusing the metadata chunks of snapshot ${snapshot} (its files are read whole instead): ${chunkProblem}`);

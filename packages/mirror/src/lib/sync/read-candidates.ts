@@ -1,12 +1,16 @@
 import {
   ErrorCodes,
   OvirtRepoError,
-  listPackageEntries,
-  readMetadataText,
+  keyPackageEntries,
+  readPackageEntries,
   readPrimary,
+  recordStreamOptions,
   summarizePrimaryEntry,
+  type CoreRecordType,
+  type PackageEntries,
   type PrimaryPackage,
   type PrimarySummary,
+  type ReadXmlOptions,
   type RepomdRecord,
 } from '@ovirt-repo/core';
 import { resolveHref, resolveLocationBase, type RepoLocation } from '../source/location.js';
@@ -20,11 +24,18 @@ export interface MetadataFile {
   record: RepomdRecord;
   /** For messages: the URL or path it came from. */
   display: string;
+  /** The most it may hold or decompress to where repomd.xml says less (`--max-metadata-size`); core's default if unset. */
+  maxSize?: number;
 }
 
-export const expectedOf = (r: RepomdRecord) => ({ checksum: { type: r.checksum.type, value: r.checksum.value }, ...(r.size !== undefined ? { size: r.size } : {}) });
+/** How the readers read `file`: against its repomd.xml record (checksum, size, open-size) and bounds. */
+export const readOptionsOf = (file: MetadataFile): ReadXmlOptions => ({ name: file.display, ...recordStreamOptions(file.record, file.maxSize) });
 
-/** Keep pass 1's parsed records for pass 2 when primary.xml is at most this large (uncompressed). */
+/**
+ * Keep a file's packages in memory (pass 1's parsed records, or entries split by layout) only when
+ * repomd.xml declares it decompresses to at most this much: reading stops just past a declared
+ * open-size, so what is kept is bounded by it; without one, the file is streamed instead.
+ */
 export const KEEP_RECORDS_MAX_BYTES = 256 << 20;
 
 export interface CandidatesRead {
@@ -52,7 +63,7 @@ export async function readCandidates(primary: MetadataFile, location: RepoLocati
   if (fast) return fast;
   const out: Candidate[] = [];
   const records: PrimaryPackage[] | undefined = fitsInMemory(primary.record) ? [] : undefined;
-  for await (const p of readPrimary(primary.path, { name: primary.display, expected: expectedOf(primary.record) })) {
+  for await (const p of readPrimary(primary.path, readOptionsOf(primary))) {
     records?.push(p);
     out.push(candidateOf(p, location, origin, primary.display));
   }
@@ -66,8 +77,7 @@ export async function readCandidates(primary: MetadataFile, location: RepoLocati
  */
 async function readCandidatesByLayout(primary: MetadataFile, location: RepoLocation, origin: number): Promise<CandidatesRead | undefined> {
   if (!fitsInMemory(primary.record)) return undefined;
-  const text = await readVerifiedText(primary).catch(() => undefined);
-  const list = text === undefined ? undefined : listPackageEntries('primary', text);
+  const list = await readPackageEntries('primary', primary.path, readOptionsOf(primary)).catch(() => undefined);
   if (!list) return undefined;
   const candidates: Candidate[] = [];
   const entries = new Map<string, string>();
@@ -81,14 +91,20 @@ async function readCandidatesByLayout(primary: MetadataFile, location: RepoLocat
   return { candidates, entries };
 }
 
-/** Whether primary.xml, decompressed (estimated from the compressed size when repomd lacks it), may be held whole. */
+/** Whether a metadata file's packages may be held in memory (see KEEP_RECORDS_MAX_BYTES). */
 function fitsInMemory(record: RepomdRecord): boolean {
-  return (record.openSize ?? (record.size ?? 0) * 12) <= KEEP_RECORDS_MAX_BYTES;
+  return record.openSize !== undefined && record.openSize <= KEEP_RECORDS_MAX_BYTES;
 }
 
-/** A metadata file's text, after its bytes were checked against repomd.xml; fails on invalid UTF-8. */
-export function readVerifiedText(file: MetadataFile): Promise<string> {
-  return readMetadataText(file.path, file.record, file.display);
+/**
+ * A metadata file split into its entries by layout and key (see keyPackageEntries), verified against
+ * repomd.xml; undefined for another layout, a file too large to hold (see KEEP_RECORDS_MAX_BYTES) or any
+ * problem: streaming the file then reads it and says what is wrong.
+ */
+export async function readVerifiedEntries(file: MetadataFile, type: CoreRecordType): Promise<PackageEntries | undefined> {
+  if (!fitsInMemory(file.record)) return undefined;
+  const list = await readPackageEntries(type, file.path, readOptionsOf(file)).catch(() => undefined);
+  return list && keyPackageEntries(type, list);
 }
 
 function candidateOf(p: PrimarySummary, location: RepoLocation, origin: number, where: string): Candidate {

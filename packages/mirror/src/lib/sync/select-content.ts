@@ -45,7 +45,7 @@ export async function readIncoming(ctx: SyncContext, latest: LatestHead, sources
   const previous = mode === 'additive' && latestRepomd && latest.id ? { repomd: latestRepomd, location: parseLocation(snapshotDir(layout, repo, latest.id)) } : undefined;
 
   const primaries = await settleAll(
-    fetched.map(({ source, repomd }) => obtainMetadataFile(source.location, requirePrimary(repomd, source.location.display), client, workDir, `s${source.index}`)),
+    fetched.map(({ source, repomd }) => obtainMetadataFile(source.location, requirePrimary(repomd, source.location.display), client, workDir, `s${source.index}`, ctx.options.maxMetadataSize)),
   );
   const reads: CandidatesRead[] = [];
   const incoming: Candidate[] = [];

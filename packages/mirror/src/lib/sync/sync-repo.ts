@@ -55,6 +55,11 @@ export interface SyncOptions {
   /** Parallel downloads (default: CPUs, at least 4). */
   workers?: number;
   compression?: 'gz' | 'xz' | 'zstd';
+  /**
+   * The most bytes a source's metadata file may hold where repomd.xml declares no size, and may
+   * decompress to where it declares no open-size (or a larger one). Default core's DEFAULT_MAX_METADATA_SIZE.
+   */
+  maxMetadataSize?: number;
   /** How long to wait for another writer of this repo. Default 30 minutes. */
   lockTimeoutMs?: number;
   /** Locks of other hosts are stale after this long without heartbeat. */
