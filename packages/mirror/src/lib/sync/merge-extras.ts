@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   carriedMetadataName,
@@ -13,6 +13,7 @@ import {
   type ReadClient,
   type RepomdRecord,
   type WritableCompressionKind,
+  makeDirectory,
 } from '@ovirt-repo/core';
 import { byRecordType, type ExtraCandidate, type ExtraMerge, type SourceFile } from './extra-metadata.js';
 import { obtainMetadataFile } from './metadata-files.js';
@@ -49,9 +50,7 @@ async function mergeFamily(m: ExtraMerge, ctx: MergeContext): Promise<ExtraCandi
   const times = m.inputs.map((i) => i.record.timestamp).filter((t): t is number => t !== undefined);
   const timestamp = times.length > 0 ? Math.max(...times) : undefined;
   const dir = join(ctx.workDir, 'merged');
-  await mkdir(dir, { recursive: true }).catch((e: unknown) => {
-    throw ioError('create directory', dir, e);
-  });
+  await makeDirectory(dir);
   const from = `the merge of ${m.inputs.map((i) => i.from).join(', ')}`;
   return settleAll(
     m.family.writes.map(async (w): Promise<ExtraCandidate> => {
