@@ -383,7 +383,8 @@ describeWithTools(['createrepo_c', 'openssl'], 'mirror sync network limits in th
   });
 
   it('documents the network flags in --help', async () => {
-    const help = await ovirtRepo(['mirror', 'sync', '--help']);
+    // FORCE_COLOR, as Nx sets it for its tasks, would underline the flags' values.
+    const help = await ovirtRepo(['mirror', 'sync', '--help'], { FORCE_COLOR: '0' });
     expect(help.stdout).toMatch(/--min-rate=BYTES/);
     expect(help.stdout).toMatch(/--mirror-budget=DURATION/);
     expect(help.stdout).toContain('--mirror-budget 10m --min-rate 200');

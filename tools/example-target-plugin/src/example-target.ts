@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +15,7 @@ import {
   type SyncTarget,
   type TargetEntry,
   type TargetLocation,
+  makeDirectory,
 } from '@ovirt-repo/core';
 
 /**
@@ -89,7 +90,7 @@ export class ExampleTarget implements SyncTarget {
     const dest = this.local(nonRootTargetPath(path, 'put'));
     const tmp = tempPathFor(dest);
     try {
-      await mkdir(dirname(dest), { recursive: true });
+      await makeDirectory(dirname(dest));
       await pipeline(putDataToStream(data), createWriteStream(tmp, { mode: 0o644 }));
       await rename(tmp, dest);
     } catch (e) {
@@ -105,7 +106,7 @@ export class ExampleTarget implements SyncTarget {
       throw new OvirtRepoError(ErrorCodes.NOT_FOUND, `rename failed for ${src}: no such file`, { target: src });
     }
     try {
-      await mkdir(dirname(dest), { recursive: true });
+      await makeDirectory(dirname(dest));
       await rename(src, dest);
     } catch (e) {
       throw this.failed('rename', src, e);

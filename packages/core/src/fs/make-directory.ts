@@ -7,21 +7,28 @@ import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
  * `mkdir(path, { recursive: true })` retries for ever when mkdir fails with ENOENT although the parent
  * exists (any path below /proc, some FUSE and network filesystems), so a job would spin at full CPU
  * instead of failing. Use this, never the recursive option. Fails with E_IO naming the directory that
- * could not be made; an existing directory (or a symlink to one) is fine.
+ * could not be made; an existing directory (or a symlink to one) is fine. Returns the first directory it
+ * made (as Node's recursive mkdir does), undefined when `path` existed. `mode` applies to each one made.
  */
-export async function makeDirectory(path: string): Promise<void> {
-  if (await makeOne(path)) return;
+export async function makeDirectory(path: string, options: { mode?: number } = {}): Promise<string | undefined> {
+  const made = await makeOne(path, options.mode);
+  if (made !== false) return made;
   const parent = dirname(path);
   if (parent === path) throw cannotCreate(path, 'its filesystem root does not exist');
-  await makeDirectory(parent);
-  if (!(await makeOne(path))) throw cannotCreate(path, 'this filesystem does not allow creating it, although its parent exists');
+  const first = await makeDirectory(parent, options);
+  const again = await makeOne(path, options.mode);
+  if (again === false) throw cannotCreate(path, 'this filesystem does not allow creating it, although its parent exists');
+  return first ?? again;
 }
 
-/** mkdir without recursion: true when the directory exists afterwards, false when its parent is missing (or not a directory). */
-async function makeOne(path: string): Promise<boolean> {
+/**
+ * mkdir without recursion: `path` when it made it, undefined when it existed, false when its parent is
+ * missing (or not a directory).
+ */
+async function makeOne(path: string, mode: number | undefined): Promise<string | undefined | false> {
   try {
-    await mkdir(path);
-    return true;
+    await mkdir(path, mode === undefined ? undefined : { mode });
+    return path;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return false;
@@ -29,7 +36,7 @@ async function makeOne(path: string): Promise<boolean> {
   }
   const st = await stat(path).catch(() => undefined);
   if (!st?.isDirectory()) throw cannotCreate(path, 'something that is not a directory is in its place');
-  return true;
+  return undefined;
 }
 
 function cannotCreate(path: string, why: string, cause?: unknown): OvirtRepoError {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { copyFileVerified, hashBuffer, type ChecksumType, type CompressedFileResult } from '../checksum/index.js';
 import { compressionSuffix, type WritableCompressionKind } from '../compress/index.js';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
+import { makeDirectory } from '../fs/make-directory.js';
 import { isCopiedChunk, isDeferredPackage, type ChunkIndex, type ChunkReuse, type CopiedChunk, type DeferredPackage, type MetadataChunk } from './chunk-index.js';
 import { writeChunkedBodies } from './chunked-bodies.js';
 import { MemberFile } from './member-file.js';
@@ -129,7 +130,7 @@ export async function writeRepodata(options: WriteRepodataOptions): Promise<Repo
       : options.packageCount;
   if (options.chunked) checkChunkable(compression, known, options);
   try {
-    await mkdir(outDir, { recursive: true });
+    await makeDirectory(outDir);
   } catch (err) {
     throw ioError('create directory', outDir, err);
   }
@@ -338,7 +339,7 @@ function checkExtraRecord(r: ExtraRecord): void {
 async function copyExtra(extra: ExtraRecord, repoDir: string, dest: string): Promise<boolean> {
   const source = resolve(extra.sourcePath ?? join(repoDir, extra.location.href));
   if (source === resolve(dest)) return false;
-  await mkdir(dirname(dest), { recursive: true });
+  await makeDirectory(dirname(dest));
   try {
     await copyFileVerified(source, dest, { checksum: extra.checksum, size: extra.size });
   } catch (err) {

@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ErrorCodes, fsyncPath, ioError, OvirtRepoError, tempPathFor, writeFileAtomic } from '@ovirt-repo/core';
+import { ErrorCodes, fsyncPath, ioError, OvirtRepoError, tempPathFor, writeFileAtomic, makeDirectory } from '@ovirt-repo/core';
 
 /** A yum config or a lock is small; a file this large was named by mistake. */
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
@@ -69,7 +69,7 @@ export async function replaceAll(writes: Array<{ file: OutputFile; data: Buffer 
   try {
     for (const { file, data } of writes) {
       current = file;
-      const madeDir = await mkdir(dirname(file.target), { recursive: true });
+      const madeDir = await makeDirectory(dirname(file.target));
       const tmp = tempPathFor(file.target);
       staged.push({ file, tmp, madeDir });
       const fh = await open(tmp, 'wx', file.mode);

@@ -1,8 +1,22 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ErrorCodes, OvirtRepoError, hashBuffer, isOvirtRepoError, parseRepomd, readRepo, readTargetFile, type Logger, type PackageRecord, type Repomd, type SyncTarget, type TargetEntry } from '@ovirt-repo/core';
+import {
+  ErrorCodes,
+  OvirtRepoError,
+  hashBuffer,
+  isOvirtRepoError,
+  parseRepomd,
+  readRepo,
+  readTargetFile,
+  type Logger,
+  type PackageRecord,
+  type Repomd,
+  type SyncTarget,
+  type TargetEntry,
+  makeDirectory,
+} from '@ovirt-repo/core';
 import { HISTORY_PATH, emptyHistory, parseHistory, type PublishHistory } from './history.js';
 import { REPOMD_PATH, packageKey } from './layout.js';
 import type { PackageInfo } from './plan.js';
@@ -74,10 +88,10 @@ export async function readDestination(target: SyncTarget, work: string, log: Log
     const local = join(work, 'destination');
     for (const record of repomd.records.filter((r) => ['primary', 'filelists', 'other'].includes(r.type))) {
       const dest = join(local, ...record.location.href.split('/'));
-      await mkdir(dirname(dest), { recursive: true });
+      await makeDirectory(dirname(dest));
       await pipeline(await target.read(record.location.href), createWriteStream(dest));
     }
-    await mkdir(join(local, 'repodata'), { recursive: true });
+    await makeDirectory(join(local, 'repodata'));
     await writeFile(join(local, 'repodata', 'repomd.xml'), bytes);
     for await (const p of (await readRepo(local)).packages()) {
       const key = packageKey(p.checksum);

@@ -1,6 +1,6 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mapLimit, putAll, type Logger, type PackageRecord, type SyncTarget } from '@ovirt-repo/core';
+import { mapLimit, putAll, type Logger, type PackageRecord, type SyncTarget, makeDirectory } from '@ovirt-repo/core';
 import { downloadVerified } from './download.js';
 import type { HistoryPackage } from './history.js';
 import { packageFileName, packageHref, packageKey } from './layout.js';
@@ -41,7 +41,7 @@ export async function uploadPackages(
   if (missing.length === 0) return { count: 0, bytes: 0 };
   const progress = log.progress('Copying packages', missing.length);
   const dir = join(work, 'packages');
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir);
   let bytes = 0;
   for (let i = 0; i < missing.length; i += UPLOAD_CHUNK) {
     const chunk = missing.slice(i, i + UPLOAD_CHUNK);

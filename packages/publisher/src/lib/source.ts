@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   ErrorCodes,
@@ -18,6 +18,7 @@ import {
   type PackageRecord,
   type Repomd,
   type RepomdRecord,
+  makeDirectory,
 } from '@ovirt-repo/core';
 import { downloadVerified } from './download.js';
 
@@ -86,11 +87,11 @@ export async function openSource(uri: string, workDir: string, logger?: Logger, 
   for (const record of wanted) {
     assertMetadataHref(record.location.href, record.type, repomdUrl);
     const dest = join(local, ...record.location.href.split('/'));
-    await mkdir(dirname(dest), { recursive: true });
+    await makeDirectory(dirname(dest));
     const from = hrefUrl(record.location.base ? directoryUrl(record.location.base) : baseUrl, record.location.href, repomdUrl).href;
     await downloadVerified(from, dest, { checksum: record.checksum, size: record.size }, { logger });
   }
-  await mkdir(join(local, 'repodata'), { recursive: true });
+  await makeDirectory(join(local, 'repodata'));
   await writeFile(join(local, 'repodata', 'repomd.xml'), data);
   const reader = await readRepo(local);
   const packages: PackageRecord[] = [];

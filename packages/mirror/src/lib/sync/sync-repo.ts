@@ -1,6 +1,16 @@
-import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { acquireLock, createReadClient, ErrorCodes, ioError, OvirtRepoError, silentLogger, sortedLinesText, tempPathFor, type Lock, type Logger } from '@ovirt-repo/core';
+import {
+  acquireLock,
+  createReadClient,
+  ErrorCodes,
+  OvirtRepoError,
+  silentLogger,
+  sortedLinesText,
+  tempPathFor,
+  type Lock,
+  type Logger,
+  makeDirectory,
+} from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { indexedUrl, writeIndex } from '../index/write-index.js';
 import { registerPoolUser } from '../lock/pool-guard.js';
@@ -172,9 +182,7 @@ export async function syncRepo(options: SyncOptions): Promise<SyncResult> {
       logger: log,
     });
     await pauseForTest('after-lock');
-    await mkdir(repoDir(layout, repo), { recursive: true }).catch((e) => {
-      throw ioError('create repo directory', repoDir(layout, repo), e);
-    });
+    await makeDirectory(repoDir(layout, repo));
     const leftovers = await cleanRepoLeftovers(layout, [repo], log, repo);
     if (leftovers) log.info(`Removed ${leftovers} leftovers of an interrupted sync of ${repo}`);
     result = await syncLocked({ layout, repo, mode, selection, optDigest, specs: specs.specs, workers, baseUrl, client, lock, log, options, timer });

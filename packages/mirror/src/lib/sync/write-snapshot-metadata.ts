@@ -1,6 +1,18 @@
-import { mkdir, symlink } from 'node:fs/promises';
+import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncPath, ioError, startHeadLastFile, writeNewFileDurably, writeRepodata, type ChunkReuse, type CopiedChunk, type ExtraRecord, type FileRange, type OpenHashThread } from '@ovirt-repo/core';
+import {
+  fsyncPath,
+  ioError,
+  startHeadLastFile,
+  writeNewFileDurably,
+  writeRepodata,
+  type ChunkReuse,
+  type CopiedChunk,
+  type ExtraRecord,
+  type FileRange,
+  type OpenHashThread,
+  makeDirectory,
+} from '@ovirt-repo/core';
 import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUMMARY } from '../store/layout.js';
 import { writeMetadataChunks, type RecordPlaces } from '../store/metadata-chunks.js';
 import { recordBody, recordHead } from '../store/record-file.js';
@@ -50,7 +62,7 @@ export interface WrittenSnapshot {
 export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<WrittenSnapshot> {
   const dir = input.stagingDir;
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
   } catch (e) {
     throw ioError('create snapshot directory', dir, e);
   }

@@ -69,6 +69,13 @@ describe('FileTarget', () => {
     expect(err).toMatchObject({ code: ErrorCodes.TARGET, hint: expect.stringContaining('permissions') });
   });
 
+  // Node's recursive mkdir loops for ever here (mkdir says ENOENT although /proc exists).
+  it('fails at once, naming the directory, where none can be made (below /proc)', async () => {
+    const target = new FileTarget('/proc/ovirt-publish');
+    await expect(target.put('repodata/a.txt', 'x')).rejects.toMatchObject({ code: ErrorCodes.TARGET, target: '/proc/ovirt-publish', message: expect.stringContaining('cannot create directory /proc/ovirt-publish') });
+    await expect(target.lock('publish')).rejects.toMatchObject({ code: ErrorCodes.TARGET, message: expect.stringContaining('/proc/ovirt-publish') });
+  }, 10_000);
+
   it('breaks a lock left by a dead writer on this host, not one held by a live one or another host', async () => {
     const target = new FileTarget(dir);
     const lockFile = join(dir, '.ovirt-repo', 'locks', 'publish.lock');

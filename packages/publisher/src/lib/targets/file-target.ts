@@ -1,5 +1,5 @@
 import { constants, createWriteStream } from 'node:fs';
-import { chmod, copyFile, link, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { chmod, copyFile, link, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -25,6 +25,7 @@ import {
   type TargetLocation,
   type TargetLock,
   type TargetOpenOptions,
+  makeDirectory,
 } from '@ovirt-repo/core';
 import { fsTargetError } from './target-error.js';
 
@@ -140,7 +141,7 @@ export class FileTarget implements SyncTarget, LocalPathCapable, HardlinkCapable
     const dest = this.localPath(p);
     const tmp = tempPathFor(dest);
     try {
-      await mkdir(dirname(dest), { recursive: true });
+      await makeTargetDirectory(dirname(dest));
       if (isLocalFile(data)) {
         await copyFile(data.localFile, tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
       } else {
@@ -160,7 +161,7 @@ export class FileTarget implements SyncTarget, LocalPathCapable, HardlinkCapable
     const f = this.localPath(nonRootTargetPath(from, 'rename'));
     const t = this.localPath(nonRootTargetPath(to, 'rename onto'));
     try {
-      await mkdir(dirname(t), { recursive: true });
+      await makeTargetDirectory(dirname(t));
       await rename(f, t);
       await fsyncPath(dirname(t));
       if (dirname(f) !== dirname(t)) await fsyncPath(dirname(f));
@@ -186,7 +187,7 @@ export class FileTarget implements SyncTarget, LocalPathCapable, HardlinkCapable
     const dest = this.localPath(nonRootTargetPath(path, 'link onto'));
     const tmp = tempPathFor(dest);
     try {
-      await mkdir(dirname(dest), { recursive: true });
+      await makeTargetDirectory(dirname(dest));
       await link(src, tmp);
       await rename(tmp, dest);
       await fsyncPath(dirname(dest));
@@ -200,7 +201,7 @@ export class FileTarget implements SyncTarget, LocalPathCapable, HardlinkCapable
     const file = this.localPath(`${normalizeTargetPath(`.ovirt-repo/locks/${name}`)}.lock`);
     const rootExisted = await stat(this.root).then(() => true, () => false);
     try {
-      await mkdir(dirname(file), { recursive: true });
+      await makeDirectory(dirname(file));
     } catch (e) {
       throw fsTargetError('create lock directory', dirname(file), e);
     }
@@ -224,5 +225,15 @@ export class FileTarget implements SyncTarget, LocalPathCapable, HardlinkCapable
         for (const dir of dirs) await rmdir(dir).catch(() => undefined);
       },
     };
+  }
+}
+
+/** makeDirectory, failing as every other operation of a target does: E_TARGET, with its message and hint. */
+async function makeTargetDirectory(dir: string): Promise<void> {
+  try {
+    await makeDirectory(dir);
+  } catch (e) {
+    if (!isOvirtRepoError(e)) throw e;
+    throw new OvirtRepoError(ErrorCodes.TARGET, e.message, { ...(e.target ? { target: e.target } : {}), ...(e.hint ? { hint: e.hint } : {}), cause: e });
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, copyFile, link, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -21,6 +21,7 @@ import {
   type TargetEntry,
   type TargetLocation,
   type TargetOpenOptions,
+  makeDirectory,
 } from '@ovirt-repo/core';
 import { makeWorkDir } from '../work-dir.js';
 import { runProcess } from './run-process.js';
@@ -158,7 +159,7 @@ export class RsyncTarget implements SyncTarget, BatchCapable {
         const rel = nonRootTargetPath(item.path, 'put');
         assertRsyncSafe(rel, this.describe(rel));
         const local = join(stage, ...this.fromAnchor(rel).split('/'));
-        await mkdir(dirname(local), { recursive: true, mode: 0o755 });
+        await makeDirectory(dirname(local), { mode: 0o755 });
         await rm(local, { force: true });
         if (isLocalFile(item.data)) {
           // Same filesystem (both under the temp dir) is the usual case: link instead of copying bytes.
@@ -222,10 +223,10 @@ export class RsyncTarget implements SyncTarget, BatchCapable {
         rules.push(`+ ${pattern}`, `+ ${pattern}/***`);
       }
       for (const dir of dirs) {
-        await mkdir(join(skeleton, 'tree', ...dir.split('/')), { recursive: true });
+        await makeDirectory(join(skeleton, 'tree', ...dir.split('/')));
         rules.unshift(`+ /${dir.split('/').map(escapeFilter).join('/')}/`);
       }
-      await mkdir(join(skeleton, 'tree'), { recursive: true });
+      await makeDirectory(join(skeleton, 'tree'));
       rules.push('- *');
       const rulesFile = join(skeleton, 'rules');
       await writeFile(rulesFile, `${rules.join('\n')}\n`);
