@@ -33,6 +33,21 @@ export default [
     },
   },
   {
+    // Node's recursive mkdir retries for ever where mkdir says ENOENT although the parent exists (below /proc,
+    // some FUSE filesystems): shipped code uses core's makeDirectory, which fails at once naming the path.
+    files: ['packages/*/src/**/*.ts', 'tools/example-target-plugin/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.spec.helper.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name=/^mkdir(Sync)?$/] > ObjectExpression > Property[key.name='recursive']",
+          message: 'use makeDirectory from @ovirt-repo/core: a recursive mkdir can loop for ever (below /proc)',
+        },
+      ],
+    },
+  },
+  {
     // Tests may also use the shared test tools (fixture RPM writer, tool detection); shipped code may not.
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
     rules: {

@@ -77,6 +77,8 @@ export class OpenContentCache {
   /** Keeps `content` under `name`. Best effort: a cache that cannot be written is only a slower one. */
   write(name: string, content: Uint8Array): void {
     try {
+      // Synchronous (this runs on the hashing thread); the store this cache is in exists, so its parent does.
+      // eslint-disable-next-line no-restricted-syntax
       if (!this.made) mkdirSync(this.dir, { recursive: true });
       this.made = true;
       const temp = join(this.dir, `.${name}.${process.pid}.tmp`);

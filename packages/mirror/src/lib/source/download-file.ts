@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ByteCounter, ErrorCodes, fileSizeLimit, ioError, OvirtRepoError, redactUrl, tempPathFor, type ReadClient } from '@ovirt-repo/core';
+import { ByteCounter, ErrorCodes, fileSizeLimit, makeDirectory, OvirtRepoError, redactUrl, tempPathFor, type ReadClient } from '@ovirt-repo/core';
 import { hashAlgorithm } from '../store/pool.js';
 
 export interface ExpectedMetadata {
@@ -18,9 +18,7 @@ export interface ExpectedMetadata {
  */
 export async function downloadVerified(client: ReadClient, url: URL, dest: string, expected: ExpectedMetadata, maxSize?: number): Promise<number> {
   const where = redactUrl(url.href);
-  await mkdir(dirname(dest), { recursive: true }).catch((e) => {
-    throw ioError('create directory', dirname(dest), e);
-  });
+  await makeDirectory(dirname(dest));
   const limit = fileSizeLimit(where, expected.size, maxSize);
   return client.withRetries(where, async () => {
     const { stream, size: announced } = await client.open(url);

@@ -14,7 +14,6 @@ import {
   type ReadClient,
   type RepomdRecord,
   type WritableCompressionKind,
-  makeDirectory,
 } from '@ovirt-repo/core';
 import { byRecordType, type ExtraCandidate, type ExtraMerge, type SourceFile } from './extra-metadata.js';
 import { obtainMetadataFile } from './metadata-files.js';
