@@ -57,8 +57,9 @@ describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
     expect(bad.stderr).toMatch(/Error \[E_FETCH\]: .*missing\/repodata\/repomd\.xml/);
     expect(bad.stderr).toContain('Hint:');
 
+    // A usage error raised by the command (not by oclif's parser) exits 2 as well.
     const badJson = await ovirtRepo(['mirror', 'sync', '../x', '--from', src, '--store', store, '--json']);
-    expect(badJson.code).toBe(1);
+    expect(badJson.code).toBe(2);
     expect(JSON.parse(badJson.stdout).error.code).toBe('E_USAGE');
   });
 

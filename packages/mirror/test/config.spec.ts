@@ -13,7 +13,7 @@ async function json<T = Record<string, unknown>>(cmd: { run(argv: string[], root
   const prev = process.exitCode;
   process.exitCode = 0;
   const r = await captureOutput(() => cmd.run([...argv, '--json'], pluginRoot));
-  const exitCode = Number(process.exitCode ?? 0) || (r.error ? 1 : 0);
+  const exitCode = Number(process.exitCode ?? 0) || (r.error ? ((r.error as { oclif?: { exit?: number } }).oclif?.exit ?? 1) : 0);
   process.exitCode = prev;
   return { out: JSON.parse(r.stdout) as T, exitCode };
 }

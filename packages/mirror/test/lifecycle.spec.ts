@@ -20,7 +20,7 @@ async function json<T = Record<string, unknown>>(cmd: { run(argv: string[], root
   const prev = process.exitCode;
   process.exitCode = 0;
   const r = await captureOutput(() => cmd.run([...argv, '--json'], pluginRoot));
-  const exitCode = Number(process.exitCode ?? 0) || (r.error ? 1 : 0);
+  const exitCode = Number(process.exitCode ?? 0) || (r.error ? ((r.error as { oclif?: { exit?: number } }).oclif?.exit ?? 1) : 0);
   process.exitCode = prev;
   return { out: JSON.parse(r.stdout) as T, exitCode, stderr: r.stderr };
 }
@@ -137,6 +137,7 @@ describeWithTools(['createrepo_c'], 'lifecycle commands', () => {
     expect(missing.out.error).toMatchObject({ code: 'E_NOT_FOUND', message: expect.stringContaining('repo nope') });
     const badId = await json<{ error: { code: string } }>(Show, ['el9', '../../etc', '--store', store]);
     expect(badId.out.error.code).toBe('E_USAGE');
+    expect(badId.exitCode).toBe(2);
     const notStore = await json<{ error: { code: string } }>(List, ['el9', '--store', dir]);
     expect(notStore.out.error.code).toBe('E_STORE');
   });

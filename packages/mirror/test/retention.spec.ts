@@ -15,7 +15,7 @@ async function json<T = Record<string, unknown>>(cmd: { run(argv: string[], root
   const prev = process.exitCode;
   process.exitCode = 0;
   const r = await captureOutput(() => cmd.run([...argv, '--json'], pluginRoot));
-  const exitCode = Number(process.exitCode ?? 0) || (r.error ? 1 : 0);
+  const exitCode = Number(process.exitCode ?? 0) || (r.error ? ((r.error as { oclif?: { exit?: number } }).oclif?.exit ?? 1) : 0);
   process.exitCode = prev;
   return { out: JSON.parse(r.stdout) as T, exitCode };
 }
@@ -231,6 +231,7 @@ repos:
     expect(missing.exitCode).toBe(1);
     const both = await json<{ error: { code: string } }>(Pin, ['exp', 'latest', '--from-lock', lock, '--config', config]);
     expect(both.out.error.code).toBe('E_USAGE');
+    expect(both.exitCode).toBe(2);
     const none = await json<{ error: { code: string } }>(Unpin, ['--config', config]);
     expect(none.out.error.code).toBe('E_USAGE');
   });

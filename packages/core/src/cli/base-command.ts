@@ -5,9 +5,12 @@ import { createStreamLogger, silentLogger, type Logger } from '../log/logger.js'
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
-/** Exit code for a failed operation (bad input, unreachable source, verification problems). */
+/** Exit code for a failed operation (bad input data, unreachable source, verification problems). */
 export const EXIT_FAILURE = 1;
-/** Exit code for a command line oclif cannot parse (unknown flag, missing argument), as oclif uses. */
+/**
+ * Exit code for a command line that cannot be used: one oclif cannot parse (unknown flag, missing argument),
+ * as oclif uses, and any E_USAGE the command raises (a bad repo name, flags that do not go together).
+ */
 export const EXIT_USAGE = 2;
 
 /**
@@ -85,7 +88,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     // An oclif exit ends the process with the code and no second, generic message. No process.exitCode:
     // commands run in-process (tests, library callers) must not leave a failure code on the host process.
-    return this.exit(isOvirtRepoError(err) ? EXIT_FAILURE : (exitCodeOf(err) ?? EXIT_FAILURE));
+    return this.exit(isOvirtRepoError(err) ? (err.code === ErrorCodes.USAGE ? EXIT_USAGE : EXIT_FAILURE) : (exitCodeOf(err) ?? EXIT_FAILURE));
   }
 }
 
