@@ -4,7 +4,8 @@ import { lazyRequire } from '../util/lazy-require.js';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { jsonOffsetOf, jsonProblem } from './json-error-offset.js';
 import { displayUri } from './kind.js';
-import { readUri, type ReadUriOptions, type ReadUriResult } from './read.js';
+import { readUri } from './read.js';
+import type { ReadUriOptions, ReadUriResult } from './read-options.js';
 
 const yaml = lazyRequire<typeof Yaml>('yaml');
 

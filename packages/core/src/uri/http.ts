@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type * as Undici from 'undici';
 import type { Agent, Dispatcher } from 'undici';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
-import type { ReadUriOptions, ReadUriResult } from './read.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES, type ReadUriOptions, type ReadUriResult } from './read-options.js';
 import { defaultUserAgent } from './user-agent.js';
 
 export const DEFAULT_TRIES = 3;
@@ -116,7 +116,7 @@ async function attemptOnce(uri: string, dispatcher: Dispatcher, options: ReadUri
           },
         };
       }
-      const data = await readBody(response, uri, options.maxBytes);
+      const data = await readBody(response, uri, options.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES);
       const contentType = response.headers.get('content-type') ?? undefined;
       return { result: { data, uri: url, contentType, attempts: 1 } };
     }
@@ -147,13 +147,13 @@ function redirectTarget(from: string, location: string, redirects: number): stri
   return next.href;
 }
 
-async function readBody(response: Response | Awaited<ReturnType<typeof fetch>>, uri: string, maxBytes?: number): Promise<Buffer> {
+async function readBody(response: Response | Awaited<ReturnType<typeof fetch>>, uri: string, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   if (!response.body) return Buffer.alloc(0);
   for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
-    if (maxBytes !== undefined && size > maxBytes) {
+    if (size > maxBytes) {
       await response.body.cancel().catch(() => undefined);
       throw new OvirtRepoError(ErrorCodes.FETCH, `${uri} is larger than the ${maxBytes} bytes allowed`, {
         target: uri,

@@ -1,7 +1,8 @@
 export { uriKind, uriScheme, displayUri, READABLE_SCHEMES, type UriKind } from './kind.js';
 export { resolveUri, localPathOf, fileUrlOf } from './resolve.js';
 export { parseDataUrl, type DataUrl } from './data-url.js';
-export { readUri, isUnreachableError, type ReadUriOptions, type ReadUriResult } from './read.js';
+export { readUri, isUnreachableError } from './read.js';
+export type { ReadUriOptions, ReadUriResult } from './read-options.js';
 export { DEFAULT_TRIES, DEFAULT_TIMEOUT_MS, DEFAULT_RETRY_DELAY_MS } from './http.js';
 export { defaultUserAgent } from './user-agent.js';
 export { parseStructuredText, readStructuredUri, type StructuredDocument, type DocumentPath } from './document.js';

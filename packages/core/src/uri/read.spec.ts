@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { writeFile } from 'node:fs/promises';
@@ -5,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { isUnreachableError, readUri } from './read.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from './read-options.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -207,6 +209,28 @@ describe('readUri over HTTP', () => {
     }
   });
 
+  it('refuses a body without end at the default bound, ending the transfer', async () => {
+    let sent = 0;
+    const s = await startServer((_req, res) => {
+      res.writeHead(200);
+      const chunk = Buffer.alloc(1 << 20, 0x61);
+      const more = () => {
+        while (sent < 2 ** 31) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+      };
+      res.on('error', () => undefined);
+      more();
+    });
+    try {
+      await expect(readUri(`${s.url}/endless`, { ...fast, tries: 1 })).rejects.toMatchObject({ code: 'E_FETCH', message: expect.stringContaining(`larger than the ${DEFAULT_MAX_DOCUMENT_BYTES} bytes allowed`) });
+      expect(sent).toBeLessThan(DEFAULT_MAX_DOCUMENT_BYTES + (64 << 20));
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
   it('refuses bodies over maxBytes', async () => {
     const s = await startServer((_req, res) => res.writeHead(200).end('x'.repeat(1000)));
     try {
@@ -277,6 +301,15 @@ describe('readUri for local and inline sources', () => {
     const err = await readUri(join(dir, 'missing.json')).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'E_FETCH', data: { errno: 'ENOENT', unreachable: false } });
     expect((err as Error).message).toContain(join(dir, 'missing.json'));
+  });
+
+  it('refuses what is not a regular file (/dev/zero never ends, a FIFO may block for ever), and a file over maxBytes', async () => {
+    await expect(readUri('/dev/zero')).rejects.toMatchObject({ code: 'E_FETCH', message: '/dev/zero is a character device, not a regular file', data: { unreachable: false } });
+    const fifo = join(dir, 'map.fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(readUri(pathToFileURL(fifo).href)).rejects.toMatchObject({ code: 'E_FETCH', message: `${fifo} is a FIFO, not a regular file` });
+    await writeFile(join(dir, 'big.json'), 'x'.repeat(1000));
+    await expect(readUri(join(dir, 'big.json'), { maxBytes: 100 })).rejects.toMatchObject({ code: 'E_FETCH', message: expect.stringContaining('larger than the 100 bytes allowed') });
   });
 
   it('decodes data: URLs', async () => {

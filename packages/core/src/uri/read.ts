@@ -1,43 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
-import type { Logger } from '../log/logger.js';
+import { readRegularFile } from '../fs/regular-file.js';
 import { parseDataUrl } from './data-url.js';
 import { readHttp } from './http.js';
 import { READABLE_SCHEMES, displayUri, uriKind } from './kind.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES, type ReadUriOptions, type ReadUriResult } from './read-options.js';
 import { fileUrlOf, localPathOf } from './resolve.js';
-
-export interface ReadUriOptions {
-  /** HTTP attempts in all (default 3); network errors, timeouts, 408, 429 and 5xx are retried. */
-  tries?: number;
-  /**
-   * Each attempt, from connecting to the last byte of the body, must end within this (default 30 000 ms),
-   * so a read takes at most tries × timeoutMs plus the pauses between tries, however slowly a server answers.
-   */
-  timeoutMs?: number;
-  /** First pause between tries; it doubles each time (default 250 ms). */
-  retryDelayMs?: number;
-  /** Use http_proxy/https_proxy/no_proxy from the environment. Off by default: CI proxies serve stale data. */
-  allowProxy?: boolean;
-  /** Default `ovirt-repo/<version>`. */
-  userAgent?: string;
-  /** Refuse bodies larger than this (a wrong URL serving a huge file should not fill memory). */
-  maxBytes?: number;
-  signal?: AbortSignal;
-  /** Receives debug lines about retries. */
-  logger?: Logger;
-}
-
-export interface ReadUriResult {
-  data: Buffer;
-  /**
-   * Where the data actually came from: the final URL after redirects, a file:// URL as given, the absolute
-   * path for a plain path, the data: URL itself. Resolve relative references against this.
-   */
-  uri: string;
-  contentType?: string;
-  /** HTTP attempts used (1 for local sources). */
-  attempts: number;
-}
 
 /**
  * Read a whole document from an http(s) URL, a file:// URL, a plain path or a data: URL. Over http(s),
@@ -60,20 +27,24 @@ export async function readUri(uri: string, options: ReadUriOptions = {}): Promis
     case 'file':
     case 'path': {
       const path = localPathOf(uri);
+      const target = kind === 'file' ? uri : path;
+      const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+      const limit = {
+        max: maxBytes,
+        exceeded: () =>
+          new OvirtRepoError(ErrorCodes.FETCH, `${path} is larger than the ${maxBytes} bytes allowed`, {
+            target,
+            hint: 'check that the path names the intended document',
+            data: { uri, maxBytes, unreachable: false },
+          }),
+      };
       try {
-        const data = await readFile(path);
-        if (options.maxBytes !== undefined && data.length > options.maxBytes) {
-          throw new OvirtRepoError(ErrorCodes.FETCH, `${path} is larger than the ${options.maxBytes} bytes allowed`, {
-            target: path,
-            data: { uri, maxBytes: options.maxBytes, unreachable: false },
-          });
-        }
-        return { data, uri: kind === 'file' ? uri : path, attempts: 1 };
+        return { data: await readRegularFile(path, limit), uri: target, attempts: 1 };
       } catch (e) {
-        if (e instanceof OvirtRepoError) throw e;
+        if (e instanceof OvirtRepoError) throw e.code === ErrorCodes.IO ? new OvirtRepoError(ErrorCodes.FETCH, e.message, { target, ...(e.hint ? { hint: e.hint } : {}), cause: e, data: { uri, unreachable: false } }) : e;
         const errno = (e as NodeJS.ErrnoException).code;
         throw new OvirtRepoError(ErrorCodes.FETCH, `cannot read ${path}: ${errno ?? (e as Error).message}`, {
-          target: kind === 'file' ? uri : path,
+          target,
           hint: errno === 'ENOENT' ? 'check the path (relative paths are taken from the working directory)' : 'check the file and its permissions',
           cause: e,
           data: { uri: kind === 'file' ? uri : fileUrlOf(path), errno, unreachable: false },
