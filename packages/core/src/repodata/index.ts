@@ -22,7 +22,7 @@ export {
 } from './filelists-reader.js';
 export type { ReadXmlOptions, XmlSource } from './xml-source.js';
 export { recordStreamOptions } from './metadata-stream.js';
-export { fileSizeLimit, type FileSizeLimit } from './metadata-limits.js';
+export { fileSizeLimit, MAX_REPOMD_SIZE, type FileSizeLimit } from './metadata-limits.js';
 export { mergePackages, type MergeOptions } from './merge.js';
 export { readRepo, type ReadRepoOptions, type RepoReader } from './repo-reader.js';
 export {

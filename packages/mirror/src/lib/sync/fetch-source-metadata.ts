@@ -1,4 +1,4 @@
-import { parseRepomd, type ReadClient } from '@ovirt-repo/core';
+import { MAX_REPOMD_SIZE, parseRepomd, type ReadClient } from '@ovirt-repo/core';
 import type { FetchedSource, LatestHead, SyncContext } from './context.js';
 import { settleAll } from './settle-all.js';
 import { fetchSourceRepomds, type SourceRepomd } from './sources.js';
@@ -33,6 +33,6 @@ export function withRepomds(sources: readonly SourceRepomd[], client: ReadClient
 async function withRepomd(s: SourceRepomd, client: ReadClient): Promise<FetchedSource> {
   if (s.repomd) return { source: s, repomd: s.repomd };
   const url = new URL('repodata/repomd.xml', s.location.base);
-  const repomd = parseRepomd(await client.read(url, 16 << 20), url.href);
+  const repomd = parseRepomd(await client.read(url, MAX_REPOMD_SIZE), url.href);
   return { source: s, repomd };
 }

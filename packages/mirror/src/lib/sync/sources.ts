@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ErrorCodes, isOvirtRepoError, OvirtRepoError, parseRepomd, redactUrl, type Logger, type ReadClient, type Repomd, type ReadRequestOptions } from '@ovirt-repo/core';
+import { ErrorCodes, isOvirtRepoError, MAX_REPOMD_SIZE, OvirtRepoError, parseRepomd, redactUrl, type Logger, type ReadClient, type Repomd, type ReadRequestOptions } from '@ovirt-repo/core';
 import { parseLocation, resolveHref, type RepoLocation } from '../source/location.js';
 import { mirrorsNamedBy, parseMetalink, parseMirrorlist } from '../source/mirror-list.js';
 import { tryMirrors } from '../source/try-mirrors.js';
@@ -99,7 +99,7 @@ async function fetchOne(index: number, spec: SourceSpec, client: ReadClient, rec
   let acceptable: Set<string> | undefined;
   if (spec.kind !== 'baseurl') {
     const listUrl = new URL(spec.urls[0] ?? '');
-    const text = (await client.read(listUrl, 16 << 20)).toString('utf8');
+    const text = (await client.read(listUrl, MAX_REPOMD_SIZE)).toString('utf8');
     if (spec.kind === 'mirrorlist') {
       const { usable, skipped } = mirrorsNamedBy(listUrl, parseMirrorlist(text));
       if (skipped.length > 0) {
@@ -127,7 +127,7 @@ async function fetchOne(index: number, spec: SourceSpec, client: ReadClient, rec
   const fromMirror = async (candidate: string, request: ReadRequestOptions): Promise<SourceRepomd> => {
     const location = parseLocation(candidate);
     const url = resolveHref(location.base, 'repodata/repomd.xml', spec.id);
-    const bytes = await client.read(url, 16 << 20, request);
+    const bytes = await client.read(url, MAX_REPOMD_SIZE, request);
     const digest = sha256(bytes);
     if (acceptable && acceptable.size > 0 && !acceptable.has(digest)) {
       throw new OvirtRepoError(ErrorCodes.CHECKSUM_MISMATCH, `${location.display}: repomd.xml (sha256 ${digest}) does not match the metalink: the mirror is out of date`, { target: location.display });
