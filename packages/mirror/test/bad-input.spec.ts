@@ -3,7 +3,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { describeWithTools, hasTool, makeTempDir } from '@ovirt-repo/test-support';
+import { describeWithTools, itWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { syncRepo } from '../src/index.js';
 import { editPrimary, makeRepo, pkg } from './helpers/fixtures.js';
 import { startHttpSource, type HttpSource } from './helpers/http-source.js';
@@ -58,8 +58,7 @@ describeWithTools(['createrepo_c'], 'mirror sync with bad input', () => {
     await expectNothingPublished('r');
   });
 
-  it('verifies TLS certificates (a self-signed server is refused)', async () => {
-    if (!hasTool('openssl')) return;
+  itWithTools(['openssl'], 'verifies TLS certificates (a self-signed server is refused)', async () => {
     const key = join(dir, 'key.pem');
     const cert = join(dir, 'cert.pem');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });

@@ -1,4 +1,4 @@
-export { hasTool, inCI, describeWithTools } from './system-tools.js';
+export { hasTool, inCI, describeWithTools, itWithTools } from './system-tools.js';
 export { makeTempDir } from './temp-dir.js';
 export { startNginx, freePort, type NginxServer, type NginxLocation } from './nginx.js';
 export { REPOSYNC_CONFIG } from './configs.js';

@@ -22,18 +22,42 @@ export function inCI(): boolean {
   return /^(1|true|yes)$/i.test(process.env.CI ?? '');
 }
 
+/** The tools missing from PATH, and the message a skip or a CI failure gives for them. */
+function missingTools(tools: readonly string[], name: string): { missing: string[]; message: string } {
+  const missing = tools.filter((t) => !hasTool(t));
+  return { missing, message: `${name}: needs ${missing.join(', ')} (apt-get install -y createrepo-c rpm dnf python3-dnf dnf-plugins-core nginx rsync alien)` };
+}
+
+/**
+ * `it` for a single test that needs real system tools, in a suite that does not: as describeWithTools, a
+ * failure in CI when one is missing, else a visible skip. Never `if (!hasTool(x)) return` inside a test:
+ * that passes in CI with nothing checked.
+ */
+export function itWithTools(tools: string[], name: string, fn: jest.ProvidesCallback, timeout?: number): void {
+  const { missing, message } = missingTools(tools, name);
+  if (missing.length === 0) {
+    it(name, fn, timeout);
+  } else if (inCI()) {
+    it(name, () => {
+      throw new Error(`missing system tools in CI: ${message}`);
+    });
+  } else {
+    process.stderr.write(`\n[SKIPPED] ${message}\n`);
+    it.skip(name, fn, timeout);
+  }
+}
+
 /**
  * `describe` for suites that need real system tools (rpm, createrepo_c, dnf, nginx, rsync...).
  * In CI a missing tool fails the suite, because .ci/run must have installed it. Elsewhere the suite is
  * skipped with a visible message naming the missing tools and the install command.
  */
 export function describeWithTools(tools: string[], name: string, fn: () => void): void {
-  const missing = tools.filter((t) => !hasTool(t));
+  const { missing, message } = missingTools(tools, name);
   if (missing.length === 0) {
     describe(name, fn);
     return;
   }
-  const message = `${name}: needs ${missing.join(', ')} (apt-get install -y createrepo-c rpm dnf python3-dnf dnf-plugins-core nginx rsync alien)`;
   if (inCI()) {
     describe(name, () => {
       it('has the system tools it needs', () => {

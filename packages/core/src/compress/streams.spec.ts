@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
-import { hasTool, makeTempDir } from '@ovirt-repo/test-support';
+import { describeWithTools, itWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { isOvirtRepoError, type OvirtRepoError } from '../errors/index.js';
 import { compressBuffer, compressStream, decompressBuffer, decompressStream, openDecompressed } from './index.js';
 
@@ -68,25 +68,24 @@ describe('compressStream / decompressStream', () => {
     expect(back.equals(data)).toBe(true);
   });
 
-  it.each(['gz', 'xz', 'zstd'] as const)('writes %s that the system tool decodes (the ending tells the truth)', async (kind) => {
-    const [tool, ...args] = SYSTEM_DECODERS[kind];
-    if (!hasTool(tool)) return;
-    const compressed = await compressBuffer(kind, data);
-    const decoded = execFileSync(tool, args, { input: compressed, maxBuffer: 64 << 20 });
-    expect(decoded.equals(data)).toBe(true);
-  });
+  describeWithTools(['gzip', 'xz', 'zstd', 'bzip2'], 'against the system tools', () => {
+    it.each(['gz', 'xz', 'zstd'] as const)('writes %s that the system tool decodes (the ending tells the truth)', async (kind) => {
+      const [tool, ...args] = SYSTEM_DECODERS[kind];
+      const compressed = await compressBuffer(kind, data);
+      const decoded = execFileSync(tool, args, { input: compressed, maxBuffer: 64 << 20 });
+      expect(decoded.equals(data)).toBe(true);
+    });
 
-  it.each(['gz', 'xz', 'zstd'] as const)('reads %s written by the system tool', async (kind) => {
-    const tool = SYSTEM_DECODERS[kind][0];
-    if (!hasTool(tool)) return;
-    const encoded = execFileSync(tool, ['-c'], { input: data, maxBuffer: 64 << 20 });
-    expect((await decompressBuffer(kind, encoded)).equals(data)).toBe(true);
-  });
+    it.each(['gz', 'xz', 'zstd'] as const)('reads %s written by the system tool', async (kind) => {
+      const tool = SYSTEM_DECODERS[kind][0];
+      const encoded = execFileSync(tool, ['-c'], { input: data, maxBuffer: 64 << 20 });
+      expect((await decompressBuffer(kind, encoded)).equals(data)).toBe(true);
+    });
 
-  it('reads bzip2 written by the system tool', async () => {
-    if (!hasTool('bzip2')) return;
-    const encoded = execFileSync('bzip2', ['-c'], { input: data, maxBuffer: 64 << 20 });
-    expect((await collect(chunked(encoded), decompressStream('bz2'))).equals(data)).toBe(true);
+    it('reads bzip2 written by the system tool', async () => {
+      const encoded = execFileSync('bzip2', ['-c'], { input: data, maxBuffer: 64 << 20 });
+      expect((await collect(chunked(encoded), decompressStream('bz2'))).equals(data)).toBe(true);
+    });
   });
 
   it('is deterministic: equal input gives equal bytes', async () => {
@@ -172,8 +171,7 @@ describe('decompression errors name the file and codec', () => {
     expect(e.target).toBe('bad');
   });
 
-  it('rejects truncated bzip2', async () => {
-    if (!hasTool('bzip2')) return;
+  itWithTools(['bzip2'], 'rejects truncated bzip2', async () => {
     const encoded = execFileSync('bzip2', ['-c'], { input: sampleXml(200) });
     const e = await rejection(decompressBuffer('bz2', encoded.subarray(0, encoded.length - 30), { target: 'f.bz2' }));
     expect(e.message).toMatch(/^f\.bz2 is not valid bzip2 data: /);
