@@ -1,9 +1,11 @@
-import type { RepomdRecord } from '@ovirt-repo/core';
+import { carriedMetadataName, type RepomdRecord } from '@ovirt-repo/core';
 
-/** Opaque metadata (comps, updateinfo...) keeps its name but always carries its checksum in front. */
-export function extraHref(href: string, checksum: string): string {
-  const name = href.slice(href.lastIndexOf('/') + 1).replace(/^[0-9a-f]{32,128}-/, '');
-  return `repodata/${checksum.toLowerCase()}-${name}`;
+/**
+ * Where a carried metadata file goes: core's one naming rule for carried files (checksum in front, a tame
+ * name), so a source's dot-name or over-long name never reaches the destination.
+ */
+export function extraHref(record: RepomdRecord): string {
+  return `repodata/${carriedMetadataName(record.type, record.checksum.value.toLowerCase(), record.location.href)}`;
 }
 
 /**

@@ -229,7 +229,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
         compression: options.compression ?? 'gz',
         revision: options.revision,
         env: options.env,
-        extraRecords: source.extras.map(({ record, localPath }) => ({ ...record, location: { href: extraHref(record.location.href, record.checksum.value) }, sourcePath: localPath })),
+        extraRecords: source.extras.map(({ record, localPath }) => ({ ...record, location: { href: extraHref(record) }, sourcePath: localPath })),
       });
       const dataFiles = summary.files.filter((f) => f !== summary.repomdPath);
       const toUpload = [];

@@ -15,8 +15,6 @@ import type { RepoLocation } from '../source/location.js';
 import type { SnapshotExtraMetadata } from '../store/snapshot-record.js';
 import { obtainMetadataFile } from './metadata-files.js';
 
-/** Extra metadata that describes files a snapshot does not carry (delta RPMs): dropped, not copied. */
-const NOT_CARRIED = /^(prestodelta|deltainfo)(_zck|_db)?$/;
 
 /**
  * Metadata merged when sources differ, rather than replaced: the types read (the first a source has), the
@@ -95,7 +93,7 @@ export function chooseExtras(layers: readonly SourceLayer[], log: Logger): { car
   const byType = new Map<string, ExtraCandidate>();
   for (const layer of layers) {
     for (const record of layer.repomd.records) {
-      if (classifyRecord(record.type) !== 'opaque' || NOT_CARRIED.test(record.type) || merged.has(record.type)) continue;
+      if (classifyRecord(record.type) !== 'opaque' || merged.has(record.type)) continue;
       const had = byType.get(record.type);
       if (had && had.record.checksum.value !== record.checksum.value) {
         log.warn(`"${record.type}" metadata of ${layer.from} replaces the one of ${had.from} (they are not merged)`);
