@@ -14,7 +14,6 @@ export { registerPoolUser, readPoolUsers, type PoolRegistration, type PoolUsers,
 export { renderIndex, INDEX_FORMATS, DEFAULT_INDEX_VARIABLE, type IndexFormat, type IndexEntries } from './lib/index/formats.js';
 export { writeIndex, indexedUrl, type WriteIndexOptions, type WriteIndexResult } from './lib/index/write-index.js';
 // Package selection
-export { rpmvercmp, compareEvr, formatEvr, type Evr } from './lib/select/evr.js';
 export { makeFilter, packageSpellings, type FilterOptions, type Nevra } from './lib/select/filters.js';
 export { globToRegExp, splitList } from './lib/select/glob.js';
 export { selectPackages, keepNewest, type SelectInput, type SelectResult } from './lib/sync/select-packages.js';

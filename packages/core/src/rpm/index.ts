@@ -16,5 +16,6 @@ export {
 export { readRpmFileList, type RpmFileList } from './files.js';
 export { readRpmChangelogs } from './changelog.js';
 export { rpmvercmp } from './rpmvercmp.js';
+export { compareEvr, formatEvr, type Evr } from './evr.js';
 export { packageControlCharProblem } from './control-chars.js';
 export { renderRpms, renderRpm, type RenderRpmJob, type RenderRpmOptions, type RenderRpmsOptions, type RenderedRpm, type RenderRpmsResult } from './render-rpms.js';

@@ -1,5 +1,5 @@
 import { emptyHistory, type Generation, type PublishHistory } from './history.js';
-import { compareEvr, planPrune, planPublication, type PackageInfo } from './plan.js';
+import { planPrune, planPublication, type PackageInfo } from './plan.js';
 import { commitGeneration, reconcileHistory } from './reconcile.js';
 
 const DAY = 86_400_000;
@@ -30,15 +30,6 @@ function publish(history: PublishHistory, source: PackageInfo[], now: Date, keep
   return { plan, history: commitGeneration(history, gen, plan.packages) };
 }
 const liveListing = new Map<Generation, string[]>();
-
-describe('compareEvr', () => {
-  it('orders by epoch, then version and release the rpm way', () => {
-    expect(compareEvr({ epoch: '1', version: '1.0', release: '1' }, { epoch: '0', version: '9.0', release: '1' })).toBe(1);
-    expect(compareEvr({ epoch: '0', version: '1.10', release: '1' }, { epoch: '0', version: '1.9', release: '1' })).toBe(1);
-    expect(compareEvr({ epoch: '0', version: '1.0~rc1', release: '1' }, { epoch: '0', version: '1.0', release: '1' })).toBe(-1);
-    expect(compareEvr({ epoch: '', version: '1', release: '2.el9' }, { epoch: '0', version: '1', release: '2.el9' })).toBe(0);
-  });
-});
 
 describe('planPublication', () => {
   const v1 = pkg('vdsm', '4.50.1');

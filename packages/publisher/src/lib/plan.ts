@@ -1,4 +1,4 @@
-import { nevra, rpmvercmp } from '@ovirt-repo/core';
+import { compareEvr, nevra } from '@ovirt-repo/core';
 import type { Generation, HistoryPackage, PublishHistory } from './history.js';
 import { PACKAGES_DIR, REPODATA_DIR, REPOMD_PATH, packageStorageDir } from './layout.js';
 
@@ -54,14 +54,6 @@ export interface PublishPlan {
   excluded: Array<{ key: string; reason: ExclusionReason }>;
   /** The package table after the new generation (equal to the input's when unchanged). */
   packages: Record<string, HistoryPackage>;
-}
-
-/** rpm's ordering of epoch:version-release (1: a newer, -1: b newer). */
-export function compareEvr(a: Pick<PackageInfo, 'epoch' | 'version' | 'release'>, b: Pick<PackageInfo, 'epoch' | 'version' | 'release'>): number {
-  const ea = Number.parseInt(a.epoch || '0', 10) || 0;
-  const eb = Number.parseInt(b.epoch || '0', 10) || 0;
-  if (ea !== eb) return ea > eb ? 1 : -1;
-  return rpmvercmp(a.version, b.version) || rpmvercmp(a.release, b.release);
 }
 
 /**

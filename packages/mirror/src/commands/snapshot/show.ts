@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, sharedFlags } from '@ovirt-repo/core';
+import { BaseCommand, formatEvr, sharedFlags } from '@ovirt-repo/core';
 import { snapshotArgs } from '../../lib/cli/args.js';
 import { openExistingStore } from '../../lib/cli/store-context.js';
-import { formatEvr } from '../../lib/select/evr.js';
 import { showSnapshot, type ShowSnapshotResult } from '../../lib/snapshot/show-snapshot.js';
 
 export default class SnapshotShow extends BaseCommand<typeof SnapshotShow> {

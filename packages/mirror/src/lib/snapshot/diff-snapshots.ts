@@ -1,4 +1,4 @@
-import { compareEvr, formatEvr } from '../select/evr.js';
+import { compareEvr, formatEvr } from '@ovirt-repo/core';
 import type { StoreLayout } from '../store/layout.js';
 import { validateRepoName } from '../store/names.js';
 import type { SnapshotPackage } from '../store/snapshot-record.js';

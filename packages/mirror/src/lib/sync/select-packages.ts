@@ -1,4 +1,4 @@
-import { compareEvr } from '../select/evr.js';
+import { compareEvr } from '@ovirt-repo/core';
 import { makeFilter, type Nevra } from '../select/filters.js';
 import type { SelectionOptions, SyncMode } from '../store/snapshot-record.js';
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { itWithTools } from '@ovirt-repo/test-support';
-import { compareEvr, rpmvercmp } from './evr.js';
+import { compareEvr, formatEvr } from './evr.js';
+import { rpmvercmp } from './rpmvercmp.js';
 
 // Pairs from rpm's own test suite (tests/rpmvercmp.at) plus edge cases; the expected values are checked
 // against the real rpm below when it is installed.
@@ -51,5 +52,19 @@ describe('compareEvr', () => {
     expect(compareEvr({ epoch: '1', version: '1.0', release: '1' }, { epoch: '0', version: '9.0', release: '9' })).toBe(1);
     expect(compareEvr({ version: '1.0', release: '2' }, { epoch: '0', version: '1.0', release: '10' })).toBe(-1);
     expect(compareEvr({ version: '1.0', release: '1.el9' }, { version: '1.0', release: '1.el9' })).toBe(0);
+    expect(compareEvr({ epoch: '0', version: '1.10', release: '1' }, { epoch: '0', version: '1.9', release: '1' })).toBe(1);
+    expect(compareEvr({ epoch: '0', version: '1.0~rc1', release: '1' }, { epoch: '0', version: '1.0', release: '1' })).toBe(-1);
+  });
+
+  it('takes a missing or empty epoch as 0, and compares epochs as numbers of any length (as dnf does)', () => {
+    expect(compareEvr({ epoch: '', version: '1', release: '2.el9' }, { epoch: '0', version: '1', release: '2.el9' })).toBe(0);
+    expect(compareEvr({ epoch: '01', version: '1', release: '1' }, { epoch: '1', version: '1', release: '1' })).toBe(0);
+    expect(compareEvr({ epoch: '10', version: '1', release: '1' }, { epoch: '9', version: '2', release: '1' })).toBe(1);
+    expect(compareEvr({ epoch: '99999999999999999999', version: '1', release: '1' }, { epoch: '99999999999999999998', version: '2', release: '1' })).toBe(1);
+  });
+
+  it('formats epoch:version-release as rpm prints it', () => {
+    expect(formatEvr({ epoch: '0', version: '1.0', release: '1' })).toBe('1.0-1');
+    expect(formatEvr({ epoch: '2', version: '1.0', release: '1' })).toBe('2:1.0-1');
   });
 });
