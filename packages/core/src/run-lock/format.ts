@@ -6,8 +6,7 @@ import type { RunLockEntrySchemaOutput, RunLockRepomdSchemaOutput, RunLockSchema
  * it, so the one schema lives here. Not to be confused with the store's writer locks.
  */
 
-/** The lock format version this code writes and reads. Bump it only with a reader for the old one. */
-export const RUN_LOCK_VERSION = 1;
+export { RUN_LOCK_VERSION } from './version.js';
 
 /** The schema itself is in schema.ts, loaded on first use; these are its types. */
 export type RunLock = RunLockSchemaOutput;

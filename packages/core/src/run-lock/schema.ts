@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { baseurlProblem, lineProblem, repoIdProblem } from '../ini/values.js';
-import { RUN_LOCK_VERSION } from './format.js';
+import { RUN_LOCK_VERSION } from './version.js';
 
 /*
  * The zod schema of a run lock, in a module of its own that readers and writers import on first use:
