@@ -58,7 +58,7 @@ describeWithTools(['createrepo_c'], 'publish commands', () => {
     const none = await captureOutput(() => Publish.run(['--to', join(dir, 'x')], pluginRoot));
     expect(none.stderr).toContain('E_USAGE');
     const noRepo = await captureOutput(() => Publish.run(['--from-lock', 'run.lock.json', '--to', join(dir, 'x')], pluginRoot));
-    expect(noRepo.error?.oclif?.exit).toBe(1);
+    expect(noRepo.error?.oclif?.exit).toBe(2);
     expect(noRepo.stderr).toMatch(/E_USAGE.*--from-lock needs --repo/);
     const badOption = await captureOutput(() => Publish.run(['--from', source, '--to', join(dir, 'x'), '--target-option', 'novalue'], pluginRoot));
     expect(badOption.stderr).toContain('is not KEY=VALUE');
