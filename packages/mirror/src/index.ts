@@ -18,7 +18,8 @@ export { makeFilter, packageSpellings, type FilterOptions, type Nevra } from './
 export { globToRegExp, splitList } from './lib/select/glob.js';
 export { selectPackages, keepNewest, type SelectInput, type SelectResult } from './lib/sync/select-packages.js';
 // Sync pipeline
-export { syncRepo, type SyncOptions, type SyncResult, type SyncSourceResult } from './lib/sync/sync-repo.js';
+export { syncRepo } from './lib/sync/sync-repo.js';
+export type { SyncOptions, SyncResult, SyncSourceResult } from './lib/sync/options.js';
 export { resolveSourceSpecs, fetchSourceRepomds, type SourceSpec, type SourceConfig, type SourceRepomd } from './lib/sync/sources.js';
 export { readCandidates, type MetadataFile } from './lib/sync/read-candidates.js';
 export { planDownloads, type DownloadPlan } from './lib/sync/plan-downloads.js';
@@ -59,7 +60,7 @@ export { humanBytes } from './lib/status/human-bytes.js';
 // Serve
 export { startStoreServer, type ServeOptions, type StoreServer } from './lib/serve/static-server.js';
 export { syncAllRepos, type SyncAllResult } from './lib/sync/sync-all.js';
-export { syncOptionsFor, type SyncFlags } from './lib/cli/sync-options.js';
+export { syncOptionsFor, type SyncOverrides } from './lib/sync/config-options.js';
 export { storeContext, openExistingStore, type StoreContext, type StoreFlags } from './lib/cli/store-context.js';
 export type { StageTimings, SyncStage } from './lib/sync/stage-timer.js';
 export { retentionFromConfig, cleanRepoLeftovers } from './lib/gc/run-gc.js';

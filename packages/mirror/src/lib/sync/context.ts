@@ -3,7 +3,7 @@ import type { StoreLayout } from '../store/layout.js';
 import type { SelectionOptions, SnapshotRecord, SyncMode } from '../store/snapshot-record.js';
 import type { SourceRepomd, SourceSpec } from './sources.js';
 import type { stageTimer } from './stage-timer.js';
-import type { SyncOptions } from './sync-repo.js';
+import type { SyncOptions } from './options.js';
 
 /** What every stage of one sync of one repo shares, under its writer lock. */
 export interface SyncContext {

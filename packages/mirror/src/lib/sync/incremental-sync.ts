@@ -24,7 +24,7 @@ import { applyEdits, editSelection, selectIncoming, type SelectionEdit } from '.
 import { settleAll } from './settle-all.js';
 import { recordHeadFor, snapshotPackageOf } from './snapshot-record-for.js';
 import { changedResult, unchangedResult } from './sync-result.js';
-import type { SyncResult } from './sync-repo.js';
+import type { SyncResult } from './options.js';
 import { pauseForTest } from './test-hooks.js';
 import { WorkArea } from './work-area.js';
 import { writeSnapshotMetadata } from './write-snapshot-metadata.js';

@@ -4,7 +4,7 @@ import type { WrittenSnapshot } from './write-snapshot-metadata.js';
 import type { LatestHead, LatestSnapshot, SyncContext } from './context.js';
 import type { DownloadResult } from './download-to-pool.js';
 import type { SourceRepomd } from './sources.js';
-import type { SyncResult, SyncSourceResult } from './sync-repo.js';
+import type { SyncResult, SyncSourceResult } from './options.js';
 
 function sourceResults(sources: readonly SourceRepomd[]): SyncSourceResult[] {
   return sources.map((s) => ({ source: s.spec.id, baseUrl: s.location.display, repomdSha256: s.repomdSha256, ...(s.revision ? { revision: s.revision } : {}) }));

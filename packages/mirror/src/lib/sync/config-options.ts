@@ -1,10 +1,10 @@
 import { repoConfigFor, requireStore, type LoadedConfig } from '@ovirt-repo/core';
 import { splitList } from '../select/glob.js';
 import type { SyncMode } from '../store/snapshot-record.js';
-import type { SyncOptions } from '../sync/sync-repo.js';
+import type { SyncOptions } from './options.js';
 
-/** What `mirror sync` was given on the command line (undefined: not given). */
-export interface SyncFlags {
+/** What a caller gives for one sync (the command line of `mirror sync`), beating ovirt-repo.yaml; undefined: not given. */
+export interface SyncOverrides {
   from?: string[];
   config?: string;
   section?: string;
@@ -24,11 +24,11 @@ export interface SyncFlags {
 }
 
 /**
- * Merge the command line with the repo's entry in ovirt-repo.yaml (or its `defaults`): a flag beats the
- * file, which beats the built-in default. Sources: `--from`/`--config` replace the configured
+ * Merge what the caller gives (the command line) with the repo's entry in ovirt-repo.yaml (or its
+ * `defaults`): a given value beats the file, which beats the built-in default. Sources: `--from`/`--config` replace the configured
  * source/sources/config entirely.
  */
-export function syncOptionsFor(repo: string, flags: SyncFlags, loaded: LoadedConfig): Omit<SyncOptions, 'logger'> {
+export function syncOptionsFor(repo: string, flags: SyncOverrides, loaded: LoadedConfig): Omit<SyncOptions, 'logger'> {
   const rc = repoConfigFor(loaded.config, repo);
   const fromFlags = (flags.from?.length ?? 0) > 0 || flags.config !== undefined;
   const mode = flags.mode ?? rc.mode;
@@ -57,7 +57,7 @@ export function syncOptionsFor(repo: string, flags: SyncFlags, loaded: LoadedCon
 }
 
 /** The network limits: a flag beats `sync:` in ovirt-repo.yaml (seconds there); unset, syncRepo's defaults. */
-function networkOptions(flags: SyncFlags, sync: LoadedConfig['config']['sync']): Pick<SyncOptions, 'timeoutMs' | 'retries' | 'minRate' | 'mirrorBudgetMs'> {
+function networkOptions(flags: SyncOverrides, sync: LoadedConfig['config']['sync']): Pick<SyncOptions, 'timeoutMs' | 'retries' | 'minRate' | 'mirrorBudgetMs'> {
   const timeoutMs = flags.timeoutMs ?? (sync.timeout === undefined ? undefined : sync.timeout * 1000);
   const retries = flags.retries ?? sync.retries;
   const minRate = flags.minRate ?? sync.minRate;
