@@ -29,8 +29,6 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'incremental additive sync',
 
   const store = (incremental: boolean) => join(dir, incremental ? 'incremental' : 'general');
   const infos: string[] = [];
-  // The incremental store also runs as a large repo does (a metadata thread, the metadata and record
-  // caches), whatever its size.
   const sync = (incremental: boolean, from: string, extra: Partial<SyncOptions> = {}) =>
     syncRepo({
       store: store(incremental),
@@ -38,7 +36,6 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'incremental additive sync',
       from: [from],
       mode: 'additive',
       incremental,
-      ...(incremental ? { hashThreadMinPackages: 0 } : {}),
       logger: { ...silentLogger, info: (m: string) => void infos.push(m), debug: (m: string) => void infos.push(m) },
       ...extra,
     });
@@ -61,7 +58,6 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'incremental additive sync',
       changes: summary.changes,
       sample: summary.sample,
       chunkPackages: chunks.chunks.map((c: { packages: number[] }) => c.packages),
-      // (Only the incremental store hashes on a thread: `threaded` differs.)
       result: { changed: r.changed, added: r.added, removed: r.removed, packages: r.packages, bytes: r.bytes, chunks: [r.metadataChunks?.total, r.metadataChunks?.reused], downloaded: r.downloaded.count },
     };
   }
@@ -146,7 +142,7 @@ describeWithTools(['createrepo_c', 'modifyrepo_c'], 'incremental additive sync',
     const before = await latest();
     const build = await makeRepo(join(dir, `build-${++step}`), [pkg('killed-deploy', '1.0', '1', 'noarch')]);
     const pauseFile = join(dir, 'paused');
-    const options = { store: store(true), repo: 'exp', from: [build], mode: 'additive', hashThreadMinPackages: 0 };
+    const options = { store: store(true), repo: 'exp', from: [build], mode: 'additive' };
     const run = runChild('sync', options, { OVIRT_REPO_TEST_PAUSE_AT: 'before-rename', OVIRT_REPO_TEST_PAUSE_FILE: pauseFile });
     await waitForFile(pauseFile);
     run.child.kill('SIGKILL');

@@ -55,8 +55,6 @@ describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => 
     const { total, reused } = next.metadataChunks!;
     expect(reused).toBeGreaterThanOrEqual(total - 2);
     expect(reused).toBeGreaterThan(0);
-    // Below the size where a thread pays off, the chunks are hashed on the sync's own thread.
-    expect(next.metadataChunks!.threaded).toBe(false);
     const { stdout } = await dnfQuery(next, '--qf', '%{name}\n');
     const names = stdout.split('\n').filter(Boolean);
     expect(names).toHaveLength(CORPUS + 1);
@@ -69,11 +67,10 @@ describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => 
     await expectLatestVerifies(store, 'exp');
   });
 
-  it('decompresses and hashes the copied chunks on a thread started early, with the same result', async () => {
-    const build = await makeRepo(join(dir, 'build-threaded'), [pkg('added-threaded', '1.0', '1', 'noarch')]);
-    const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive', hashThreadMinPackages: 0 });
+  it('hashes the content of the copied chunks for repomd.xml, as clients check it', async () => {
+    const build = await makeRepo(join(dir, 'build-hashed'), [pkg('added-hashed', '1.0', '1', 'noarch')]);
+    const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive' });
     expect(next).toMatchObject({ changed: true, packages: CORPUS + 2, added: 1 });
-    expect(next.metadataChunks!.threaded).toBe(true);
     expect(next.metadataChunks!.reused).toBeGreaterThanOrEqual(next.metadataChunks!.total - 2);
     // repomd's open checksums are those of what the files decompress to (snapshot verify checks them,
     // and so does dnf's librepo when it opens the files).
@@ -147,8 +144,8 @@ describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => 
 
   it('keeps the latest snapshot decompressed in the repo cache, which damage there cannot mislead', async () => {
     const cacheDir = join(store, 'cache', 'exp', 'metadata');
-    // A sync on a thread leaves its snapshot's members in the cache.
-    const filling = await syncRepo({ store, repo: 'exp', from: [await makeRepo(join(dir, 'build-filling'), [pkg('added-filling', '1.0', '1', 'noarch')])], mode: 'additive', hashThreadMinPackages: 0 });
+    // A sync leaves its snapshot's members in the cache.
+    const filling = await syncRepo({ store, repo: 'exp', from: [await makeRepo(join(dir, 'build-filling'), [pkg('added-filling', '1.0', '1', 'noarch')])], mode: 'additive' });
     const before = (await readdir(cacheDir)).sort();
     expect(before).toEqual([...(await memberNames(filling)).keys()].sort());
     expect(before.length).toBeGreaterThan(3);
@@ -168,8 +165,7 @@ describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => 
     await writeFile(join(cacheDir, cut), (await readFile(join(cacheDir, cut))).subarray(0, 10));
 
     const build = await makeRepo(join(dir, 'build-cached'), [pkg('added-cached', '1.0', '1', 'noarch')]);
-    const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive', hashThreadMinPackages: 0 });
-    expect(next.metadataChunks!.threaded).toBe(true);
+    const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive' });
     // The open checksums are right all the same (verify decompresses every file and checks them).
     await expectLatestVerifies(store, 'exp');
     // The cache now holds exactly the new snapshot's members, each its member's content.
@@ -183,7 +179,7 @@ describeWithTools(['createrepo_c', 'dnf'], 'snapshot metadata in chunks', () => 
     const { rm } = await import('node:fs/promises');
     await rm(join(store, 'cache'), { recursive: true });
     const build = await makeRepo(join(dir, 'build-uncached'), [pkg('added-uncached', '1.0', '1', 'noarch')]);
-    const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive', hashThreadMinPackages: 0 });
+    const next = await syncRepo({ store, repo: 'exp', from: [build], mode: 'additive' });
     await expectLatestVerifies(store, 'exp');
     expect((await readdir(join(store, 'cache', 'exp', 'metadata'))).sort()).toEqual([...(await memberNames(next)).keys()].sort());
   });

@@ -41,11 +41,8 @@ export interface ChunkIndex {
   readonly chunks: readonly MetadataChunk[];
 }
 
-/**
- * A chunk's members as an earlier write made them, to copy as they are; `key` names each member by its
- * file's checksum and its place (open-hash.ts memberKey), for a hashing thread that preloaded it.
- */
-export type ReusedChunk = Readonly<Record<CoreRecordType, { readonly compressed: Buffer; readonly openSize: number; readonly key?: string }>>;
+/** A chunk's members as an earlier write made them, to copy as they are. */
+export type ReusedChunk = Readonly<Record<CoreRecordType, { readonly compressed: Buffer; readonly openSize: number }>>;
 
 /** Finds chunks of an earlier write (see openChunkedMetadata). */
 export interface ChunkReuse {

@@ -20,14 +20,14 @@ export interface ChunkedBodiesOptions {
 /** A chunk ready to append: rendered and compressed here (`content`), or copied (`openSize`). */
 type BuiltChunk =
   | { keys: string[]; reused: false; parts: Record<CoreRecordType, { compressed: Buffer; content: Buffer }> }
-  | { keys: string[]; reused: true; parts: Record<CoreRecordType, { compressed: Buffer; openSize: number; key?: string }>; label?: unknown };
+  | { keys: string[]; reused: true; parts: Record<CoreRecordType, { compressed: Buffer; openSize: number }>; label?: unknown };
 
 /** Chunks built ahead of the one being written: enough to keep zlib's thread pool busy. */
 const AHEAD = 4;
 
 /**
  * Writes the header member, the packages as one member per chunk, and the footer member of each of the
- * three files. A chunk `reuse` knows is copied (its content is hashed by the file's OpenHasher); any other
+ * three files. A chunk `reuse` knows is copied (its content is hashed by its MemberFile); any other
  * is rendered and compressed, several at a time on zlib's thread pool, and written in order.
  */
 export async function writeChunkedBodies(
@@ -43,7 +43,7 @@ export async function writeChunkedBodies(
     const members = {} as Record<CoreRecordType, MemberSpan>;
     for (const type of CORE) {
       members[type] = built.reused
-        ? await o.files[type].appendCopy(built.parts[type].compressed, built.parts[type].openSize, `a reused chunk of ${type}`, built.parts[type].key)
+        ? await o.files[type].appendCopy(built.parts[type].compressed, built.parts[type].openSize, `a reused chunk of ${type}`)
         : await o.files[type].append(built.parts[type].compressed, built.parts[type].content);
     }
     chunks.push(built.reused && built.label !== undefined ? { keys: built.keys, members, label: built.label } : { keys: built.keys, members });

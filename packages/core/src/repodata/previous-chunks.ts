@@ -4,7 +4,6 @@ import { hashBuffer } from '../checksum/index.js';
 import { decompressBuffer } from '../compress/index.js';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
 import { chunkSize, type ChunkIndex, type ChunkReuse, type DeferredPackage, type MetadataChunk, type ReusedChunk } from './chunk-index.js';
-import { memberKey, type PreloadFile } from './open-hash.js';
 import { primaryEntryKey, type RenderedPackage } from './package-entries.js';
 import { CORE_RECORD_TYPES as CORE, type CoreRecordType, type Repomd } from './repomd-model.js';
 import { assertMetadataHref } from './safe-href.js';
@@ -31,21 +30,13 @@ export interface ChunkedMetadata extends ChunkReuse {
 const END = '</package>\n';
 const STARTS: Record<CoreRecordType, string> = { primary: '<package type="rpm">\n', filelists: '<package pkgid="', other: '<package pkgid="' };
 
-export interface OpenChunkedOptions {
-  /**
-   * The bytes of a file with this SHA-256, already read and found to have it, if there are (an
-   * OpenHashThread's preloadedFile): used instead of reading and hashing the file again.
-   */
-  verified?: (sha256: string) => Promise<Uint8Array | undefined>;
-}
-
 /**
  * Opens the chunked metadata of the repo at `repoDir` as `index` describes it. Checks, before anything is
  * reused, that the index describes the very files repomd.xml lists (checksums and sizes, the bytes
  * verified) and that its members lie inside them in order. Fails with E_REPODATA_INVALID otherwise; the
  * caller then reads the metadata without the index.
  */
-export async function openChunkedMetadata(repoDir: string, repomd: Repomd, index: ChunkIndex, options: OpenChunkedOptions = {}): Promise<ChunkedMetadata> {
+export async function openChunkedMetadata(repoDir: string, repomd: Repomd, index: ChunkIndex): Promise<ChunkedMetadata> {
   const files = {} as Record<CoreRecordType, Buffer>;
   for (const type of CORE) {
     const record = repomd.records.find((r) => r.type === type);
@@ -55,34 +46,17 @@ export async function openChunkedMetadata(repoDir: string, repomd: Repomd, index
       throw invalid(`the chunk index does not describe the ${type} file of ${join(repoDir, 'repodata', 'repomd.xml')}`, display);
     }
     assertMetadataHref(record.location.href, type, join(repoDir, 'repodata', 'repomd.xml'));
-    const verified = await options.verified?.(described.checksum);
     let bytes: Buffer;
     try {
-      bytes = verified ? Buffer.from(verified.buffer, verified.byteOffset, verified.length) : await readFile(join(repoDir, record.location.href));
+      bytes = await readFile(join(repoDir, record.location.href));
     } catch (e) {
       throw ioError('read', display, e);
     }
-    if (bytes.length !== described.size || (!verified && hashBuffer(bytes, 'sha256').value !== described.checksum)) throw invalid(`${display} does not match its checksum`, display);
+    if (bytes.length !== described.size || hashBuffer(bytes, 'sha256').value !== described.checksum) throw invalid(`${display} does not match its checksum`, display);
     checkSpans(index.chunks, type, bytes.length, display);
     files[type] = bytes;
   }
   return new IndexedChunks(files, index);
-}
-
-/**
- * The files of the chunked metadata at `repoDir` as an OpenHashThread preloads them, before anything has
- * opened or verified them (the thread checks their checksums itself). Hrefs outside repodata/ are left out.
- */
-export function preloadFilesOf(repoDir: string, index: Pick<ChunkIndex, 'files'> & { readonly chunks: ReadonlyArray<Pick<MetadataChunk, 'members'>> }): PreloadFile[] {
-  return CORE.flatMap((type) => {
-    const f = index.files[type];
-    try {
-      assertMetadataHref(f.href, type, join(repoDir, 'metadata-chunks.json'));
-    } catch {
-      return [];
-    }
-    return [{ path: join(repoDir, f.href), checksum: f.checksum, checksumType: 'sha256' as const, members: index.chunks.map((c) => c.members[type]) }];
-  });
 }
 
 function checkSpans(chunks: readonly MetadataChunk[], type: CoreRecordType, size: number, display: string): void {
@@ -138,10 +112,10 @@ class IndexedChunks implements ChunkedMetadata {
   copied(chunk: number): ReusedChunk {
     const c = this.chunks[chunk];
     if (!c) throw invalid(`the chunk index has no chunk ${chunk}`, String(chunk));
-    const out = {} as Record<CoreRecordType, { compressed: Buffer; openSize: number; key: string }>;
+    const out = {} as Record<CoreRecordType, { compressed: Buffer; openSize: number }>;
     for (const type of CORE) {
       const [offset, size, openSize] = c.members[type];
-      out[type] = { compressed: this.files[type].subarray(offset, offset + size), openSize, key: memberKey(this.index.files[type].checksum, offset, size) };
+      out[type] = { compressed: this.files[type].subarray(offset, offset + size), openSize };
     }
     return out;
   }

@@ -8,7 +8,7 @@ import { makeDirectory } from '../fs/make-directory.js';
 import { isCopiedChunk, isDeferredPackage, type ChunkIndex, type ChunkReuse, type CopiedChunk, type DeferredPackage, type MetadataChunk } from './chunk-index.js';
 import { writeChunkedBodies } from './chunked-bodies.js';
 import { MemberFile } from './member-file.js';
-import { OpenHashThread } from './open-hash.js';
+import type { OpenContentCache } from './open-cache.js';
 import type { PackageRecord } from './model.js';
 import { DirectSink, SpoolSink, type MetadataSink, type SinkOptions } from './metadata-sink.js';
 import { dumpPackage } from './package-dump.js';
@@ -69,13 +69,10 @@ export interface WriteRepodataOptions {
    * Write primary, filelists and other as chunks of packages, one gzip member each (see chunk-index.ts),
    * copying the chunks `reuse` has. Needs gz, a known package count and no onInvalidPackage. The summary's
    * `chunks` then says where each chunk is, for the next write to reuse.
-   * `hashThread`: hash the files' content (repomd's open-checksum; for copied chunks that means
-   * decompressing them) on a worker thread beside the write: a thread the caller started (and closes;
-   * started early and preloaded, it has most of the decompressing done by the time the write begins), or
-   * true/false. Default: a thread of its own from HASH_THREAD_MIN_PACKAGES packages on, where it saves
-   * more than it costs. Without a built core it is done on this thread.
+   * `cache`: where the content of members is kept between writes (repomd's open-checksum of a copied
+   * member needs its content): see OpenContentCache. Without one, copied members are decompressed.
    */
-  chunked?: { reuse?: ChunkReuse; hashThread?: boolean | OpenHashThread };
+  chunked?: { reuse?: ChunkReuse; cache?: OpenContentCache };
 }
 
 /** DeferredPackage only with `chunked`. */
@@ -210,43 +207,21 @@ function streamedBodies(options: WriteRepodataOptions, known: number | undefined
   };
 }
 
-/** From this many packages on, a chunked write hashes on a thread of its own (see `chunked.hashThread`). */
-export const HASH_THREAD_MIN_PACKAGES = 4000;
-
 async function chunkedBodies(options: WriteRepodataOptions, known: number, tmpOf: (t: CoreRecordType) => string, checksumType: ChecksumType, fsync: boolean): Promise<Bodies> {
   const files = {} as Record<CoreRecordType, MemberFile>;
-  const given = options.chunked?.hashThread;
-  const own = given === true || (given === undefined && known >= HASH_THREAD_MIN_PACKAGES) ? await OpenHashThread.start() : undefined;
-  const thread = given instanceof OpenHashThread ? given : own;
-  // Members of files the thread preloaded are then named rather than copied over to it.
-  await thread?.ready();
-  const close = async () => {
-    await own?.close();
-  };
   try {
-    // primary, most of the content, is hashed on the thread; filelists and other here, from the thread's
-    // cache, while this thread would otherwise wait for it (see OpenHashThread.localHasher).
-    const hasherOf = (type: CoreRecordType) => (type === 'primary' ? undefined : thread?.localHasher(checksumType)) ?? thread?.hasher(checksumType);
-    for (const type of CORE) files[type] = await MemberFile.create(tmpOf(type), checksumType, fsync, hasherOf(type));
+    for (const type of CORE) files[type] = await MemberFile.create(tmpOf(type), checksumType, fsync, options.chunked?.cache);
   } catch (err) {
     await Promise.all(Object.values(files).map((f) => f.abort()));
-    await close();
     throw err;
   }
   const headers = { primary: xml.primaryHeader(known), filelists: xml.filelistsHeader(known), other: xml.otherHeader(known) };
   const footers = { primary: xml.PRIMARY_FOOTER, filelists: xml.FILELISTS_FOOTER, other: xml.OTHER_FOOTER };
   return {
     write: () => writeChunkedBodies(options.packages, { files, headers, footers, level: options.compressionLevel, reuse: options.chunked?.reuse }),
-    finish: async () => {
-      try {
-        return await Promise.all(CORE.map(async (type) => [type, await files[type].end()] as const));
-      } finally {
-        await close();
-      }
-    },
+    finish: () => Promise.all(CORE.map(async (type) => [type, await files[type].end()] as const)),
     abort: async () => {
       await Promise.all(CORE.map((type) => files[type].abort()));
-      await close();
     },
   };
 }

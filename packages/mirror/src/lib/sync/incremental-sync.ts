@@ -1,4 +1,4 @@
-import { digestOfPieces, editSortedLines, openChunkedMetadata, sortedLinesText, tempPathFor, type FileRange, type OpenHashThread } from '@ovirt-repo/core';
+import { digestOfPieces, editSortedLines, openChunkedMetadata, sortedLinesText, tempPathFor, type FileRange, type OpenContentCache } from '@ovirt-repo/core';
 import { registerPoolUser } from '../lock/pool-guard.js';
 import { diffPackages } from '../snapshot/diff-snapshots.js';
 import { summaryOf } from '../snapshot/summarize-snapshot.js';
@@ -44,7 +44,7 @@ const recorded = (p: SnapshotPackage | Candidate): SnapshotPackage => (isCandida
  * not apply (another mode or compression, --check-pool, other options or a modular repo, a record or chunk
  * index in another layout): the caller then runs the general pipeline, which reads everything.
  */
-export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashThread | undefined): Promise<SyncResult | undefined> {
+export async function syncIncrementally(ctx: SyncContext, cache: OpenContentCache | undefined): Promise<SyncResult | undefined> {
   const { layout, repo, options } = ctx;
   if (ctx.mode !== 'additive' || (options.compression ?? 'gz') !== 'gz' || options.checkPool || options.incremental === false) return undefined;
   const id = await readLatest(layout, repo);
@@ -54,7 +54,7 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
   const lines = await RecordLines.open(dir, cached.starts);
   if (!lines) return undefined;
   try {
-    return await syncFromRecord(ctx, hashThread, { id, dir, cached, lines });
+    return await syncFromRecord(ctx, cache, { id, dir, cached, lines });
   } finally {
     // After the new snapshot is written: its record copied runs of this one's file.
     lines.close();
@@ -63,7 +63,7 @@ export async function syncIncrementally(ctx: SyncContext, hashThread: OpenHashTh
 
 async function syncFromRecord(
   ctx: SyncContext,
-  hashThread: OpenHashThread | undefined,
+  cache: OpenContentCache | undefined,
   { id, dir, cached, lines }: { id: string; dir: string; cached: CachedRecord; lines: RecordLines },
 ): Promise<SyncResult | undefined> {
   const { layout, repo, log, timer, options } = ctx;
@@ -114,9 +114,7 @@ async function syncFromRecord(
 
     timer.start('writeSnapshotMetadata');
     const pieces = recordPieces(lines, edits);
-    // The latest snapshot's files, as the metadata thread read and verified them for itself (see
-    // preloadedFile); what does not need them is done while the thread may still be at it.
-    const opening = openChunkedMetadata(dir, read.latestRepomd, index, { verified: async (sha256) => hashThread?.preloadedFile(sha256) }).catch(() => undefined);
+    const opening = openChunkedMetadata(dir, read.latestRepomd, index).catch(() => undefined);
     const now = options.now ?? Date.now();
     const newId = nextSnapshotId(await listSnapshotIds(layout, repo), now);
     const before = edits.flatMap((e) => e.before);
@@ -130,8 +128,8 @@ async function syncFromRecord(
     if (!chunks || chunks.packages !== lines.length) return undefined;
     const written = incrementalMetadata(lines, edits, index, chunks, (inLatest) => joinSelectedPackages(metadata.inputs, fresh, inLatest));
     const staging = (area.staging = tempPathFor(snapshotDir(layout, repo, newId)));
-    // For a large repo's next deploy (one that has a metadata thread): see record-cache.ts.
-    const cacheWritten = hashThread && writeRecordCache(layout, repo, newId, recordBodyStarts(pieces), sorted);
+    // For the next deploy: see record-cache.ts.
+    const cacheWritten = writeRecordCache(layout, repo, newId, recordBodyStarts(pieces), sorted);
     const snapshot = await writeSnapshotMetadata({
       stagingDir: staging,
       packages: written.packages,
@@ -139,7 +137,7 @@ async function syncFromRecord(
       extras: metadata.extras,
       compression: 'gz',
       reuse: written.reuse,
-      ...(hashThread ? { hashThread } : {}),
+      ...(cache ? { cache } : {}),
       record: { head, lines: pieces.map((p) => p.piece), places: written.places },
       summary: summaryOf(head, id, diff),
     }).finally(() => cacheWritten);

@@ -53,11 +53,6 @@ export interface SyncOptions {
    */
   incremental?: boolean;
   /**
-   * From this many packages (in the latest snapshot, or in the new one) on, gz metadata is hashed on a
-   * thread with a cache (metadata-thread.ts). Default core's HASH_THREAD_MIN_PACKAGES; for tests and tuning.
-   */
-  hashThreadMinPackages?: number;
-  /**
    * The time the new snapshot is made at (its id and createdAt); default now. For building a store with a
    * history (tests of retention, imports); ids still only grow (see nextSnapshotId).
    */
@@ -90,11 +85,9 @@ export interface SyncResult {
   downloaded: { count: number; bytes: number };
   /**
    * The new snapshot's gz metadata is written in chunks of packages; `reused` of them were copied from
-   * the previous snapshot. `threaded`: their content was hashed (for repomd's open-checksum) on the
-   * metadata thread (metadata-thread.ts), with its cache. Absent when no snapshot was made or the metadata
-   * is not gz.
+   * the previous snapshot. Absent when no snapshot was made or the metadata is not gz.
    */
-  metadataChunks?: { total: number; reused: number; threaded: boolean };
+  metadataChunks?: { total: number; reused: number };
   sources: SyncSourceResult[];
   indexWritten: boolean;
   /** Milliseconds per pipeline stage (for benchmarks and --verbose). */

@@ -1,6 +1,5 @@
 import {
   openChunkedMetadata,
-  type OpenChunkedOptions,
   keyPackageEntries,
   primaryEntryKey,
   readRecordEntries,
@@ -56,13 +55,12 @@ export async function loadPreviousMetadata(
   repomd: Repomd,
   hrefs: readonly string[],
   log: Logger,
-  options: OpenChunkedOptions = {},
 ): Promise<PreviousMetadata | undefined> {
   let chunkProblem: string | undefined;
   try {
     const index = await readMetadataChunks(snapshotDir, hrefs);
     if (index) {
-      const chunks = await openChunkedMetadata(snapshotDir, repomd, index, options);
+      const chunks = await openChunkedMetadata(snapshotDir, repomd, index);
       return { entriesOf: (c) => (chunks.has(c.poolHref) ? chunks.deferred(c.poolHref) : undefined), reuse: chunks };
     }
   } catch (e) {

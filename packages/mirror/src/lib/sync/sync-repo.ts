@@ -9,13 +9,14 @@ import {
   tempPathFor,
   type Lock,
   makeDirectory,
+  OpenContentCache,
 } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { indexedUrl, writeIndex } from '../index/write-index.js';
 import { registerPoolUser } from '../lock/pool-guard.js';
 import { repoLockPath } from '../lock/store-locks.js';
 import { summarizeSnapshot } from '../snapshot/summarize-snapshot.js';
-import { defaultBaseUrl, repoDir, snapshotDir, snapshotUrl } from '../store/layout.js';
+import { defaultBaseUrl, metadataCacheDir, repoDir, snapshotDir, snapshotUrl } from '../store/layout.js';
 import { placesOfHrefs } from '../store/metadata-chunks.js';
 import { validateRepoName } from '../store/names.js';
 import { keepRecordCache, writeRecordCache } from '../store/record-cache.js';
@@ -32,7 +33,6 @@ import { gatherMetadata } from './gather-metadata.js';
 import { syncIncrementally } from './incremental-sync.js';
 import { joinSelectedPackages } from './join-packages.js';
 import { readLatestSnapshot } from './latest-snapshot.js';
-import { MetadataThread } from './metadata-thread.js';
 import { planDownloads } from './plan-downloads.js';
 import { loadPreviousMetadata } from './previous-entries.js';
 import { publishSnapshot } from './publish-snapshot.js';
@@ -121,17 +121,18 @@ export async function syncRepo(options: SyncOptions): Promise<SyncResult> {
  */
 async function syncLocked(ctx: SyncContext): Promise<SyncResult> {
   const compression = ctx.options.compression ?? 'gz';
-  const metadataThread = await MetadataThread.forLatest(ctx.layout, ctx.repo, compression, ctx.options.hashThreadMinPackages);
-  try {
-    const result = (await syncIncrementally(ctx, metadataThread.current)) ?? (await syncStages(ctx, compression, metadataThread));
-    if (result.changed && result.snapshot) await Promise.all([metadataThread.keepPublished(ctx.log), keepRecordCache(ctx.layout, ctx.repo, result.snapshot)]);
-    return result;
-  } finally {
-    await metadataThread.close();
+  // The content of the gz metadata, for repomd's open-checksum of the chunks the next snapshot copies.
+  const cache = compression === 'gz' ? new OpenContentCache(metadataCacheDir(ctx.layout, ctx.repo)) : undefined;
+  const result = (await syncIncrementally(ctx, cache)) ?? (await syncStages(ctx, compression, cache));
+  if (result.changed && result.snapshot) {
+    // Only the new latest snapshot's content stays. Best effort: a cache only saves time.
+    cache?.retainUsed();
+    await keepRecordCache(ctx.layout, ctx.repo, result.snapshot);
   }
+  return result;
 }
 
-async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', metadataThread: MetadataThread): Promise<SyncResult> {
+async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', cache: OpenContentCache | undefined): Promise<SyncResult> {
   const { layout, repo, log, timer } = ctx;
   const latest = await readLatestSnapshot(layout, repo, log);
 
@@ -186,18 +187,15 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', m
             content.latestRepomd,
             latest.record.packages.map((p) => p.href),
             log,
-            // The files as the metadata thread read and verified them for itself, if it did (see preloadedFile).
-            { verified: async (sha256) => metadataThread.current?.preloadedFile(sha256) },
           )
         : undefined;
     const { packages, ...head } = snapshotRecordFor(ctx, latest, sources, content, metadata.extras, id, now);
-    const hashThread = await metadataThread.forWrite(packages.length);
     const lines = packages.map(packageLine);
     const hrefs = packages.map((p) => p.href);
     const base = latest.record && latest.id ? { id: latest.id, packages: latest.record.packages } : undefined;
-    // A large repo's next deploy needs it (see record-cache.ts); a mirror's next sync is a general one again.
+    // The next deploy needs it (see record-cache.ts); a mirror's next sync is a general one again.
     const cacheWritten =
-      hashThread && ctx.mode === 'additive' && writeRecordCache(layout, repo, id, recordBodyStarts(lines.map((l) => ({ length: Buffer.byteLength(l), starts: [0] }))), sortedLinesText(hrefs, CONTENT_PREFIX));
+      ctx.mode === 'additive' && writeRecordCache(layout, repo, id, recordBodyStarts(lines.map((l) => ({ length: Buffer.byteLength(l), starts: [0] }))), sortedLinesText(hrefs, CONTENT_PREFIX));
     const written = await writeSnapshotMetadata({
       stagingDir: staging,
       packages: joinSelectedPackages(metadata.inputs, content.selected, previousEntries),
@@ -205,7 +203,7 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', m
       extras: metadata.extras,
       compression,
       ...(previousEntries?.reuse ? { reuse: previousEntries.reuse } : {}),
-      ...(hashThread ? { hashThread } : {}),
+      ...(cache ? { cache } : {}),
       record: { head, lines, places: placesOfHrefs(hrefs) },
       summary: summarizeSnapshot({ ...head, packages }, base),
     }).finally(() => cacheWritten);

@@ -10,7 +10,7 @@ import {
   type CopiedChunk,
   type ExtraRecord,
   type FileRange,
-  type OpenHashThread,
+  type OpenContentCache,
   makeDirectory,
 } from '@ovirt-repo/core';
 import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUMMARY } from '../store/layout.js';
@@ -39,8 +39,8 @@ export interface WriteSnapshotInput {
   compression: 'gz' | 'xz' | 'zstd';
   /** Chunks of the latest snapshot's metadata the writer may copy (gz). */
   reuse?: ChunkReuse;
-  /** A thread hashing the gz metadata's content, started (and closed) by the caller (see metadata-thread.ts). */
-  hashThread?: OpenHashThread;
+  /** Where the gz metadata's content is kept between syncs, for repomd's open-checksum (core OpenContentCache). */
+  cache?: OpenContentCache;
   record: RecordToWrite;
   summary: SnapshotSummaryRecord;
 }
@@ -48,8 +48,8 @@ export interface WriteSnapshotInput {
 export interface WrittenSnapshot {
   id: string;
   stats: SnapshotRecord['stats'];
-  /** Chunks of its gz metadata, how many were copied from the latest snapshot's, and whether on a thread. */
-  metadataChunks?: { total: number; reused: number; threaded: boolean };
+  /** Chunks of its gz metadata, and how many were copied from the latest snapshot's. */
+  metadataChunks?: { total: number; reused: number };
 }
 
 /**
@@ -76,7 +76,7 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
   const headOf = (repomdSha256: string) => Buffer.from(recordHead({ ...record.head, repomdSha256 }));
   const recordFile = startHeadLastFile(join(dir, SNAPSHOT_RECORD), headOf('0'.repeat(64)).length, recordBody(record.lines));
   const repodata = join(dir, 'repodata');
-  const chunked = input.compression === 'gz' ? { ...(input.reuse ? { reuse: input.reuse } : {}), ...(input.hashThread ? { hashThread: input.hashThread } : {}) } : undefined;
+  const chunked = input.compression === 'gz' ? { ...(input.reuse ? { reuse: input.reuse } : {}), ...(input.cache ? { cache: input.cache } : {}) } : undefined;
   try {
     const summary = await writeRepodata({
       repoDir: dir,
@@ -105,7 +105,7 @@ export async function writeSnapshotMetadata(input: WriteSnapshotInput): Promise<
     return {
       id: record.head.id,
       stats: record.head.stats,
-      ...(summary.chunks ? { metadataChunks: { total: summary.chunks.chunks.length, reused: summary.reusedChunks ?? 0, threaded: input.hashThread !== undefined } } : {}),
+      ...(summary.chunks ? { metadataChunks: { total: summary.chunks.chunks.length, reused: summary.reusedChunks ?? 0 } } : {}),
     };
   } catch (e) {
     // Settled before the caller removes the directory.
