@@ -39,14 +39,13 @@ export {
   isCopiedChunk,
   isDeferredPackage,
   type ChunkIndex,
-  type ChunkReuse,
   type CopiedChunk,
   type DeferredPackage,
   type MemberSpan,
   type MetadataChunk,
   type ReusedChunk,
 } from './chunk-index.js';
-export { openChunkedMetadata, type ChunkedMetadata } from './previous-chunks.js';
+export { openChunkedMetadata, type ChunkedMetadata, type ChunkedPackage } from './previous-chunks.js';
 export { OpenContentCache } from './open-cache.js';
 export {
   filelistsPackageXml,

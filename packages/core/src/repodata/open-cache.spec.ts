@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { failure } from '../errors/failure.spec.helper.js';
-import type { ChunkReuse } from './chunk-index.js';
+import { itemsWithInsert } from './chunked-write.spec.helper.js';
 import { openChunkedMetadata, readRepomd, writeRepodata, type RepodataSummary, type WritableItem } from './index.js';
 import { OpenContentCache } from './open-cache.js';
 import { makePackage } from './sample-package.spec.helper.js';
@@ -78,7 +78,6 @@ describe('OpenContentCache', () => {
 
 describe('open checksums of copied chunks, with and without the cache', () => {
   const PACKAGES = Array.from({ length: 1200 }, (_, i) => makePackage(i));
-  const NEXT = [...PACKAGES.slice(0, 500), makePackage(9000), ...PACKAGES.slice(500)];
 
   async function write(packages: WritableItem[], chunked: NonNullable<Parameters<typeof writeRepodata>[0]['chunked']>) {
     const repoDir = join(work, `repo-${++n}`);
@@ -86,31 +85,33 @@ describe('open checksums of copied chunks, with and without the cache', () => {
     return { repoDir, summary };
   }
 
+  /** A first write, and what a write of its packages and one more at 500 is given (chunks copied whole). */
   async function firstWrite() {
     const first = await write(PACKAGES, {});
     const repomd = await readRepomd(join(first.repoDir, 'repodata', 'repomd.xml'));
-    return { ...first, reuse: await openChunkedMetadata(first.repoDir, repomd, first.summary.chunks!) };
+    const earlier = await openChunkedMetadata(first.repoDir, repomd, first.summary.chunks!);
+    return { ...first, next: itemsWithInsert(earlier, first.summary.chunks!, PACKAGES, 500, makePackage(9000)) };
   }
 
   const checksums = (s: RepodataSummary) => s.records.map((r) => [r.type, r.checksum.value, r.openChecksum?.value, r.openSize]);
 
   it('writes the same files whether the cache is empty, full, damaged or absent; its checksums are those of the content', async () => {
-    const { reuse } = await firstWrite();
+    const { next } = await firstWrite();
     const dir = newDir();
-    const none = await write(NEXT, { reuse });
+    const none = await write(next, {});
     const filling = new CountingCache(dir);
-    const filled = await write(NEXT, { reuse, cache: filling });
+    const filled = await write(next, { cache: filling });
     expect(filling.hits).toBe(0);
     // Every member of the new files is in the cache now: the content of those it copied and of those it wrote.
     expect((await readdir(dir)).sort()).toEqual([...filling.used].sort());
     const hitting = new CountingCache(dir);
-    const hit = await write(NEXT, { reuse, cache: hitting });
+    const hit = await write(next, { cache: hitting });
     expect(hitting.hits).toBe(none.summary.reusedChunks! * 3);
     // An entry that is not its member's content (same size) is a miss, and written again.
     const [victim] = [...hitting.used];
     const entry = await readFile(join(dir, victim!));
     await writeFile(join(dir, victim!), Buffer.from(entry.toString('latin1').replace(/[a-z]/, 'Z'), 'latin1'));
-    const damaged = await write(NEXT, { reuse, cache: new OpenContentCache(dir) });
+    const damaged = await write(next, { cache: new OpenContentCache(dir) });
     expect(await readFile(join(dir, victim!))).toEqual(entry);
 
     expect(none.summary.reusedChunks).toBeGreaterThan(0);
@@ -126,13 +127,13 @@ describe('open checksums of copied chunks, with and without the cache', () => {
   });
 
   it('keeps what a write compressed itself for the next one, and only what the last write used when asked', async () => {
-    const { reuse } = await firstWrite();
+    const { next } = await firstWrite();
     const dir = newDir();
     await write(PACKAGES, { cache: new OpenContentCache(dir) });
     const before = await readdir(dir);
     const cache = new CountingCache(dir);
-    const next = await write(NEXT, { reuse, cache });
-    expect(cache.hits).toBe(next.summary.reusedChunks! * 3);
+    const second = await write(next, { cache });
+    expect(cache.hits).toBe(second.summary.reusedChunks! * 3);
     expect(cache.retainUsed()).toBeGreaterThan(0);
     const after = await readdir(dir);
     expect(after.sort()).toEqual([...cache.used].sort());
@@ -141,19 +142,12 @@ describe('open checksums of copied chunks, with and without the cache', () => {
   });
 
   it('fails the write when a copied chunk is not what its index says, with nothing left behind', async () => {
-    const { reuse } = await firstWrite();
+    const { next } = await firstWrite();
     // The index claims one byte more for every copied chunk than its member holds.
-    const lying: ChunkReuse = {
-      find: (keys) => {
-        const found = reuse.find(keys);
-        return found && { ...found, other: { ...found.other, openSize: found.other.openSize + 1 } };
-      },
-    };
+    const lying = next.map((item) => ('copiedChunk' in item ? { ...item, copiedChunk: { ...item.copiedChunk, other: { ...item.copiedChunk.other, openSize: item.copiedChunk.other.openSize + 1 } } } : item));
     for (const cached of [false, true]) {
       const repoDir = join(work, `lying-${cached}`);
-      const e = await failure(
-        writeRepodata({ repoDir, outDir: join(repoDir, 'repodata'), packages: NEXT, env: {}, fsync: false, chunked: { reuse: lying, ...(cached ? { cache: new OpenContentCache(newDir()) } : {}) } }),
-      );
+      const e = await failure(writeRepodata({ repoDir, outDir: join(repoDir, 'repodata'), packages: lying, env: {}, fsync: false, chunked: cached ? { cache: new OpenContentCache(newDir()) } : {} }));
       expect(e.code).toBe('E_REPODATA_INVALID');
       expect(e.message).toMatch(/a reused chunk of other holds \d+ bytes, its index says \d+/);
       expect(await readdir(join(repoDir, 'repodata'))).toEqual([]);

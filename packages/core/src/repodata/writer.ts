@@ -5,7 +5,7 @@ import { copyFileVerified, hashBuffer, type ChecksumType, type CompressedFileRes
 import { compressionSuffix, type WritableCompressionKind } from '../compress/index.js';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
 import { makeDirectory } from '../fs/make-directory.js';
-import { isCopiedChunk, isDeferredPackage, type ChunkIndex, type ChunkReuse, type CopiedChunk, type DeferredPackage, type MetadataChunk } from './chunk-index.js';
+import { isCopiedChunk, isDeferredPackage, type ChunkIndex, type CopiedChunk, type DeferredPackage, type MetadataChunk } from './chunk-index.js';
 import { writeChunkedBodies } from './chunked-bodies.js';
 import { MemberFile } from './member-file.js';
 import type { OpenContentCache } from './open-cache.js';
@@ -66,18 +66,19 @@ export interface WriteRepodataOptions {
    */
   onInvalidPackage?: (error: OvirtRepoError, pkg: PackageRecord) => void;
   /**
-   * Write primary, filelists and other as chunks of packages, one gzip member each (see chunk-index.ts),
-   * copying the chunks `reuse` has. Needs gz, a known package count and no onInvalidPackage. The summary's
-   * `chunks` then says where each chunk is, for the next write to reuse.
+   * Write primary, filelists and other as chunks of packages, one gzip member each (see chunk-index.ts):
+   * a whole chunk of an earlier write given in the packages (CopiedChunk) is copied as it is where it
+   * can be. Needs gz, a known package count and no onInvalidPackage. The summary's `chunks` then says where
+   * each chunk is, for a later write to copy.
    * `cache`: where the content of members is kept between writes (repomd's open-checksum of a copied
    * member needs its content): see OpenContentCache. Without one, copied members are decompressed.
    */
-  chunked?: { reuse?: ChunkReuse; cache?: OpenContentCache };
+  chunked?: { cache?: OpenContentCache };
 }
 
 /** DeferredPackage only with `chunked`. */
 export type WritablePackage = PackageRecord | RenderedPackage | DeferredPackage;
-/** CopiedChunk (a whole chunk of `chunked.reuse`) only with `chunked`. */
+/** CopiedChunk (a whole chunk of an earlier chunked write) only with `chunked`. */
 export type WritableItem = WritablePackage | readonly WritablePackage[] | CopiedChunk;
 
 const itemCount = (item: WritableItem): number => (Array.isArray(item) ? item.length : isCopiedChunk(item as object) ? (item as CopiedChunk).count : 1);
@@ -94,7 +95,7 @@ export interface RepodataSummary {
   records: RepomdRecord[];
   /** Absolute paths of the files written or copied into outDir, repomd.xml last. */
   files: string[];
-  /** With `chunked`: the chunks written, and how many of them were copied from `reuse`. */
+  /** With `chunked`: the chunks written, and how many of them were copied whole. */
   chunks?: ChunkIndex;
   reusedChunks?: number;
 }
@@ -218,7 +219,7 @@ async function chunkedBodies(options: WriteRepodataOptions, known: number, tmpOf
   const headers = { primary: xml.primaryHeader(known), filelists: xml.filelistsHeader(known), other: xml.otherHeader(known) };
   const footers = { primary: xml.PRIMARY_FOOTER, filelists: xml.FILELISTS_FOOTER, other: xml.OTHER_FOOTER };
   return {
-    write: () => writeChunkedBodies(options.packages, { files, headers, footers, level: options.compressionLevel, reuse: options.chunked?.reuse }),
+    write: () => writeChunkedBodies(options.packages, { files, headers, footers, level: options.compressionLevel }),
     finish: () => Promise.all(CORE.map(async (type) => [type, await files[type].end()] as const)),
     abort: async () => {
       await Promise.all(CORE.map((type) => files[type].abort()));

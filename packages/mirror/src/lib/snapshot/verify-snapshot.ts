@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, OvirtRepoError, mapLimit, openChunkedMetadata, parseRepomd, readPrimary, silentLogger, type Logger } from '@ovirt-repo/core';
-import { SNAPSHOT_CHUNKS, SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, parsePoolHref, type StoreLayout } from '../store/layout.js';
-import { readMetadataChunks } from '../store/metadata-chunks.js';
+import { CORE_RECORD_TYPES, ErrorCodes, OvirtRepoError, mapLimit, openChunkedMetadata, parseRepomd, readPrimary, silentLogger, type Logger } from '@ovirt-repo/core';
+import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, parsePoolHref, type StoreLayout } from '../store/layout.js';
 import { hrefProblem, validateRepoName } from '../store/names.js';
 import { hashAlgorithm } from '../store/pool.js';
 import { requireSnapshot } from '../store/repo-state.js';
-import { contentDigest, readSnapshotRecord } from '../store/snapshot-record.js';
+import { chunkIndexOf, contentDigest, readSnapshotRecord } from '../store/snapshot-record.js';
 import { resolveSnapshotId } from './show-snapshot.js';
 
 export interface VerifyProblem {
@@ -152,18 +151,15 @@ export async function verifySnapshot(layout: StoreLayout, repo: string, idArg: s
     fail(join(dir, 'snapshot.json'), 'is missing');
   }
 
-  // The chunk index (gz metadata): damage there only slows the next sync down, but it is damage.
-  if (record) {
-    const chunksPath = join(dir, SNAPSHOT_CHUNKS);
+  // The chunk layout snapshot.json records (gz metadata): damage there only slows the next sync down, but it is damage.
+  if (record?.metadata && CORE_RECORD_TYPES.every((t) => record.metadata?.files[t]?.href?.endsWith('.gz'))) {
     try {
-      const index = await readMetadataChunks(dir, record.packages.map((p) => p.href));
-      if (index) {
-        const chunks = await openChunkedMetadata(dir, repomd, index);
-        if (chunks.packages !== record.packages.length) throw new Error(`lists ${chunks.packages} packages, snapshot.json ${record.packages.length}`);
-        await chunks.verify();
-      }
+      const index = chunkIndexOf(record.metadata);
+      if (!index) throw new Error('it is not a chunk layout');
+      const chunks = await openChunkedMetadata(dir, repomd, index);
+      await chunks.verify(record.packages.map((p) => ({ href: p.href, pkgid: p.digest })));
     } catch (e) {
-      fail(chunksPath, `does not match the metadata (the next sync reads the files whole instead): ${(e as Error).message}`);
+      fail(join(dir, 'snapshot.json'), `its metadata layout does not match the metadata (the next sync reads the files whole instead): ${(e as Error).message}`);
     }
   }
 

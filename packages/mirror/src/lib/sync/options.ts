@@ -1,7 +1,7 @@
 import type { Logger } from '@ovirt-repo/core';
 import type { SyncMode } from '../store/snapshot-record.js';
-import type { SourceConfig } from './sources.js';
-import type { StageTimings } from './stage-timer.js';
+import type { SourceConfig } from '../source/sources.js';
+import type { StageTimings } from './shared/stage-timer.js';
 
 /** What `syncRepo` takes and returns: the types the pipeline's stages share with its callers. */
 export interface SyncOptions {
@@ -47,11 +47,6 @@ export interface SyncOptions {
    * again what is missing or damaged; done even when nothing changed (then no snapshot is made).
    */
   checkPool?: boolean;
-  /**
-   * An additive sync onto a latest snapshot made with the same options is done in proportion to what
-   * changed (incremental-sync.ts). Default true; false runs the general pipeline, which reads everything.
-   */
-  incremental?: boolean;
   /**
    * The time the new snapshot is made at (its id and createdAt); default now. For building a store with a
    * history (tests of retention, imports); ids still only grow (see nextSnapshotId).
