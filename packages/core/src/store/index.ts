@@ -17,5 +17,5 @@ export {
   isLocalFilesCapable,
   isDeferredCreateCapable,
 } from './store.js';
-export { storeKey, joinKey, parentKey, baseKey, isUnderKey } from './keys.js';
+export { storeKey, joinKey, parentKey, baseKey } from './keys.js';
 export { checkStore, type StoreConformanceOptions } from './conformance.js';

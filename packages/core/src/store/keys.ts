@@ -33,11 +33,6 @@ export function baseKey(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1);
 }
 
-/** True when `key` is `prefix` or lies below it (`''` contains every key). */
-export function isUnderKey(key: string, prefix: string): boolean {
-  return prefix === '' || key === prefix || key.startsWith(`${prefix}/`);
-}
-
 function unsafeKey(key: string, operation: string, why: string): OvirtRepoError {
   return new OvirtRepoError(ErrorCodes.UNSAFE_PATH, `${operation}: refusing store key "${printable(key)}": ${why}`, {
     target: key,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { checkStore, newOwner, type StoreData } from '@ovirt-repo/core';
 import { makeTempDir } from '@ovirt-repo/test-support';
 import { LocalStore, openLocalStore } from './local-store.js';
@@ -91,5 +92,13 @@ describe('the local filesystem store', () => {
     // No temp file is left anywhere, and the store's root keeps only its parts.
     expect((await readdir(join(dir, 'store'))).sort()).toEqual(['locks', 'yum']);
     expect(await readdir(join(dir, 'store', 'yum', 'el9'))).toEqual(['latest.txt']);
+  });
+
+  it('is opened from a path or a file:// URL of an absolute path', async () => {
+    const root = join(dir, 'by-url');
+    await (await openLocalStore(root, { create: true })).create('store.json', '{}');
+    const byUrl = await openLocalStore(pathToFileURL(root).href);
+    expect([byUrl.location, (await byUrl.read('store.json'))?.data.toString()]).toEqual([root, '{}']);
+    await expect(openLocalStore('file://host-name/srv/repos')).rejects.toMatchObject({ code: 'E_USAGE', hint: expect.stringContaining('file:///srv/repos') });
   });
 });

@@ -352,7 +352,14 @@ export class LocalStore implements Store, LocalFilesCapable, SymlinkCapable, Sta
  * when missing, and a directory that is not yet a store must be empty (claim.ts).
  */
 export async function openLocalStore(location: string, options: { create?: boolean } = {}): Promise<LocalStore> {
-  const root = resolve(location.startsWith('file:') ? fileURLToPath(location) : location);
+  let root: string;
+  try {
+    root = resolve(location.startsWith('file:') ? fileURLToPath(location) : location);
+  } catch (e) {
+    throw new OvirtRepoError(ErrorCodes.USAGE, `${location} is not a store directory: ${(e as Error).message}`, {
+      hint: 'give a path, or a file:// URL of an absolute path such as file:///srv/repos',
+    });
+  }
   if (options.create) {
     await makeDirectory(root);
     await claimDirectory(root);
