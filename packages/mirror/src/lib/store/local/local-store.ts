@@ -50,8 +50,7 @@ import { LocalStagedWrite } from './staged-write.js';
  * the root, so any static web server serves it. Writes are crash-safe: a temp name in the same directory,
  * fsync, then link(2) (create: never over an existing file) or rename(2) (replace), then an fsync of the
  * directory. Directories are made with core's makeDirectory and removed again when a remove empties them
- * (see #prune). Nothing outside the root is
- * ever touched (inside.ts).
+ * (see #prune). Nothing outside the root is ever touched (inside.ts).
  */
 export class LocalStore implements Store, LocalFilesCapable, SymlinkCapable, StagedWriteCapable, DeferredCreateCapable {
   readonly scheme = 'file';
@@ -198,7 +197,7 @@ export class LocalStore implements Store, LocalFilesCapable, SymlinkCapable, Sta
     const path = await this.#reachForWrite(key, 'replace');
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const where = this.locationOf(key);
-    // Readers of the same key wait on this guard only for the milliseconds a replace takes; its temp file
+    // Replacers of one key take turns under this guard, for the milliseconds a replace takes; its temp file
     // is made in the root, where no cleaner of a deeper directory (a repo's writer) can take it away.
     const guard = join(this.root, LOCKS_DIR, `replace-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.lock`);
     return withLock(guard, { purpose: `replace ${key}`, timeoutMs: 60_000, staleAfterMs: 30_000, pollMs: 5, maxPollMs: 100 }, async () => {
