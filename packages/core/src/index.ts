@@ -9,6 +9,7 @@ export * from './uri/index.js';
 export { mapLimit } from './util/map-limit.js';
 export { packageRootOf } from './util/package-root.js';
 export * from './target/index.js';
+export * from './store/index.js';
 export * from './rpm/index.js';
 export * from './config/index.js';
 export * from './run-lock/index.js';

@@ -6,6 +6,8 @@ export { formatSnapshotId, parseSnapshotId, nextSnapshotId } from './lib/store/s
 export * from './lib/store/snapshot-record.js';
 export * from './lib/store/snapshot-summary.js';
 export { readLatest, writeLatest, listSnapshotIds, listRepos, requireRepo, requireSnapshot } from './lib/store/repo-state.js';
+export { openStoreBackend } from './lib/store/backends.js';
+export { LocalStore, openLocalStore } from './lib/store/local/local-store.js';
 export { readPins, writePin, removePin, type Pin } from './lib/store/pins.js';
 // Locks (generic; candidates to move to core)
 export * from './lib/lock/store-locks.js';
@@ -26,7 +28,7 @@ export { downloadToPool, type DownloadResult } from './lib/sync/download-to-pool
 export { writeSnapshotMetadata, type WriteSnapshotInput } from './lib/sync/write-snapshot-metadata.js';
 export { publishSnapshot } from './lib/sync/publish-snapshot.js';
 export type { Candidate } from './lib/sync/candidates.js';
-export { writePoolFile, poolEntryState, type ExpectedFile } from './lib/store/pool.js';
+export { writePoolFile, poolEntryState, flushPool, type ExpectedFile } from './lib/store/pool.js';
 // Sources
 export { parseLocation, resolveHref, type RepoLocation } from './lib/source/location.js';
 export { parseRepoConfig, readRepoSection, substituteVars, type RepoSection } from './lib/source/repo-config.js';

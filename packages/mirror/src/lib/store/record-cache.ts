@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { digestOfPieces, makeDirectory } from '@ovirt-repo/core';
-import { recordCacheDir, type StoreLayout } from './layout.js';
+import type { Store } from '@ovirt-repo/core';
+import { recordCacheDir } from './layout.js';
 import { contentTrailer, type SnapshotRecord } from './snapshot-record.js';
 
 /*
@@ -26,7 +27,7 @@ export interface CachedRecord {
  * What the cache has for snapshot `id` (nothing, if it has nothing or cannot be read). Read in one call
  * each, like snapshot.json itself (RecordLines.open): the sync waits for it anyway.
  */
-export function readRecordCache(layout: StoreLayout, repo: string, id: string): CachedRecord {
+export function readRecordCache(layout: Store, repo: string, id: string): CachedRecord {
   const dir = recordCacheDir(layout, repo);
   const read = (name: string) => {
     try {
@@ -53,7 +54,7 @@ export function sortedTextOf(cached: CachedRecord, record: Pick<SnapshotRecord, 
  * published, so the sync does not wait for it afterwards); keepRecordCache removes the others once it is.
  * Best effort: a cache that cannot be written only makes the next sync slower.
  */
-export async function writeRecordCache(layout: StoreLayout, repo: string, id: string, starts: Int32Array, sorted: readonly Uint8Array[]): Promise<void> {
+export async function writeRecordCache(layout: Store, repo: string, id: string, starts: Int32Array, sorted: readonly Uint8Array[]): Promise<void> {
   const dir = recordCacheDir(layout, repo);
   try {
     await makeDirectory(dir);
@@ -69,7 +70,7 @@ export async function writeRecordCache(layout: StoreLayout, repo: string, id: st
 }
 
 /** Removes every entry but snapshot `id`'s (the latest one, just published). Best effort, like the above. */
-export async function keepRecordCache(layout: StoreLayout, repo: string, id: string): Promise<void> {
+export async function keepRecordCache(layout: Store, repo: string, id: string): Promise<void> {
   const dir = recordCacheDir(layout, repo);
   const keep = new Set([`${id}.starts`, `${id}.sorted`]);
   try {

@@ -1,5 +1,4 @@
-import { type Lock, type Logger, type ReadClient, type Repomd } from '@ovirt-repo/core';
-import type { StoreLayout } from '../store/layout.js';
+import { type Logger, type ReadClient, type Repomd, type Store, type StoreLock } from '@ovirt-repo/core';
 import type { SelectionOptions, SnapshotRecord, SyncMode } from '../store/snapshot-record.js';
 import type { SourceRepomd, SourceSpec } from './sources.js';
 import type { stageTimer } from './stage-timer.js';
@@ -7,7 +6,7 @@ import type { SyncOptions } from './sync-repo.js';
 
 /** What every stage of one sync of one repo shares, under its writer lock. */
 export interface SyncContext {
-  layout: StoreLayout;
+  layout: Store;
   repo: string;
   mode: SyncMode;
   selection: SelectionOptions;
@@ -16,7 +15,7 @@ export interface SyncContext {
   workers: number;
   baseUrl: string;
   client: ReadClient;
-  lock: Lock;
+  lock: StoreLock;
   log: Logger;
   options: SyncOptions;
   timer: ReturnType<typeof stageTimer>;

@@ -102,7 +102,7 @@ async function syncFromRecord(
     const newcomers = fresh.filter((c) => !had.has(c.poolHref));
     // Announced to gc before the pool is looked at (see pool-guard.ts); the rest is in the latest snapshot.
     area.registration = await registerPoolUser(layout, newcomers.map((c) => c.digest), { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: options.staleAfterMs });
-    const plan = planDownloads(layout, newcomers);
+    const plan = await planDownloads(layout, newcomers);
 
     timer.start('downloadToPool');
     const latestSorted = sortedTextOf(cached, lines.head);

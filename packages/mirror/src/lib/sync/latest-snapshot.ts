@@ -1,18 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { OvirtRepoError, ioError, parseRepomd, type Logger, type Repomd } from '@ovirt-repo/core';
-import { snapshotDir, type StoreLayout } from '../store/layout.js';
+import { OvirtRepoError, ioError, parseRepomd, type Logger, type Repomd, type Store } from '@ovirt-repo/core';
+import { localPathOf, snapshotDir } from '../store/layout.js';
 import { readLatest } from '../store/repo-state.js';
 import { readSnapshotRecord, type SnapshotPackage, type SyncMode } from '../store/snapshot-record.js';
 import type { Candidate } from './candidates.js';
 import type { LatestHead, LatestSnapshot } from './context.js';
 
 /** The repo's latest snapshot id and record (none for a new repo). */
-export async function readLatestSnapshot(layout: StoreLayout, repo: string, log: Logger): Promise<LatestSnapshot> {
+export async function readLatestSnapshot(layout: Store, repo: string, log: Logger): Promise<LatestSnapshot> {
   const id = await readLatest(layout, repo);
   if (!id) return {};
-  const record = await readSnapshotRecord(snapshotDir(layout, repo, id));
+  const record = await readSnapshotRecord(layout, repo, id);
   if (!record) log.warn(`latest snapshot ${repo}/${id} has no snapshot.json; treating the repo as new`);
   return { id, ...(record ? { record } : {}) };
 }
@@ -21,7 +21,7 @@ export async function readLatestSnapshot(layout: StoreLayout, repo: string, log:
  * The latest snapshot's repomd.xml. Additive mode builds on that snapshot, so it must be readable; in mirror
  * mode it only offers package entries to reuse, so a damaged one is reported and done without.
  */
-export async function readLatestRepomd(layout: StoreLayout, repo: string, latest: LatestHead, mode: SyncMode, log: Logger): Promise<Repomd | undefined> {
+export async function readLatestRepomd(layout: Store, repo: string, latest: LatestHead, mode: SyncMode, log: Logger): Promise<Repomd | undefined> {
   if (!latest.id || !latest.record) return undefined;
   const path = join(snapshotDir(layout, repo, latest.id), 'repodata', 'repomd.xml');
   try {
@@ -35,8 +35,8 @@ export async function readLatestRepomd(layout: StoreLayout, repo: string, latest
 }
 
 /** The latest snapshot's packages as candidates (they are in the pool already). */
-export function previousCandidates(layout: StoreLayout, latest: LatestSnapshot): Candidate[] {
-  return (latest.record?.packages ?? []).map((p) => new PreviousCandidate(layout.root, p));
+export function previousCandidates(layout: Store, latest: LatestSnapshot): Candidate[] {
+  return (latest.record?.packages ?? []).map((p) => new PreviousCandidate(localPathOf(layout, ''), p));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { HASH_THREAD_MIN_PACKAGES, OpenHashThread, preloadFilesOf, type Logger } from '@ovirt-repo/core';
-import { metadataCacheDir, snapshotDir, type StoreLayout } from '../store/layout.js';
+import type { Store } from '@ovirt-repo/core';
+import { metadataCacheDir, snapshotDir } from '../store/layout.js';
 import { readChunkPlaces } from '../store/metadata-chunks.js';
 import { readLatest } from '../store/repo-state.js';
 
@@ -19,14 +20,14 @@ export class MetadataThread {
   private thread: OpenHashThread | undefined;
 
   private constructor(
-    private readonly layout: StoreLayout,
+    private readonly layout: Store,
     private readonly repo: string,
     private readonly compression: string,
     private readonly minPackages: number,
   ) {}
 
   /** Starts the thread at once if the latest snapshot is gz-chunked and has at least `minPackages` packages. */
-  static async forLatest(layout: StoreLayout, repo: string, compression: string, minPackages = HASH_THREAD_MIN_PACKAGES): Promise<MetadataThread> {
+  static async forLatest(layout: Store, repo: string, compression: string, minPackages = HASH_THREAD_MIN_PACKAGES): Promise<MetadataThread> {
     const holder = new MetadataThread(layout, repo, compression, minPackages);
     if (compression !== 'gz') return holder;
     const id = await readLatest(layout, repo);

@@ -1,6 +1,6 @@
 import { ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
 import { poolEntryStateAt } from '../store/pool.js';
-import type { StoreLayout } from '../store/layout.js';
+import type { Store } from '@ovirt-repo/core';
 import type { Candidate } from './candidates.js';
 
 export interface DownloadPlan {
@@ -19,12 +19,12 @@ export interface DownloadPlan {
  * repo of tens of thousands stats one file, not all of them). Creating a snapshot whose packages are all in
  * the pool copies nothing, so its cost does not grow with package bytes.
  */
-export function planDownloads(layout: StoreLayout, selected: readonly Candidate[], trusted: ReadonlySet<string> = new Set()): DownloadPlan {
+export async function planDownloads(layout: Store, selected: readonly Candidate[], trusted: ReadonlySet<string> = new Set()): Promise<DownloadPlan> {
   const unique = new Map<string, Candidate>();
   for (const c of selected) if (!unique.has(c.poolHref)) unique.set(c.poolHref, c);
   const plan: DownloadPlan = { fetch: [], corrupt: [], present: 0, bytes: 0 };
   for (const c of unique.values()) {
-    const state = trusted.has(c.poolHref) ? 'present' : poolEntryStateAt(layout, c.poolHref, c.size);
+    const state = trusted.has(c.poolHref) ? 'present' : await poolEntryStateAt(layout, c.poolHref, c.size);
     if (state === 'present') {
       plan.present++;
       continue;

@@ -1,22 +1,21 @@
 import { availableParallelism } from 'node:os';
 import {
-  acquireLock,
   createReadClient,
   ErrorCodes,
   OvirtRepoError,
   silentLogger,
   sortedLinesText,
   tempPathFor,
-  type Lock,
   type Logger,
+  type StoreLock,
   makeDirectory,
 } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { indexedUrl, writeIndex } from '../index/write-index.js';
 import { registerPoolUser } from '../lock/pool-guard.js';
-import { repoLockPath } from '../lock/store-locks.js';
+import { repoLockName } from '../lock/store-locks.js';
 import { summarizeSnapshot } from '../snapshot/summarize-snapshot.js';
-import { defaultBaseUrl, repoDir, snapshotDir, snapshotUrl } from '../store/layout.js';
+import { YUM_DIR, defaultBaseUrl, repoDir, snapshotDir, snapshotUrl } from '../store/layout.js';
 import { placesOfHrefs } from '../store/metadata-chunks.js';
 import { validateRepoName } from '../store/names.js';
 import { keepRecordCache, writeRecordCache } from '../store/record-cache.js';
@@ -170,12 +169,12 @@ export async function syncRepo(options: SyncOptions): Promise<SyncResult> {
   const baseUrl = (options.baseUrl ?? defaultBaseUrl(layout)).replace(/\/+$/, '');
   const client = createReadClient({ maxSockets: workers, retries: options.retries, idleTimeoutMs: options.timeoutMs, minBytesPerSecond: options.minRate, logger: log });
 
-  let lock: Lock | undefined;
+  let lock: StoreLock | undefined;
   let result: SyncResult;
   const timer = stageTimer(log);
   try {
     timer.start('lock');
-    lock = await acquireLock(repoLockPath(layout, repo), {
+    lock = await layout.lock(repoLockName(repo), {
       purpose: `mirror sync of ${repo}`,
       timeoutMs: options.lockTimeoutMs ?? 30 * 60_000,
       staleAfterMs: options.staleAfterMs,
@@ -202,7 +201,7 @@ export async function syncRepo(options: SyncOptions): Promise<SyncResult> {
         result.indexWritten = true;
       } catch (e) {
         throw new OvirtRepoError(ErrorCodes.STORE, `snapshot ${repo}/${result.snapshot} is published, but the index could not be written: ${(e as Error).message}`, {
-          target: layout.yumDir,
+          target: layout.locationOf(YUM_DIR),
           hint: 'run `ovirt-repo index write` once the problem is fixed',
           cause: e,
         });
@@ -258,7 +257,7 @@ async function syncStages(ctx: SyncContext, compression: 'gz' | 'xz' | 'zstd', m
     const inLatest = new Set(latest.record?.packages.map((p) => p.href));
     const fresh = content.selected.filter((c) => !inLatest.has(c.poolHref)).map((c) => c.digest);
     area.registration = await registerPoolUser(layout, fresh, { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: ctx.options.staleAfterMs });
-    const plan = planDownloads(layout, content.selected, checkPool ? undefined : inLatest);
+    const plan = await planDownloads(layout, content.selected, checkPool ? undefined : inLatest);
 
     timer.start('downloadToPool');
     log.info(`Pool has ${plan.present} of ${plan.present + plan.fetch.length + plan.corrupt.length} packages; fetching ${plan.fetch.length + plan.corrupt.length} (${plan.bytes} bytes)`);

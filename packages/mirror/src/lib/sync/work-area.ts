@@ -2,7 +2,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempPathFor } from '@ovirt-repo/core';
 import type { PoolRegistration } from '../lock/pool-guard.js';
-import { repoDir, type StoreLayout } from '../store/layout.js';
+import type { Store } from '@ovirt-repo/core';
+import { repoDir } from '../store/layout.js';
 
 /**
  * What one sync leaves behind until it ends: its work directory (source metadata), the snapshot it is
@@ -15,7 +16,7 @@ export class WorkArea {
   staging?: string;
   registration?: PoolRegistration;
 
-  constructor(layout: StoreLayout, repo: string) {
+  constructor(layout: Store, repo: string) {
     this.dir = tempPathFor(join(repoDir(layout, repo), 'work'));
   }
 
