@@ -1,16 +1,89 @@
-export * from './errors/index.js';
-export * from './fs/index.js';
-export * from './log/logger.js';
-export * from './cli/index.js';
-export * from './compress/index.js';
-export * from './checksum/index.js';
-export * from './repodata/index.js';
-export * from './uri/index.js';
+/**
+ * The public face of @ovirt-repo/core: what plugins use, by group. Everything else is internal to core
+ * (import it from its module inside core only).
+ */
+// Errors: one class, stable codes.
+export {
+  type ErrorCode, ErrorCodes, type ErrorDetails, ioError, isOvirtRepoError, OvirtRepoError,
+} from './errors/index.js';
+// Durable files: atomic writes and replaces, safe names.
+export {
+  assertSafeFileName, fileNameProblem, fsyncPath, isTempName, makeDirectory, printable, recoverDirectory,
+  replaceDirectory, syncFileSystem, SYNCFS_COMMAND_ENV, tempPathFor, writeFileAtomic, writeNewFileDurably,
+} from './fs/index.js';
+// What library code reports through.
+export { type Logger, type Progress, silentLogger } from './log/logger.js';
+// Commands: the base class every plugin's commands extend, shared flags.
+export { BaseCommand, EXIT_USAGE, sharedFlags } from './cli/index.js';
+// Compression by name.
+export {
+  compressBuffer, compressionFromName, compressionSuffix, type WritableCompressionKind,
+} from './compress/index.js';
+// Checksums and verified copies.
+export {
+  ByteCounter, type ChecksumType, copyFileVerified, type Digest, type DigestWithSize, type ExpectedContent,
+  hashBuffer, hashFile, HashingStream, sortedLinesDigest, verifyContent,
+} from './checksum/index.js';
+// YUM repodata: read, merge, write (createrepo_c compatible).
+export {
+  assertMetadataHref, assertSafeHref, carriedMetadataName, type ChunkedMetadata, type ChunkIndex, classifyRecord,
+  type CopiedChunk, CORE_RECORD_TYPES, type CoreRecordType, type DeferredPackage, type DependencyFlag, endsChunk,
+  type ExtraRecord, type FilelistsPackage, filelistsPackageXml, fileSizeLimit, hrefUrl, keyPackageEntries,
+  listPackageEntries, MAX_REPOMD_SIZE, type MemberSpan, mergeComps, mergeModuleDocuments, mergeUpdateinfo,
+  type MetadataInput, nevra, openChunkedMetadata, OpenContentCache, type OtherPackage, otherPackageXml,
+  type PackageChecksum, type PackageEntries, packageFileNameOf, type PackageRecord, parseFilelistsEntry,
+  parseOtherEntry, parsePrimaryEntry, parseRepomd, primaryEntryKey, type PrimaryPackage, primaryPackageXml,
+  type PrimarySummary, readFilelists, readMetadataDocument, readOther, readPrimary, readRecordEntries, readRepo,
+  readRepomd, type ReadXmlOptions, recordStreamOptions, type RenderedPackage, renderPackage, type RepodataSummary,
+  type Repomd, type RepomdRecord, repomdXml, splitPackageEntries, summarizePrimaryEntry, unsafeHrefReason,
+  type WritableItem, type WritablePackage, writeRepodata,
+} from './repodata/index.js';
+// Reading local paths and URLs: one HTTP client, bounded.
+export {
+  createReadClient, defaultUserAgent, displayUri, type DocumentPath, fileUrlOf, isTransient, isUnreachableError,
+  localPathOf, parseStructuredText, READABLE_SCHEMES, type ReadClient, type ReadRequestOptions, readStructuredUri,
+  readUri, type ReadUriOptions, redactUrl, resolveUri, type StructuredDocument, uriKind,
+} from './uri/index.js';
+// Concurrency.
 export { mapLimit } from './util/map-limit.js';
+// Where a plugin is installed.
 export { packageRootOf } from './util/package-root.js';
-export * from './target/index.js';
-export * from './rpm/index.js';
-export * from './config/index.js';
-export * from './run-lock/index.js';
-export * from './ini/index.js';
-export * from './lock/index.js';
+// Publish targets: the SyncTarget interface, its registry and conformance kit.
+export {
+  type BatchCapable, checkSyncTarget, type ConformanceCheck, type ConformanceOptions, type ConformanceReport,
+  type HardlinkCapable, isBatchCapable, isHardlinkCapable, isLocalFile, isLocalPathCapable, isLockCapable,
+  isUnderTargetPath, type LocalFile, type LocalPathCapable, type LockCapable, nonRootTargetPath, normalizeTargetPath,
+  openTarget, parseTargetLocation, putAll, type PutData, putDataToStream, type PutItem, readTargetFile, redactLocation,
+  registerTarget, type RegisterTargetOptions, removeAll, type SyncTarget, targetBasename, type TargetEntry,
+  type TargetFactory, type TargetLocation, type TargetLock, type TargetOpenOptions, targetRegistry, TargetRegistry,
+  type TargetSchemeInfo, writePutDataToFile,
+} from './target/index.js';
+// The mirror's store: the Store interface and its conformance kit.
+export {
+  baseKey, checkStore, DEFAULT_READ_MAX_BYTES, type DeferredCreateCapable, isDeferredCreateCapable,
+  isLocalFilesCapable, isStagedWriteCapable, isSymlinkCapable, joinKey, type LocalFilesCapable, parentKey,
+  type PreparedObject, type StagedWrite, type StagedWriteCapable, type Store, type StoreConformanceOptions,
+  type StoreData, type StoreEntry, storeKey, type StoreLock, type StoreObject, type StoreStream, type SymlinkCapable,
+} from './store/index.js';
+// RPM packages: versions, rendering.
+export { compareEvr, FORBIDDEN_CONTROL_CHARS, formatEvr, renderRpms, type RpmDependencies } from './rpm/index.js';
+// ovirt-repo.yaml.
+export {
+  BASE_URL_ENV, CONFIG_ENV, type ConfigFile, configJsonSchema, configToYaml, isValidRepoName, loadConfig,
+  type LoadConfigOptions, type LoadedConfig, type OvirtRepoConfig, parseDuration, parseSize, repoConfigFor,
+  repoNameProblem, requireStore, STORE_ENV,
+} from './config/index.js';
+// A system test's run lock.
+export {
+  formatRunLock, parseRunLock, readRunLock, RUN_LOCK_VERSION, type RunLock, type RunLockEntry, type RunLockRepomd,
+} from './run-lock/index.js';
+// yum/dnf .repo and reposync configs.
+export {
+  baseurlProblem, booleanValue, findOption, IniEdits, type IniSection, lineProblem, optionBoolean, parseIni,
+  repoIdProblem,
+} from './ini/index.js';
+// Writer locks on files.
+export {
+  acquireLock, DEFAULT_STALE_AFTER_MS, describeOwner, inspectLock, type Lock, type LockOptions, type LockOwner,
+  newOwner, staleReason, thisHost, withLock,
+} from './lock/index.js';

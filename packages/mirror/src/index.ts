@@ -6,6 +6,8 @@ export { formatSnapshotId, parseSnapshotId, nextSnapshotId } from './lib/store/s
 export * from './lib/store/snapshot-record.js';
 export * from './lib/store/snapshot-summary.js';
 export { readLatest, writeLatest, listSnapshotIds, listRepos, requireRepo, requireSnapshot } from './lib/store/repo-state.js';
+export { openStoreBackend } from './lib/store/backends.js';
+export { LocalStore, openLocalStore } from './lib/store/local/local-store.js';
 export { readPins, writePin, removePin, type Pin } from './lib/store/pins.js';
 // Locks (generic; candidates to move to core)
 export * from './lib/lock/store-locks.js';
@@ -22,7 +24,7 @@ export { syncRepo } from './lib/sync/sync-repo.js';
 export type { SyncOptions, SyncResult, SyncSourceResult } from './lib/sync/options.js';
 export { resolveSourceSpecs, fetchSourceRepomds, type SourceSpec, type SourceConfig, type SourceRepomd } from './lib/source/sources.js';
 export type { Candidate } from './lib/sync/shared/candidates.js';
-export { writePoolFile, poolEntryState, type ExpectedFile } from './lib/store/pool.js';
+export { writePoolFile, poolEntryState, flushPool, type ExpectedFile } from './lib/store/pool.js';
 // Sources
 export { parseLocation, resolveHref, type RepoLocation } from './lib/source/location.js';
 export { parseRepoConfig, readRepoSection, substituteVars, type RepoSection } from './lib/source/repo-config.js';

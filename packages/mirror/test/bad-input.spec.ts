@@ -142,7 +142,7 @@ describeWithTools(['createrepo_c'], 'mirror sync with bad input', () => {
     await makeRepo(join(web, 'repo'), [pkg('beta')]);
     http.faults.set('/repo/Packages/beta-1.0-1.noarch.rpm', { status: 404 });
     const err = await syncRepo({ store, repo: 'r', from: [`${http.url}/repo`] }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'E_FETCH', message: expect.stringContaining(`${http.url}/repo/Packages/beta-1.0-1.noarch.rpm returned HTTP 404`) });
+    expect(err).toMatchObject({ code: 'E_FETCH', message: expect.stringContaining(`${http.url}/repo/Packages/beta-1.0-1.noarch.rpm failed: HTTP 404 Not Found`) });
     await expectNothingPublished('r', [first.snapshot!]);
   });
 

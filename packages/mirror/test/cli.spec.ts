@@ -1,25 +1,11 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
+import { ovirtRepo } from './helpers/commands.js';
 
-const run = promisify(execFile);
-const bin = join(repoRoot, 'packages', 'cli', 'bin', 'run.js');
-
-/** The real `ovirt-repo` binary, as CI jobs run it (the CLI discovers this plugin in node_modules). */
-async function ovirtRepo(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 
 describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
   let dir: string;

@@ -1,22 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { captureOutput } from '@oclif/test';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import Sync from '../src/commands/mirror/sync.js';
 import List from '../src/commands/snapshot/list.js';
 import Gc from '../src/commands/gc.js';
-import { ensurePluginBuilt, pluginRoot } from './helpers/built.js';
+import { ensurePluginBuilt } from './helpers/built.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 import { snapshotFiles, snapshotIds } from './helpers/store-checks.js';
-
-async function json<T = Record<string, unknown>>(cmd: { run(argv: string[], root: string): Promise<unknown> }, argv: string[]): Promise<{ out: T; exitCode: number }> {
-  const prev = process.exitCode;
-  process.exitCode = 0;
-  const r = await captureOutput(() => cmd.run([...argv, '--json'], pluginRoot));
-  const exitCode = Number(process.exitCode ?? 0) || (r.error ? ((r.error as { oclif?: { exit?: number } }).oclif?.exit ?? 1) : 0);
-  process.exitCode = prev;
-  return { out: JSON.parse(r.stdout) as T, exitCode };
-}
+import { runJson } from './helpers/commands.js';
 
 describeWithTools(['createrepo_c'], 'commands driven by ovirt-repo.yaml', () => {
   let dir: string;
@@ -56,7 +47,7 @@ repos:
     process.env.OVIRT_REPO_CONFIG = join(dir, 'ovirt-repo.yaml');
     const store = join(dir, 'store');
 
-    const all = await json<{ results: { repo: string; changed: boolean; url: string; snapshot: string }[]; skipped: string[] }>(Sync, ['--all']);
+    const all = await runJson<{ results: { repo: string; changed: boolean; url: string; snapshot: string }[]; skipped: string[] }>(Sync, ['--all']);
     expect(all.exitCode).toBe(0);
     expect(all.out.results.map((r) => [r.repo, r.changed])).toEqual([['ovirt-el9', true], ['upstream-el9', true]]);
     expect(all.out.skipped).toEqual(['experimental-el9']);
@@ -69,8 +60,8 @@ repos:
     // The additive repo gets its mode from the file; the build comes from --from.
     const b1 = await makeRepo(join(dir, 'b1'), [pkg('one')]);
     const b2 = await makeRepo(join(dir, 'b2'), [pkg('two')]);
-    await json(Sync, ['experimental-el9', '--from', b1]);
-    const second = await json<{ snapshot: string; mode: string }>(Sync, ['experimental-el9', '--from', b2]);
+    await runJson(Sync, ['experimental-el9', '--from', b1]);
+    const second = await runJson<{ snapshot: string; mode: string }>(Sync, ['experimental-el9', '--from', b2]);
     expect(second.out.mode).toBe('additive');
     expect(await snapshotFiles(store, 'experimental-el9', second.out.snapshot)).toEqual(['one-1.0-1.noarch.rpm', 'two-1.0-1.noarch.rpm']);
 
@@ -79,9 +70,9 @@ repos:
     expect(index.latest_ci_repos['experimental-el9']).toBe(`https://repos.example.org/ci/yum/experimental-el9/${second.out.snapshot}`);
 
     // Store and base URL from the file; gc applies each repo's retention (keep: 1).
-    const list = await json<{ snapshots: unknown[] }>(List, ['experimental-el9']);
+    const list = await runJson<{ snapshots: unknown[] }>(List, ['experimental-el9']);
     expect(list.out.snapshots).toHaveLength(2);
-    const gc = await json<{ removedSnapshots: { repo: string }[] }>(Gc, []);
+    const gc = await runJson<{ removedSnapshots: { repo: string }[] }>(Gc, []);
     expect(gc.out.removedSnapshots.map((s) => s.repo)).toEqual(['experimental-el9']);
     expect(await snapshotIds(store, 'experimental-el9')).toEqual([second.out.snapshot]);
   });

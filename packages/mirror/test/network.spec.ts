@@ -9,13 +9,13 @@ import { promisify } from 'node:util';
 import { silentLogger } from '@ovirt-repo/core';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { syncRepo } from '../src/index.js';
-import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
+import { ensurePluginBuilt } from './helpers/built.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 import { startHttpSource, type HttpSource } from './helpers/http-source.js';
 import { expectLatestVerifies, snapshotFiles, snapshotIds } from './helpers/store-checks.js';
+import { ovirtRepo } from './helpers/commands.js';
 
 const run = promisify(execFile);
-const bin = join(repoRoot, 'packages', 'cli', 'bin', 'run.js');
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -322,16 +322,6 @@ describeWithTools(['createrepo_c', 'openssl'], 'mirror sync network limits in th
     await source.close();
     await cleanup();
   });
-
-  async function ovirtRepo(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
-      return { code: 0, stdout, stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-    }
-  }
 
   it('takes --mirror-budget over sync.mirrorBudget in ovirt-repo.yaml, and names the budget it ran out of', async () => {
     const silent = await silentServer();

@@ -1,24 +1,14 @@
 import { createHash } from 'node:crypto';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { captureOutput } from '@oclif/test';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import Gc from '../src/commands/gc.js';
 import Pin from '../src/commands/snapshot/pin.js';
 import Unpin from '../src/commands/snapshot/unpin.js';
 import { openStore, syncRepo, verifySnapshot } from '../src/index.js';
-import { pluginRoot } from './helpers/built.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 import { snapshotIds } from './helpers/store-checks.js';
-
-async function json<T = Record<string, unknown>>(cmd: { run(argv: string[], root: string): Promise<unknown> }, argv: string[]): Promise<{ out: T; exitCode: number }> {
-  const prev = process.exitCode;
-  process.exitCode = 0;
-  const r = await captureOutput(() => cmd.run([...argv, '--json'], pluginRoot));
-  const exitCode = Number(process.exitCode ?? 0) || (r.error ? ((r.error as { oclif?: { exit?: number } }).oclif?.exit ?? 1) : 0);
-  process.exitCode = prev;
-  return { out: JSON.parse(r.stdout) as T, exitCode };
-}
+import { runJson } from './helpers/commands.js';
 
 const DAY = 86_400_000;
 const BASE_URL = 'http://mirrors.example.org/repos';
@@ -120,7 +110,7 @@ repos:
   afterAll(() => cleanup());
 
   it('pins every snapshot of this store a lock names, and lists the rest as skipped', async () => {
-    const { out, exitCode } = await json<{ pinned: { repo: string; id: string; lockRepos: string[]; changed: boolean; reason: string }[]; skipped: { repo: string; reason: string }[] }>(Pin, [
+    const { out, exitCode } = await runJson<{ pinned: { repo: string; id: string; lockRepos: string[]; changed: boolean; reason: string }[]; skipped: { repo: string; reason: string }[] }>(Pin, [
       '--from-lock',
       lock,
       '--config',
@@ -135,14 +125,14 @@ repos:
     expect(out.skipped.map((s) => s.repo)).toEqual(['other-store', 'upstream', 'with-vars']);
     expect(out.skipped[0]!.reason).toContain('not a snapshot of this store');
     // Pinning again changes nothing and keeps the reason.
-    const again = await json<{ pinned: { changed: boolean }[] }>(Pin, ['--from-lock', lock, '--config', config]);
+    const again = await runJson<{ pinned: { changed: boolean }[] }>(Pin, ['--from-lock', lock, '--config', config]);
     expect(again.out.pinned.map((p) => p.changed)).toEqual([false, false]);
     // A pin by hand, for "never pinned".
-    expect((await json(Pin, ['exp', snaps.C!.id, '--reason', 'manual', '--config', config])).exitCode).toBe(0);
+    expect((await runJson(Pin, ['exp', snaps.C!.id, '--reason', 'manual', '--config', config])).exitCode).toBe(0);
   });
 
   it('flags replace the one retention value they name, for every repo', async () => {
-    const { out } = await json<{ removedSnapshots: { repo: string; id: string }[]; retention: Record<string, unknown> }>(Gc, ['--max-age', '30d', '--dry-run', '--config', config]);
+    const { out } = await runJson<{ removedSnapshots: { repo: string; id: string }[]; retention: Record<string, unknown> }>(Gc, ['--max-age', '30d', '--dry-run', '--config', config]);
     expect(out.retention).toEqual({ archive: { maxAgeMs: 30 * DAY, keep: 10 }, exp: { maxAgeMs: 30 * DAY, keep: 1 }, up: { maxAgeMs: 30 * DAY, keep: 2 } });
     expect(out.removedSnapshots).toEqual([
       { repo: 'exp', id: snaps.A!.id },
@@ -152,7 +142,7 @@ repos:
   });
 
   it("plain gc applies each repo's retention: never latest, never pinned, keeps the newest N, removes the old and their pool files", async () => {
-    const { out, exitCode } = await json<{
+    const { out, exitCode } = await runJson<{
       removedSnapshots: { repo: string; id: string }[];
       keptSnapshots: { repo: string; id: string; reason: string }[];
       removedPoolFiles: number;
@@ -188,12 +178,12 @@ repos:
   });
 
   it('unpin --from-lock hands them back to retention; then a lock naming removed snapshots cannot be pinned', async () => {
-    const un = await json<{ unpinned: { repo: string; id: string; changed: boolean }[]; skipped: unknown[] }>(Unpin, ['--from-lock', lock, '--config', config]);
+    const un = await runJson<{ unpinned: { repo: string; id: string; changed: boolean }[]; skipped: unknown[] }>(Unpin, ['--from-lock', lock, '--config', config]);
     expect(un.out.unpinned.map((u) => [u.repo, u.id, u.changed])).toEqual([
       ['exp', snaps.B!.id, true],
       ['up', snaps.H!.id, true],
     ]);
-    const gc = await json<{ removedSnapshots: { repo: string; id: string }[] }>(Gc, ['--config', config]);
+    const gc = await runJson<{ removedSnapshots: { repo: string; id: string }[] }>(Gc, ['--config', config]);
     expect(gc.out.removedSnapshots).toEqual([
       { repo: 'exp', id: snaps.B!.id },
       { repo: 'up', id: snaps.H!.id },
@@ -202,13 +192,13 @@ repos:
 
     // B was this store's (below its base URL) and is gone: an error, nothing pinned. H was matched by its
     // path only; now that it is gone it could be another server's, so it is skipped.
-    const failed = await json<{ error: { code: string; message: string; data: { missing: { repo: string; id: string }[] } } }>(Pin, ['--from-lock', lock, '--config', config]);
+    const failed = await runJson<{ error: { code: string; message: string; data: { missing: { repo: string; id: string }[] } } }>(Pin, ['--from-lock', lock, '--config', config]);
     expect(failed.exitCode).toBe(1);
     expect(failed.out.error.code).toBe('E_NOT_FOUND');
     expect(failed.out.error.message).toContain(`exp/${snaps.B!.id}`);
     expect(failed.out.error.data.missing).toEqual([expect.objectContaining({ repo: 'exp', id: snaps.B!.id })]);
     // Unpinning what is gone is not an error.
-    const again = await json<{ unpinned: unknown[]; skipped: { repo: string }[] }>(Unpin, ['--from-lock', lock, '--config', config]);
+    const again = await runJson<{ unpinned: unknown[]; skipped: { repo: string }[] }>(Unpin, ['--from-lock', lock, '--config', config]);
     expect(again.exitCode).toBe(0);
     expect(again.out.unpinned).toEqual([]);
     expect(again.out.skipped.map((s) => s.repo)).toEqual(['centos-base', 'other-store', 'upstream', 'with-vars', 'ovirt-experimental']);
@@ -217,22 +207,22 @@ repos:
   it('refuses bad locks and bad arguments with clear errors', async () => {
     const v2 = join(dir, 'v2.lock.json');
     await writeFile(v2, JSON.stringify({ version: 2, entries: [] }));
-    const newer = await json<{ error: { code: string; message: string } }>(Pin, ['--from-lock', v2, '--config', config]);
+    const newer = await runJson<{ error: { code: string; message: string } }>(Pin, ['--from-lock', v2, '--config', config]);
     expect(newer.out.error).toMatchObject({ code: 'E_CONFIG_INVALID', message: expect.stringContaining('lock format version 2 is not supported') });
     const broken = join(dir, 'broken.lock.json');
     // A complete lock but for one entry without its url, as a hand edit might leave it.
     const whole = JSON.parse(await readFile(lock, 'utf8')) as { entries: Array<Record<string, unknown>> };
     whole.entries = [{ repo: 'x', repomd: null }];
     await writeFile(broken, JSON.stringify(whole, null, 2));
-    const bad = await json<{ error: { code: string; message: string } }>(Pin, ['--from-lock', broken, '--config', config]);
+    const bad = await runJson<{ error: { code: string; message: string } }>(Pin, ['--from-lock', broken, '--config', config]);
     expect(bad.out.error.code).toBe('E_CONFIG_INVALID');
     expect(bad.out.error.message).toMatch(/broken\.lock\.json:\d+: not a valid lock file: entries\[0\]\.url/);
-    const missing = await json<{ error: { code: string } }>(Pin, ['--from-lock', join(dir, 'nope.json'), '--config', config]);
+    const missing = await runJson<{ error: { code: string } }>(Pin, ['--from-lock', join(dir, 'nope.json'), '--config', config]);
     expect(missing.exitCode).toBe(1);
-    const both = await json<{ error: { code: string } }>(Pin, ['exp', 'latest', '--from-lock', lock, '--config', config]);
+    const both = await runJson<{ error: { code: string } }>(Pin, ['exp', 'latest', '--from-lock', lock, '--config', config]);
     expect(both.out.error.code).toBe('E_USAGE');
     expect(both.exitCode).toBe(2);
-    const none = await json<{ error: { code: string } }>(Unpin, ['--config', config]);
+    const none = await runJson<{ error: { code: string } }>(Unpin, ['--config', config]);
     expect(none.out.error.code).toBe('E_USAGE');
   });
 });

@@ -1,17 +1,17 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { syncRepo } from '../src/index.js';
 import { ensurePluginBuilt, pluginRoot, repoRoot } from './helpers/built.js';
 import { COMPS, makeRepo, pkg } from './helpers/fixtures.js';
 import { leftovers, snapshotIds } from './helpers/store-checks.js';
+import { ovirtRepo } from './helpers/commands.js';
 
 /*
  * Hostile sizes (issue 15, items 1 and 2): decompression bombs whose repomd.xml open-size lies, endless
@@ -348,17 +348,6 @@ describeWithTools(['createrepo_c', 'gzip', 'xz', 'zstd'], 'mirror sync bounds wh
     });
   });
 });
-
-/** The real `ovirt-repo` binary. */
-async function ovirtRepo(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(repoRoot, 'packages', 'cli', 'bin', 'run.js'), ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 
 function gzipOf(text: string): Buffer {
   return gzipSync(Buffer.from(text));

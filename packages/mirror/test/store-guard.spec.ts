@@ -1,25 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { openStore, pinSnapshot, runGc, syncRepo, unpinSnapshot, verifySnapshot, writeIndex } from '../src/index.js';
-import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
+import { ensurePluginBuilt } from './helpers/built.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
+import { ovirtRepo } from './helpers/commands.js';
 
-const run = promisify(execFile);
-const bin = join(repoRoot, 'packages', 'cli', 'bin', 'run.js');
-
-async function ovirtRepo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { maxBuffer: 16 << 20, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
 
 /** Every file and directory below `dir`, relative, sorted: to prove a refused command changed nothing. */
 async function tree(dir: string): Promise<string[]> {

@@ -312,6 +312,14 @@ describe('loadConfig', () => {
     expect(fromFlags.origins).toEqual({ store: 'flag', baseUrl: 'flag' });
   });
 
+  it('keeps a store URL as it is (the store opens it by scheme); only a local store has a default base URL', async () => {
+    await writeConfig('store: file:///srv/from-file\n');
+    const fromFile = await loadConfig({ cwd: dir, env: {} });
+    expect([fromFile.config.store, fromFile.config.baseUrl]).toEqual(['file:///srv/from-file', 'file:///srv/from-file']);
+    const remote = await loadConfig({ cwd: dir, env: { OVIRT_REPO_STORE: 's3://bucket/ci' } });
+    expect([remote.config.store, remote.config.baseUrl]).toEqual(['s3://bucket/ci', undefined]);
+  });
+
   it('rejects a bad --base-url or OVIRT_REPO_BASE_URL naming which', async () => {
     await expect(loadConfig({ cwd: dir, env: {}, overrides: { baseUrl: 'nope' } })).rejects.toThrow(/^--base-url must be an absolute URL/);
     await expect(loadConfig({ cwd: dir, env: { OVIRT_REPO_BASE_URL: 'ftp://x/' } })).rejects.toThrow(/^OVIRT_REPO_BASE_URL must be an http:\/\/, https:\/\/ or file:\/\/ URL/);

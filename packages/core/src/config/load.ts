@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
-import { baseUrlProblem, normalizeBaseUrl } from './locations.js';
+import { baseUrlProblem, normalizeBaseUrl, resolveLocation, urlScheme } from './locations.js';
 import { locateConfig, type LocatedConfig } from './locate.js';
 import { resolveConfig, type OvirtRepoConfig } from './resolve.js';
 import { BASE_URL_ENV, STORE_ENV } from './store-env.js';
@@ -64,7 +63,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 
   const store = pick(options.overrides?.store, env[STORE_ENV]);
   if (store) {
-    config.store = resolve(cwd, store.value);
+    config.store = resolveLocation(cwd, store.value);
     origins.store = store.origin;
   }
   const baseUrl = pick(options.overrides?.baseUrl, env[BASE_URL_ENV]);
@@ -76,11 +75,17 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     }
     config.baseUrl = normalizeBaseUrl(baseUrl.value);
     origins.baseUrl = baseUrl.origin;
-  } else if (config.baseUrl === undefined && config.store !== undefined) {
-    config.baseUrl = normalizeBaseUrl(pathToFileURL(config.store).href);
+  } else if (config.baseUrl === undefined && config.store !== undefined && isLocalStore(config.store)) {
+    config.baseUrl = normalizeBaseUrl(urlScheme(config.store) === 'file' ? config.store : pathToFileURL(config.store).href);
     origins.baseUrl = 'default';
   }
   return { config, ...(located ? { file: located.file, via: located.via } : {}), origins };
+}
+
+/** A store path or file:// URL: its default base URL is its own file:// URL (other stores need --base-url). */
+function isLocalStore(store: string): boolean {
+  const scheme = urlScheme(store);
+  return scheme === undefined || scheme === 'file';
 }
 
 function pick(flag: string | undefined, env: string | undefined): { value: string; origin: ValueOrigin } | undefined {

@@ -40,8 +40,8 @@ export function normalizeBaseUrl(value: string): string {
   return value.replace(/\/+$/, '');
 }
 
-/** A source: URLs as they are, paths made absolute against `dir`. */
-export function resolveSource(dir: string, value: string): string {
+/** A source or the store: URLs as they are, paths made absolute against `dir`. */
+export function resolveLocation(dir: string, value: string): string {
   return urlScheme(value) === undefined ? resolve(dir, value) : value;
 }
 

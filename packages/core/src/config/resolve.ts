@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_METADATA_SIZE } from '../repodata/metadata-limits.js';
-import { normalizeBaseUrl, resolveDestination, resolveSource } from './locations.js';
+import { normalizeBaseUrl, resolveDestination, resolveLocation } from './locations.js';
 import type { ConfigFile, RepoMode } from './schema.js';
 
 /**
@@ -9,7 +9,7 @@ import type { ConfigFile, RepoMode } from './schema.js';
  * `ovirt-repo config show` output is itself a valid configuration file. Durations are seconds, sizes bytes.
  */
 export interface OvirtRepoConfig {
-  /** The store directory, absolute. Unset when neither the file, OVIRT_REPO_STORE nor --store gives one. */
+  /** The store: a directory (absolute) or a URL. Unset when neither the file, OVIRT_REPO_STORE nor --store gives one. */
   store?: string;
   /** The URL the store is served at, without a trailing slash. Defaults to the store's file:// URL. */
   baseUrl?: string;
@@ -123,7 +123,7 @@ export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
     const arch = r.arch === undefined ? defaults.arch : list(r.arch);
     const reposync = r.config === undefined ? undefined : typeof r.config === 'string' ? { file: r.config } : r.config;
     repos[name] = {
-      sources: [...(r.source === undefined ? [] : [r.source]), ...(r.sources ?? [])].map((s) => resolveSource(dir, s)),
+      sources: [...(r.source === undefined ? [] : [r.source]), ...(r.sources ?? [])].map((s) => resolveLocation(dir, s)),
       ...(reposync ? { config: { file: resolve(dir, reposync.file), section: reposync.section ?? name } } : {}),
       mode,
       ...(arch === undefined ? {} : { arch: [...arch] }),
@@ -148,7 +148,7 @@ export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
   }
 
   return {
-    ...(file.store === undefined ? {} : { store: resolve(dir, file.store) }),
+    ...(file.store === undefined ? {} : { store: resolveLocation(dir, file.store) }),
     ...(file.baseUrl === undefined ? {} : { baseUrl: normalizeBaseUrl(file.baseUrl) }),
     defaults,
     repos,

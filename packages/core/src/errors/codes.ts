@@ -20,6 +20,7 @@ export const ErrorCodes = {
   TARGET: 'E_TARGET',
   STORE: 'E_STORE',
   OLDER_SOURCE: 'E_OLDER_SOURCE',
+  CONFLICT: 'E_CONFLICT',
   INTERNAL: 'E_INTERNAL',
 } as const;
 

@@ -1,27 +1,34 @@
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
 import { createReadStream } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import type * as Undici from 'undici';
+import type { Dispatcher } from 'undici';
 import { ErrorCodes, OvirtRepoError, isOvirtRepoError } from '../errors/index.js';
 import { readRegularFile } from '../fs/regular-file.js';
 import type { Logger } from '../log/logger.js';
-import { watchRate } from './rate-watch.js';
 import { redactUrl } from './redact.js';
+import { defaultUserAgent } from './user-agent.js';
 
 /**
- * Reading repos over http(s):// and file://, for mirror sync and publish: small metadata files into memory,
- * packages as streams. (readUri is for single documents: configs, maps, lock files.) One client per sync keeps
- * connections alive and bounds them per host; TLS certificates are always verified (Node's default CA store,
- * plus NODE_EXTRA_CA_CERTS), even under NODE_TLS_REJECT_UNAUTHORIZED=0. Redirects are followed (at most 5),
- * only to http(s): a server never makes the client read a local file.
+ * The one HTTP client of ovirt-repo (undici), for everything read over http(s):// and file://: mirror sync
+ * and publish read repos with it (small metadata files into memory, packages as streams), readUri reads
+ * single documents (maps, locks) with it. One client keeps connections alive and bounds them per host.
+ * TLS certificates are always verified (Node's CA store, plus NODE_EXTRA_CA_CERTS), even under
+ * NODE_TLS_REJECT_UNAUTHORIZED=0. Redirects are followed (at most 5), only to http(s): a server never makes
+ * the client read a local file. Every transfer is bounded in time: an idle timeout, a minimum rate, and
+ * for a document read whole a deadline on the whole try.
  */
 export interface ReadClientOptions {
-  /** Parallel connections per host. */
+  /** Parallel connections per host. Default 16. */
   maxSockets?: number;
-  /** Abort when no byte arrives for this long. Default 60 s. */
+  /**
+   * Abort when no byte arrives for this long; also the window of the minimum rate, and the deadline of a
+   * whole document read (read()). Default 60 s.
+   */
   idleTimeoutMs?: number;
   /**
    * Abort (as a transient failure) a transfer that brings fewer bytes than this per second over a whole
@@ -32,6 +39,11 @@ export interface ReadClientOptions {
   retries?: number;
   /** First backoff delay; doubles per retry, with jitter. Default 500 ms. */
   backoffMs?: number;
+  /**
+   * `env`: use http_proxy/https_proxy/no_proxy from the environment. Default `none`: CI proxies cache
+   * aggressively and would serve stale maps and metadata.
+   */
+  proxy?: 'none' | 'env';
   userAgent?: string;
   /** Receives debug lines about retries. */
   logger?: Logger;
@@ -43,6 +55,7 @@ export interface OpenedResource {
   size?: number;
   /** The final URL after redirects. */
   url: string;
+  contentType?: string;
 }
 
 export interface ReadRequestOptions {
@@ -52,11 +65,23 @@ export interface ReadRequestOptions {
   retries?: number;
 }
 
+/** A document read whole (see ReadClient.document). */
+export interface ReadDocument {
+  data: Buffer;
+  /** The final URL after redirects (resolve relative references against it). */
+  url: string;
+  contentType?: string;
+  /** Tries it took. */
+  attempts: number;
+}
+
 export interface ReadClient {
   /** Open a resource for streaming. Not retried (the caller retries the whole transfer). */
   open(url: URL, options?: Pick<ReadRequestOptions, 'signal'>): Promise<OpenedResource>;
-  /** Read a (small) resource into memory, with retries. */
+  /** Read a (small) resource into memory, with retries; each try within the idle timeout as a whole. */
   read(url: URL, maxBytes?: number, options?: ReadRequestOptions): Promise<Buffer>;
+  /** read(), with where the document came from after redirects, its content type and the tries it took. */
+  document(url: URL, maxBytes?: number, options?: ReadRequestOptions): Promise<ReadDocument>;
   /** Run `attempt` with the client's retry policy (for streamed transfers that must restart from zero). */
   withRetries<T>(what: string, attempt: () => Promise<T>, options?: ReadRequestOptions): Promise<T>;
   /** Number of HTTP requests made (for tests and the no-change promise). */
@@ -64,15 +89,28 @@ export interface ReadClient {
   close(): void;
 }
 
+/** Statuses worth another try: the server (or a cache in front of it) is struggling, not refusing. */
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** Certificate problems are configuration errors, never transient, and must never be retried away. */
+const TLS_CODES = /^(CERT_|ERR_TLS_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_SSL_|ERR_OSSL_)/;
+const MAX_REDIRECTS = 5;
+
 /** Is this failure worth another try? */
 export function isTransient(e: unknown): boolean {
   if (isOvirtRepoError(e)) {
     const status = e.data?.status;
-    if (typeof status === 'number') return status === 408 || status === 429 || status >= 500;
+    if (typeof status === 'number') return RETRY_STATUS.has(status);
     return e.data?.transient === true;
   }
   return false;
 }
+
+/**
+ * undici is loaded on the first HTTP request, not at start-up: every command imports core, most never
+ * touch the network, and loading undici costs a CLI start about 90 ms.
+ */
+let undiciModule: Promise<typeof Undici> | undefined;
+const undici = () => (undiciModule ??= import('undici'));
 
 export function createReadClient(options: ReadClientOptions = {}): ReadClient {
   const maxSockets = options.maxSockets ?? 16;
@@ -80,101 +118,100 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
   const minRate = options.minBytesPerSecond ?? 1000;
   const retries = options.retries ?? 3;
   const backoff = options.backoffMs ?? 500;
-  const agents = {
-    http: new http.Agent({ keepAlive: true, maxSockets }),
-    https: new https.Agent({ keepAlive: true, maxSockets, rejectUnauthorized: true }),
-  };
+  const userAgent = options.userAgent ?? defaultUserAgent();
   let requests = 0;
+  let dispatcher: Promise<Dispatcher> | undefined;
+
+  /** Made on the first request; closed by close(). Verification is forced on whatever the environment says. */
+  const dispatcherOf = () =>
+    (dispatcher ??= undici().then(({ Agent, EnvHttpProxyAgent }) => {
+      const settings = { connections: maxSockets, headersTimeout: idle, bodyTimeout: idle, connect: { timeout: idle, rejectUnauthorized: true } };
+      return options.proxy === 'env' ? new EnvHttpProxyAgent({ ...settings, requestTls: { rejectUnauthorized: true }, proxyTls: { rejectUnauthorized: true } }) : new Agent(settings);
+    }));
 
   const fetchError = (url: URL, message: string, data: Record<string, unknown>, hint: string, cause?: unknown) =>
-    new OvirtRepoError(ErrorCodes.FETCH, message, { target: redactUrl(url.href), hint, data, cause });
-  const abortError = (url: URL) => fetchError(url, `GET ${redactUrl(url.href)} aborted`, { aborted: true }, 'the request was no longer needed');
+    new OvirtRepoError(ErrorCodes.FETCH, message, { target: redactUrl(url.href), hint, data: { uri: redactUrl(url.href), ...data }, ...(cause ? { cause } : {}) });
+  const abortError = (url: URL) => fetchError(url, `GET ${redactUrl(url.href)} aborted`, { aborted: true, unreachable: false }, 'the request was no longer needed');
   const tooSlow = (url: URL, bytes: number) =>
     fetchError(
       url,
-      `GET ${redactUrl(url.href)} too slow: ${bytes} bytes in ${idle / 1000} s, below the minimum of ${minRate} bytes/s`,
-      { transient: true, bytes, minBytesPerSecond: minRate },
+      `GET ${redactUrl(url.href)} failed: too slow: ${bytes} bytes in ${idle / 1000} s, below the minimum of ${minRate} bytes/s`,
+      { transient: true, unreachable: true, bytes, minBytesPerSecond: minRate },
       'the server or the network is too slow; retry later, use another mirror, or lower --min-rate (sync.minRate)',
     );
 
-  function get(url: URL, signal: AbortSignal | undefined, redirects = 0): Promise<{ res: IncomingMessage; url: URL }> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(abortError(url));
+  /** One GET, redirects followed: the response of status 200, or an E_FETCH saying what went wrong. */
+  async function get(start: URL, signal: AbortSignal | undefined): Promise<{ res: Dispatcher.ResponseData; url: URL }> {
+    const { request } = await undici();
+    const d = await dispatcherOf();
+    let url = start;
+    for (let redirects = 0; ; redirects++) {
+      if (signal?.aborted) throw reasonOf(signal, url);
       requests++;
-      const mod = url.protocol === 'https:' ? https : http;
-      const req = mod.get(url, {
-        agent: url.protocol === 'https:' ? agents.https : agents.http,
-        headers: { 'user-agent': options.userAgent ?? 'ovirt-repo', accept: '*/*' },
-        timeout: idle,
-      });
-      // Ends the request, or once it has a response the response (whose stream the caller may be reading).
-      let response: IncomingMessage | undefined;
-      const fail = (e: OvirtRepoError) => (response ? response.destroy(e) : req.destroy(e));
-      let unwatch = () => undefined as void;
-      // A deadline aborts with its own (transient) error as the reason; the caller's abort is final.
-      const onAbort = () => fail(isOvirtRepoError(signal?.reason) ? signal.reason : abortError(url));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const done = () => {
-        unwatch();
-        signal?.removeEventListener('abort', onAbort);
-      };
-      req.on('socket', (socket) => {
-        unwatch = watchRate(socket, idle, minRate, (bytes) => fail(tooSlow(url, bytes)));
-      });
-      req.on('close', () => {
-        if (!response) done();
-      });
-      req.on('timeout', () =>
-        req.destroy(fetchError(url, `GET ${redactUrl(url.href)} timed out (no data for ${idle / 1000} s)`, { transient: true }, 'check the server and network; the sync retries transient failures')),
-      );
-      req.on('error', (e) => {
-        done();
-        if (isOvirtRepoError(e)) return reject(e);
-        const code = (e as NodeJS.ErrnoException).code ?? '';
-        const tls = /CERT|SSL|TLS|SELF_SIGNED/i.test(code) || /certificate/i.test(e.message);
-        reject(
-          fetchError(
-            url,
-            `GET ${redactUrl(url.href)} failed: ${code ? `${code}: ` : ''}${e.message}`,
-            { transient: !tls && code !== 'ENOTFOUND', code },
-            tls
-              ? 'the server certificate did not verify; install its CA (NODE_EXTRA_CA_CERTS) rather than disabling verification'
-              : 'check the URL and that the server is reachable from here',
-            e,
-          ),
-        );
-      });
-      req.on('response', (res) => {
-        response = res;
-        res.once('close', done);
-        const status = res.statusCode ?? 0;
-        if (status >= 300 && status < 400 && res.headers.location) {
-          res.resume();
-          if (redirects >= 5) return reject(fetchError(url, `GET ${redactUrl(url.href)}: too many redirects`, { status }, 'fix the server configuration'));
-          let next: URL;
-          try {
-            next = new URL(res.headers.location, url);
-          } catch {
-            return reject(fetchError(url, `GET ${redactUrl(url.href)}: bad redirect "${res.headers.location}"`, { status }, 'fix the server configuration'));
-          }
-          if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-            return reject(fetchError(url, `GET ${redactUrl(url.href)}: refusing redirect to ${next.protocol}`, { status }, 'a server may only redirect to http(s) URLs; fix the server configuration'));
-          }
-          return get(next, signal, redirects + 1).then(resolve, reject);
-        }
-        if (status !== 200) {
-          res.resume();
-          const hint =
-            status === 404
-              ? 'the file is missing on the server: the URL is wrong, or the repo changed while its metadata was read (retry later)'
-              : status >= 500 || status === 429
-                ? 'the server failed; retry later'
-                : 'check the URL and access rights';
-          return reject(fetchError(url, `GET ${redactUrl(url.href)} returned HTTP ${status} ${res.statusMessage ?? ''}`.trim(), { status }, hint));
-        }
-        resolve({ res, url });
-      });
-    });
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, { dispatcher: d, method: 'GET', signal, headers: { 'user-agent': userAgent, accept: '*/*' } });
+      } catch (e) {
+        throw signal?.aborted ? reasonOf(signal, url) : networkError(url, e);
+      }
+      const status = res.statusCode;
+      const location = status >= 300 && status < 400 ? res.headers.location : undefined;
+      if (location !== undefined) {
+        await res.body.dump().catch(() => undefined);
+        url = redirectTarget(url, Array.isArray(location) ? (location[0] ?? '') : location, redirects);
+        continue;
+      }
+      if (status !== 200) {
+        // Drained (up to a limit) so the connection goes back to the pool.
+        await res.body.dump().catch(() => undefined);
+        throw statusError(url, status);
+      }
+      return { res, url };
+    }
+  }
+
+  function reasonOf(signal: AbortSignal, url: URL): OvirtRepoError {
+    // A deadline aborts with its own (transient) error as the reason; the caller's abort is final.
+    return isOvirtRepoError(signal.reason) ? signal.reason : abortError(url);
+  }
+
+  function redirectTarget(from: URL, location: string, redirects: number): URL {
+    const refuse = (why: string, hint = 'fix the server configuration') => fetchError(from, `GET ${redactUrl(from.href)} failed: ${why}`, { unreachable: false }, hint);
+    if (redirects >= MAX_REDIRECTS) throw refuse(`more than ${MAX_REDIRECTS} redirects`);
+    let next: URL;
+    try {
+      next = new URL(location, from);
+    } catch {
+      throw refuse('bad redirect location');
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw refuse(`refusing redirect to ${next.protocol} (a server may only redirect to http(s) URLs)`, 'a server may only redirect to http(s) URLs; fix the server configuration');
+    }
+    return next;
+  }
+
+  function statusError(url: URL, status: number): OvirtRepoError {
+    const retry = RETRY_STATUS.has(status);
+    const hint =
+      status === 404
+        ? 'nothing is served at this URL: the URL is wrong, or the repo changed while its metadata was read (retry later)'
+        : retry
+          ? 'the server failed; retry later'
+          : 'check the URL and access rights';
+    return fetchError(url, `GET ${redactUrl(url.href)} failed: HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`, { status, unreachable: retry }, hint);
+  }
+
+  function networkError(url: URL, e: unknown): OvirtRepoError {
+    if (isOvirtRepoError(e)) return e;
+    const code = errorCode(e);
+    const tls = (code !== undefined && TLS_CODES.test(code)) || /certificate/i.test(innermost(e).message ?? '');
+    const timeout = code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+    const reason = timeout ? `timed out (no data for ${idle / 1000} s)` : describe(e, code);
+    const hint = tls
+      ? 'the server certificate did not verify; install its CA (NODE_EXTRA_CA_CERTS) rather than disabling verification'
+      : 'the server is down or unreachable from here; check the URL, DNS and network (proxies are not used unless allowed)';
+    // A name that does not resolve is not retried (it will not resolve in a second), but it is unreachable.
+    return fetchError(url, `GET ${redactUrl(url.href)} failed: ${reason}`, { errno: code, transient: !tls && code !== 'ENOTFOUND', unreachable: !tls }, hint, e);
   }
 
   async function open(url: URL, request: Pick<ReadRequestOptions, 'signal'> = {}): Promise<OpenedResource> {
@@ -192,10 +229,44 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     }
     const { res, url: final } = await get(url, request.signal);
     const len = Number(res.headers['content-length']);
-    res.on('error', () => undefined);
-    // Idle timeout while streaming the body.
-    res.setTimeout?.(idle, () => res.destroy(fetchError(url, `GET ${redactUrl(url.href)} stalled (no data for ${idle / 1000} s)`, { transient: true }, 'retry later')));
-    return { stream: res, size: Number.isFinite(len) ? len : undefined, url: final.href };
+    const type = res.headers['content-type'];
+    return { stream: watched(res.body, url), size: Number.isFinite(len) ? len : undefined, url: final.href, ...(typeof type === 'string' ? { contentType: type } : {}) };
+  }
+
+  /**
+   * The body, counted on its way to the caller: a window of `idle` that brings fewer than minRate bytes a
+   * second ends it (an idle timeout alone lets a server that trickles a byte a second hold a transfer for
+   * ever); a failure while it streams becomes an E_FETCH naming the URL.
+   */
+  function watched(body: Readable, url: URL): Readable {
+    let bytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    const needed = (minRate * idle) / 1000;
+    let last = 0;
+    const timer =
+      minRate > 0 && idle > 0
+        ? setInterval(() => {
+            const came = bytes - last;
+            last = bytes;
+            if (came < needed) counter.destroy(tooSlow(url, came));
+          }, idle)
+        : undefined;
+    timer?.unref();
+    pipeline(body, counter)
+      .catch((e: unknown) => {
+        if (!counter.destroyed) counter.destroy(isOvirtRepoError(e) ? e : networkError(url, e));
+      })
+      .finally(() => clearInterval(timer));
+    counter.on('close', () => {
+      clearInterval(timer);
+      if (!body.destroyed) body.destroy();
+    });
+    return counter;
   }
 
   async function withRetries<T>(what: string, attempt: () => Promise<T>, request: ReadRequestOptions = {}): Promise<T> {
@@ -204,7 +275,7 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
       try {
         return await attempt();
       } catch (e) {
-        if (n >= allowed || !isTransient(e) || request.signal?.aborted) throw e;
+        if (n >= allowed || !isTransient(e) || request.signal?.aborted) throw n > 0 ? withAttempts(e, n + 1) : e;
         const delay = Math.min(30_000, backoff * 2 ** n * (0.5 + Math.random()));
         options.logger?.debug(`retrying ${what} in ${Math.round(delay)} ms (${n + 1}/${allowed}): ${(e as Error).message}`);
         await sleep(delay, undefined, { signal: request.signal }).catch(() => {
@@ -214,48 +285,54 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     }
   }
 
-  async function read(url: URL, maxBytes = 1 << 30, request: ReadRequestOptions = {}): Promise<Buffer> {
+  async function document(url: URL, maxBytes = 1 << 30, request: ReadRequestOptions = {}): Promise<ReadDocument> {
     if (url.protocol === 'file:') {
       const path = fileURLToPath(url);
-      const limit = { max: maxBytes, exceeded: () => fetchError(url, `${path} is larger than ${maxBytes} bytes`, {}, 'this does not look like repo metadata; check the path') };
+      const limit = { max: maxBytes, exceeded: () => fetchError(url, `${path} is larger than ${maxBytes} bytes`, { unreachable: false }, 'this does not look like what was asked for; check the path') };
       try {
         // A regular file only: a FIFO or /dev/zero named as repomd.xml would block or never end.
-        return await readRegularFile(path, limit);
+        return { data: await readRegularFile(path, limit), url: url.href, attempts: 1 };
       } catch (e) {
         throw isOvirtRepoError(e) ? e : localError(path, e);
       }
     }
-    return withRetries(url.href, () => readOnce(url, maxBytes, request.signal), request);
+    let attempts = 0;
+    const doc = await withRetries(redactUrl(url.href), () => (attempts++, readOnce(url, maxBytes, request.signal)), request);
+    return { ...doc, attempts };
   }
 
   /**
-   * One try at a document read whole (repomd.xml, a mirror list). Such documents are small, so the try gets
-   * the timeout in all: a body that keeps coming above the minimum rate cannot hold the sync for hours.
+   * One try at a document read whole (repomd.xml, a mirror list, a map). Such documents are small, so the
+   * try gets the timeout in all: a body that keeps coming above the minimum rate cannot hold a job for hours.
    */
-  async function readOnce(url: URL, maxBytes: number, callerSignal: AbortSignal | undefined): Promise<Buffer> {
+  async function readOnce(url: URL, maxBytes: number, callerSignal: AbortSignal | undefined): Promise<Omit<ReadDocument, 'attempts'>> {
     const deadline = new AbortController();
     const timer = setTimeout(
-      () => deadline.abort(fetchError(url, `GET ${redactUrl(url.href)} timed out: not complete within ${idle / 1000} s`, { transient: true }, 'check the server and network; the sync retries transient failures')),
+      () => deadline.abort(fetchError(url, `GET ${redactUrl(url.href)} failed: timed out: not complete within ${idle / 1000} s (the limit of each try)`, { transient: true, unreachable: true }, 'check the server and network; it is retried')),
       idle,
     );
+    const signal = callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal;
     try {
-      const { stream } = await open(url, { signal: callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal });
+      const { stream, url: final, contentType } = await open(url, { signal });
+      const onAbort = () => stream.destroy(reasonOf(signal, url));
+      signal.addEventListener('abort', onAbort, { once: true });
       const chunks: Buffer[] = [];
       let total = 0;
       try {
         for await (const c of stream as AsyncIterable<Buffer>) {
           total += c.length;
           if (total > maxBytes) {
-            stream.destroy();
-            throw fetchError(url, `${redactUrl(url.href)} is larger than ${maxBytes} bytes`, {}, 'this does not look like repo metadata; check the URL');
+            throw fetchError(url, `${redactUrl(url.href)} is larger than the ${maxBytes} bytes allowed`, { maxBytes, unreachable: false }, 'check that the URL names the intended document');
           }
           chunks.push(c);
         }
       } catch (e) {
-        if (isOvirtRepoError(e)) throw e;
-        throw fetchError(url, `GET ${redactUrl(url.href)} failed while reading: ${(e as Error).message}`, { transient: true }, 'retry later', e);
+        throw isOvirtRepoError(e) ? e : networkError(url, e);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        stream.destroy();
       }
-      return Buffer.concat(chunks);
+      return { data: Buffer.concat(chunks, total), url: final, ...(contentType ? { contentType } : {}) };
     } finally {
       clearTimeout(timer);
     }
@@ -263,16 +340,49 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
 
   return {
     open,
-    read,
+    read: async (url, maxBytes, request) => (await document(url, maxBytes, request)).data,
+    document,
     withRetries,
     get requests() {
       return requests;
     },
     close() {
-      agents.http.destroy();
-      agents.https.destroy();
+      const d = dispatcher;
+      dispatcher = undefined;
+      void d?.then((x) => x.destroy()).catch(() => undefined);
     },
   };
+}
+
+/** `e` (an E_FETCH) saying how many tries it took, when more than one. */
+function withAttempts(e: unknown, attempts: number): unknown {
+  if (!isOvirtRepoError(e) || e.code !== ErrorCodes.FETCH) return e;
+  return new OvirtRepoError(e.code, `${e.message} after ${attempts} tries`, {
+    ...(e.target ? { target: e.target } : {}),
+    ...(e.hint ? { hint: e.hint } : {}),
+    data: { ...e.data, attempts },
+    cause: e,
+  });
+}
+
+/** The innermost system or undici error code (ECONNREFUSED, ENOTFOUND, UND_ERR_HEADERS_TIMEOUT...). */
+function errorCode(e: unknown): string | undefined {
+  let found: string | undefined;
+  for (let cur = e as { code?: unknown; cause?: unknown } | undefined, depth = 0; cur && depth < 8; cur = cur.cause as typeof cur, depth++) {
+    if (typeof cur.code === 'string') found = cur.code;
+  }
+  return found;
+}
+
+function innermost(e: unknown): { message?: string } {
+  let inner = e as { message?: string; cause?: unknown };
+  for (let depth = 0; depth < 8 && inner.cause && typeof inner.cause === 'object'; depth++) inner = inner.cause as typeof inner;
+  return inner;
+}
+
+function describe(e: unknown, code: string | undefined): string {
+  const text = innermost(e).message ?? String(e);
+  return code && !text.includes(code) ? `${code}: ${text}` : text;
 }
 
 function localError(path: string, e: unknown): OvirtRepoError {
@@ -280,7 +390,7 @@ function localError(path: string, e: unknown): OvirtRepoError {
   return new OvirtRepoError(ErrorCodes.FETCH, `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, {
     target: path,
     hint: code === 'ENOENT' ? 'the file is missing from the source repo: check the path, or regenerate the repo metadata' : 'check the path and permissions',
-    data: { code },
+    data: { code, errno: code, unreachable: false },
     cause: e,
   });
 }

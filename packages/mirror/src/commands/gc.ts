@@ -33,11 +33,11 @@ Then every pool file that no remaining snapshot of any repo references is remove
   };
 
   public async run(): Promise<GcResult> {
-    const { layout, loaded } = await openExistingStore({ store: this.flags.store, config: this.flags.config });
+    const { store, loaded } = await openExistingStore({ store: this.flags.store, config: this.flags.config });
     const { argv } = await this.parse(Gc);
     const repos = (argv as string[]).filter((a) => typeof a === 'string');
     const overrides = { ...(this.flags['max-age'] !== undefined ? { maxAgeMs: this.flags['max-age'] } : {}), ...(this.flags.keep !== undefined ? { keep: this.flags.keep } : {}) };
-    const r = await runGc(layout, {
+    const r = await runGc(store, {
       repos,
       // Each repo's retention from ovirt-repo.yaml, with --max-age/--keep replacing the value they name.
       retention: (repo) => retentionFromConfig(loaded.config, repo, overrides),

@@ -30,9 +30,9 @@ does. Nothing outside the store is served (the snapshots' pool link works; other
   };
 
   public async run(): Promise<ServeResult> {
-    const { layout } = await openExistingStore({ store: this.flags.store, config: this.flags.config });
-    const server = await startStoreServer({ root: layout.root, host: this.flags.host, port: this.flags.port, listing: !this.flags['no-listing'], logger: this.logger });
-    this.logToStderr(`Serving ${layout.root} at ${server.url}/ (Ctrl-C to stop)`);
+    const { store } = await openExistingStore({ store: this.flags.store, config: this.flags.config });
+    const server = await startStoreServer({ root: store, host: this.flags.host, port: this.flags.port, listing: !this.flags['no-listing'], logger: this.logger });
+    this.logToStderr(`Serving ${store.location} at ${server.url}/ (Ctrl-C to stop)`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());

@@ -1,5 +1,7 @@
 // Runs one library call of the compiled plugin in a child process, for crash and concurrency tests:
 //   node runner.mjs sync '<json SyncOptions>'     node runner.mjs gc '<json>'
+//   node runner.mjs store-writes '{"store": DIR, "started": FILE}': replace a pointer and create objects of
+//   a local store until killed (touches FILE once it runs)
 // Prints the JSON result on stdout; on failure prints {"error": {...}} and exits 1.
 const dist = new URL('../../dist/bundle/index.js', import.meta.url);
 const lib = await import(dist.href);
@@ -9,9 +11,22 @@ try {
   let result;
   if (op === 'sync') result = await lib.syncRepo(opts);
   else if (op === 'gc') result = await lib.runGc(await lib.openStore(opts.store), opts);
+  else if (op === 'store-writes') result = await storeWrites(await lib.openLocalStore(opts.store), opts.started);
   else throw new Error(`unknown op ${op}`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (e) {
   process.stdout.write(`${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`);
   process.exitCode = 1;
+}
+
+/** Pointer replaces and object creates, each content recognisably whole (one repeated digit, a fixed size). */
+async function storeWrites(store, started) {
+  const { writeFile } = await import('node:fs/promises');
+  const whole = (n) => `${String(n % 10).repeat(65536)}\n`;
+  for (let n = 1; ; n++) {
+    const current = await store.read('yum/el9/latest.txt');
+    await store.replace('yum/el9/latest.txt', whole(n), current?.version ?? null);
+    await store.create(`pool/${String(n % 100).padStart(2, '0')}/obj-${n}`, whole(n));
+    if (n === 1) await writeFile(started, '');
+  }
 }

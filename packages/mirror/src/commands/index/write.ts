@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, sharedFlags } from '@ovirt-repo/core';
 import { openExistingStore } from '../../lib/cli/store-context.js';
 import { writeIndex, type WriteIndexResult } from '../../lib/index/write-index.js';
+import { YUM_DIR } from '../../lib/store/layout.js';
 
 export default class IndexWrite extends BaseCommand<typeof IndexWrite> {
   static override summary = "Rewrite the store's index: yum/all_latest.{json,yaml,py,html}.";
@@ -22,9 +23,9 @@ themselves; run it after changing the base URL or to repair an index a killed wr
   };
 
   public async run(): Promise<WriteIndexResult> {
-    const { layout, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
-    const r = await writeIndex(layout, { baseUrl, variable: this.flags.variable, logger: this.logger });
-    this.log(`Index of ${Object.keys(r.repos).length} repos written (${r.changed.length} files changed) under ${layout.yumDir}`);
+    const { store, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
+    const r = await writeIndex(store, { baseUrl, variable: this.flags.variable, logger: this.logger });
+    this.log(`Index of ${Object.keys(r.repos).length} repos written (${r.changed.length} files changed) under ${store.locationOf(YUM_DIR)}`);
     return r;
   }
 }

@@ -20,8 +20,8 @@ export default class SnapshotDiff extends BaseCommand<typeof SnapshotDiff> {
   static override flags = { store: sharedFlags.store(), config: sharedFlags.config() };
 
   public async run(): Promise<DiffResult> {
-    const { layout } = await openExistingStore({ store: this.flags.store, config: this.flags.config });
-    const r = await diffSnapshots(layout, this.args.repo, this.args.a, this.args.b);
+    const { store } = await openExistingStore({ store: this.flags.store, config: this.flags.config });
+    const r = await diffSnapshots(store, this.args.repo, this.args.a, this.args.b);
     const fmt = (e: DiffEntry) => `${e.name}.${e.arch} ${e.from ?? ''}${e.from && e.to ? ' -> ' : ''}${e.to ?? ''}`;
     const lines = [`${r.repo}: ${r.from} -> ${r.to}`];
     for (const [list, sign] of [

@@ -17,8 +17,8 @@ export default class SnapshotList extends BaseCommand<typeof SnapshotList> {
   static override flags = { store: sharedFlags.store(), config: sharedFlags.config(), 'base-url': sharedFlags.baseUrl() };
 
   public async run(): Promise<ListSnapshotsResult> {
-    const { layout, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
-    const result = await listSnapshots(layout, this.args.repo, { baseUrl });
+    const { store, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
+    const result = await listSnapshots(store, this.args.repo, { baseUrl });
     const rows = result.snapshots.map((s) => [
       s.id,
       s.time,

@@ -26,11 +26,11 @@ export default class SnapshotPin extends BaseCommand<typeof SnapshotPin> {
   };
 
   public async run(): Promise<PinResult | PinFromLockResult> {
-    const { layout, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
+    const { store, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
     const lock = this.flags['from-lock'];
     if (lock !== undefined) {
       if (this.args.repo !== undefined) throw usage('give either REPO ID or --from-lock FILE, not both');
-      const r = await pinFromLock(layout, lock, { baseUrl, reason: this.flags.reason, logger: this.logger });
+      const r = await pinFromLock(store, lock, { baseUrl, reason: this.flags.reason, logger: this.logger });
       const fresh = r.pinned.filter((p) => p.changed).length;
       this.log(`Pinned ${r.pinned.length} snapshot${r.pinned.length === 1 ? '' : 's'} named by ${r.lock}${r.pinned.length - fresh ? ` (${r.pinned.length - fresh} already pinned)` : ''}`);
       for (const p of r.pinned) this.log(`  ${p.repo}/${p.id}${p.reason ? ` (${p.reason})` : ''}`);
@@ -39,7 +39,7 @@ export default class SnapshotPin extends BaseCommand<typeof SnapshotPin> {
       return r;
     }
     if (this.args.repo === undefined || this.args.id === undefined) throw usage('missing REPO and ID (or --from-lock FILE)');
-    const r = await pinSnapshot(layout, this.args.repo, this.args.id, { reason: this.flags.reason, logger: this.logger });
+    const r = await pinSnapshot(store, this.args.repo, this.args.id, { reason: this.flags.reason, logger: this.logger });
     this.log(`${r.changed ? 'Pinned' : 'Already pinned:'} ${r.repo}/${r.id}${r.pin?.reason ? ` (${r.pin.reason})` : ''}`);
     return r;
   }

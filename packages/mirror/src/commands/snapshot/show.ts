@@ -22,8 +22,8 @@ export default class SnapshotShow extends BaseCommand<typeof SnapshotShow> {
   };
 
   public async run(): Promise<ShowSnapshotResult> {
-    const { layout, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
-    const r = await showSnapshot(layout, this.args.repo, this.args.id, { baseUrl });
+    const { store, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
+    const r = await showSnapshot(store, this.args.repo, this.args.id, { baseUrl });
     const rec = r.record;
     const lines = [
       `Snapshot ${r.repo}/${r.id}${r.latest ? ' (latest)' : ''}${r.pin ? ` (pinned${r.pin.reason ? `: ${r.pin.reason}` : ''})` : ''}`,

@@ -25,11 +25,11 @@ export default class SnapshotUnpin extends BaseCommand<typeof SnapshotUnpin> {
   };
 
   public async run(): Promise<PinResult | UnpinFromLockResult> {
-    const { layout, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
+    const { store, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
     const lock = this.flags['from-lock'];
     if (lock !== undefined) {
       if (this.args.repo !== undefined) throw usage('give either REPO ID or --from-lock FILE, not both');
-      const r = await unpinFromLock(layout, lock, { baseUrl, logger: this.logger });
+      const r = await unpinFromLock(store, lock, { baseUrl, logger: this.logger });
       const released = r.unpinned.filter((p) => p.changed).length;
       this.log(`Unpinned ${released} snapshot${released === 1 ? '' : 's'} named by ${r.lock}${r.unpinned.length - released ? ` (${r.unpinned.length - released} were not pinned)` : ''}`);
       for (const p of r.unpinned) this.log(`  ${p.repo}/${p.id}${p.changed ? '' : ' (was not pinned)'}`);
@@ -38,7 +38,7 @@ export default class SnapshotUnpin extends BaseCommand<typeof SnapshotUnpin> {
       return r;
     }
     if (this.args.repo === undefined || this.args.id === undefined) throw usage('missing REPO and ID (or --from-lock FILE)');
-    const r = await unpinSnapshot(layout, this.args.repo, this.args.id, { logger: this.logger });
+    const r = await unpinSnapshot(store, this.args.repo, this.args.id, { logger: this.logger });
     this.log(r.changed ? `Unpinned ${r.repo}/${r.id}` : `${r.repo}/${r.id} was not pinned`);
     return r;
   }

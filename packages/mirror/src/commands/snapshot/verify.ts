@@ -26,8 +26,8 @@ Exits non-zero listing every problem.`;
   };
 
   public async run(): Promise<VerifySnapshotResult> {
-    const { layout } = await openExistingStore({ store: this.flags.store, config: this.flags.config });
-    const r = await verifySnapshot(layout, this.args.repo, this.args.id, { quick: this.flags.quick, workers: this.flags.workers, logger: this.logger });
+    const { store } = await openExistingStore({ store: this.flags.store, config: this.flags.config });
+    const r = await verifySnapshot(store, this.args.repo, this.args.id, { quick: this.flags.quick, workers: this.flags.workers, logger: this.logger });
     this.log(`OK: ${r.repo}/${r.id}: ${r.metadataFiles} metadata files and ${r.packages} packages (${r.bytes} bytes) verified${r.checksummed ? '' : ' (sizes only)'}`);
     return r;
   }

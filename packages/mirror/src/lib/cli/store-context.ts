@@ -1,5 +1,5 @@
-import { loadConfig, requireStore, type LoadedConfig } from '@ovirt-repo/core';
-import { defaultBaseUrl, type StoreLayout } from '../store/layout.js';
+import { loadConfig, requireStore, type LoadedConfig, type Store } from '@ovirt-repo/core';
+import { defaultBaseUrl } from '../store/layout.js';
 import { openStore } from '../store/store.js';
 
 export interface StoreFlags {
@@ -10,7 +10,7 @@ export interface StoreFlags {
 }
 
 export interface StoreContext {
-  layout: StoreLayout;
+  store: Store;
   baseUrl: string;
   loaded: LoadedConfig;
 }
@@ -21,9 +21,9 @@ export interface StoreContext {
  */
 export async function storeContext(flags: StoreFlags, options: { create?: boolean } = {}): Promise<StoreContext> {
   const loaded = await loadConfig({ file: flags.config, overrides: { store: flags.store, baseUrl: flags.baseUrl } });
-  const layout = await openStore(requireStore(loaded.config), { create: options.create });
-  const baseUrl = (loaded.config.baseUrl ?? defaultBaseUrl(layout)).replace(/\/+$/, '');
-  return { layout, baseUrl, loaded };
+  const store = await openStore(requireStore(loaded.config), { create: options.create });
+  const baseUrl = (loaded.config.baseUrl ?? defaultBaseUrl(store)).replace(/\/+$/, '');
+  return { store, baseUrl, loaded };
 }
 
 /** Readers: an existing store. */

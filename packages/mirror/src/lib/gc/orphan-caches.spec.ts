@@ -1,8 +1,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { acquireLock } from '@ovirt-repo/core';
 import { makeTempDir } from '@ovirt-repo/test-support';
-import { repoLockPath } from '../lock/store-locks.js';
+import { repoLockName } from '../lock/store-locks.js';
 import { openStore } from '../store/store.js';
 import { runGc } from './run-gc.js';
 
@@ -14,24 +13,26 @@ describe('gc and the caches of repos that are gone', () => {
 
   it('removes the cache of a name that is no repo, unless a writer holds that name', async () => {
     const layout = await openStore(join(dir, 'store'), { create: true });
-    await mkdir(join(layout.yumDir, 'kept'), { recursive: true });
+    const yumDir = join(dir, 'store', 'yum');
+    const cacheDir = join(dir, 'store', 'cache');
+    await mkdir(join(yumDir, 'kept'), { recursive: true });
     for (const name of ['kept', 'gone', 'busy', 'not a repo!']) {
-      await mkdir(join(layout.cacheDir, name, 'metadata'), { recursive: true });
-      await writeFile(join(layout.cacheDir, name, 'metadata', 'entry'), 'content');
+      await mkdir(join(cacheDir, name, 'metadata'), { recursive: true });
+      await writeFile(join(cacheDir, name, 'metadata', 'entry'), 'content');
     }
     // A first sync of `busy` holds its lock before its repo directory has anything in it.
-    const lock = await acquireLock(repoLockPath(layout, 'busy'), { purpose: 'test' });
+    const lock = await layout.lock(repoLockName('busy'), { purpose: 'test' });
     try {
       const result = await runGc(layout);
       expect(result.removedLeftovers).toBe(2);
-      expect((await readdir(layout.cacheDir)).sort()).toEqual(['busy', 'kept']);
+      expect((await readdir(cacheDir)).sort()).toEqual(['busy', 'kept']);
     } finally {
       await lock.release();
     }
     const dry = await runGc(layout, { dryRun: true });
     expect(dry.removedLeftovers).toBe(0);
-    expect((await readdir(layout.cacheDir)).sort()).toEqual(['busy', 'kept']);
+    expect((await readdir(cacheDir)).sort()).toEqual(['busy', 'kept']);
     await runGc(layout);
-    expect(await readdir(layout.cacheDir)).toEqual(['kept']);
+    expect(await readdir(cacheDir)).toEqual(['kept']);
   });
 });

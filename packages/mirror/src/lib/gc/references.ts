@@ -1,5 +1,5 @@
-import { ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
-import { parsePoolHref, snapshotDir, type StoreLayout } from '../store/layout.js';
+import { ErrorCodes, OvirtRepoError, type Store } from '@ovirt-repo/core';
+import { parsePoolHref, snapshotKey } from '../store/layout.js';
 import { listRepos, listSnapshotIds } from '../store/repo-state.js';
 import { readSnapshotRecord } from '../store/snapshot-record.js';
 
@@ -14,14 +14,14 @@ export interface PoolReferences {
  * reads all of them). A snapshot whose references cannot be read stops the scan: gc then deletes no pool
  * file rather than guess.
  */
-export async function collectReferences(layout: StoreLayout, skip: ReadonlySet<string> = new Set()): Promise<PoolReferences> {
+export async function collectReferences(store: Store, skip: ReadonlySet<string> = new Set()): Promise<PoolReferences> {
   const byDigest = new Map<string, Set<string>>();
   let snapshots = 0;
-  for (const repo of await listRepos(layout)) {
-    for (const id of await listSnapshotIds(layout, repo)) {
+  for (const repo of await listRepos(store)) {
+    for (const id of await listSnapshotIds(store, repo)) {
       if (skip.has(`${repo}/${id}`)) continue;
-      const dir = snapshotDir(layout, repo, id);
-      const record = await readSnapshotRecord(dir).catch((e: unknown) => {
+      const dir = store.locationOf(snapshotKey(repo, id));
+      const record = await readSnapshotRecord(store, repo, id).catch((e: unknown) => {
         throw new OvirtRepoError(ErrorCodes.STORE, `cannot read the package list of snapshot ${repo}/${id}; no pool file was deleted`, {
           target: dir,
           hint: 'run `ovirt-repo snapshot verify` on it, fix or remove the snapshot, then run gc again',

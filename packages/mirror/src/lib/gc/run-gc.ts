@@ -1,9 +1,7 @@
-import { lstat, readdir, rename, rm, rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { acquireLock, ioError, isTempName, repoConfigFor, silentLogger, tempPathFor, tryAcquireLock, type Lock, type Logger, type OvirtRepoConfig } from '@ovirt-repo/core';
+import { baseKey, repoConfigFor, silentLogger, type Logger, type OvirtRepoConfig, type Store, type StoreLock } from '@ovirt-repo/core';
 import { readPoolUsers } from '../lock/pool-guard.js';
-import { gcLockPath, repoLockPath, retentionLockPath } from '../lock/store-locks.js';
-import { repoDir, snapshotDir, type StoreLayout } from '../store/layout.js';
+import { GC_LOCK, repoLockName, retentionLockName, withStoreLock } from '../lock/store-locks.js';
+import { CACHE_DIR, POOL_DIR, cacheKey, repoKey, snapshotKey } from '../store/layout.js';
 import { isValidRepoName, validateRepoName } from '../store/names.js';
 import { readPins } from '../store/pins.js';
 import { assertOwnParts } from '../store/store-parts.js';
@@ -51,18 +49,18 @@ export interface GcResult {
  * references, plus leftovers of killed writers. Safe while syncs run: see pool-guard.ts for the protocol
  * (gc lock, then registrations, then snapshots).
  */
-export async function runGc(layout: StoreLayout, options: GcOptions = {}): Promise<GcResult> {
+export async function runGc(store: Store, options: GcOptions = {}): Promise<GcResult> {
   const started = Date.now();
   const now = options.now ?? Date.now();
   const log = options.logger ?? silentLogger;
   const dryRun = Boolean(options.dryRun);
-  await assertOwnParts(layout);
-  const repos = options.repos?.length ? options.repos.map((r) => validateRepoName(r)) : await listRepos(layout);
-  for (const r of repos) await requireRepo(layout, r);
+  await assertOwnParts(store);
+  const repos = options.repos?.length ? options.repos.map((r) => validateRepoName(r)) : await listRepos(store);
+  for (const r of repos) await requireRepo(store, r);
 
-  let gcLock: Lock | undefined;
+  let gcLock: StoreLock | undefined;
   if (!dryRun) {
-    gcLock = await acquireLock(gcLockPath(layout), {
+    gcLock = await store.lock(GC_LOCK, {
       purpose: 'gc',
       timeoutMs: options.lockTimeoutMs ?? 10 * 60_000,
       staleAfterMs: options.staleAfterMs,
@@ -86,9 +84,9 @@ export async function runGc(layout: StoreLayout, options: GcOptions = {}): Promi
     const planned = new Set<string>();
     for (const repo of repos) {
       const decide = async () => {
-        const ids = await listSnapshotIds(layout, repo);
-        const latest = await readLatest(layout, repo);
-        const pins = await readPins(layout, repo);
+        const ids = await listSnapshotIds(store, repo);
+        const latest = await readLatest(store, repo);
+        const pins = await readPins(store, repo);
         const policy = typeof options.retention === 'function' ? options.retention(repo) : (options.retention ?? {});
         result.retention[repo] = policy;
         for (const d of decideRetention(ids, latest, new Set(pins.keys()), policy, now)) {
@@ -98,168 +96,117 @@ export async function runGc(layout: StoreLayout, options: GcOptions = {}): Promi
           }
           result.removedSnapshots.push({ repo, id: d.id });
           planned.add(`${repo}/${d.id}`);
-          if (!dryRun) await removeSnapshotDir(snapshotDir(layout, repo, d.id));
+          // A directory store renames it aside first, so it disappears at once, then deletes it.
+          if (!dryRun) await store.remove(snapshotKey(repo, d.id));
           log.info(`${dryRun ? 'Would remove' : 'Removed'} snapshot ${repo}/${d.id}`);
         }
       };
       if (dryRun) await decide();
-      else {
-        const lock = await acquireLock(retentionLockPath(layout, repo), { purpose: `gc of repo ${repo}`, timeoutMs: 60_000, logger: log });
-        try {
-          await decide();
-        } finally {
-          await lock.release();
-        }
-      }
+      else await withStoreLock(store, retentionLockName(repo), { purpose: `gc of repo ${repo}`, timeoutMs: 60_000, logger: log }, decide);
     }
 
     // 2. Leftovers of killed writers in repo directories (only where no writer holds the repo now), and the
     //    caches of repos that are gone.
     if (!dryRun) {
-      const present = await listRepos(layout);
-      result.removedLeftovers += await cleanRepoLeftovers(layout, present, log);
-      result.removedLeftovers += await removeOrphanCaches(layout, present, log);
+      const present = await listRepos(store);
+      result.removedLeftovers += await cleanRepoLeftovers(store, present, log);
+      result.removedLeftovers += await removeOrphanCaches(store, present, log);
     }
 
     // 3. Registrations of running syncs first, then every snapshot's references (order matters: pool-guard.ts).
-    const users = await readPoolUsers(layout, { staleAfterMs: options.staleAfterMs, logger: log });
-    const refs = await collectReferences(layout, dryRun ? planned : new Set());
+    const users = await readPoolUsers(store, { staleAfterMs: options.staleAfterMs, logger: log });
+    const refs = await collectReferences(store, dryRun ? planned : new Set());
 
-    // 4. The pool.
-    const tempMaxAge = options.tempMaxAgeMs ?? 3_600_000;
-    const fanouts = await poolDirectories(layout.poolDir, log);
+    // 4. The pool: every file that no snapshot references and no running sync registered goes. Temp files of
+    //    interrupted downloads go once old (a running download's entry is registered, and young).
+    if (!dryRun) result.removedLeftovers += await store.removeLeftovers(POOL_DIR, { olderThanMs: options.tempMaxAgeMs ?? 3_600_000, recursive: true });
+    const fanouts = await poolPrefixes(store, POOL_DIR, log);
     const progress = log.progress('Scanning pool', fanouts.length);
-    for (const dd of fanouts.sort()) {
+    for (const dd of fanouts) {
       progress.tick();
-      const ddPath = join(layout.poolDir, dd);
-      if (!/^[0-9a-f]{2}$/.test(dd)) continue;
-      for (const digest of await poolDirectories(ddPath, log).catch(() => [] as string[])) {
-        const entry = join(ddPath, digest);
+      if (!/^[0-9a-f]{2}$/.test(baseKey(dd))) continue;
+      for (const entry of await poolPrefixes(store, dd, log)) {
+        const digest = baseKey(entry);
         const registered = users.digests.has(digest);
         const referenced = refs.byDigest.get(digest);
-        let names: string[];
-        try {
-          names = await readdir(entry);
-        } catch {
-          continue;
-        }
-        let left = 0;
-        for (const name of names) {
-          const path = join(entry, name);
-          const st = await lstat(path).catch(() => undefined);
-          if (!st) continue;
-          if (isTempName(name)) {
-            if (now - st.mtimeMs > tempMaxAge) {
-              if (!dryRun) await rm(path, { force: true });
-              result.removedLeftovers++;
-            } else left++;
-            continue;
-          }
-          if (referenced?.has(name)) {
+        for (const file of await store.list(entry)) {
+          if (file.type === 'prefix') continue;
+          if (referenced?.has(baseKey(file.key))) {
             result.keptPoolFiles++;
-            left++;
             continue;
           }
           if (registered) {
             result.protectedByRunningSyncs++;
             result.keptPoolFiles++;
-            left++;
             continue;
           }
-          if (!dryRun) await rm(path, { force: true });
+          if (!dryRun) await store.remove(file.key);
           result.removedPoolFiles++;
-          result.removedPoolBytes += st.size;
+          result.removedPoolBytes += file.size;
         }
-        if (left === 0 && !registered && !dryRun) await rmdir(entry).catch(() => undefined);
       }
-      if (!dryRun) await rmdir(ddPath).catch(() => undefined); // only succeeds when empty
     }
     progress.done(`Pool: removed ${result.removedPoolFiles} files (${result.removedPoolBytes} bytes), kept ${result.keptPoolFiles}`);
   } finally {
     await gcLock?.release();
   }
   // The status pages must not keep linking to snapshots that are gone.
-  if (!dryRun && result.removedSnapshots.length > 0) await tryRefreshStatusPages(layout, log, 'gc');
+  if (!dryRun && result.removedSnapshots.length > 0) await tryRefreshStatusPages(store, log, 'gc');
   result.durationMs = Date.now() - started;
   return result;
 }
 
 /**
- * The subdirectories of a pool directory. A symlink there is never followed (it could lead into another
- * store's pool, whose packages this gc does not know about): it is left alone, with a warning.
+ * The prefixes directly below a pool prefix, sorted. A link there is never followed (it could lead into
+ * another store's pool, whose packages this gc does not know about): it is left alone, with a warning.
  */
-async function poolDirectories(dir: string, log: Logger): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('list pool', dir, e);
-    return [];
+async function poolPrefixes(store: Store, prefix: string, log: Logger): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await store.list(prefix)) {
+    if (e.type === 'prefix') out.push(e.key);
+    else if (e.type === 'link') log.warn(`gc left ${store.locationOf(e.key)} alone: it is a symbolic link, and gc never follows one out of the pool; remove it (ovirt-repo never makes one there)`);
   }
-  const dirs: string[] = [];
-  for (const e of entries) {
-    if (e.isDirectory()) dirs.push(e.name);
-    else if (e.isSymbolicLink()) log.warn(`gc left ${join(dir, e.name)} alone: it is a symbolic link, and gc never follows one out of the pool; remove it (ovirt-repo never makes one there)`);
-  }
-  return dirs;
+  return out;
 }
 
-/** Make a snapshot disappear atomically (rename to a temp name), then delete it. */
-async function removeSnapshotDir(dir: string): Promise<void> {
-  const aside = tempPathFor(dir);
-  try {
-    await rename(dir, aside);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw ioError('remove snapshot', dir, e);
-  }
-  await rm(aside, { recursive: true, force: true });
-}
-
-/** Temp directories/files left in repo directories by killed writers, removed under the repo lock. */
-export async function cleanRepoLeftovers(layout: StoreLayout, repos: readonly string[], log: Logger, heldRepo?: string): Promise<number> {
+/** Leftovers of killed writers in repos, removed under each repo's lock (where no writer holds it now). */
+export async function cleanRepoLeftovers(store: Store, repos: readonly string[], log: Logger, heldRepo?: string): Promise<number> {
   let removed = 0;
   for (const repo of repos) {
-    let lock: Lock | undefined;
-    if (repo !== heldRepo) {
-      const r = await tryAcquireLock(repoLockPath(layout, repo), { purpose: `gc cleanup of ${repo}`, logger: log });
-      if ('heldBy' in r) continue; // a writer is active; it cleans up itself
-      lock = r;
-    }
-    try {
-      const dir = repoDir(layout, repo);
-      const names = await readdir(dir).catch(() => [] as string[]);
-      for (const name of names) {
-        if (!isTempName(name)) continue;
-        await rm(join(dir, name), { recursive: true, force: true });
-        log.debug(`removed leftover ${join(dir, name)}`);
-        removed++;
-      }
-    } finally {
-      await lock?.release();
-    }
+    const clean = async () => {
+      const n = await store.removeLeftovers(repoKey(repo), { olderThanMs: 0 });
+      if (n) log.debug(`removed ${n} leftovers in ${store.locationOf(repoKey(repo))}`);
+      removed += n;
+    };
+    if (repo === heldRepo) await clean();
+    // A writer that is active cleans up after itself.
+    else await withStoreLock(store, repoLockName(repo), { purpose: `gc cleanup of ${repo}`, timeoutMs: 0, logger: log }, clean).catch(ignoreLocked);
   }
   return removed;
 }
 
-/** `<store>/cache/<name>` of every name that is no repo (any more), where no writer holds that name's lock. */
-async function removeOrphanCaches(layout: StoreLayout, repos: readonly string[], log: Logger): Promise<number> {
+/** `cache/<name>` of every name that is no repo (any more), where no writer holds that name's lock. */
+async function removeOrphanCaches(store: Store, repos: readonly string[], log: Logger): Promise<number> {
   const present = new Set(repos);
   let removed = 0;
-  for (const name of await readdir(layout.cacheDir).catch(() => [] as string[])) {
-    if (present.has(name)) continue;
-    // A name that is no valid repo name cannot be a sync's; its lock path is not asked for.
-    const r = isValidRepoName(name) ? await tryAcquireLock(repoLockPath(layout, name), { purpose: `gc cleanup of ${name}`, logger: log }) : undefined;
-    if (r && 'heldBy' in r) continue; // a first sync of that repo is running
-    try {
-      await rm(join(layout.cacheDir, name), { recursive: true, force: true });
+  for (const e of await store.list(CACHE_DIR)) {
+    const name = baseKey(e.key);
+    if (e.type !== 'prefix' || present.has(name)) continue;
+    const remove = async () => {
+      await store.remove(cacheKey(name));
       log.debug(`removed the cache of ${name}, which is no repo`);
       removed++;
-    } finally {
-      await r?.release();
-    }
+    };
+    // A name that is no valid repo name cannot be a sync's; its lock is not asked for. A first sync of a
+    // repo holds the repo's lock before its repo directory has anything in it.
+    if (!isValidRepoName(name)) await remove();
+    else await withStoreLock(store, repoLockName(name), { purpose: `gc cleanup of ${name}`, timeoutMs: 0, logger: log }, remove).catch(ignoreLocked);
   }
   return removed;
+}
+
+function ignoreLocked(e: unknown): void {
+  if ((e as { code?: string }).code !== 'E_LOCKED') throw e;
 }
 
 /**

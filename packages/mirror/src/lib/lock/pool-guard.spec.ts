@@ -2,10 +2,10 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { makeTempDir } from '@ovirt-repo/test-support';
-import { storeLayout } from '../store/layout.js';
-import { acquireLock, newOwner } from '@ovirt-repo/core';
+import { openStore } from '../store/store.js';
+import { newOwner } from '@ovirt-repo/core';
 import { readPoolUsers, registerPoolUser } from './pool-guard.js';
-import { gcLockPath, poolUsersDir } from './store-locks.js';
+import { GC_LOCK } from './store-locks.js';
 
 describe('pool guard (gc vs running syncs)', () => {
   let dir: string;
@@ -14,7 +14,7 @@ describe('pool guard (gc vs running syncs)', () => {
   afterEach(() => cleanup());
 
   it('gc sees what a running sync registered, and the sync withdraws afterwards', async () => {
-    const layout = storeLayout(dir);
+    const layout = await openStore(dir, { create: true });
     const reg = await registerPoolUser(layout, ['aa', 'bb'], { purpose: 'sync test' });
     const users = await readPoolUsers(layout);
     expect([...users.digests].sort()).toEqual(['aa', 'bb']);
@@ -24,8 +24,8 @@ describe('pool guard (gc vs running syncs)', () => {
   });
 
   it('a sync waits while gc holds its lock, then registers', async () => {
-    const layout = storeLayout(dir);
-    const gc = await acquireLock(gcLockPath(layout), { purpose: 'gc' });
+    const layout = await openStore(dir, { create: true });
+    const gc = await layout.lock(GC_LOCK, { purpose: 'gc' });
     let registered = false;
     const pending = registerPoolUser(layout, ['cc'], { purpose: 'sync' }).then((r) => {
       registered = true;
@@ -47,14 +47,14 @@ describe('pool guard (gc vs running syncs)', () => {
   });
 
   it('ignores and removes registrations of dead syncs', async () => {
-    const layout = storeLayout(dir);
+    const layout = await openStore(dir, { create: true });
     const child = spawn(process.execPath, ['-e', '0']);
     await new Promise((r) => child.on('exit', r));
-    await mkdir(poolUsersDir(layout), { recursive: true });
-    await writeFile(join(poolUsersDir(layout), 'dead.json'), JSON.stringify({ ...newOwner('dead sync'), pid: child.pid, procStart: undefined, digests: ['dd'] }));
+    await mkdir(join(dir, 'locks', 'pool-users'), { recursive: true });
+    await writeFile(join(join(dir, 'locks', 'pool-users'), 'dead.json'), JSON.stringify({ ...newOwner('dead sync'), pid: child.pid, procStart: undefined, digests: ['dd'] }));
     const users = await readPoolUsers(layout);
     expect(users.digests.has('dd')).toBe(false);
     expect(users.removedStale).toBe(1);
-    expect(await readdir(poolUsersDir(layout))).toEqual([]);
+    expect(await readdir(join(dir, 'locks', 'pool-users'))).toEqual([]);
   });
 });

@@ -1,10 +1,5 @@
-import { readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { DEFAULT_STALE_AFTER_MS, describeOwner, ErrorCodes, inspectLock, ioError, isTempName, makeDirectory, newOwner, OvirtRepoError, silentLogger, staleReason, tempPathFor, type LockOwner, type Logger } from '@ovirt-repo/core';
-import type { StoreLayout } from '../store/layout.js';
-import { gcLockPath, poolUsersDir } from './store-locks.js';
+import { DEFAULT_STALE_AFTER_MS, describeOwner, ErrorCodes, newOwner, OvirtRepoError, silentLogger, staleReason, type LockOwner, type Logger, type Store } from '@ovirt-repo/core';
+import { GC_LOCK, POOL_USERS } from './store-locks.js';
 
 /**
  * The protocol that lets gc delete unreferenced pool files while syncs run, with no window in which a sync
@@ -12,7 +7,7 @@ import { gcLockPath, poolUsersDir } from './store-locks.js';
  *
  * A sync, before it looks at the pool (which files exist, which to download), registers the digests of every
  * package its new snapshot will reference that its repo's latest snapshot does not:
- * `<store>/locks/pool-users/<token>.json`. (gc never removes a latest snapshot, so it keeps the pool files
+ * `locks/pool-users/<token>.json`. (gc never removes a latest snapshot, so it keeps the pool files
  * that one references; and it stays latest until the sync publishes, since the sync holds the repo's
  * writer lock. A deploy that adds one build to a large repo registers one digest.) It then checks for the
  * gc lock; if gc is running it withdraws the registration, waits for gc to finish and registers again.
@@ -26,7 +21,8 @@ import { gcLockPath, poolUsersDir } from './store-locks.js';
  */
 
 export interface PoolRegistration {
-  readonly path: string;
+  /** Its key in the store. */
+  readonly key: string;
   /** Withdraw (the snapshot is published, or the sync failed). */
   release(): Promise<void>;
 }
@@ -46,55 +42,51 @@ export interface RegisterOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** True while a live gc holds the gc lock. */
-async function gcRunning(layout: StoreLayout, staleAfterMs: number): Promise<LockOwner | undefined | false> {
-  const o = await inspectLock(gcLockPath(layout));
-  if (!o || staleReason(o, staleAfterMs)) return false;
-  return o.owner;
-}
-
-export async function registerPoolUser(layout: StoreLayout, digests: Iterable<string>, options: RegisterOptions): Promise<PoolRegistration> {
+export async function registerPoolUser(store: Store, digests: Iterable<string>, options: RegisterOptions): Promise<PoolRegistration> {
   const log = options.logger ?? silentLogger;
   const staleAfter = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const timeout = options.timeoutMs ?? 30 * 60_000;
   const deadline = Date.now() + timeout;
   const owner = newOwner(options.purpose);
-  const path = join(poolUsersDir(layout), `${owner.token}.json`);
-  const record: RegistrationRecord = { ...owner, digests: [...new Set(digests)].sort() };
+  const key = `${POOL_USERS}/${owner.token}.json`;
+  const body = JSON.stringify({ ...owner, digests: [...new Set(digests)].sort() } satisfies RegistrationRecord);
   let said = false;
   let delay = 50;
+  let version: string;
   for (;;) {
-    await writeRegistration(path, JSON.stringify(record));
-    const gc = await gcRunning(layout, staleAfter);
-    if (gc === false) break;
-    await unlink(path).catch(() => undefined);
+    version = await store.replace(key, body, null);
+    const gc = await store.lockHolder(GC_LOCK, { staleAfterMs: staleAfter });
+    if (!gc) break;
+    await store.remove(key).catch(() => undefined);
     if (Date.now() > deadline) {
-      throw new OvirtRepoError(ErrorCodes.LOCKED, `${options.purpose}: gc has held ${gcLockPath(layout)} for too long (${describeOwner(gc)})`, {
-        target: gcLockPath(layout),
+      throw new OvirtRepoError(ErrorCodes.LOCKED, `${options.purpose}: gc has held its lock in ${store.location} for too long (${describeOwner(gc.owner)})`, {
+        target: store.location,
         hint: 'wait for gc to finish and retry',
       });
     }
     if (!said) {
-      log.info(`Waiting for gc to finish (${describeOwner(gc)})`);
+      log.info(`Waiting for gc to finish (${describeOwner(gc.owner)})`);
       said = true;
     }
     await sleep(delay * (0.5 + Math.random()));
     delay = Math.min(delay * 2, 1000);
   }
+  // The heartbeat: rewriting the registration gives it a fresh modification time, which is what tells gc it is alive.
   const beat = options.heartbeatMs ?? Math.max(50, Math.min(10_000, staleAfter / 4));
+  let pending: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    const t = new Date();
-    void utimes(path, t, t).catch(() => undefined);
+    pending = pending.then(() => store.replace(key, body, version).catch(() => undefined));
   }, beat);
   timer.unref();
   let released = false;
   return {
-    path,
+    key,
     async release() {
       if (released) return;
       released = true;
       clearInterval(timer);
-      await unlink(path).catch(() => undefined);
+      await pending;
+      await store.remove(key).catch(() => undefined);
     },
   };
 }
@@ -108,42 +100,27 @@ export interface PoolUsers {
 }
 
 /** Read every live registration (call while holding the gc lock). */
-export async function readPoolUsers(layout: StoreLayout, options: { staleAfterMs?: number; logger?: Logger } = {}): Promise<PoolUsers> {
-  const dir = poolUsersDir(layout);
+export async function readPoolUsers(store: Store, options: { staleAfterMs?: number; logger?: Logger } = {}): Promise<PoolUsers> {
   const staleAfter = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const result: PoolUsers = { digests: new Set(), users: [], removedStale: 0 };
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return result;
-    throw ioError('list sync registrations', dir, e);
-  }
-  for (const name of names) {
-    const path = join(dir, name);
-    if (isTempName(name)) {
-      // A registration being written: it is the writer's job to check for gc after writing; a leftover of
-      // a killed writer is removed once old.
-      const st = await stat(path).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs > staleAfter) await unlink(path).catch(() => undefined);
-      continue;
-    }
-    if (!name.endsWith('.json')) continue;
+  // A registration being written is the writer's to check for gc afterwards; one a killed writer left half
+  // written is removed once old.
+  await store.removeLeftovers(POOL_USERS, { olderThanMs: staleAfter });
+  for (const entry of await store.list(POOL_USERS)) {
+    if (entry.type !== 'object' || !entry.key.endsWith('.json')) continue;
     let rec: RegistrationRecord | undefined;
-    let mtimeMs = Date.now();
     try {
-      const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-      mtimeMs = st.mtimeMs;
-      rec = JSON.parse(text) as RegistrationRecord;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // withdrawn meanwhile
+      const found = await store.read(entry.key, { maxBytes: 64 * 1024 * 1024 });
+      if (!found) continue; // withdrawn meanwhile
+      rec = JSON.parse(found.data.toString('utf8')) as RegistrationRecord;
+    } catch {
       rec = undefined;
     }
     const owner = rec && typeof rec.pid === 'number' && Array.isArray(rec.digests) ? rec : undefined;
-    const reason = staleReason({ owner, ino: 0, mtimeMs }, staleAfter);
+    const reason = staleReason({ owner, ino: 0, mtimeMs: entry.mtimeMs ?? Date.now() }, staleAfter);
     if (reason) {
-      options.logger?.debug(`removing registration of a dead sync ${path}: ${reason}`);
-      await unlink(path).catch(() => undefined);
+      options.logger?.debug(`removing registration of a dead sync ${store.locationOf(entry.key)}: ${reason}`);
+      await store.remove(entry.key).catch(() => undefined);
       result.removedStale++;
       continue;
     }
@@ -152,21 +129,4 @@ export async function readPoolUsers(layout: StoreLayout, options: { staleAfterMs
     for (const d of owner.digests) result.digests.add(d);
   }
   return result;
-}
-
-
-/**
- * Write a registration complete-or-absent (temp file + rename) but without fsync: registrations only
- * matter while their process runs, and a crash of the machine ends every sync anyway.
- */
-async function writeRegistration(path: string, body: string): Promise<void> {
-  const tmp = tempPathFor(path);
-  try {
-    await makeDirectory(dirname(path));
-    await writeFile(tmp, body, { flag: 'wx' });
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw ioError('register running sync', path, e);
-  }
 }

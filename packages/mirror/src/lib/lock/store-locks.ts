@@ -1,10 +1,21 @@
-import { join } from 'node:path';
-import type { StoreLayout } from '../store/layout.js';
+import type { LockOptions, Store } from '@ovirt-repo/core';
+import { LOCKS_DIR } from '../store/layout.js';
 
-/** Lock file paths of a store. All live in `<store>/locks/`, which web servers should not serve. */
-export const repoLockPath = (s: StoreLayout, repo: string) => join(s.locksDir, `repo-${repo}.lock`);
+/** Lock names of a store (Store.lock). A directory store keeps them in `locks/`, which web servers should not serve. */
+export const repoLockName = (repo: string) => `repo-${repo}`;
 /** Short lock for pin/unpin and gc's snapshot removal of one repo (not held during downloads). */
-export const retentionLockPath = (s: StoreLayout, repo: string) => join(s.locksDir, `retention-${repo}.lock`);
-export const indexLockPath = (s: StoreLayout) => join(s.locksDir, 'index.lock');
-export const gcLockPath = (s: StoreLayout) => join(s.locksDir, 'gc.lock');
-export const poolUsersDir = (s: StoreLayout) => join(s.locksDir, 'pool-users');
+export const retentionLockName = (repo: string) => `retention-${repo}`;
+export const INDEX_LOCK = 'index';
+export const GC_LOCK = 'gc';
+/** Where running syncs register the pool entries they are about to reference (pool-guard.ts). */
+export const POOL_USERS = `${LOCKS_DIR}/pool-users`;
+
+/** Run `fn` holding the store's lock `name`. */
+export async function withStoreLock<T>(store: Store, name: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  const lock = await store.lock(name, options);
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,9 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, sep } from 'node:path';
-import { ErrorCodes, OvirtRepoError, silentLogger, type Logger } from '@ovirt-repo/core';
+import { joinKey, silentLogger, storeKey, type Logger, type Store, type StoreEntry } from '@ovirt-repo/core';
+import { openStoreBackend } from '../store/backends.js';
 import { CACHE_DIR, LATEST_FILE, LOCKS_DIR, STATUS_PAGE } from '../store/layout.js';
 import { contentTypeFor } from './content-type.js';
 
@@ -11,8 +9,8 @@ import { contentTypeFor } from './content-type.js';
 const NOT_SERVED = new Set([LOCKS_DIR, CACHE_DIR]);
 
 export interface ServeOptions {
-  /** Directory to serve (the store root). */
-  root: string;
+  /** The store to serve: an opened Store, or a store location (a directory) opened here. */
+  root: Store | string;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -31,19 +29,14 @@ export interface StoreServer {
 
 /**
  * A small read-only HTTP server for a store: GET and HEAD, byte ranges, ETag/Last-Modified with conditional
- * requests, content types for repo files, optional directory listings. Nothing outside the store is ever
- * served: paths are decoded and checked segment by segment, then resolved with realpath and required to stay
- * below the store's real path - so the snapshots' `pool` symlink works while `..`, encoded tricks and
- * symlinks pointing outside do not. Dot files (temp files of writers) and the locks directory are hidden.
+ * requests, content types for repo files, optional directory listings. Paths are decoded and checked
+ * segment by segment and become store keys; the store never leads outside itself, so the snapshots' `pool`
+ * link works while `..`, encoded tricks and links pointing outside do not. Dot files (temp files of
+ * writers), locks/ and cache/ are hidden.
  */
 export async function startStoreServer(options: ServeOptions): Promise<StoreServer> {
   const log = options.logger ?? silentLogger;
-  let rootReal: string;
-  try {
-    rootReal = await realpath(options.root);
-  } catch (e) {
-    throw new OvirtRepoError(ErrorCodes.NOT_FOUND, `cannot serve ${options.root}: ${(e as Error).message}`, { target: options.root, hint: 'pass an existing store with --store' });
-  }
+  const store = typeof options.root === 'string' ? await openStoreBackend(options.root) : options.root;
   const listing = options.listing ?? true;
   let requests = 0;
   const server = http.createServer((req, res) => {
@@ -56,6 +49,9 @@ export async function startStoreServer(options: ServeOptions): Promise<StoreServ
   });
   server.keepAliveTimeout = 5000;
 
+  /** What is served at `key`: an object or a prefix, through links that stay inside; undefined for nothing. */
+  const lookup = (key: string): Promise<StoreEntry | undefined> => store.stat(key, { follow: true }).catch(() => undefined);
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
@@ -65,30 +61,28 @@ export async function startStoreServer(options: ServeOptions): Promise<StoreServ
     const segments = decodeSegments(rawPath);
     if (!segments) return send(res, 400, 'bad path\n');
     if (segments.some((s) => s.startsWith('.')) || NOT_SERVED.has(segments[0] ?? '')) return send(res, 404, 'not found\n');
-    const candidate = join(rootReal, ...segments);
-    let real: string;
+    let key: string;
     try {
-      real = await realpath(candidate);
+      key = storeKey(segments.join('/'), 'serve');
     } catch {
       return send(res, 404, 'not found\n');
     }
-    const inside = (p: string) => p === rootReal || p.startsWith(rootReal + sep);
-    if (!inside(real)) return send(res, 404, 'not found\n');
-    const st = await stat(real).catch(() => undefined);
-    if (!st) return send(res, 404, 'not found\n');
-    if (st.isDirectory()) {
+    const found = await lookup(key);
+    if (!found) return send(res, 404, 'not found\n');
+    if (found.type === 'prefix') {
       if (!rawPath.endsWith('/')) {
         res.setHeader('location', `${rawPath}/`);
         return send(res, 301, 'moved\n');
       }
       // Like nginx's default `index index.html`: the store's status pages stand in for listings.
-      const page = await realpath(join(real, STATUS_PAGE)).catch(() => undefined);
-      if (page && inside(page) && (await stat(page).catch(() => undefined))?.isFile()) return sendFile(req, res, page, STATUS_PAGE);
+      const pageKey = joinKey(key, STATUS_PAGE);
+      const page = await lookup(pageKey);
+      if (page?.type === 'object') return sendObject(req, res, store, pageKey, page);
       if (!listing) return send(res, 403, 'directory listing disabled\n');
-      return sendListing(req, res, real, rawPath, segments.length === 0);
+      return sendListing(req, res, store, key, rawPath, segments.length === 0);
     }
-    if (!st.isFile()) return send(res, 404, 'not found\n');
-    return sendFile(req, res, real, segments.at(-1) ?? '');
+    if (found.type !== 'object') return send(res, 404, 'not found\n');
+    return sendObject(req, res, store, key, found);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -137,55 +131,60 @@ function send(res: ServerResponse, status: number, body: string): void {
   res.end(res.req?.method === 'HEAD' ? undefined : body);
 }
 
-async function sendFile(req: IncomingMessage, res: ServerResponse, path: string, name: string): Promise<void> {
-  const fh = await open(path, 'r');
-  let handedOff = false;
-  try {
-    const st = await fh.stat();
-    const etag = `"${st.ino.toString(16)}-${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
-    const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000);
-    res.setHeader('etag', etag);
-    res.setHeader('last-modified', lastModified.toUTCString());
-    res.setHeader('accept-ranges', 'bytes');
-    res.setHeader('content-type', contentTypeFor(name));
-    // Pointers and status pages change; everything else in a store is immutable once it appears.
-    if (name === LATEST_FILE || name.startsWith('all_latest.') || name === STATUS_PAGE) res.setHeader('cache-control', 'no-cache');
+/**
+ * Send the object at `key`, whose entry (size, etag, time) is `entry`. The headers are decided from the
+ * entry; should the object be replaced before it is opened (a status page, a pointer), the whole answer
+ * starts again from the new one.
+ */
+async function sendObject(req: IncomingMessage, res: ServerResponse, store: Store, key: string, entry: StoreEntry, again = true): Promise<void> {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const etag = `"${entry.etag ?? `${entry.size.toString(16)}-${Math.floor(entry.mtimeMs ?? 0).toString(16)}`}"`;
+  const lastModified = new Date(Math.floor((entry.mtimeMs ?? 0) / 1000) * 1000);
+  res.setHeader('etag', etag);
+  res.setHeader('last-modified', lastModified.toUTCString());
+  res.setHeader('accept-ranges', 'bytes');
+  res.setHeader('content-type', contentTypeFor(name));
+  // Pointers and status pages change; everything else in a store is immutable once it appears.
+  if (name === LATEST_FILE || name.startsWith('all_latest.') || name === STATUS_PAGE) res.setHeader('cache-control', 'no-cache');
 
-    if (notModified(req, etag, lastModified)) {
-      res.statusCode = 304;
-      res.end();
-      return;
-    }
-    let start = 0;
-    let end = st.size - 1;
-    const range = req.headers.range;
-    if (range && ifRangeMatches(req, etag, lastModified)) {
-      const r = parseRange(range, st.size);
-      if (r === 'unsatisfiable') {
-        res.setHeader('content-range', `bytes */${st.size}`);
-        return send(res, 416, 'range not satisfiable\n');
-      }
-      if (r) {
-        [start, end] = r;
-        res.statusCode = 206;
-        res.setHeader('content-range', `bytes ${start}-${end}/${st.size}`);
-      }
-    }
-    if (res.statusCode !== 206) res.statusCode = 200;
-    const length = st.size === 0 ? 0 : end - start + 1;
-    res.setHeader('content-length', length);
-    if (req.method === 'HEAD' || length === 0) {
-      res.end();
-      return;
-    }
-    const stream = createReadStream('', { fd: fh, start, end, autoClose: true });
-    handedOff = true;
-    stream.on('error', () => res.destroy());
-    res.on('close', () => stream.destroy());
-    stream.pipe(res);
-  } finally {
-    if (!handedOff) await fh.close();
+  if (notModified(req, etag, lastModified)) {
+    res.statusCode = 304;
+    res.end();
+    return;
   }
+  let start = 0;
+  let end = entry.size - 1;
+  const range = req.headers.range;
+  let partial = false;
+  if (range && ifRangeMatches(req, etag, lastModified)) {
+    const r = parseRange(range, entry.size);
+    if (r === 'unsatisfiable') {
+      res.setHeader('content-range', `bytes */${entry.size}`);
+      return send(res, 416, 'range not satisfiable\n');
+    }
+    if (r) {
+      [start, end] = r;
+      partial = true;
+    }
+  }
+  const length = entry.size === 0 ? 0 : end - start + 1;
+  const opened = req.method === 'HEAD' || length === 0 ? undefined : await store.open(key, { start, end });
+  if (opened && opened.etag !== undefined && opened.etag !== entry.etag) {
+    opened.stream.destroy();
+    const now = await store.stat(key, { follow: true }).catch(() => undefined);
+    if (again && now?.type === 'object') return sendObject(req, res, store, key, now, false);
+    return send(res, 503, 'changing, try again\n');
+  }
+  res.statusCode = partial ? 206 : 200;
+  if (partial) res.setHeader('content-range', `bytes ${start}-${end}/${entry.size}`);
+  res.setHeader('content-length', length);
+  if (!opened) {
+    res.end();
+    return;
+  }
+  opened.stream.on('error', () => res.destroy());
+  res.on('close', () => opened.stream.destroy());
+  opened.stream.pipe(res);
 }
 
 function notModified(req: IncomingMessage, etag: string, lastModified: Date): boolean {
@@ -228,17 +227,16 @@ export function parseRange(header: string, size: number): [number, number] | 'un
   return [start, end];
 }
 
-async function sendListing(req: IncomingMessage, res: ServerResponse, dir: string, rawPath: string, isRoot: boolean): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
+async function sendListing(req: IncomingMessage, res: ServerResponse, store: Store, key: string, rawPath: string, isRoot: boolean): Promise<void> {
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const rows: string[] = [];
   if (!isRoot) rows.push('<a href="../">../</a>');
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (e.name.startsWith('.') || (isRoot && NOT_SERVED.has(e.name))) continue;
-    let isDir = e.isDirectory();
-    if (e.isSymbolicLink()) isDir = (await stat(join(dir, e.name)).catch(() => undefined))?.isDirectory() ?? false;
-    const label = `${e.name}${isDir ? '/' : ''}`;
-    rows.push(`<a href="${esc(encodeURIComponent(e.name))}${isDir ? '/' : ''}">${esc(label)}</a>`);
+  for (const e of await store.list(key)) {
+    const name = e.key.slice(e.key.lastIndexOf('/') + 1);
+    if (isRoot && NOT_SERVED.has(name)) continue;
+    const isDir = e.type === 'prefix' || (e.type === 'link' && (await store.stat(e.key, { follow: true }).catch(() => undefined))?.type === 'prefix');
+    const label = `${name}${isDir ? '/' : ''}`;
+    rows.push(`<a href="${esc(encodeURIComponent(name))}${isDir ? '/' : ''}">${esc(label)}</a>`);
   }
   const title = `Index of ${esc(decodeURIComponent(rawPath))}`;
   const body = `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${title}</title></head><body>\n<h1>${title}</h1>\n<pre>\n${rows.join('\n')}\n</pre>\n</body></html>\n`;

@@ -1,5 +1,4 @@
-import { compareEvr, formatEvr } from '@ovirt-repo/core';
-import type { StoreLayout } from '../store/layout.js';
+import { compareEvr, formatEvr, type Store } from '@ovirt-repo/core';
 import { validateRepoName } from '../store/names.js';
 import type { SnapshotPackage } from '../store/snapshot-record.js';
 import { loadSnapshot, resolveSnapshotId } from './show-snapshot.js';
@@ -31,11 +30,11 @@ export interface DiffResult {
  * repos), versions only in A count as removed and versions only in B as added; an EVR on both sides whose
  * builds (files) differ is rebuilt.
  */
-export async function diffSnapshots(layout: StoreLayout, repo: string, a: string, b: string): Promise<DiffResult> {
+export async function diffSnapshots(store: Store, repo: string, a: string, b: string): Promise<DiffResult> {
   validateRepoName(repo);
-  const from = await resolveSnapshotId(layout, repo, a);
-  const to = await resolveSnapshotId(layout, repo, b);
-  const [ra, rb] = await Promise.all([loadSnapshot(layout, repo, from), loadSnapshot(layout, repo, to)]);
+  const from = await resolveSnapshotId(store, repo, a);
+  const to = await resolveSnapshotId(store, repo, b);
+  const [ra, rb] = await Promise.all([loadSnapshot(store, repo, from), loadSnapshot(store, repo, to)]);
   return { repo, from, to, ...diffPackages(ra.packages, rb.packages) };
 }
 

@@ -1,4 +1,5 @@
-import { snapshotDir, snapshotUrl, type StoreLayout } from '../store/layout.js';
+import type { Store } from '@ovirt-repo/core';
+import { snapshotUrl } from '../store/layout.js';
 import { validateRepoName } from '../store/names.js';
 import { readPins } from '../store/pins.js';
 import { listSnapshotIds, readLatest, requireRepo } from '../store/repo-state.js';
@@ -25,13 +26,13 @@ export interface ListSnapshotsResult {
   snapshots: SnapshotSummary[];
 }
 
-export async function listSnapshots(layout: StoreLayout, repo: string, options: { baseUrl: string }): Promise<ListSnapshotsResult> {
+export async function listSnapshots(store: Store, repo: string, options: { baseUrl: string }): Promise<ListSnapshotsResult> {
   validateRepoName(repo);
-  await requireRepo(layout, repo);
-  const [ids, latest, pins] = await Promise.all([listSnapshotIds(layout, repo), readLatest(layout, repo), readPins(layout, repo)]);
+  await requireRepo(store, repo);
+  const [ids, latest, pins] = await Promise.all([listSnapshotIds(store, repo), readLatest(store, repo), readPins(store, repo)]);
   const snapshots: SnapshotSummary[] = [];
   for (const id of ids) {
-    const rec = await readSnapshotRecord(snapshotDir(layout, repo, id)).catch(() => undefined);
+    const rec = await readSnapshotRecord(store, repo, id).catch(() => undefined);
     const pin = pins.get(id);
     snapshots.push({
       id,

@@ -1,8 +1,7 @@
-import { stat } from 'node:fs/promises';
 import { basename, resolve, isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ErrorCodes, OvirtRepoError, readRunLock, silentLogger, type Logger, type RunLockEntry } from '@ovirt-repo/core';
-import { YUM_DIR, snapshotDir, snapshotUrl, type StoreLayout } from '../store/layout.js';
+import { ErrorCodes, OvirtRepoError, readRunLock, silentLogger, type Logger, type RunLockEntry, type Store } from '@ovirt-repo/core';
+import { YUM_DIR, snapshotKey, snapshotUrl } from '../store/layout.js';
 import { isSnapshotId, isValidRepoName } from '../store/names.js';
 import { tryRefreshStatusPages } from '../status/write-status.js';
 import { pinSnapshot, unpinSnapshot } from './pin-snapshot.js';
@@ -65,14 +64,14 @@ interface Matched {
  * Entries of other servers are skipped. A snapshot below this store's base URL that does not exist is an
  * error (E_NOT_FOUND), raised before anything is pinned: the run cannot be reproduced any more.
  */
-export async function pinFromLock(layout: StoreLayout, lockPath: string, options: FromLockOptions & { reason?: string }): Promise<PinFromLockResult> {
+export async function pinFromLock(store: Store, lockPath: string, options: FromLockOptions & { reason?: string }): Promise<PinFromLockResult> {
   const log = options.logger ?? silentLogger;
   const lock = { ...(await readRunLock(lockPath)), path: resolve(lockPath) };
-  const { matches, skipped } = await matchLockEntries(layout, lock.entries, options.baseUrl);
+  const { matches, skipped } = await matchLockEntries(store, lock.entries, options.baseUrl);
   const missing = matches.filter((m) => !m.exists);
   if (missing.length) {
     const names = missing.map((m) => `${m.repo}/${m.id}`);
-    throw new OvirtRepoError(ErrorCodes.NOT_FOUND, `${lock.path} names ${names.length === 1 ? 'a snapshot' : `${names.length} snapshots`} of store ${layout.root} that ${names.length === 1 ? 'does' : 'do'} not exist: ${names.join(', ')}; nothing was pinned`, {
+    throw new OvirtRepoError(ErrorCodes.NOT_FOUND, `${lock.path} names ${names.length === 1 ? 'a snapshot' : `${names.length} snapshots`} of store ${store.location} that ${names.length === 1 ? 'does' : 'do'} not exist: ${names.join(', ')}; nothing was pinned`, {
       target: lock.path,
       hint: 'they were removed (by gc) before being pinned, so that run can no longer be reproduced from this store; pin the lock right after the run, or check --store and --base-url',
       data: { missing: missing.map((m) => ({ repo: m.repo, id: m.id, url: snapshotUrl(options.baseUrl, m.repo, m.id), lockRepos: m.lockRepos })) },
@@ -81,10 +80,10 @@ export async function pinFromLock(layout: StoreLayout, lockPath: string, options
   const defaultReason = `run lock ${basename(lock.path)}${lock.createdAt ? ` of ${lock.createdAt}` : ''}`;
   const pinned: LockSnapshot[] = [];
   for (const m of matches) {
-    const r = await pinSnapshot(layout, m.repo, m.id, { reason: options.reason, defaultReason, refreshStatus: false, logger: log });
+    const r = await pinSnapshot(store, m.repo, m.id, { reason: options.reason, defaultReason, refreshStatus: false, logger: log });
     pinned.push({ repo: m.repo, id: m.id, url: snapshotUrl(options.baseUrl, m.repo, m.id), lockRepos: m.lockRepos, changed: r.changed, ...(r.pin?.reason ? { reason: r.pin.reason } : {}) });
   }
-  if (pinned.some((p) => p.changed)) await tryRefreshStatusPages(layout, log, `pinned the snapshots of ${lock.path}`);
+  if (pinned.some((p) => p.changed)) await tryRefreshStatusPages(store, log, `pinned the snapshots of ${lock.path}`);
   return { lock: lock.path, pinned, skipped };
 }
 
@@ -92,26 +91,26 @@ export async function pinFromLock(layout: StoreLayout, lockPath: string, options
  * Unpin every snapshot of this store a lock names (the run no longer needs to be reproducible). Snapshots
  * that are already gone have nothing to unpin and are listed as skipped.
  */
-export async function unpinFromLock(layout: StoreLayout, lockPath: string, options: FromLockOptions): Promise<UnpinFromLockResult> {
+export async function unpinFromLock(store: Store, lockPath: string, options: FromLockOptions): Promise<UnpinFromLockResult> {
   const log = options.logger ?? silentLogger;
   const lock = { ...(await readRunLock(lockPath)), path: resolve(lockPath) };
-  const { matches, skipped } = await matchLockEntries(layout, lock.entries, options.baseUrl);
+  const { matches, skipped } = await matchLockEntries(store, lock.entries, options.baseUrl);
   const unpinned: LockSnapshot[] = [];
   for (const m of matches) {
     const url = snapshotUrl(options.baseUrl, m.repo, m.id);
-    const r = await unpinSnapshot(layout, m.repo, m.id, { refreshStatus: false, logger: log });
+    const r = await unpinSnapshot(store, m.repo, m.id, { refreshStatus: false, logger: log });
     if (!m.exists && !r.changed) {
       skipped.push(...m.lockRepos.map((repo) => ({ repo, url, reason: `snapshot ${m.repo}/${m.id} is no longer in this store` })));
       continue;
     }
     unpinned.push({ repo: m.repo, id: m.id, url, lockRepos: m.lockRepos, changed: r.changed });
   }
-  if (unpinned.some((p) => p.changed)) await tryRefreshStatusPages(layout, log, `unpinned the snapshots of ${lock.path}`);
+  if (unpinned.some((p) => p.changed)) await tryRefreshStatusPages(store, log, `unpinned the snapshots of ${lock.path}`);
   return { lock: lock.path, unpinned, skipped };
 }
 
 /** Which lock entries are snapshots of this store (deduplicated; in lock order). */
-export async function matchLockEntries(layout: StoreLayout, entries: readonly RunLockEntry[], baseUrl: string): Promise<Matched> {
+export async function matchLockEntries(store: Store, entries: readonly RunLockEntry[], baseUrl: string): Promise<Matched> {
   const base = parseUrl(baseUrl.replace(/\/+$/, ''));
   const basePath = base?.pathname.replace(/\/+$/, '') ?? '';
   const byKey = new Map<string, Match>();
@@ -133,7 +132,7 @@ export async function matchLockEntries(layout: StoreLayout, entries: readonly Ru
       skip(underBase ? `below this store's base URL but not a snapshot URL (${baseUrl}/${YUM_DIR}/<repo>/<id>)` : 'not a snapshot URL (<base-url>/yum/<repo>/<id>)');
       continue;
     }
-    const exists = await isDirectory(snapshotDir(layout, repo, id));
+    const exists = (await store.stat(snapshotKey(repo, id)))?.type === 'prefix';
     if (!underBase && !exists) {
       skip(`not a snapshot of this store: it has no ${repo}/${id}, and the URL is not below the store's base URL ${baseUrl}`);
       continue;
@@ -165,8 +164,4 @@ function safeDecode(s: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }

@@ -1,6 +1,5 @@
-import { silentLogger, withLock, type Logger } from '@ovirt-repo/core';
-import { retentionLockPath } from '../lock/store-locks.js';
-import type { StoreLayout } from '../store/layout.js';
+import { silentLogger, type Logger, type Store } from '@ovirt-repo/core';
+import { retentionLockName, withStoreLock } from '../lock/store-locks.js';
 import { validateRepoName } from '../store/names.js';
 import { readPins, removePin, writePin, type Pin } from '../store/pins.js';
 import { requireSnapshot } from '../store/repo-state.js';
@@ -28,31 +27,31 @@ export interface PinOptions {
 }
 
 /** Pin a snapshot so gc keeps it whatever its age (under the repo's retention lock, so gc cannot race). */
-export async function pinSnapshot(layout: StoreLayout, repo: string, idArg: string, options: PinOptions = {}): Promise<PinResult> {
+export async function pinSnapshot(store: Store, repo: string, idArg: string, options: PinOptions = {}): Promise<PinResult> {
   const log = options.logger ?? silentLogger;
   validateRepoName(repo);
-  await assertOwnParts(layout);
-  const id = await resolveSnapshotId(layout, repo, idArg);
-  const r = await withLock(retentionLockPath(layout, repo), { purpose: `pin ${repo}/${id}`, timeoutMs: 120_000, logger: log }, async () => {
-    await requireSnapshot(layout, repo, id);
-    const had = (await readPins(layout, repo)).get(id);
+  await assertOwnParts(store);
+  const id = await resolveSnapshotId(store, repo, idArg);
+  const r = await withStoreLock(store, retentionLockName(repo), { purpose: `pin ${repo}/${id}`, timeoutMs: 120_000, logger: log }, async () => {
+    await requireSnapshot(store, repo, id);
+    const had = (await readPins(store, repo)).get(id);
     const reason = options.reason ?? (had ? had.reason : options.defaultReason);
-    const pin = had && had.reason === reason ? had : await writePin(layout, repo, id, reason);
+    const pin = had && had.reason === reason ? had : await writePin(store, repo, id, reason);
     return { repo, id, pinned: true, changed: !had || had.reason !== reason, pin };
   });
-  if (r.changed && (options.refreshStatus ?? true)) await tryRefreshStatusPages(layout, log, `pinned ${repo}/${id}`);
+  if (r.changed && (options.refreshStatus ?? true)) await tryRefreshStatusPages(store, log, `pinned ${repo}/${id}`);
   return r;
 }
 
-export async function unpinSnapshot(layout: StoreLayout, repo: string, idArg: string, options: Pick<PinOptions, 'refreshStatus' | 'logger'> = {}): Promise<PinResult> {
+export async function unpinSnapshot(store: Store, repo: string, idArg: string, options: Pick<PinOptions, 'refreshStatus' | 'logger'> = {}): Promise<PinResult> {
   const log = options.logger ?? silentLogger;
   validateRepoName(repo);
-  await assertOwnParts(layout);
-  const id = await resolveSnapshotId(layout, repo, idArg);
-  const r = await withLock(retentionLockPath(layout, repo), { purpose: `unpin ${repo}/${id}`, timeoutMs: 120_000, logger: log }, async () => {
-    const removed = await removePin(layout, repo, id);
+  await assertOwnParts(store);
+  const id = await resolveSnapshotId(store, repo, idArg);
+  const r = await withStoreLock(store, retentionLockName(repo), { purpose: `unpin ${repo}/${id}`, timeoutMs: 120_000, logger: log }, async () => {
+    const removed = await removePin(store, repo, id);
     return { repo, id, pinned: false, changed: removed };
   });
-  if (r.changed && (options.refreshStatus ?? true)) await tryRefreshStatusPages(layout, log, `unpinned ${repo}/${id}`);
+  if (r.changed && (options.refreshStatus ?? true)) await tryRefreshStatusPages(store, log, `unpinned ${repo}/${id}`);
   return r;
 }

@@ -1,5 +1,5 @@
-import { ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
-import { snapshotUrl, type StoreLayout } from '../store/layout.js';
+import { ErrorCodes, OvirtRepoError, type Store } from '@ovirt-repo/core';
+import { snapshotUrl } from '../store/layout.js';
 import { validateRepoName, validateSnapshotId } from '../store/names.js';
 import { readPins, type Pin } from '../store/pins.js';
 import { readLatest, requireSnapshot } from '../store/repo-state.js';
@@ -15,9 +15,9 @@ export interface ShowSnapshotResult {
 }
 
 /** Resolve "latest" (or an id) for a repo. */
-export async function resolveSnapshotId(layout: StoreLayout, repo: string, id: string | undefined): Promise<string> {
+export async function resolveSnapshotId(store: Store, repo: string, id: string | undefined): Promise<string> {
   if (id === undefined || id === 'latest') {
-    const latest = await readLatest(layout, repo);
+    const latest = await readLatest(store, repo);
     if (!latest) {
       throw new OvirtRepoError(ErrorCodes.NOT_FOUND, `repo ${repo} has no latest snapshot`, {
         target: repo,
@@ -29,23 +29,23 @@ export async function resolveSnapshotId(layout: StoreLayout, repo: string, id: s
   return validateSnapshotId(id, repo);
 }
 
-export async function loadSnapshot(layout: StoreLayout, repo: string, id: string): Promise<SnapshotRecord> {
-  const dir = await requireSnapshot(layout, repo, id);
-  const rec = await readSnapshotRecord(dir);
+export async function loadSnapshot(store: Store, repo: string, id: string): Promise<SnapshotRecord> {
+  const key = await requireSnapshot(store, repo, id);
+  const rec = await readSnapshotRecord(store, repo, id);
   if (!rec) {
     throw new OvirtRepoError(ErrorCodes.STORE, `snapshot ${repo}/${id} has no snapshot.json`, {
-      target: dir,
+      target: store.locationOf(key),
       hint: 'it was not made by ovirt-repo, or is damaged; check it with `ovirt-repo snapshot verify`',
     });
   }
   return rec;
 }
 
-export async function showSnapshot(layout: StoreLayout, repo: string, idArg: string | undefined, options: { baseUrl: string }): Promise<ShowSnapshotResult> {
+export async function showSnapshot(store: Store, repo: string, idArg: string | undefined, options: { baseUrl: string }): Promise<ShowSnapshotResult> {
   validateRepoName(repo);
-  const id = await resolveSnapshotId(layout, repo, idArg);
-  const record = await loadSnapshot(layout, repo, id);
-  const pins = await readPins(layout, repo);
-  const latest = await readLatest(layout, repo);
+  const id = await resolveSnapshotId(store, repo, idArg);
+  const record = await loadSnapshot(store, repo, id);
+  const pins = await readPins(store, repo);
+  const latest = await readLatest(store, repo);
   return { repo, id, url: snapshotUrl(options.baseUrl, repo, id), latest: latest === id, pin: pins.get(id), record };
 }

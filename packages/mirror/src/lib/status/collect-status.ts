@@ -1,5 +1,4 @@
-import { mapLimit } from '@ovirt-repo/core';
-import { snapshotDir, type StoreLayout } from '../store/layout.js';
+import { mapLimit, type Store } from '@ovirt-repo/core';
 import { readPins, type Pin } from '../store/pins.js';
 import { listRepos, listSnapshotIds, readLatest } from '../store/repo-state.js';
 import { parseSnapshotId } from '../store/snapshot-id.js';
@@ -42,20 +41,19 @@ export interface StoreStatus {
  * older than summaries fall back to snapshot.json's stats, with their changes unknown; nothing is diffed
  * here. `keepSummaries`: update the summary cache (the caller holds the index lock).
  */
-export async function collectStatus(layout: StoreLayout, options: { keepSummaries?: boolean } = {}): Promise<StoreStatus> {
+export async function collectStatus(store: Store, options: { keepSummaries?: boolean } = {}): Promise<StoreStatus> {
   const repos: StatusRepo[] = [];
-  for (const name of await listRepos(layout)) {
-    const [ids, latest, pins] = await Promise.all([listSnapshotIds(layout, name), readLatest(layout, name).catch(() => undefined), readPins(layout, name)]);
+  for (const name of await listRepos(store)) {
+    const [ids, latest, pins] = await Promise.all([listSnapshotIds(store, name), readLatest(store, name).catch(() => undefined), readPins(store, name)]);
     const newestFirst = [...ids].reverse();
-    const summaries = await readSummaries(layout, name, newestFirst, options.keepSummaries ?? false);
-    const snapshots = await mapLimit(newestFirst, 16, (id) => statusSnapshot(layout, name, id, summaries.get(id), id === latest, pins.get(id)));
+    const summaries = await readSummaries(store, name, newestFirst, options.keepSummaries ?? false);
+    const snapshots = await mapLimit(newestFirst, 16, (id) => statusSnapshot(store, name, id, summaries.get(id), id === latest, pins.get(id)));
     repos.push({ name, ...(latest ? { latest } : {}), snapshots });
   }
   return { repos };
 }
 
-async function statusSnapshot(layout: StoreLayout, repo: string, id: string, summary: SnapshotSummaryRecord | undefined, latest: boolean, pin: Pin | undefined): Promise<StatusSnapshot> {
-  const dir = snapshotDir(layout, repo, id);
+async function statusSnapshot(store: Store, repo: string, id: string, summary: SnapshotSummaryRecord | undefined, latest: boolean, pin: Pin | undefined): Promise<StatusSnapshot> {
   const common = { id, time: parseSnapshotId(id) ?? 0, latest, ...(pin ? { pin } : {}) };
   if (summary) {
     return {
@@ -70,7 +68,7 @@ async function statusSnapshot(layout: StoreLayout, repo: string, id: string, sum
     };
   }
   // An old snapshot (or one gc is removing right now): counts from snapshot.json if it is still there.
-  const record = await readSnapshotRecord(dir).catch(() => undefined);
+  const record = await readSnapshotRecord(store, repo, id).catch(() => undefined);
   return {
     ...common,
     packages: record?.stats.packages ?? null,

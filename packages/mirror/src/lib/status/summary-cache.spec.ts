@@ -21,26 +21,27 @@ describe('the summary cache of the status pages', () => {
 
   async function store() {
     const layout = await openStore(join(dir, 'store'), { create: true });
+    const yumDir = join(dir, 'store', 'yum');
     for (const [i, id] of IDS.entries()) {
-      await mkdir(join(layout.yumDir, 'exp', id), { recursive: true });
-      await writeFile(join(layout.yumDir, 'exp', id, 'summary.json'), JSON.stringify(summary(id, 100 + i)));
+      await mkdir(join(yumDir, 'exp', id), { recursive: true });
+      await writeFile(join(yumDir, 'exp', id, 'summary.json'), JSON.stringify(summary(id, 100 + i)));
     }
-    await writeFile(join(layout.yumDir, 'exp', 'latest.txt'), `${IDS[2]}\n`);
-    return { layout, cacheFile: join(layout.root, 'cache', 'exp', 'summaries.json') };
+    await writeFile(join(yumDir, 'exp', 'latest.txt'), `${IDS[2]}\n`);
+    return { layout, yumDir, cacheFile: join(dir, 'store', 'cache', 'exp', 'summaries.json') };
   }
   const cachedIds = async (file: string) => Object.keys(JSON.parse(await readFile(file, 'utf8')).summaries).sort();
   const packagesShown = async (layout: Awaited<ReturnType<typeof store>>['layout']) => (await collectStatus(layout)).repos[0]!.snapshots.map((s) => s.packages);
 
   it('keeps every snapshot summary in one file, drops removed snapshots, and is read instead of the files', async () => {
-    const { layout, cacheFile } = await store();
+    const { layout, yumDir, cacheFile } = await store();
     await writeStatusPages(layout);
     expect(await cachedIds(cacheFile)).toEqual(IDS);
-    await rm(join(layout.yumDir, 'exp', IDS[0]!), { recursive: true });
+    await rm(join(yumDir, 'exp', IDS[0]!), { recursive: true });
     await writeStatusPages(layout);
     expect(await cachedIds(cacheFile)).toEqual(IDS.slice(1));
     // Summaries never change once written, so the cache stands for the files: a summary.json changed
     // behind its back is not read again.
-    await writeFile(join(layout.yumDir, 'exp', IDS[1]!, 'summary.json'), JSON.stringify(summary(IDS[1]!, 999)));
+    await writeFile(join(yumDir, 'exp', IDS[1]!, 'summary.json'), JSON.stringify(summary(IDS[1]!, 999)));
     expect(await packagesShown(layout)).toEqual([102, 101]);
   });
 

@@ -1,12 +1,11 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { isTempName, silentLogger, withLock, writeFileAtomic, type Logger } from '@ovirt-repo/core';
-import { indexLockPath } from '../lock/store-locks.js';
-import { repoStatusPage, storeStatusPage, type StoreLayout } from '../store/layout.js';
+import { silentLogger, type Logger, type Store } from '@ovirt-repo/core';
+import { INDEX_LOCK, withStoreLock } from '../lock/store-locks.js';
+import { STATUS_PAGE, YUM_DIR, repoStatusPageKey } from '../store/layout.js';
 import { collectStatus } from './collect-status.js';
 import { renderRepoPage, renderStorePage } from './render-status.js';
 
 export interface StatusPagesResult {
+  /** Where the pages are (paths of a directory store). */
   files: string[];
   /** Pages whose content changed (the others were already up to date and were not touched). */
   changed: string[];
@@ -16,57 +15,51 @@ export interface StatusPagesResult {
 const LEFTOVER_AGE_MS = 3_600_000;
 
 /**
- * Write `<store>/index.html` and every `<store>/yum/<repo>/index.html` from the current store state. The
- * caller holds the index lock (writeIndex does). Each page is replaced atomically and only when its content
- * changed.
+ * Write `index.html` and every `yum/<repo>/index.html` from the current store state. The caller holds the
+ * index lock (writeIndex does). Each page is replaced atomically and only when its content changed.
  */
-export async function writeStatusPages(layout: StoreLayout): Promise<StatusPagesResult> {
-  const status = await collectStatus(layout, { keepSummaries: true });
-  const pages: [string, string, string][] = [[storeStatusPage(layout), layout.root, renderStorePage(status)]];
-  // A repo page's temp file is made in yum/, not in the repo directory: a writer of the repo removes temp
-  // names it finds there (leftovers of killed syncs) without taking the index lock.
-  for (const repo of status.repos) pages.push([repoStatusPage(layout, repo.name), layout.yumDir, renderRepoPage(repo)]);
+export async function writeStatusPages(store: Store): Promise<StatusPagesResult> {
+  const status = await collectStatus(store, { keepSummaries: true });
+  const pages: [string, string][] = [[STATUS_PAGE, renderStorePage(status)]];
+  for (const repo of status.repos) pages.push([repoStatusPageKey(repo.name), renderRepoPage(repo)]);
   const files: string[] = [];
   const changed: string[] = [];
-  for (const [path, tempDir, body] of pages) {
-    files.push(path);
-    const old = await readFile(path, 'utf8').catch(() => undefined);
-    if (old === body) continue;
-    await writeFileAtomic(path, body, { tempDir });
-    changed.push(path);
+  for (const [key, body] of pages) {
+    files.push(store.locationOf(key));
+    if (await replaceIfChanged(store, key, body)) changed.push(store.locationOf(key));
   }
-  await removeLeftovers([layout.root, layout.yumDir]);
+  // Temp files of index writers killed mid-write (only ever written under the index lock, which we hold).
+  for (const prefix of ['', YUM_DIR]) await store.removeLeftovers(prefix, { olderThanMs: LEFTOVER_AGE_MS });
   return { files, changed };
+}
+
+/**
+ * Replace the object at `key` with `body` unless it holds that already; true when it was written. For the
+ * index files and status pages, written under the index lock: a conflict means a writer bypassed it.
+ */
+export async function replaceIfChanged(store: Store, key: string, body: string): Promise<boolean> {
+  const old = await store.read(key);
+  if (old?.data.toString('utf8') === body) return false;
+  await store.replace(key, body, old?.version ?? null);
+  return true;
 }
 
 /**
  * Rewrite the status pages under the index lock: after pin, unpin and gc, which change what the pages show
  * without moving any latest pointer (so all_latest.* stay as they are).
  */
-export async function refreshStatusPages(layout: StoreLayout, options: { logger?: Logger; lockTimeoutMs?: number } = {}): Promise<StatusPagesResult> {
+export async function refreshStatusPages(store: Store, options: { logger?: Logger; lockTimeoutMs?: number } = {}): Promise<StatusPagesResult> {
   const log = options.logger ?? silentLogger;
-  return withLock(indexLockPath(layout), { purpose: 'status page', timeoutMs: options.lockTimeoutMs ?? 120_000, staleAfterMs: 120_000, logger: log }, () => writeStatusPages(layout));
-}
-
-/** Temp files of index writers killed mid-write (only ever written under the index lock, which we hold). */
-async function removeLeftovers(dirs: string[]): Promise<void> {
-  const now = Date.now();
-  for (const dir of dirs) {
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
-      if (!isTempName(name)) continue;
-      const st = await stat(join(dir, name)).catch(() => undefined);
-      if (st?.isFile() && now - st.mtimeMs > LEFTOVER_AGE_MS) await rm(join(dir, name), { force: true });
-    }
-  }
+  return withStoreLock(store, INDEX_LOCK, { purpose: 'status page', timeoutMs: options.lockTimeoutMs ?? 120_000, staleAfterMs: 120_000, logger: log }, () => writeStatusPages(store));
 }
 
 /**
  * refreshStatusPages for commands whose own change already happened (pin, unpin, gc): a page that cannot be
  * rewritten is worth a warning, not a failure of the command.
  */
-export async function tryRefreshStatusPages(layout: StoreLayout, log: Logger, after: string): Promise<boolean> {
+export async function tryRefreshStatusPages(store: Store, log: Logger, after: string): Promise<boolean> {
   try {
-    await refreshStatusPages(layout, { logger: log });
+    await refreshStatusPages(store, { logger: log });
     return true;
   } catch (e) {
     log.warn(`${after}: the status page could not be rewritten (${(e as Error).message}); \`ovirt-repo index write\` rewrites it`);

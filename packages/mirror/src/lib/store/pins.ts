@@ -1,11 +1,9 @@
-import { readdir, readFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { ioError, thisHost, writeFileAtomic } from '@ovirt-repo/core';
-import { pinsDir, type StoreLayout } from './layout.js';
+import { thisHost, type Store } from '@ovirt-repo/core';
+import { pinKey, pinsKey } from './layout.js';
 import { isSnapshotId } from './names.js';
 
-/** A pin keeps a snapshot from gc, whatever its age: `<store>/yum/<repo>/pins/<id>.json`. */
+/** A pin keeps a snapshot from gc, whatever its age: `yum/<repo>/pins/<id>.json`. */
 export interface Pin {
   id: string;
   reason?: string;
@@ -13,24 +11,18 @@ export interface Pin {
   pinnedBy: string;
 }
 
-export async function readPins(layout: StoreLayout, repo: string): Promise<Map<string, Pin>> {
-  const dir = pinsDir(layout, repo);
+export async function readPins(store: Store, repo: string): Promise<Map<string, Pin>> {
   const pins = new Map<string, Pin>();
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return pins;
-    throw ioError('list pins', dir, e);
-  }
-  for (const name of names) {
+  for (const e of await store.list(pinsKey(repo))) {
+    const name = e.key.slice(e.key.lastIndexOf('/') + 1);
     const id = name.replace(/\.json$/, '');
-    if (!name.endsWith('.json') || !isSnapshotId(id)) continue;
+    if (e.type !== 'object' || !name.endsWith('.json') || !isSnapshotId(id)) continue;
     let pin: Pin = { id, pinnedAt: '', pinnedBy: '' };
     try {
-      pin = { ...pin, ...(JSON.parse(await readFile(join(dir, name), 'utf8')) as Partial<Pin>), id };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      const found = await store.read(e.key, { maxBytes: 64 * 1024 });
+      if (!found) continue; // removed meanwhile
+      pin = { ...pin, ...(JSON.parse(found.data.toString('utf8')) as Partial<Pin>), id };
+    } catch {
       // An unreadable pin still pins: being conservative is what a pin is for.
     }
     pins.set(id, pin);
@@ -38,7 +30,8 @@ export async function readPins(layout: StoreLayout, repo: string): Promise<Map<s
   return pins;
 }
 
-export async function writePin(layout: StoreLayout, repo: string, id: string, reason?: string): Promise<Pin> {
+/** Pin `id` (the caller holds the repo's retention lock), replacing the pin it may have. */
+export async function writePin(store: Store, repo: string, id: string, reason?: string): Promise<Pin> {
   let user = 'unknown';
   try {
     user = userInfo().username;
@@ -46,18 +39,14 @@ export async function writePin(layout: StoreLayout, repo: string, id: string, re
     // no passwd entry (containers)
   }
   const pin: Pin = { id, reason, pinnedAt: new Date().toISOString(), pinnedBy: `${user}@${thisHost()}` };
-  await writeFileAtomic(join(pinsDir(layout, repo), `${id}.json`), `${JSON.stringify(pin, null, 2)}\n`);
+  const current = await store.read(pinKey(repo, id));
+  await store.replace(pinKey(repo, id), `${JSON.stringify(pin, null, 2)}\n`, current?.version ?? null);
   return pin;
 }
 
 /** Remove a pin; false when the snapshot was not pinned. */
-export async function removePin(layout: StoreLayout, repo: string, id: string): Promise<boolean> {
-  const path = join(pinsDir(layout, repo), `${id}.json`);
-  try {
-    await unlink(path);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw ioError('remove pin', path, e);
-  }
+export async function removePin(store: Store, repo: string, id: string): Promise<boolean> {
+  if (!(await store.stat(pinKey(repo, id)))) return false;
+  await store.remove(pinKey(repo, id));
+  return true;
 }

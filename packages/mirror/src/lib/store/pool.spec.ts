@@ -18,9 +18,9 @@ describe('pool files', () => {
 
     const staged = await stagePoolFile(layout, 'a.rpm', expected, Readable.from([bytes]), 'a.rpm');
     expect(staged.size).toBe(bytes.length);
-    expect(poolEntryState(layout, expected.digest, 'a.rpm', bytes.length)).toBe('missing');
+    expect(await poolEntryState(layout, expected.digest, 'a.rpm', bytes.length)).toBe('missing');
     await staged.commit();
-    expect(poolEntryState(layout, expected.digest, 'a.rpm', bytes.length)).toBe('present');
+    expect(await poolEntryState(layout, expected.digest, 'a.rpm', bytes.length)).toBe('present');
     expect(await readFile(final)).toEqual(bytes);
     expect(await readdir(dirname(final))).toEqual(['a.rpm']);
 

@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { link, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { Readable } from 'node:stream';
-import { ErrorCodes, OvirtRepoError, fsyncPath, ioError, makeDirectory, tempPathFor } from '@ovirt-repo/core';
-import { poolFile, poolHref, type StoreLayout } from './layout.js';
+import { createHash, type Hash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { ErrorCodes, OvirtRepoError, isDeferredCreateCapable, type PreparedObject, type Store } from '@ovirt-repo/core';
+import { POOL_DIR, poolHref } from './layout.js';
 import { DIGEST_LENGTHS } from './names.js';
 
 /** What metadata promises about a package file. */
@@ -25,37 +22,27 @@ export function hashAlgorithm(type: string): string {
   return type;
 }
 
-/**
- * 'present' when the pool holds the file with the right size; 'corrupt' when it holds a wrong one.
- * Synchronous on purpose: a sync checks every selected package (tens of thousands in a big repo), and a
- * stat through the thread pool costs about ten times the system call itself.
- */
-export function poolEntryState(layout: StoreLayout, digest: string, name: string, size: number): 'present' | 'missing' | 'corrupt' {
-  return poolEntryStateAt(layout, poolHref(digest, name), size);
+/** 'present' when the pool holds the file with the right size; 'corrupt' when it holds a wrong one. */
+export async function poolEntryState(store: Store, digest: string, name: string, size: number): Promise<'present' | 'missing' | 'corrupt'> {
+  return poolEntryStateAt(store, poolHref(digest, name), size);
 }
 
 /** poolEntryState by a pool href already made with poolHref (so its parts are validated). */
-export function poolEntryStateAt(layout: StoreLayout, href: string, size: number): 'present' | 'missing' | 'corrupt' {
-  const path = `${layout.root}/${href}`;
-  let st;
-  try {
-    st = statSync(path, { throwIfNoEntry: false });
-  } catch (e) {
-    throw ioError('stat', path, e);
-  }
+export async function poolEntryStateAt(store: Store, href: string, size: number): Promise<'present' | 'missing' | 'corrupt'> {
+  const st = await store.stat(href);
   if (!st) return 'missing';
-  return st.isFile() && st.size === size ? 'present' : 'corrupt';
+  return st.type === 'object' && st.size === size ? 'present' : 'corrupt';
 }
 
 /** A verified file written beside its pool entry, not yet visible under its final name. */
 export interface StagedPoolFile {
   size: number;
-  /** Where commit() puts it: `pool/<dd>/<digest>/<name>`. */
+  /** Where commit() puts it (the store's location of `pool/<dd>/<digest>/<name>`). */
   finalPath: string;
   /**
-   * Link it into place (never over an existing entry). By default its bytes are fsynced first and its
-   * directory after; `synced: true` says the caller flushed the whole filesystem since the file was written
-   * (syncFileSystem) and will flush it again before anything refers to the new entry.
+   * Put it into place (never over an existing entry). By default it is made durable on its own;
+   * `synced: true` says the caller flushed the pool (flushPool) since the file was written and will flush
+   * it again before anything refers to the new entry.
    */
   commit(options?: { synced?: boolean }): Promise<void>;
   /** Remove it (the sync failed before it was committed). */
@@ -63,14 +50,14 @@ export interface StagedPoolFile {
 }
 
 /**
- * Stream `input` into the pool as `pool/<dd>/<digest>/<name>`: written to a temp file in the same directory,
- * hashed and counted on the way, checked against `expected`, fsynced, then linked into place. A file that is
- * not exactly what metadata promised never appears under its final name; an existing entry is never
- * overwritten (a concurrent sync that got there first wrote the same verified bytes). `onBytes` reports
- * progress. Returns the number of bytes written.
+ * Stream `input` into the pool as `pool/<dd>/<digest>/<name>`, hashed and counted on the way and checked
+ * against `expected`, then put into place create-only. A file that is not exactly what metadata promised
+ * never appears under its final name; an existing entry is never overwritten (a concurrent sync that got
+ * there first wrote the same verified bytes), except a damaged one with `replaceCorrupt`. `onBytes`
+ * reports progress. Returns the number of bytes written.
  */
 export async function writePoolFile(
-  layout: StoreLayout,
+  store: Store,
   name: string,
   expected: ExpectedFile,
   input: Readable,
@@ -78,18 +65,19 @@ export async function writePoolFile(
   onBytes?: (n: number) => void,
   replaceCorrupt = false,
 ): Promise<number> {
-  const staged = await stagePoolFile(layout, name, expected, input, where, onBytes, replaceCorrupt);
+  const staged = await stagePoolFile(store, name, expected, input, where, onBytes, replaceCorrupt);
   await staged.commit();
   return staged.size;
 }
 
 /**
- * The first half of writePoolFile: the bytes written to a temp file, verified, and the file closed. The
- * second half (commit) is what waits on the disk; a sync commits files in batches of its own (see
- * download-to-pool.ts), so downloads go on while the disk syncs, and one filesystem flush serves a batch.
+ * The first half of writePoolFile: the bytes written aside and verified. The second half (commit) is what
+ * waits on the disk; a sync commits files in batches of its own (see download-to-pool.ts), so downloads go
+ * on while the disk syncs, and one flush of the pool serves a batch. A store that cannot write aside puts
+ * the file into place at once (commit then does nothing).
  */
 export async function stagePoolFile(
-  layout: StoreLayout,
+  store: Store,
   name: string,
   expected: ExpectedFile,
   input: Readable,
@@ -97,27 +85,56 @@ export async function stagePoolFile(
   onBytes?: (n: number) => void,
   replaceCorrupt = false,
 ): Promise<StagedPoolFile> {
-  const final = poolFile(layout, expected.digest, name);
-  const dir = dirname(final);
+  const key = poolHref(expected.digest, name);
+  let size = 0;
+  const verified = Readable.from(
+    verifiedBytes(input, { ...expected, hash: createHash(hashAlgorithm(expected.checksumType)) }, where, (n) => {
+      size += n;
+      onBytes?.(n);
+    }),
+  );
+  let prepared: PreparedObject | undefined;
   try {
-    await makeDirectory(dir);
+    if (isDeferredCreateCapable(store)) prepared = await store.prepare(key, verified);
+    else {
+      if (replaceCorrupt) await store.remove(key);
+      await store.create(key, verified);
+    }
   } catch (e) {
     input.destroy();
     throw e;
   }
-  const tmp = tempPathFor(final);
-  const hash = createHash(hashAlgorithm(expected.checksumType));
-  let size = 0;
-  let fh: FileHandle | undefined;
-  const fail = async (e: unknown): Promise<never> => {
-    input.destroy();
-    await fh?.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    if (e instanceof OvirtRepoError) throw e;
-    throw ioError('store package', where, e);
+  let settled = false;
+  return {
+    size,
+    finalPath: store.locationOf(key),
+    discard: async () => {
+      if (settled) return;
+      settled = true;
+      await prepared?.discard();
+    },
+    commit: async (options = {}) => {
+      if (settled || !prepared) return;
+      settled = true;
+      if (replaceCorrupt) await store.remove(key);
+      await prepared.commit({ flushed: options.synced });
+    },
   };
+}
+
+/** Make what was written to the pool durable at once; false when the store cannot (commit each then). */
+export async function flushPool(store: Store): Promise<boolean> {
+  return isDeferredCreateCapable(store) ? store.flush(POOL_DIR) : false;
+}
+
+/**
+ * The bytes of `input`, checked as they pass: more than `expected.size` stops at once (E_SIZE_MISMATCH), and
+ * at the end the size and checksum must match (E_CHECKSUM_MISMATCH), before the store makes anything visible.
+ */
+async function* verifiedBytes(input: Readable, expected: ExpectedFile & { hash: Hash }, where: string, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
+  const { hash } = expected;
+  let size = 0;
   try {
-    fh = await open(tmp, 'wx', 0o644);
     for await (const chunk of readingFrom(input, where)) {
       size += chunk.length;
       if (size > expected.size) {
@@ -128,70 +145,26 @@ export async function stagePoolFile(
         });
       }
       hash.update(chunk);
-      await fh.write(chunk);
-      onBytes?.(chunk.length);
+      yield chunk;
+      onBytes(chunk.length);
     }
-    if (size !== expected.size) {
-      throw new OvirtRepoError(ErrorCodes.SIZE_MISMATCH, `${where} has ${size} bytes, expected ${expected.size}`, {
-        target: where,
-        hint: 'the download was cut short or the source file differs from its metadata; retry, or regenerate the source repo',
-        data: { expected: expected.size, actual: size },
-      });
-    }
-    const actual = hash.digest('hex');
-    if (actual !== expected.digest) {
-      throw new OvirtRepoError(ErrorCodes.CHECKSUM_MISMATCH, `${where} has ${expected.checksumType} ${actual}, expected ${expected.digest}`, {
-        target: where,
-        hint: 'the source file differs from its metadata (corrupt, replaced, or a stale mirror); nothing was stored. Regenerate the source metadata or pick another mirror',
-        data: { type: expected.checksumType, expected: expected.digest, actual },
-      });
-    }
-  } catch (e) {
-    return fail(e);
+  } finally {
+    input.destroy();
   }
-  try {
-    await fh.close();
-    fh = undefined;
-  } catch (e) {
-    return fail(e);
+  if (size !== expected.size) {
+    throw new OvirtRepoError(ErrorCodes.SIZE_MISMATCH, `${where} has ${size} bytes, expected ${expected.size}`, {
+      target: where,
+      hint: 'the download was cut short or the source file differs from its metadata; retry, or regenerate the source repo',
+      data: { expected: expected.size, actual: size },
+    });
   }
-  let settled = false;
-  return {
-    size,
-    finalPath: final,
-    discard: async () => {
-      if (settled) return;
-      settled = true;
-      await rm(tmp, { force: true });
-    },
-    commit: async (options = {}) => {
-      if (settled) return;
-      settled = true;
-      try {
-        if (!options.synced) await fsyncPath(tmp);
-        await linkIntoPlace(tmp, final, replaceCorrupt);
-        if (!options.synced) await fsyncPath(dir);
-      } catch (e) {
-        await fail(e);
-      }
-    },
-  };
-}
-
-async function linkIntoPlace(tmp: string, final: string, replace: boolean): Promise<void> {
-  if (replace) {
-    await rename(tmp, final);
-    return;
-  }
-  try {
-    await link(tmp, final);
-    await unlink(tmp);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') await unlink(tmp);
-    // No hard links on this filesystem: rename (the bytes are verified, so replacing equal bytes is harmless).
-    else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') await rename(tmp, final);
-    else throw e;
+  const actual = hash.digest('hex');
+  if (actual !== expected.digest) {
+    throw new OvirtRepoError(ErrorCodes.CHECKSUM_MISMATCH, `${where} has ${expected.checksumType} ${actual}, expected ${expected.digest}`, {
+      target: where,
+      hint: 'the source file differs from its metadata (corrupt, replaced, or a stale mirror); nothing was stored. Regenerate the source metadata or pick another mirror',
+      data: { type: expected.checksumType, expected: expected.digest, actual },
+    });
   }
 }
 

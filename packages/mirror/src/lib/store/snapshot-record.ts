@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CORE_RECORD_TYPES, ErrorCodes, OvirtRepoError, ioError, sortedLinesDigest, type ChunkIndex, type CoreRecordType, type MemberSpan } from '@ovirt-repo/core';
-import { SNAPSHOT_RECORD } from './layout.js';
+import { CORE_RECORD_TYPES, ErrorCodes, OvirtRepoError, sortedLinesDigest, type ChunkIndex, type CoreRecordType, type MemberSpan, type Store } from '@ovirt-repo/core';
+import { SNAPSHOT_RECORD, snapshotKey } from './layout.js';
 
 /** One package of a snapshot, as recorded in snapshot.json (its repodata is the authority for clients). */
 export interface SnapshotPackage {
@@ -137,25 +135,21 @@ export function contentTrailer(extras: Pick<SnapshotExtraMetadata, 'type' | 'che
     .join('');
 }
 
-export async function readSnapshotRecord(dir: string): Promise<SnapshotRecord | undefined> {
-  const path = join(dir, SNAPSHOT_RECORD);
-  let text: string;
+/** A snapshot's snapshot.json, or undefined when it has none. */
+export async function readSnapshotRecord(store: Store, repo: string, id: string): Promise<SnapshotRecord | undefined> {
+  const key = `${snapshotKey(repo, id)}/${SNAPSHOT_RECORD}`;
+  const where = store.locationOf(key);
+  const found = await store.read(key);
+  if (!found) return undefined;
   try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw ioError('read snapshot record', path, e);
-  }
-  try {
-    const r = JSON.parse(text) as SnapshotRecord;
+    const r = JSON.parse(found.data.toString('utf8')) as SnapshotRecord;
     if (r.format !== 1 || !Array.isArray(r.packages)) throw new Error('unknown format');
     return r;
   } catch (e) {
-    throw new OvirtRepoError(ErrorCodes.STORE, `snapshot record ${path} is corrupt: ${(e as Error).message}`, {
-      target: path,
+    throw new OvirtRepoError(ErrorCodes.STORE, `snapshot record ${where} is corrupt: ${(e as Error).message}`, {
+      target: where,
       hint: 'run `ovirt-repo snapshot verify` on it; a corrupt snapshot should be unpinned and removed by gc',
       cause: e,
     });
   }
 }
-

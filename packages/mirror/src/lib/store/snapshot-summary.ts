@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { SNAPSHOT_SUMMARY } from './layout.js';
+import type { Store } from '@ovirt-repo/core';
+import { SNAPSHOT_SUMMARY, snapshotKey } from './layout.js';
 import type { SyncMode } from './snapshot-record.js';
 
 /** How a snapshot differs from the one it was made after, by name.arch (as `snapshot diff` counts). */
@@ -45,10 +44,12 @@ export const CHANGE_SAMPLE = 20;
  * The summary of a snapshot, or undefined when it has none (made before summaries existed, or damaged):
  * callers fall back to snapshot.json's stats and show the changes as unknown.
  */
-export async function readSnapshotSummary(dir: string): Promise<SnapshotSummaryRecord | undefined> {
+export async function readSnapshotSummary(store: Store, repo: string, id: string): Promise<SnapshotSummaryRecord | undefined> {
   let text: string;
   try {
-    text = await readFile(join(dir, SNAPSHOT_SUMMARY), 'utf8');
+    const found = await store.read(`${snapshotKey(repo, id)}/${SNAPSHOT_SUMMARY}`, { maxBytes: 1024 * 1024 });
+    if (!found) return undefined;
+    text = found.data.toString('utf8');
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { ErrorCodes, OvirtRepoError, ioError, makeDirectory, writeFileAtomic } from '@ovirt-repo/core';
-import { storeLayout, type StoreLayout } from './layout.js';
-import { assertOwnParts, claimForStore } from './store-parts.js';
+import { ErrorCodes, OvirtRepoError, type Store } from '@ovirt-repo/core';
+import { openStoreBackend } from './backends.js';
+import { STORE_MARKER } from './layout.js';
+import { assertOwnParts } from './store-parts.js';
 
 export const STORE_FORMAT = 'ovirt-repo-store';
 export const STORE_VERSION = 1;
@@ -13,61 +13,59 @@ export interface StoreMarker {
 }
 
 /**
- * Open the store at `root`. Readers, gc and `index write` require the store.json marker, so a typo in
- * --store can never make gc delete files in a directory that is not a store. Writers (`create: true`,
- * mirror sync) also make a new store, but only in a missing or empty directory: never in one that holds
- * anything else (a web root, an old mirror tree). The marker is written first, so a first sync killed at
- * any moment leaves either an empty directory or a store, and the next sync goes on from there. Writers
- * also refuse a store whose parts lead out of it (store-parts.ts).
+ * Open the store at `location` (a directory, or a URL of a store backend). Readers, gc and `index write`
+ * require the store.json marker, so a typo in --store can never make gc delete files somewhere that is not
+ * a store. Writers (`create: true`, mirror sync) also make a new store, but only where nothing else is (a
+ * directory store: in a missing or empty directory, never one that holds a web root or an old mirror
+ * tree). The marker is created first, create-only, so first writers racing agree on one, and a first sync
+ * killed at any moment leaves nothing or a store, which the next sync takes up. Writers also refuse a
+ * store whose parts lead out of it (store-parts.ts).
  */
-export async function openStore(root: string, options: { create?: boolean } = {}): Promise<StoreLayout> {
-  const layout = storeLayout(root);
-  if (!(await readMarker(layout))) {
+export async function openStore(location: string, options: { create?: boolean } = {}): Promise<Store> {
+  const store = await openStoreBackend(location, options);
+  if (!(await readMarker(store))) {
     if (!options.create) {
-      throw new OvirtRepoError(ErrorCodes.STORE, `${layout.root} is not an ovirt-repo store (no ${layout.marker})`, {
-        target: layout.root,
+      throw new OvirtRepoError(ErrorCodes.STORE, `${store.location} is not an ovirt-repo store (no ${store.locationOf(STORE_MARKER)})`, {
+        target: store.location,
         hint: 'check --store / OVIRT_REPO_STORE; a store is created by the first `ovirt-repo mirror sync` into an empty or missing directory',
       });
     }
-    await makeDirectory(layout.root);
-    // claimForStore says no when another first writer's marker appeared meanwhile: that store is ours too.
-    if (await claimForStore(layout)) {
-      const m: StoreMarker = { format: STORE_FORMAT, version: STORE_VERSION, createdAt: new Date().toISOString() };
-      await writeFileAtomic(layout.marker, `${JSON.stringify(m, null, 2)}\n`);
-    } else if (!(await readMarker(layout))) {
-      throw ioError('read store marker', layout.marker, new Error('it vanished while the store was being created'));
+    const m: StoreMarker = { format: STORE_FORMAT, version: STORE_VERSION, createdAt: new Date().toISOString() };
+    // False when another first writer's marker appeared meanwhile: that store is ours too.
+    await store.create(STORE_MARKER, `${JSON.stringify(m, null, 2)}\n`);
+    if (!(await readMarker(store))) {
+      throw new OvirtRepoError(ErrorCodes.STORE, `the marker ${store.locationOf(STORE_MARKER)} vanished while the store was being created`, {
+        target: store.locationOf(STORE_MARKER),
+        hint: 'something removed it meanwhile; run the command again',
+      });
     }
   }
-  if (options.create) {
-    await assertOwnParts(layout);
-    for (const dir of [layout.poolDir, layout.yumDir, layout.locksDir]) await makeDirectory(dir);
-  }
-  return layout;
+  if (options.create) await assertOwnParts(store);
+  return store;
 }
 
-async function readMarker(layout: StoreLayout): Promise<StoreMarker | undefined> {
-  let text: string;
-  try {
-    text = await readFile(layout.marker, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw ioError('read store marker', layout.marker, e);
-  }
+async function readMarker(store: Store): Promise<StoreMarker | undefined> {
+  const where = store.locationOf(STORE_MARKER);
+  const found = await store.read(STORE_MARKER, { maxBytes: 64 * 1024 }).catch((e: unknown) => {
+    if ((e as { code?: string }).code === ErrorCodes.STORE) return { data: Buffer.from('') };
+    throw e;
+  });
+  if (!found) return undefined;
   let m: Partial<StoreMarker>;
   try {
-    m = JSON.parse(text) as Partial<StoreMarker>;
+    m = JSON.parse(found.data.toString('utf8')) as Partial<StoreMarker>;
   } catch {
     m = {};
   }
   if (m.format !== STORE_FORMAT || typeof m.version !== 'number') {
-    throw new OvirtRepoError(ErrorCodes.STORE, `${layout.marker} is not an ovirt-repo store marker`, {
-      target: layout.marker,
+    throw new OvirtRepoError(ErrorCodes.STORE, `${where} is not an ovirt-repo store marker`, {
+      target: where,
       hint: 'the directory holds something else; point --store at an ovirt-repo store or an empty directory',
     });
   }
   if (m.version > STORE_VERSION) {
-    throw new OvirtRepoError(ErrorCodes.STORE, `store ${layout.root} has format version ${m.version}; this ovirt-repo understands up to ${STORE_VERSION}`, {
-      target: layout.marker,
+    throw new OvirtRepoError(ErrorCodes.STORE, `store ${store.location} has format version ${m.version}; this ovirt-repo understands up to ${STORE_VERSION}`, {
+      target: where,
       hint: 'upgrade ovirt-repo',
     });
   }

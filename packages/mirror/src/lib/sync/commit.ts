@@ -1,7 +1,7 @@
-import { ErrorCodes, OvirtRepoError, type Lock } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, type StoreLock } from '@ovirt-repo/core';
 import { indexedUrl, writeIndex } from '../index/write-index.js';
 import type { SourceRepomd } from '../source/sources.js';
-import { snapshotUrl } from '../store/layout.js';
+import { YUM_DIR, snapshotUrl } from '../store/layout.js';
 import { publishSnapshot } from './commit/publish-snapshot.js';
 import type { LatestSnapshot, SyncContext } from './context.js';
 import type { SyncResult } from './options.js';
@@ -12,7 +12,7 @@ import type { WorkArea } from './shared/work-area.js';
  * Stage 7, commit: the snapshot written aside is published (renamed to its id, then latest.txt moved to
  * it, see publishSnapshot), and the metadata cache keeps only what the new latest snapshot uses.
  */
-export function commit(ctx: SyncContext, lock: Lock, latest: LatestSnapshot, sources: readonly SourceRepomd[], written: WrittenSnapshot, downloaded: DownloadResult, area: WorkArea): Promise<SyncResult> {
+export function commit(ctx: SyncContext, lock: StoreLock, latest: LatestSnapshot, sources: readonly SourceRepomd[], written: WrittenSnapshot, downloaded: DownloadResult, area: WorkArea): Promise<SyncResult> {
   return ctx.timer.time('commit', async () => {
     await publishSnapshot(ctx.layout, ctx.repo, written.id, area.staging as string, lock, latest.id);
     area.staging = undefined;
@@ -36,7 +36,7 @@ export async function updateIndex(ctx: SyncContext, result: SyncResult): Promise
     await ctx.timer.time('writeIndex', () => writeIndex(ctx.layout, { baseUrl: ctx.baseUrl, logger: ctx.log }));
   } catch (e) {
     throw new OvirtRepoError(ErrorCodes.STORE, `snapshot ${ctx.repo}/${result.snapshot} is published, but the index could not be written: ${(e as Error).message}`, {
-      target: ctx.layout.yumDir,
+      target: ctx.layout.locationOf(YUM_DIR),
       hint: 'run `ovirt-repo index write` once the problem is fixed',
       cause: e,
     });

@@ -1,6 +1,5 @@
-import type { Logger, ReadClient, Repomd } from '@ovirt-repo/core';
+import type { Logger, ReadClient, Repomd, Store } from '@ovirt-repo/core';
 import type { SourceRepomd, SourceSpec } from '../source/sources.js';
-import type { StoreLayout } from '../store/layout.js';
 import type { RecordText } from '../store/record-file.js';
 import type { SelectionOptions, SyncMode } from '../store/snapshot-record.js';
 import type { SyncOptions } from './options.js';
@@ -8,7 +7,7 @@ import type { StageTimer } from './shared/stage-timer.js';
 
 /** What every stage of one sync of one repo shares (prepare.ts makes it). */
 export interface SyncContext {
-  layout: StoreLayout;
+  layout: Store;
   repo: string;
   mode: SyncMode;
   selection: SelectionOptions;

@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registerPoolUser } from '../lock/pool-guard.js';
+import { localPathOf } from '../store/layout.js';
 import type { SnapshotPackage } from '../store/snapshot-record.js';
 import type { LatestSnapshot, SyncContext } from './context.js';
 import { downloadToPool } from './download/download-to-pool.js';
@@ -27,7 +27,7 @@ export function downloadMissing(ctx: SyncContext, latest: LatestSnapshot, edits:
       newcomers.map((c) => c.digest),
       { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: ctx.options.staleAfterMs },
     );
-    const plan = planDownloads(layout, ctx.checkPool ? everyPackage(ctx, latest, edits) : newcomers);
+    const plan = await planDownloads(layout, ctx.checkPool ? everyPackage(ctx, latest, edits) : newcomers);
     log.info(`Pool has ${plan.present} of ${plan.present + plan.fetch.length + plan.corrupt.length} packages; fetching ${plan.fetch.length + plan.corrupt.length} (${plan.bytes} bytes)`);
     const downloaded = await downloadToPool(layout, plan, ctx.client, ctx.workers, log);
     await pauseForTest('after-download');
@@ -59,5 +59,5 @@ function everyPackage(ctx: SyncContext, latest: LatestSnapshot, edits: Edits): C
 
 function latestCandidate(ctx: SyncContext, p: SnapshotPackage): Candidate {
   const fileName = p.href.slice(p.href.lastIndexOf('/') + 1);
-  return { ...p, origin: -1, poolHref: p.href, fileName, url: pathToFileURL(join(ctx.layout.root, p.href)) };
+  return { ...p, origin: -1, poolHref: p.href, fileName, url: pathToFileURL(localPathOf(ctx.layout, p.href)) };
 }

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { acquireLock, createReadClient, makeDirectory, silentLogger, type Lock } from '@ovirt-repo/core';
+import { createReadClient, makeDirectory, silentLogger, type StoreLock } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
-import { repoLockPath } from '../lock/store-locks.js';
+import { repoLockName } from '../lock/store-locks.js';
 import { resolveSourceSpecs } from '../source/sources.js';
 import { defaultBaseUrl, repoDir } from '../store/layout.js';
 import { validateRepoName } from '../store/names.js';
@@ -53,12 +53,12 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
  * removing what an interrupted sync of the repo left behind. The lock and the HTTP client are released
  * whatever happens.
  */
-export async function withWriterLock<T>(ctx: SyncContext, work: (lock: Lock) => Promise<T>): Promise<T> {
+export async function withWriterLock<T>(ctx: SyncContext, work: (lock: StoreLock) => Promise<T>): Promise<T> {
   const { layout, repo, log } = ctx;
-  let lock: Lock | undefined;
+  let lock: StoreLock | undefined;
   try {
     lock = await ctx.timer.time('lock', () =>
-      acquireLock(repoLockPath(layout, repo), { purpose: `mirror sync of ${repo}`, timeoutMs: ctx.options.lockTimeoutMs ?? 30 * 60_000, staleAfterMs: ctx.options.staleAfterMs, logger: log }),
+      layout.lock(repoLockName(repo), { purpose: `mirror sync of ${repo}`, timeoutMs: ctx.options.lockTimeoutMs ?? 30 * 60_000, staleAfterMs: ctx.options.staleAfterMs, logger: log }),
     );
     await pauseForTest('after-lock');
     await makeDirectory(repoDir(layout, repo));

@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { MAX_REPOMD_SIZE, OvirtRepoError, ioError, parseRepomd, type Repomd } from '@ovirt-repo/core';
+import { ErrorCodes, MAX_REPOMD_SIZE, OvirtRepoError, parseRepomd, type Repomd } from '@ovirt-repo/core';
 import { parseLocation } from '../source/location.js';
 import type { SourceRepomd } from '../source/sources.js';
-import { snapshotDir } from '../store/layout.js';
+import { snapshotDir, snapshotKey } from '../store/layout.js';
 import type { FetchedSource, LatestSnapshot, SyncContext } from './context.js';
 import { chooseExtras, type ExtraCandidate } from './read-incoming/extra-metadata.js';
 import { settleExtras } from './read-incoming/merge-extras.js';
@@ -66,11 +64,14 @@ async function withRepomd(ctx: SyncContext, s: SourceRepomd): Promise<FetchedSou
  */
 async function readLatestRepomd(ctx: SyncContext, latest: LatestSnapshot): Promise<Repomd | undefined> {
   if (!latest.id || !latest.record) return undefined;
-  const path = join(snapshotDir(ctx.layout, ctx.repo, latest.id), 'repodata', 'repomd.xml');
+  const key = `${snapshotKey(ctx.repo, latest.id)}/repodata/repomd.xml`;
+  const path = ctx.layout.locationOf(key);
   try {
-    return parseRepomd(await readFile(path), path);
+    const found = await ctx.layout.read(key, { maxBytes: MAX_REPOMD_SIZE });
+    if (!found) throw new OvirtRepoError(ErrorCodes.STORE, `${path} is missing`, { target: path, hint: `check the snapshot with \`ovirt-repo snapshot verify ${ctx.repo} ${latest.id}\`` });
+    return parseRepomd(found.data, path);
   } catch (e) {
-    const error = e instanceof OvirtRepoError ? e : ioError('read', path, e);
+    const error = e as OvirtRepoError;
     if (ctx.mode === 'additive') throw error;
     ctx.log.warn(`not reusing snapshot ${ctx.repo}/${latest.id}: ${error.message}`);
     return undefined;

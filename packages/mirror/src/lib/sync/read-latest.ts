@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ioError } from '@ovirt-repo/core';
 import { inSelectionOrder, selectionOrder } from '../select/select-packages.js';
-import { SNAPSHOT_RECORD, snapshotDir } from '../store/layout.js';
+import { SNAPSHOT_RECORD, snapshotKey } from '../store/layout.js';
 import { corrupt, RecordText } from '../store/record-file.js';
 import { readLatest as readLatestId } from '../store/repo-state.js';
 import type { SnapshotRecord } from '../store/snapshot-record.js';
@@ -20,15 +17,14 @@ export function readLatest(ctx: SyncContext): Promise<LatestSnapshot> {
   return ctx.timer.time('readLatest', async () => {
     const id = await readLatestId(ctx.layout, ctx.repo);
     if (!id) return {};
-    const path = join(snapshotDir(ctx.layout, ctx.repo, id), SNAPSHOT_RECORD);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('read snapshot record', path, e);
+    const key = `${snapshotKey(ctx.repo, id)}/${SNAPSHOT_RECORD}`;
+    const path = ctx.layout.locationOf(key);
+    const found = await ctx.layout.read(key);
+    if (!found) {
       ctx.log.warn(`latest snapshot ${ctx.repo}/${id} has no snapshot.json; treating the repo as new`);
       return { id };
     }
+    const bytes = found.data;
     const text = RecordText.parse(bytes, path);
     if (text?.head.metadata) return { id, record: text };
     return { id, record: inOrder(text ?? RecordText.of(parseWhole(bytes, path), path), path) };

@@ -1,6 +1,6 @@
 import { rename } from 'node:fs/promises';
-import { ErrorCodes, fsyncPath, ioError, OvirtRepoError, type Lock } from '@ovirt-repo/core';
-import { repoDir, snapshotDir, type StoreLayout } from '../../store/layout.js';
+import { ErrorCodes, fsyncPath, ioError, OvirtRepoError, type Store, type StoreLock } from '@ovirt-repo/core';
+import { repoDir, snapshotDir } from '../../store/layout.js';
 import { readLatest, writeLatest } from '../../store/repo-state.js';
 import { pauseForTest } from '../shared/test-hooks.js';
 
@@ -11,7 +11,7 @@ import { pauseForTest } from '../shared/test-hooks.js';
  * kill between the two leaves a complete snapshot that is not latest yet; either way latest.txt names a
  * complete snapshot.
  */
-export async function publishSnapshot(layout: StoreLayout, repo: string, id: string, stagingDir: string, lock: Lock, expectedLatest: string | undefined): Promise<string> {
+export async function publishSnapshot(layout: Store, repo: string, id: string, stagingDir: string, lock: StoreLock, expectedLatest: string | undefined): Promise<string> {
   await lock.assertHeld();
   const current = await readLatest(layout, repo);
   if (current !== expectedLatest) {
@@ -29,7 +29,7 @@ export async function publishSnapshot(layout: StoreLayout, repo: string, id: str
   }
   await fsyncPath(repoDir(layout, repo));
   await pauseForTest('before-latest');
-  await writeLatest(layout, repo, id);
+  await writeLatest(layout, repo, id, expectedLatest);
   await pauseForTest('after-latest');
   return final;
 }

@@ -1,7 +1,6 @@
 import { dirname } from 'node:path';
-import { ErrorCodes, fsyncPath, mapLimit, OvirtRepoError, redactUrl, syncFileSystem, type Logger, type ReadClient } from '@ovirt-repo/core';
-import { stagePoolFile, type StagedPoolFile } from '../../store/pool.js';
-import type { StoreLayout } from '../../store/layout.js';
+import { ErrorCodes, fsyncPath, mapLimit, OvirtRepoError, redactUrl, type Logger, type ReadClient, type Store } from '@ovirt-repo/core';
+import { flushPool, stagePoolFile, type StagedPoolFile } from '../../store/pool.js';
 import type { DownloadResult } from '../shared/result.js';
 import type { DownloadPlan } from './plan-downloads.js';
 
@@ -14,14 +13,14 @@ import type { DownloadPlan } from './plan-downloads.js';
  * after a retry) stops the sync before anything is published. When this returns, every downloaded file is
  * durable in the pool.
  */
-export async function downloadToPool(layout: StoreLayout, plan: DownloadPlan, client: ReadClient, workers: number, log: Logger): Promise<DownloadResult> {
+export async function downloadToPool(layout: Store, plan: DownloadPlan, client: ReadClient, workers: number, log: Logger): Promise<DownloadResult> {
   const items = [...plan.fetch.map((c) => ({ c, replace: false })), ...plan.corrupt.map((c) => ({ c, replace: true }))];
   if (items.length === 0) return { count: 0, bytes: 0 };
   for (const c of plan.corrupt) log.warn(`pool file ${c.poolHref} is damaged (wrong size); fetching it again`);
   const progress = log.progress(`Downloading ${items.length} packages`, plan.bytes);
   let bytes = 0;
   // Files are verified in the download slots and made durable in batches of their own (see stagePoolFile).
-  const commits = new PoolCommitter(layout.poolDir);
+  const commits = new PoolCommitter(layout);
   try {
     await mapLimit(items, workers, async ({ c, replace }) => {
       const where = redactUrl(c.url.href);
@@ -100,7 +99,7 @@ class PoolCommitter {
   private unflushedLinks: string[] = [];
   private failure: unknown;
 
-  constructor(private readonly poolDir: string) {}
+  constructor(private readonly store: Store) {}
 
   async room(): Promise<void> {
     while (this.inFlight.length >= 2) await this.inFlight[0];
@@ -118,7 +117,7 @@ class PoolCommitter {
     await Promise.all(this.inFlight);
     if (this.unflushedLinks.length > 0 && !this.failure) {
       await this.settle(async () => {
-        if (await syncFileSystem(this.poolDir)) return;
+        if (await flushPool(this.store)) return;
         for (const dir of new Set(this.unflushedLinks.map((f) => dirname(f)))) await fsyncPath(dir);
       });
       this.unflushedLinks = [];
@@ -140,7 +139,7 @@ class PoolCommitter {
   private async commitBatch(files: StagedPoolFile[]): Promise<void> {
     // After a failure the rest is still committed: every staged file is verified, and keeping it saves
     // the next sync a download. Only the flush that would promise their durability is skipped (drain).
-    const synced = files.length >= MIN_FLUSHED_BATCH && (await syncFileSystem(this.poolDir));
+    const synced = files.length >= MIN_FLUSHED_BATCH && (await flushPool(this.store));
     // Each file on its own: one that fails to link must not leave the others of its batch unlinked.
     await mapLimit(files, COMMIT_PARALLELISM, (f) => this.settle(() => f.commit({ synced })));
     if (synced) this.unflushedLinks.push(...files.map((f) => f.finalPath));

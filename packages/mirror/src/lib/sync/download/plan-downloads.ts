@@ -1,6 +1,5 @@
-import { ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, type Store } from '@ovirt-repo/core';
 import { poolEntryStateAt } from '../../store/pool.js';
-import type { StoreLayout } from '../../store/layout.js';
 import type { Candidate } from '../shared/candidates.js';
 
 export interface DownloadPlan {
@@ -18,12 +17,12 @@ export interface DownloadPlan {
  * latest snapshot lacks, unless the whole pool is to be checked). Creating a snapshot whose packages are
  * all in the pool copies nothing, so its cost does not grow with package bytes.
  */
-export function planDownloads(layout: StoreLayout, selected: readonly Candidate[]): DownloadPlan {
+export async function planDownloads(layout: Store, selected: readonly Candidate[]): Promise<DownloadPlan> {
   const unique = new Map<string, Candidate>();
   for (const c of selected) if (!unique.has(c.poolHref)) unique.set(c.poolHref, c);
   const plan: DownloadPlan = { fetch: [], corrupt: [], present: 0, bytes: 0 };
   for (const c of unique.values()) {
-    const state = poolEntryStateAt(layout, c.poolHref, c.size);
+    const state = await poolEntryStateAt(layout, c.poolHref, c.size);
     if (state === 'present') {
       plan.present++;
       continue;

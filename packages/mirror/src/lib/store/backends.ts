@@ -1,0 +1,42 @@
+import { ErrorCodes, OvirtRepoError, parseTargetLocation, redactLocation, type Store } from '@ovirt-repo/core';
+
+/** A kind of store, by the scheme of its location. */
+interface StoreBackend {
+  scheme: string;
+  /** One line: what it keeps the store in. */
+  description: string;
+  example: string;
+  /** Loaded when used, so a command never loads the code (and clients) of backends it does not use. */
+  open(location: string, options: { create?: boolean }): Promise<Store>;
+}
+
+const BACKENDS: readonly StoreBackend[] = [
+  {
+    scheme: 'file',
+    description: 'a directory on this machine (or a shared filesystem), served by any static web server',
+    example: '/var/www/html/repos',
+    open: async (location, options) => (await import('./local/local-store.js')).openLocalStore(location, options),
+  },
+];
+
+/**
+ * The Store a `--store` value names: a path or `file://` URL is a directory store; other schemes are
+ * looked up by name. An unknown scheme is E_UNKNOWN_SCHEME listing the known ones. With `create`, a
+ * backend may make its root (a missing directory) and refuses a root holding something else.
+ */
+export async function openStoreBackend(location: string, options: { create?: boolean } = {}): Promise<Store> {
+  if (location.trim() === '') {
+    throw new OvirtRepoError(ErrorCodes.USAGE, 'empty store location', { hint: 'give --store a directory such as /var/www/html/repos' });
+  }
+  const { scheme, form } = parseTargetLocation(location, (s) => BACKENDS.some((b) => b.scheme === s));
+  // Only a URL names a scheme; `host:path` is no store location, so anything that is not a URL is a path.
+  const backend = BACKENDS.find((b) => b.scheme === (form === 'url' ? scheme : 'file'));
+  if (!backend) {
+    throw new OvirtRepoError(ErrorCodes.UNKNOWN_SCHEME, `unknown store scheme "${scheme}:" in ${redactLocation(location)}`, {
+      target: redactLocation(location),
+      hint: `known store schemes: ${BACKENDS.map((b) => `${b.scheme}: (${b.description}, e.g. ${b.example})`).join('; ')}`,
+      data: { scheme, known: BACKENDS.map((b) => b.scheme) },
+    });
+  }
+  return backend.open(location, options);
+}

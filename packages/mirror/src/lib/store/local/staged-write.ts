@@ -1,0 +1,73 @@
+import { lstat, mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ErrorCodes, OvirtRepoError, fsyncPath, makeDirectory, storeKey, tempPathFor, type StagedWrite, type StoreData } from '@ovirt-repo/core';
+import { writeNewFile } from './files.js';
+
+/**
+ * A set of files built in a temp directory beside the prefix's place (same filesystem), each written and
+ * fsynced as it comes; commit fsyncs the directories and renames the whole directory into place, the one
+ * step that makes the set visible. A writer killed before leaves only the temp directory, which
+ * removeLeftovers takes away.
+ */
+export class LocalStagedWrite implements StagedWrite {
+  #settled = false;
+
+  private constructor(
+    readonly prefix: string,
+    readonly localDir: string,
+    private readonly final: string,
+    private readonly where: string,
+    private readonly checkLink: (key: string, target: string) => void,
+  ) {}
+
+  static async start(prefix: string, final: string, where: string, checkLink: (key: string, target: string) => void): Promise<LocalStagedWrite> {
+    await makeDirectory(dirname(final));
+    const dir = tempPathFor(final);
+    await mkdir(dir, { mode: 0o755 });
+    return new LocalStagedWrite(prefix, dir, final, where, checkLink);
+  }
+
+  async write(key: string, data: StoreData): Promise<void> {
+    const path = join(this.localDir, storeKey(key, 'staged write'));
+    await writeNewFile(path, data, { sync: true });
+  }
+
+  async symlink(key: string, target: string): Promise<void> {
+    this.checkLink(storeKey(key, 'staged symlink'), target);
+    const path = join(this.localDir, key);
+    await makeDirectory(dirname(path));
+    await symlink(target, path);
+  }
+
+  async commit(): Promise<void> {
+    if (this.#settled) throw new OvirtRepoError(ErrorCodes.INTERNAL, `staged write of ${this.where} was already committed or discarded`);
+    await fsyncTree(this.localDir);
+    const conflict = () =>
+      new OvirtRepoError(ErrorCodes.CONFLICT, `commit: ${this.where} exists already`, {
+        target: this.where,
+        hint: 'another writer made it meanwhile; nothing was published by this one',
+      });
+    if (await lstat(this.final).catch(() => undefined)) throw conflict();
+    try {
+      await rename(this.localDir, this.final);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') throw conflict();
+      throw e;
+    }
+    this.#settled = true;
+    await fsyncPath(dirname(this.final));
+  }
+
+  async discard(): Promise<void> {
+    if (this.#settled) return;
+    this.#settled = true;
+    await rm(this.localDir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+/** fsync every directory of a tree, deepest first, so the entries of each are durable before its parent's. */
+async function fsyncTree(dir: string): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true })) if (e.isDirectory()) await fsyncTree(join(dir, e.name));
+  await fsyncPath(dir);
+}

@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { captureOutput } from '@oclif/test';
+import { pluginRoot, repoRoot } from './built.js';
+
+const run = promisify(execFile);
+const bin = join(repoRoot, 'packages', 'cli', 'bin', 'run.js');
+
+export interface BinaryRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real `ovirt-repo` binary, as CI jobs run it (the CLI discovers this plugin in node_modules). */
+export async function ovirtRepo(args: string[], env: Record<string, string> = {}): Promise<BinaryRun> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 << 20, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+/** Runs a command in-process with --json: its parsed output (or error JSON), exit code and stderr. */
+export async function runJson<T = Record<string, unknown>>(
+  cmd: { run(argv: string[], root: string): Promise<unknown> },
+  argv: string[],
+): Promise<{ out: T; exitCode: number; stderr: string }> {
+  const prev = process.exitCode;
+  process.exitCode = 0;
+  const r = await captureOutput(() => cmd.run([...argv, '--json'], pluginRoot));
+  const exitCode = Number(process.exitCode ?? 0) || (r.error ? ((r.error as { oclif?: { exit?: number } }).oclif?.exit ?? 1) : 0);
+  process.exitCode = prev;
+  return { out: JSON.parse(r.stdout) as T, exitCode, stderr: r.stderr };
+}
