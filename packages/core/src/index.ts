@@ -8,9 +8,8 @@ export {
 } from './errors/index.js';
 // Durable files: atomic writes and replaces, safe names.
 export {
-  assertSafeFileName, fileNameProblem, type FileRange, fsyncPath, isTempName, makeDirectory, printable, readFullySync,
-  recoverDirectory, replaceDirectory, startHeadLastFile, syncFileSystem, SYNCFS_COMMAND_ENV, tempPathFor,
-  writeFileAtomic, writeNewFileDurably,
+  assertSafeFileName, fileNameProblem, fsyncPath, isTempName, makeDirectory, printable, recoverDirectory,
+  replaceDirectory, syncFileSystem, SYNCFS_COMMAND_ENV, tempPathFor, writeFileAtomic, writeNewFileDurably,
 } from './fs/index.js';
 // What library code reports through.
 export { type Logger, type Progress, silentLogger } from './log/logger.js';
@@ -18,27 +17,26 @@ export { type Logger, type Progress, silentLogger } from './log/logger.js';
 export { BaseCommand, EXIT_USAGE, sharedFlags } from './cli/index.js';
 // Compression by name.
 export {
-  compressBuffer, compressionFromName, compressionSuffix, decompressBuffer, type WritableCompressionKind,
+  compressBuffer, compressionFromName, compressionSuffix, type WritableCompressionKind,
 } from './compress/index.js';
 // Checksums and verified copies.
 export {
-  ByteCounter, type ChecksumType, copyFileVerified, type Digest, digestOfPieces, type DigestWithSize, editSortedLines,
-  type ExpectedContent, hashBuffer, hashFile, HashingStream, sortedLinesDigest, sortedLinesText, verifyContent,
+  ByteCounter, type ChecksumType, copyFileVerified, type Digest, type DigestWithSize, type ExpectedContent,
+  hashBuffer, hashFile, HashingStream, sortedLinesDigest, verifyContent,
 } from './checksum/index.js';
 // YUM repodata: read, merge, write (createrepo_c compatible).
 export {
-  assertMetadataHref, assertSafeHref, carriedMetadataName, type ChunkedMetadata, type ChunkIndex,
-  type ChunkReuse, classifyRecord, type CopiedChunk, CORE_RECORD_TYPES, type CoreRecordType, type DeferredPackage,
-  type DependencyFlag, endsChunk, type ExtraRecord, type FilelistsPackage, filelistsPackageXml, fileSizeLimit,
-  HASH_THREAD_MIN_PACKAGES, hrefUrl, isRenderedPackage, keyPackageEntries, listPackageEntries, MAX_REPOMD_SIZE,
-  type MemberSpan, mergeComps, mergeModuleDocuments, mergeUpdateinfo, type MetadataChunk, type MetadataInput, nevra,
-  openChunkedMetadata, type OpenChunkedOptions, OpenHashThread, type OtherPackage, otherPackageXml,
+  assertMetadataHref, assertSafeHref, carriedMetadataName, type ChunkedMetadata, type ChunkIndex, classifyRecord,
+  type CopiedChunk, CORE_RECORD_TYPES, type CoreRecordType, type DeferredPackage, type DependencyFlag, endsChunk,
+  type ExtraRecord, type FilelistsPackage, filelistsPackageXml, fileSizeLimit, hrefUrl, keyPackageEntries,
+  listPackageEntries, MAX_REPOMD_SIZE, type MemberSpan, mergeComps, mergeModuleDocuments, mergeUpdateinfo,
+  type MetadataInput, nevra, openChunkedMetadata, OpenContentCache, type OtherPackage, otherPackageXml,
   type PackageChecksum, type PackageEntries, packageFileNameOf, type PackageRecord, parseFilelistsEntry,
-  parseOtherEntry, parsePrimaryEntry, parseRepomd, preloadFilesOf, primaryEntryKey, type PrimaryPackage,
-  primaryPackageXml, type PrimarySummary, readFilelists, readMetadataDocument, readOther, readPackageEntries,
-  readPrimary, readRecordEntries, readRepo, readRepomd, type ReadXmlOptions, recordStreamOptions, type RenderedPackage,
-  type Repomd, type RepomdRecord, repomdXml, type ReusedChunk, splitPackageEntries, summarizePrimaryEntry,
-  unsafeHrefReason, writeRepodata,
+  parseOtherEntry, parsePrimaryEntry, parseRepomd, primaryEntryKey, type PrimaryPackage, primaryPackageXml,
+  type PrimarySummary, readFilelists, readMetadataDocument, readOther, readPrimary, readRecordEntries, readRepo,
+  readRepomd, type ReadXmlOptions, recordStreamOptions, type RenderedPackage, renderPackage, type RepodataSummary,
+  type Repomd, type RepomdRecord, repomdXml, splitPackageEntries, summarizePrimaryEntry, unsafeHrefReason,
+  type WritableItem, type WritablePackage, writeRepodata,
 } from './repodata/index.js';
 // Reading local paths and URLs: one HTTP client, bounded.
 export {

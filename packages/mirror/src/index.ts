@@ -18,16 +18,12 @@ export { writeIndex, indexedUrl, type WriteIndexOptions, type WriteIndexResult }
 // Package selection
 export { makeFilter, packageSpellings, type FilterOptions, type Nevra } from './lib/select/filters.js';
 export { globToRegExp, splitList } from './lib/select/glob.js';
-export { selectPackages, keepNewest, type SelectInput, type SelectResult } from './lib/sync/select-packages.js';
+export { selectPackages, keepNewest, type SelectInput, type SelectResult } from './lib/select/select-packages.js';
 // Sync pipeline
-export { syncRepo, type SyncOptions, type SyncResult, type SyncSourceResult } from './lib/sync/sync-repo.js';
-export { resolveSourceSpecs, fetchSourceRepomds, type SourceSpec, type SourceConfig, type SourceRepomd } from './lib/sync/sources.js';
-export { readCandidates, type MetadataFile } from './lib/sync/read-candidates.js';
-export { planDownloads, type DownloadPlan } from './lib/sync/plan-downloads.js';
-export { downloadToPool, type DownloadResult } from './lib/sync/download-to-pool.js';
-export { writeSnapshotMetadata, type WriteSnapshotInput } from './lib/sync/write-snapshot-metadata.js';
-export { publishSnapshot } from './lib/sync/publish-snapshot.js';
-export type { Candidate } from './lib/sync/candidates.js';
+export { syncRepo } from './lib/sync/sync-repo.js';
+export type { SyncOptions, SyncResult, SyncSourceResult } from './lib/sync/options.js';
+export { resolveSourceSpecs, fetchSourceRepomds, type SourceSpec, type SourceConfig, type SourceRepomd } from './lib/source/sources.js';
+export type { Candidate } from './lib/sync/shared/candidates.js';
 export { writePoolFile, poolEntryState, flushPool, type ExpectedFile } from './lib/store/pool.js';
 // Sources
 export { parseLocation, resolveHref, type RepoLocation } from './lib/source/location.js';
@@ -61,7 +57,7 @@ export { humanBytes } from './lib/status/human-bytes.js';
 // Serve
 export { startStoreServer, type ServeOptions, type StoreServer } from './lib/serve/static-server.js';
 export { syncAllRepos, type SyncAllResult } from './lib/sync/sync-all.js';
-export { syncOptionsFor, type SyncFlags } from './lib/cli/sync-options.js';
+export { syncOptionsFor, type SyncOverrides } from './lib/sync/config-options.js';
 export { storeContext, openExistingStore, type StoreContext, type StoreFlags } from './lib/cli/store-context.js';
-export type { StageTimings, SyncStage } from './lib/sync/stage-timer.js';
+export type { StageTimings, SyncStage } from './lib/sync/shared/stage-timer.js';
 export { retentionFromConfig, cleanRepoLeftovers } from './lib/gc/run-gc.js';

@@ -4,7 +4,7 @@ import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ioError, isOvirtRepoError } from '../errors/index.js';
 import { MAX_FILE_NAME_BYTES } from './file-names.js';
-import { writePieces } from './head-last-file.js';
+import { writePieces } from './write-pieces.js';
 import { makeDirectory } from './make-directory.js';
 
 /**

@@ -1,6 +1,5 @@
 export { type WriteFileAtomicOptions, tempPathFor, isTempName, fsyncPath, writeFileAtomic, writeNewFileDurably, replaceDirectory, recoverDirectory } from './atomic.js';
 export { syncFileSystem, SYNCFS_COMMAND_ENV } from './sync-filesystem.js';
-export { type FileRange, type HeadLastFile, startHeadLastFile, writePieces } from './head-last-file.js';
 export { readFullySync } from './read-fully.js';
 export { makeDirectory } from './make-directory.js';
 export { assertSafeFileName, fileNameProblem, printable } from './file-names.js';

@@ -7,64 +7,41 @@ import type { CoreRecordType } from './repomd-model.js';
  * Chunked metadata: primary, filelists and other written as concatenated gzip members (RFC 1952 allows
  * any number; zlib, and so dnf, createrepo_c and Python, read them as one stream). A header member, then
  * one member per chunk of packages, then a footer member. Chunk boundaries depend only on the packages'
- * keys (content-defined, as in rsync or casync), so a later write over nearly the same packages finds the
- * same chunks and copies their compressed bytes instead of rendering and compressing them again: the cost
- * of a snapshot then follows what changed, not the size of the repo.
+ * keys (content-defined, as in rsync or casync), so a later write over nearly the same packages, in the
+ * same order, has the same chunks where nothing changed and can copy their compressed bytes instead of
+ * rendering and compressing them again: the cost of a snapshot then follows what changed, not the size of
+ * the repo.
  */
 
 /** Where a member is in its file: byte offset, compressed size, uncompressed size. */
 export type MemberSpan = readonly [offset: number, size: number, openSize: number];
 
+/** A chunk of a chunked write: how many packages it holds (the next ones in write order) and its members. */
 export interface MetadataChunk {
-  /**
-   * The packages' keys (their primary location href), in the order the chunk holds them. Empty in what a
-   * write reports of a chunk it was given whole (CopiedChunk): `label` names its packages then.
-   */
-  readonly keys: readonly string[];
+  readonly count: number;
   readonly members: Readonly<Record<CoreRecordType, MemberSpan>>;
-  /** A CopiedChunk's label, as it was given. */
-  readonly label?: unknown;
-  /**
-   * How many packages it holds, where `keys` is a getter that makes them only when asked for (a reader
-   * of a large index that may never need them).
-   */
-  readonly count?: number;
 }
 
-/** How many packages a chunk holds. */
-export const chunkSize = (c: Pick<MetadataChunk, 'keys' | 'count'>): number => c.count ?? c.keys.length;
-
-/** What a chunked write produced: enough for a later write to find and copy its chunks. */
+/** What a chunked write produced: enough for a later write to copy its chunks. */
 export interface ChunkIndex {
   /** The files the chunks are members of, as repomd.xml records them. */
   readonly files: Readonly<Record<CoreRecordType, { readonly href: string; readonly checksum: string; readonly size: number }>>;
   readonly chunks: readonly MetadataChunk[];
 }
 
-/**
- * A chunk's members as an earlier write made them, to copy as they are; `key` names each member by its
- * file's checksum and its place (open-hash.ts memberKey), for a hashing thread that preloaded it.
- */
-export type ReusedChunk = Readonly<Record<CoreRecordType, { readonly compressed: Buffer; readonly openSize: number; readonly key?: string }>>;
-
-/** Finds chunks of an earlier write (see openChunkedMetadata). */
-export interface ChunkReuse {
-  /** The chunk holding exactly these keys in this order, or undefined. */
-  find(keys: readonly string[]): ReusedChunk | undefined;
-}
+/** A chunk's members as an earlier write made them, to copy as they are. */
+export type ReusedChunk = Readonly<Record<CoreRecordType, { readonly compressed: Buffer; readonly openSize: number }>>;
 
 /**
  * A chunk of an earlier write given to a chunked write in place of its `count` packages: where the write
- * is at a chunk's end, copied as it is without the writer looking at its packages, and reported in the new
- * index with `label` (the caller's name for its packages) instead of keys. Elsewhere (after packages that
- * did not end a chunk) its `packages()` are chunked one by one, as if they had come that way. Either way
- * the same files as giving the packages; a caller gives whole chunks where it knows they come unchanged,
- * so a write copying thousands of packages does next to no work per package.
+ * is at a chunk's end, copied as it is without the writer looking at its packages. Elsewhere (after
+ * packages that did not end a chunk) its `packages()` are chunked one by one, as if they had come that
+ * way. Either way the same files as giving the packages; a caller gives whole chunks where it knows they
+ * come unchanged, so a write copying thousands of packages does next to no work per package.
  */
 export interface CopiedChunk {
   readonly copiedChunk: ReusedChunk;
   readonly count: number;
-  readonly label: unknown;
   /** Its packages, as deferred ones (see ChunkedMetadata.deferredAt). */
   packages(): readonly DeferredPackage[];
 }

@@ -1,5 +1,5 @@
 import { compressBuffer } from '../compress/index.js';
-import { endsChunk, isCopiedChunk, isDeferredPackage, packageKey, type ChunkReuse, type CopiedChunk, type DeferredPackage, type MetadataChunk, type MemberSpan } from './chunk-index.js';
+import { endsChunk, isCopiedChunk, isDeferredPackage, packageKey, type CopiedChunk, type DeferredPackage, type MetadataChunk, type MemberSpan, type ReusedChunk } from './chunk-index.js';
 import type { MemberFile } from './member-file.js';
 import type { PackageRecord } from './model.js';
 import { dumpPackage } from './package-dump.js';
@@ -14,26 +14,21 @@ export interface ChunkedBodiesOptions {
   headers: Readonly<Record<CoreRecordType, string>>;
   footers: Readonly<Record<CoreRecordType, string>>;
   level?: number;
-  reuse?: ChunkReuse;
 }
 
-/** A chunk ready to append: rendered and compressed here (`content`), or copied (`openSize`). */
-type BuiltChunk =
-  | { keys: string[]; reused: false; parts: Record<CoreRecordType, { compressed: Buffer; content: Buffer }> }
-  | { keys: string[]; reused: true; parts: Record<CoreRecordType, { compressed: Buffer; openSize: number; key?: string }>; label?: unknown };
+/** A chunk ready to append: rendered and compressed here (`content`), or copied. */
+type BuiltChunk = { count: number; reused: false; parts: Record<CoreRecordType, { compressed: Buffer; content: Buffer }> } | { count: number; reused: true; parts: ReusedChunk };
 
 /** Chunks built ahead of the one being written: enough to keep zlib's thread pool busy. */
 const AHEAD = 4;
 
 /**
  * Writes the header member, the packages as one member per chunk, and the footer member of each of the
- * three files. A chunk `reuse` knows is copied (its content is hashed by the file's OpenHasher); any other
- * is rendered and compressed, several at a time on zlib's thread pool, and written in order.
+ * three files. A whole chunk given where the write is at a chunk's end is copied (its content is hashed by
+ * its MemberFile); any other chunk is rendered and compressed, several at a time on zlib's thread pool,
+ * and written in order.
  */
-export async function writeChunkedBodies(
-  packages: AsyncIterable<ChunkableItem> | Iterable<ChunkableItem>,
-  o: ChunkedBodiesOptions,
-): Promise<{ count: number; reused: number; chunks: MetadataChunk[] }> {
+export async function writeChunkedBodies(packages: AsyncIterable<ChunkableItem> | Iterable<ChunkableItem>, o: ChunkedBodiesOptions): Promise<{ count: number; reused: number; chunks: MetadataChunk[] }> {
   await appendText(o, o.headers);
   const chunks: MetadataChunk[] = [];
   const ahead: Array<Promise<BuiltChunk>> = [];
@@ -43,10 +38,10 @@ export async function writeChunkedBodies(
     const members = {} as Record<CoreRecordType, MemberSpan>;
     for (const type of CORE) {
       members[type] = built.reused
-        ? await o.files[type].appendCopy(built.parts[type].compressed, built.parts[type].openSize, `a reused chunk of ${type}`, built.parts[type].key)
+        ? await o.files[type].appendCopy(built.parts[type].compressed, built.parts[type].openSize, `a reused chunk of ${type}`)
         : await o.files[type].append(built.parts[type].compressed, built.parts[type].content);
     }
-    chunks.push(built.reused && built.label !== undefined ? { keys: built.keys, members, label: built.label } : { keys: built.keys, members });
+    chunks.push({ count: built.count, members });
     if (built.reused) reused++;
   };
   const start = (items: ChunkablePackage[]) => {
@@ -60,7 +55,7 @@ export async function writeChunkedBodies(
   for await (const item of packages) {
     const copied = !Array.isArray(item) && isCopiedChunk(item as object) ? (item as CopiedChunk) : undefined;
     if (copied && items.length === 0) {
-      ahead.push(Promise.resolve({ keys: [], reused: true, parts: copied.copiedChunk, label: copied.label }));
+      ahead.push(Promise.resolve({ count: copied.count, reused: true, parts: copied.copiedChunk }));
       count += copied.count;
       while (ahead.length > AHEAD) await writeNext();
       continue;
@@ -92,9 +87,6 @@ async function appendText(o: ChunkedBodiesOptions, texts: Readonly<Record<CoreRe
 }
 
 async function buildChunk(items: readonly ChunkablePackage[], o: ChunkedBodiesOptions): Promise<BuiltChunk> {
-  const keys = items.map(packageKey);
-  const found = o.reuse?.find(keys);
-  if (found) return { keys, parts: found, reused: true };
   const texts: Record<CoreRecordType, string[]> = { primary: [], filelists: [], other: [] };
   for (const item of items) {
     const p = isDeferredPackage(item) ? await item.load() : item;
@@ -108,5 +100,5 @@ async function buildChunk(items: readonly ChunkablePackage[], o: ChunkedBodiesOp
       parts[type] = { compressed: await compressBuffer('gz', content, { level: o.level, target: o.files[type].path }), content };
     }),
   );
-  return { keys, parts, reused: false };
+  return { count: items.length, parts, reused: false };
 }

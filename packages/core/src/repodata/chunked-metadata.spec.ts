@@ -3,19 +3,8 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { decompressBuffer } from '../compress/index.js';
-import type { PackageRecord } from './model.js';
-import {
-  endsChunk,
-  openChunkedMetadata,
-  readRepo,
-  readRepomd,
-  renderPackage,
-  writeRepodata,
-  type CopiedChunk,
-  type DeferredPackage,
-  type RepodataSummary,
-  type WritableItem,
-} from './index.js';
+import { placeOf, wholeChunk } from './chunked-write.spec.helper.js';
+import { endsChunk, openChunkedMetadata, readRepo, readRepomd, renderPackage, writeRepodata, type RepodataSummary, type WritableItem } from './index.js';
 import { makePackage } from './sample-package.spec.helper.js';
 import { failure } from '../errors/failure.spec.helper.js';
 
@@ -39,13 +28,7 @@ async function texts(repoDir: string, summary: RepodataSummary): Promise<Record<
 }
 
 const PACKAGES = Array.from({ length: 1500 }, (_, i) => makePackage(i));
-const deferredOf = (p: PackageRecord, loads: string[]): DeferredPackage => ({
-  key: p.location.href,
-  load: async () => {
-    loads.push(p.location.href);
-    return { key: p.location.href, ...renderPackage(p) };
-  },
-});
+const counted = (s: RepodataSummary) => s.chunks!.chunks.reduce((n, c) => n + c.count, 0);
 
 describe('chunked metadata', () => {
   it('ends chunks by key alone, about one package in 256', () => {
@@ -64,7 +47,10 @@ describe('chunked metadata', () => {
     expect(open(chunked.summary)).toEqual(open(plain.summary));
     const index = chunked.summary.chunks!;
     expect(index.chunks.length).toBeGreaterThan(2);
-    expect(index.chunks.flatMap((c) => c.keys)).toEqual(PACKAGES.map((p) => p.location.href));
+    expect(counted(chunked.summary)).toBe(PACKAGES.length);
+    // Each chunk ends with a package that ends one, but the last.
+    let end = 0;
+    for (const c of index.chunks.slice(0, -1)) expect(endsChunk(PACKAGES[(end += c.count) - 1]!.location.href)).toBe(true);
     expect(chunked.summary.reusedChunks).toBe(0);
     for (const r of chunked.summary.records) {
       const file = await readFile(join(chunked.repoDir, r.location.href));
@@ -83,65 +69,36 @@ describe('chunked metadata', () => {
     expect(back).toEqual(PACKAGES.map((p) => p.name));
   });
 
-  it('copies the chunks an earlier write has, and loads deferred packages only for the others', async () => {
-    const first = await write(PACKAGES, { chunked: {} });
-    const reuse = await openChunkedMetadata(first.repoDir, await readRepomd(join(first.repoDir, 'repodata', 'repomd.xml')), first.summary.chunks!);
-    expect(reuse.packages).toBe(PACKAGES.length);
-    // One package added in the middle, one removed near the end.
-    const next = [...PACKAGES.slice(0, 700), makePackage(5000), ...PACKAGES.slice(700, 1400), ...PACKAGES.slice(1401)];
-    const loads: string[] = [];
-    const items = next.map((p) => (reuse.has(p.location.href) ? deferredOf(p, loads) : p));
-    const second = await write(items, { chunked: { reuse } });
-    const fresh = await write(next);
-    expect(await texts(second.repoDir, second.summary)).toEqual(await texts(fresh.repoDir, fresh.summary));
-    const chunks = second.summary.chunks!.chunks;
-    expect(second.summary.reusedChunks).toBeGreaterThanOrEqual(chunks.length - 3);
-    expect(second.summary.reusedChunks).toBeGreaterThan(0);
-    // Only the packages of the rewritten chunks were loaded: at most the two changed chunks' worth.
-    expect(loads.length).toBeGreaterThan(0);
-    expect(loads.length).toBeLessThan(next.length / 2);
-    // A reused chunk is the earlier write's member, byte for byte.
-    const before = await readFile(join(first.repoDir, first.summary.chunks!.files.primary.href));
-    const after = await readFile(join(second.repoDir, second.summary.chunks!.files.primary.href));
-    const [o1, s1] = first.summary.chunks!.chunks[0]!.members.primary;
-    const [o2, s2] = chunks[0]!.members.primary;
-    expect(after.subarray(o2, o2 + s2).equals(before.subarray(o1, o1 + s1))).toBe(true);
-  });
-
-  it('takes whole chunks of an earlier write: the same files as their packages, copied without loading them', async () => {
+  it('takes whole chunks of an earlier write: the same files as their packages, copied byte for byte without loading them', async () => {
     const first = await write(PACKAGES, { chunked: {} });
     const index = first.summary.chunks!;
-    const reuse = await openChunkedMetadata(first.repoDir, await readRepomd(join(first.repoDir, 'repodata', 'repomd.xml')), index);
+    const earlier = await openChunkedMetadata(first.repoDir, await readRepomd(join(first.repoDir, 'repodata', 'repomd.xml')), index);
+    expect(earlier.packages).toBe(PACKAGES.length);
     const loads: string[] = [];
-    const byKey = new Map(PACKAGES.map((p) => [p.location.href, p]));
-    const whole = (c: number): CopiedChunk => ({
-      copiedChunk: reuse.copied(c),
-      count: index.chunks[c]!.keys.length,
-      label: `chunk ${c}`,
-      packages: () => index.chunks[c]!.keys.map((k) => deferredOf(byKey.get(k)!, loads)),
-    });
+    const whole = (c: number) => {
+      const chunk = wholeChunk(earlier, index, PACKAGES, c);
+      return { ...chunk, packages: () => chunk.packages().map((d) => ({ key: d.key, load: () => (loads.push(d.key), d.load()) })) };
+    };
+    const start = (c: number) => index.chunks.slice(0, c).reduce((n, x) => n + x.count, 0);
+    const packagesOf = (c: number) => PACKAGES.slice(start(c), start(c + 1));
     const added = makePackage(6000);
     // Chunk 0 and 2 whole at a chunk's end; chunk 4 whole right after a package that ends none (so its
     // packages are chunked one by one with it); chunk 1 and 3 package by package.
-    const items: WritableItem[] = [
-      whole(0),
-      ...index.chunks[1]!.keys.map((k) => byKey.get(k)!),
-      whole(2),
-      ...index.chunks[3]!.keys.map((k) => byKey.get(k)!),
-      ...(endsChunk(added.location.href) ? [] : [added]),
-      whole(4),
-    ];
-    const expected = [...index.chunks.slice(0, 4).flatMap((c) => c.keys.map((k) => byKey.get(k)!)), ...(endsChunk(added.location.href) ? [] : [added]), ...index.chunks[4]!.keys.map((k) => byKey.get(k)!)];
-    const second = await write(items, { chunked: { reuse } });
-    const one = await write(expected, { chunked: { reuse } });
+    const items: WritableItem[] = [whole(0), ...packagesOf(1), whole(2), ...packagesOf(3), ...(endsChunk(added.location.href) ? [] : [added]), whole(4)];
+    const expected = [...PACKAGES.slice(0, start(4)), ...(endsChunk(added.location.href) ? [] : [added]), ...packagesOf(4)];
+    const second = await write(items, { chunked: {} });
+    const one = await write(expected, { chunked: {} });
     expect(await texts(second.repoDir, second.summary)).toEqual(await texts(one.repoDir, one.summary));
     expect(second.summary.records.map((r) => r.checksum.value)).toEqual(one.summary.records.map((r) => r.checksum.value));
-    const written = second.summary.chunks!.chunks;
-    expect(written.filter((c) => c.label !== undefined).map((c) => [c.label, c.keys])).toEqual([
-      ['chunk 0', []],
-      ['chunk 2', []],
-    ]);
-    expect(loads.length).toBe(endsChunk(added.location.href) ? 0 : index.chunks[4]!.keys.length);
+    expect(second.summary.chunks!.chunks.map((c) => c.count)).toEqual(one.summary.chunks!.chunks.map((c) => c.count));
+    expect(second.summary.reusedChunks).toBe(2);
+    expect(loads.length).toBe(endsChunk(added.location.href) ? 0 : index.chunks[4]!.count);
+    // A copied chunk is the earlier write's member, byte for byte.
+    const before = await readFile(join(first.repoDir, index.files.primary.href));
+    const after = await readFile(join(second.repoDir, second.summary.chunks!.files.primary.href));
+    const [o1, s1] = index.chunks[2]!.members.primary;
+    const [o2, s2] = second.summary.chunks!.chunks[2]!.members.primary;
+    expect(after.subarray(o2, o2 + s2).equals(before.subarray(o1, o1 + s1))).toBe(true);
     // Anything but a chunked write refuses a whole chunk.
     expect((await failure(write([whole(0)]))).code).toBe('E_USAGE');
   });
@@ -161,17 +118,21 @@ describe('chunked metadata', () => {
     expect((await failure(openChunkedMetadata(repoDir, repomd, index))).message).toContain('does not match its checksum');
   });
 
-  it('notices a package the index places where another one is', async () => {
-    const { repoDir, summary } = await write(PACKAGES.slice(0, 600), { chunked: {} });
-    const index = summary.chunks!;
-    const swapped = { ...index, chunks: index.chunks.map((c, i) => (i === 0 ? { ...c, keys: [c.keys[1]!, c.keys[0]!, ...c.keys.slice(2)] } : c)) };
+  it('notices a package the index places where another one is, by href or by pkgid', async () => {
+    const some = PACKAGES.slice(0, 600);
+    const { repoDir, summary } = await write(some, { chunked: {} });
     const repomd = await readRepomd(join(repoDir, 'repodata', 'repomd.xml'));
-    await expect((await openChunkedMetadata(repoDir, repomd, index)).verify()).resolves.toBeUndefined();
-    const reuse = await openChunkedMetadata(repoDir, repomd, swapped);
-    expect((await failure(reuse.verify())).message).toContain('where another package is');
-    const e = await failure(reuse.deferred(swapped.chunks[0]!.keys[0]!).load());
-    expect(e.code).toBe('E_REPODATA_INVALID');
-    expect(e.message).toContain('where another package is');
+    const chunks = await openChunkedMetadata(repoDir, repomd, summary.chunks!);
+    await expect(chunks.verify(some.map(placeOf))).resolves.toBeUndefined();
+    const swapped = [some[1]!, some[0]!, ...some.slice(2)].map(placeOf);
+    expect((await failure(chunks.verify(swapped))).message).toContain('where another package is');
+    expect((await failure(chunks.verify(some.slice(1).map(placeOf)))).message).toContain(`lists ${some.length} packages, not ${some.length - 1}`);
+    for (const wrong of [placeOf(some[1]!), { ...placeOf(some[0]!), pkgid: some[1]!.checksum.value }]) {
+      const e = await failure(chunks.deferredAt(0, 0, wrong).load());
+      expect(e.code).toBe('E_REPODATA_INVALID');
+      expect(e.message).toContain('where another package is');
+    }
+    await expect(chunks.deferredAt(0, 1, placeOf(some[1]!)).load()).resolves.toMatchObject({ key: some[1]!.location.href });
   });
 
   it('is refused with xz, an unknown count or onInvalidPackage, before anything is written', async () => {
@@ -195,7 +156,7 @@ describe('chunked metadata', () => {
     expect(streamed.summary.packages).toBe(300);
     expect(await texts(streamed.repoDir, streamed.summary)).toEqual(await texts(flat.repoDir, flat.summary));
     const chunked = await write(batched, { chunked: {} });
-    expect(chunked.summary.chunks!.chunks.flatMap((c) => c.keys)).toHaveLength(300);
+    expect(counted(chunked.summary)).toBe(300);
     expect(await texts(chunked.repoDir, chunked.summary)).toEqual(await texts(flat.repoDir, flat.summary));
   });
 

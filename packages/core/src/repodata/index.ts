@@ -28,7 +28,6 @@ export { readRepo, type ReadRepoOptions, type RepoReader } from './repo-reader.j
 export {
   writeRepodata,
   renderPackage,
-  HASH_THREAD_MIN_PACKAGES,
   type ExtraRecord,
   type RepodataSummary,
   type WritableItem,
@@ -40,15 +39,14 @@ export {
   isCopiedChunk,
   isDeferredPackage,
   type ChunkIndex,
-  type ChunkReuse,
   type CopiedChunk,
   type DeferredPackage,
   type MemberSpan,
   type MetadataChunk,
   type ReusedChunk,
 } from './chunk-index.js';
-export { openChunkedMetadata, preloadFilesOf, type ChunkedMetadata, type OpenChunkedOptions } from './previous-chunks.js';
-export { OpenHashThread, type OpenHashThreadOptions, type PreloadFile } from './open-hash.js';
+export { openChunkedMetadata, type ChunkedMetadata, type ChunkedPackage } from './previous-chunks.js';
+export { OpenContentCache } from './open-cache.js';
 export {
   filelistsPackageXml,
   isPrimaryFile,

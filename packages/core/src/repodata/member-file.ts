@@ -1,9 +1,10 @@
 import type { Hash } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { createHasher, type ChecksumType, type CompressedFileResult } from '../checksum/index.js';
-import { ioError } from '../errors/index.js';
+import { gunzipBufferSync } from '../compress/gunzip-sync.js';
+import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
 import type { MemberSpan } from './chunk-index.js';
-import { inThreadOpenHasher, type OpenHasher } from './open-hash.js';
+import { OpenContentCache } from './open-cache.js';
 
 const MAX_WRITES = 16;
 /** At most this many bytes in one write of members copied one after another. */
@@ -15,7 +16,9 @@ const follows = (bytes: Uint8Array, next: Uint8Array) => bytes.buffer === next.b
 /**
  * A gzip file written as a sequence of members: each append writes one member's bytes and, as
  * CompressedFileWriter does for a single stream, hashes both the bytes on disk and the content they hold
- * (the latter through an OpenHasher, which may run on another thread).
+ * (repomd's open-checksum). A member copied from an earlier file must still have its content hashed: it
+ * comes from `cache` when that has it intact, else the member is decompressed (and its content kept there
+ * for the next write). See OpenContentCache.
  * Writes go to known offsets, so they are issued without waiting for the previous one (a few hundred
  * members would otherwise each wait a thread-pool round trip), members copied one after another from one
  * earlier file in one write; end() waits for them all.
@@ -25,6 +28,8 @@ export class MemberFile {
   private readonly writing: Array<Promise<void>> = [];
   private failure: unknown;
   private readonly fileHash: Hash;
+  private readonly openHash: Hash;
+  private openSize = 0;
   /**
    * Members not written yet that lie one after another in one buffer (chunks copied from an earlier file,
    * one after another there too): written together, one write instead of one per member.
@@ -36,15 +41,15 @@ export class MemberFile {
     private readonly handle: FileHandle,
     private readonly checksumType: ChecksumType,
     private readonly fsync: boolean,
-    private readonly openHash: OpenHasher,
+    private readonly cache: OpenContentCache | undefined,
   ) {
     this.fileHash = createHasher(checksumType);
+    this.openHash = createHasher(checksumType);
   }
 
-  /** `openHash` defaults to hashing on this thread. */
-  static async create(path: string, checksumType: ChecksumType, fsync: boolean, openHash?: OpenHasher): Promise<MemberFile> {
+  static async create(path: string, checksumType: ChecksumType, fsync: boolean, cache?: OpenContentCache): Promise<MemberFile> {
     try {
-      return new MemberFile(path, await open(path, 'wx'), checksumType, fsync, openHash ?? inThreadOpenHasher(checksumType));
+      return new MemberFile(path, await open(path, 'wx'), checksumType, fsync, cache);
     } catch (e) {
       throw ioError('create', path, e);
     }
@@ -53,19 +58,30 @@ export class MemberFile {
   /** Appends one member: `compressed` is its gzip bytes, `content` what they decompress to. */
   async append(compressed: Uint8Array, content: Uint8Array): Promise<MemberSpan> {
     if (this.failure) throw this.failure;
-    this.openHash.update(content, compressed);
+    this.hashContent(content);
+    this.cache?.write(OpenContentCache.nameOf(compressed), content);
     return this.write(compressed, content.length);
   }
 
   /**
-   * Appends a member copied from an earlier file, whose content is `openSize` bytes: its content is hashed
-   * from the member itself, and a member that does not decompress to that size fails the file. `key`: see
-   * OpenHasher.updateGzip.
+   * Appends a member copied from an earlier file, whose content is `openSize` bytes; a member that does not
+   * decompress to that size fails the file.
    */
-  async appendCopy(compressed: Uint8Array, openSize: number, what: string, key?: string): Promise<MemberSpan> {
+  async appendCopy(compressed: Uint8Array, openSize: number, what: string): Promise<MemberSpan> {
     if (this.failure) throw this.failure;
-    this.openHash.updateGzip(compressed, openSize, what, key);
+    const content = this.cache ? this.cache.contentOf(OpenContentCache.nameOf(compressed), compressed, openSize, what) : gunzipBufferSync(compressed, what, openSize);
+    if (content.length !== openSize) {
+      throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `${what} holds ${content.length} bytes, its index says ${openSize}`, {
+        hint: 'the earlier metadata does not match its chunk layout; the next sync reads its files whole',
+      });
+    }
+    this.hashContent(content);
     return this.write(compressed, openSize);
+  }
+
+  private hashContent(content: Uint8Array): void {
+    this.openHash.update(content);
+    this.openSize += content.length;
   }
 
   private async write(compressed: Uint8Array, openSize: number): Promise<MemberSpan> {
@@ -108,7 +124,7 @@ export class MemberFile {
     this.flush();
     await Promise.all(this.writing.splice(0));
     if (this.failure) throw this.failure;
-    const open = await this.openHash.digest();
+    const open = { value: this.openHash.digest('hex'), size: this.openSize };
     try {
       if (this.fsync) await this.handle.sync();
       await this.handle.close();

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { makeTempDir } from '@ovirt-repo/test-support';
+import { failure } from '../errors/failure.spec.helper.js';
+import { itemsWithInsert } from './chunked-write.spec.helper.js';
+import { openChunkedMetadata, readRepomd, writeRepodata, type RepodataSummary, type WritableItem } from './index.js';
 import { OpenContentCache } from './open-cache.js';
-import { memberKey, OpenHashThread } from './open-hash.js';
-import { openHashServer, type OpenHashReply } from './open-hash-server.js';
+import { makePackage } from './sample-package.spec.helper.js';
 
 let work: string;
 let cleanup: () => Promise<void>;
@@ -37,7 +39,6 @@ describe('OpenContentCache', () => {
     expect(name).toBe(sha256(member));
     expect(cache.read(name, member, text.length)).toBeUndefined();
     cache.write(name, Buffer.from(text));
-    expect(cache.has(name)).toBe(true);
     expect(cache.read(name, member, text.length)?.toString()).toBe(text);
     // The size the caller expects must be the member's own (its gzip trailer).
     expect(cache.read(name, member, text.length + 1)).toBeUndefined();
@@ -75,150 +76,81 @@ describe('OpenContentCache', () => {
   });
 });
 
-describe('the hashing thread server with a cache', () => {
-  const texts = ['<a>first</a>\n'.repeat(40), '<b>second</b>\n'.repeat(30), '<c>third</c>\n'.repeat(20)];
+describe('open checksums of copied chunks, with and without the cache', () => {
+  const PACKAGES = Array.from({ length: 1200 }, (_, i) => makePackage(i));
 
-  async function metadataFile() {
-    const members = texts.map((t) => gzipSync(Buffer.from(t)));
-    const path = join(work, `file-${++n}.gz`);
-    await writeFile(path, Buffer.concat(members));
-    let offset = 0;
-    const spans = members.map((m, i) => {
-      const span = [offset, m.length, Buffer.byteLength(texts[i]!)] as const;
-      offset += m.length;
-      return span;
-    });
-    const checksum = sha256(await readFile(path));
-    return { members, spans, checksum, preload: { path, checksum, checksumType: 'sha256' as const, members: spans } };
+  async function write(packages: WritableItem[], chunked: NonNullable<Parameters<typeof writeRepodata>[0]['chunked']>) {
+    const repoDir = join(work, `repo-${++n}`);
+    const summary = await writeRepodata({ repoDir, outDir: join(repoDir, 'repodata'), packages, revision: '7', env: {}, fsync: false, chunked });
+    return { repoDir, summary };
   }
 
-  function serve(cache: OpenContentCache) {
-    const replies: OpenHashReply[] = [];
-    return { handle: openHashServer((m) => replies.push(m), cache), replies };
+  /** A first write, and what a write of its packages and one more at 500 is given (chunks copied whole). */
+  async function firstWrite() {
+    const first = await write(PACKAGES, {});
+    const repomd = await readRepomd(join(first.repoDir, 'repodata', 'repomd.xml'));
+    const earlier = await openChunkedMetadata(first.repoDir, repomd, first.summary.chunks!);
+    return { ...first, next: itemsWithInsert(earlier, first.summary.chunks!, PACKAGES, 500, makePackage(9000)) };
   }
 
-  /** A stream that copies every member of the file by key alone, as OpenHashThread does for a preloaded file. */
-  function copyAll(handle: ReturnType<typeof serve>['handle'], file: Awaited<ReturnType<typeof metadataFile>>, s = 0) {
-    handle({ s, type: 'sha256', open: true });
-    file.spans.forEach(([o, size, openSize], i) => handle({ s, copy: { openSize, what: `member ${i}`, key: memberKey(file.checksum, o, size) } }));
-    handle({ s, end: true });
-  }
+  const checksums = (s: RepodataSummary) => s.records.map((r) => [r.type, r.checksum.value, r.openChecksum?.value, r.openSize]);
 
-  it('fills the cache on a preload, then the next thread hashes from it', async () => {
+  it('writes the same files whether the cache is empty, full, damaged or absent; its checksums are those of the content', async () => {
+    const { next } = await firstWrite();
     const dir = newDir();
-    const file = await metadataFile();
-    const first = serve(new CountingCache(dir));
-    first.handle({ preload: [file.preload] });
-    expect(first.replies).toEqual([{ preloaded: [{ checksum: file.checksum, bytes: expect.anything() }] }]);
-    expect((await readdir(dir)).sort()).toEqual(file.members.map((m) => sha256(m)).sort());
-    copyAll(first.handle, file);
-    expect(first.replies[1]).toEqual({ s: 0, value: sha256(texts.join('')), size: Buffer.byteLength(texts.join('')) });
+    const none = await write(next, {});
+    const filling = new CountingCache(dir);
+    const filled = await write(next, { cache: filling });
+    expect(filling.hits).toBe(0);
+    // Every member of the new files is in the cache now: the content of those it copied and of those it wrote.
+    expect((await readdir(dir)).sort()).toEqual([...filling.used].sort());
+    const hitting = new CountingCache(dir);
+    const hit = await write(next, { cache: hitting });
+    expect(hitting.hits).toBe(none.summary.reusedChunks! * 3);
+    // An entry that is not its member's content (same size) is a miss, and written again.
+    const [victim] = [...hitting.used];
+    const entry = await readFile(join(dir, victim!));
+    await writeFile(join(dir, victim!), Buffer.from(entry.toString('latin1').replace(/[a-z]/, 'Z'), 'latin1'));
+    const damaged = await write(next, { cache: new OpenContentCache(dir) });
+    expect(await readFile(join(dir, victim!))).toEqual(entry);
 
-    const cache = new CountingCache(dir);
-    const next = serve(cache);
-    next.handle({ preload: [file.preload] });
-    copyAll(next.handle, file);
-    expect(cache.hits).toBe(3);
-    expect(next.replies[1]).toEqual(first.replies[1]);
-  });
-
-  it('does not use a damaged entry: the member is decompressed, and the entry written again', async () => {
-    const dir = newDir();
-    const file = await metadataFile();
-    serve(new OpenContentCache(dir)).handle({ preload: [file.preload] });
-    const damaged = join(dir, sha256(file.members[1]!));
-    await writeFile(damaged, texts[1]!.replace('second', 'SECOND'));
-    const cache = new CountingCache(dir);
-    const { handle, replies } = serve(cache);
-    handle({ preload: [file.preload] });
-    copyAll(handle, file);
-    expect(cache.hits).toBe(2);
-    expect(replies[1]).toEqual({ s: 0, value: sha256(texts.join('')), size: Buffer.byteLength(texts.join('')) });
-    expect(await readFile(damaged, 'utf8')).toBe(texts[1]);
-  });
-
-  it('caches content it is given with its member, and retains what the streams used', async () => {
-    const dir = newDir();
-    const { handle, replies } = serve(new OpenContentCache(dir));
-    const fresh = Buffer.from('<new>content</new>\n'.repeat(10));
-    const freshMember = gzipSync(fresh);
-    new OpenContentCache(dir).write('stale-entry', Buffer.from('from an older snapshot'));
-    handle({ s: 0, type: 'sha256', open: true });
-    handle({ s: 0, content: fresh, member: freshMember });
-    handle({ s: 0, end: true });
-    handle({ retain: true });
-    expect(replies).toEqual([{ s: 0, value: sha256(fresh), size: fresh.length }, { retained: 1 }]);
-    expect(await readdir(dir)).toEqual([sha256(freshMember)]);
-    expect(await readFile(join(dir, sha256(freshMember)))).toEqual(fresh);
-  });
-
-  it('answers a stream that names a member it does not hold, and sent no bytes, with an internal error', () => {
-    const { handle, replies } = serve(new OpenContentCache(newDir()));
-    handle({ s: 0, type: 'sha256', open: true });
-    handle({ s: 0, copy: { openSize: 3, what: 'a member of no preloaded file', key: memberKey('0'.repeat(64), 0, 3) } });
-    handle({ s: 0, end: true });
-    const reply = replies[0] as Extract<OpenHashReply, { error: unknown }>;
-    expect(reply.error.code).toBe('E_INTERNAL');
-    expect(reply.error.message).toContain('a member of no preloaded file');
-  });
-});
-
-describe('OpenHashThread with a cache', () => {
-  it('hashes preloaded members named, not sent, from the cache it fills, and prunes it on request', async () => {
-    const dir = newDir();
-    const texts = ['<x>one</x>\n'.repeat(100), '<y>two</y>\n'.repeat(100)];
-    const members = texts.map((t) => gzipSync(Buffer.from(t)));
-    const path = join(work, `thread-file-${++n}.gz`);
-    await writeFile(path, Buffer.concat(members));
-    const checksum = sha256(await readFile(path));
-    const spans = [
-      [0, members[0]!.length, Buffer.byteLength(texts[0]!)],
-      [members[0]!.length, members[1]!.length, Buffer.byteLength(texts[1]!)],
-    ] as const;
-    const expected = { value: sha256(texts.join('')), size: Buffer.byteLength(texts.join('')) };
-    new OpenContentCache(dir).write('stale', Buffer.from('stale'));
-
-    for (let round = 0; round < 2; round++) {
-      const thread = (await OpenHashThread.start({ cacheDir: dir }))!;
-      thread.preload([{ path, checksum, checksumType: 'sha256', members: spans }]);
-      await thread.ready();
-      const hasher = thread.hasher('sha256');
-      // The bytes given are not what the members hold: named members are taken from the thread's own copy.
-      spans.forEach(([o, size, openSize], i) => hasher.updateGzip(gzipSync(`garbage ${i}`), openSize, `member ${i}`, memberKey(checksum, o, size)));
-      await expect(hasher.digest()).resolves.toEqual(expected);
-      await expect(thread.retainCache()).resolves.toBe(round === 0 ? 1 : 0);
-      await thread.close();
+    expect(none.summary.reusedChunks).toBeGreaterThan(0);
+    for (const w of [filled, hit, damaged]) {
+      expect(w.summary.reusedChunks).toBe(none.summary.reusedChunks);
+      expect(checksums(w.summary)).toEqual(checksums(none.summary));
     }
-    expect((await readdir(dir)).sort()).toEqual(members.map((m) => sha256(m)).sort());
+    for (const r of hit.summary.records) {
+      const content = gunzipSync(await readFile(join(hit.repoDir, r.location.href)));
+      expect(r.openChecksum?.value).toBe(sha256(content));
+      expect(r.openSize).toBe(content.length);
+    }
   });
 
-  it('hashes on the calling thread from the same cache, and keeps what that used when it prunes', async () => {
+  it('keeps what a write compressed itself for the next one, and only what the last write used when asked', async () => {
+    const { next } = await firstWrite();
     const dir = newDir();
-    const texts = ['<a>local one</a>\n'.repeat(50), '<b>local two</b>\n'.repeat(50), '<c>on the thread</c>\n'.repeat(50)];
-    const members = texts.map((t) => gzipSync(Buffer.from(t)));
-    const cache = new OpenContentCache(dir);
-    cache.write('stale', Buffer.from('stale'));
-    // An entry of the first member that is not its content: the CRC check refuses it.
-    cache.write(sha256(members[0]!), Buffer.from(texts[0]!.replace('one', 'ONE')));
+    await write(PACKAGES, { cache: new OpenContentCache(dir) });
+    const before = await readdir(dir);
+    const cache = new CountingCache(dir);
+    const second = await write(next, { cache });
+    expect(cache.hits).toBe(second.summary.reusedChunks! * 3);
+    expect(cache.retainUsed()).toBeGreaterThan(0);
+    const after = await readdir(dir);
+    expect(after.sort()).toEqual([...cache.used].sort());
+    // Headers and the chunks around the new package changed; the chunks copied are kept.
+    expect(after.filter((a) => before.includes(a)).length).toBeGreaterThan(0);
+  });
 
-    const thread = (await OpenHashThread.start({ cacheDir: dir }))!;
-    try {
-      const local = thread.localHasher('sha256')!;
-      local.updateGzip(members[0]!, Buffer.byteLength(texts[0]!), 'member 0');
-      local.update(Buffer.from(texts[1]!), members[1]!);
-      await expect(local.digest()).resolves.toEqual({ value: sha256(texts[0]! + texts[1]!), size: Buffer.byteLength(texts[0]! + texts[1]!) });
-      const remote = thread.hasher('sha256');
-      remote.updateGzip(members[2]!, Buffer.byteLength(texts[2]!), 'member 2');
-      await expect(remote.digest()).resolves.toEqual({ value: sha256(texts[2]!), size: Buffer.byteLength(texts[2]!) });
-      // The damaged entry was written again; only the stale one goes.
-      expect(cache.read(sha256(members[0]!), members[0]!, Buffer.byteLength(texts[0]!))?.toString()).toBe(texts[0]);
-      await expect(thread.retainCache()).resolves.toBe(1);
-      expect((await readdir(dir)).sort()).toEqual(members.map((m) => sha256(m)).sort());
-    } finally {
-      await thread.close();
+  it('fails the write when a copied chunk is not what its index says, with nothing left behind', async () => {
+    const { next } = await firstWrite();
+    // The index claims one byte more for every copied chunk than its member holds.
+    const lying = next.map((item) => ('copiedChunk' in item ? { ...item, copiedChunk: { ...item.copiedChunk, other: { ...item.copiedChunk.other, openSize: item.copiedChunk.other.openSize + 1 } } } : item));
+    for (const cached of [false, true]) {
+      const repoDir = join(work, `lying-${cached}`);
+      const e = await failure(writeRepodata({ repoDir, outDir: join(repoDir, 'repodata'), packages: lying, env: {}, fsync: false, chunked: cached ? { cache: new OpenContentCache(newDir()) } : {} }));
+      expect(e.code).toBe('E_REPODATA_INVALID');
+      expect(e.message).toMatch(/a reused chunk of other holds \d+ bytes, its index says \d+/);
+      expect(await readdir(join(repoDir, 'repodata'))).toEqual([]);
     }
-    const noCache = (await OpenHashThread.start())!;
-    expect(noCache.localHasher('sha256')).toBeUndefined();
-    await noCache.close();
   });
 });

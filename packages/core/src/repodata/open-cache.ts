@@ -1,29 +1,32 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { gunzipBufferSync } from '../compress/gunzip-sync.js';
 import { readFullySync } from '../fs/read-fully.js';
 
 /**
- * What copied gzip members decompress to, kept on disk between writes, for the hashing thread.
+ * What gzip members of chunked metadata decompress to, kept on disk between writes (MemberFile).
  *
  * repomd.xml's open-checksum covers a file's whole content, so a write that copies nearly every chunk of
  * the previous one must still hash their content. Decompressing it again is most of that cost (at tens of
- * thousands of packages, tens of megabytes of XML a write); reading it back from here is a tenth of it.
+ * thousands of packages, tens of megabytes of XML a write); reading it back from here is a fraction of it.
  *
  * An entry is named by the SHA-256 of its member's compressed bytes, and is used only when it is the
  * member's content: its size and CRC-32 must be those the member's own gzip trailer records (the member
  * itself comes from a file whose checksum was verified). Anything else (a damaged, truncated or missing
- * entry) is a miss, and the member is decompressed instead. So the cache can be deleted at any time; it
- * is only ever written by the thread (temporary file, then rename) and used from one process at a time
- * (the caller's writer lock covers its directory).
+ * entry) is a miss, and the member is decompressed instead. So the cache can be deleted at any time and
+ * changes no byte of what is written, only how long it takes; it is written temporary file then rename,
+ * and used from one process at a time (the caller's writer lock covers its directory).
  *
- * Synchronous on purpose: it runs on the hashing thread, where nothing else waits.
+ * Synchronous: the write waits for each member's content in order anyway, and on the few cores of a CI
+ * machine a thread of its own saved nothing measurable.
  */
 export class OpenContentCache {
   private buffer = Buffer.alloc(0);
   private made = false;
+  /** The entries this instance read or wrote: what retainUsed keeps. */
+  readonly used = new Set<string>();
 
   constructor(readonly dir: string) {}
 
@@ -37,6 +40,7 @@ export class OpenContentCache {
    * next read, so it must be used (hashed) before then.
    */
   read(name: string, member: Uint8Array, openSize: number): Buffer | undefined {
+    this.used.add(name);
     const trailer = gzipTrailer(member);
     if (!trailer || trailer.size !== openSize % 2 ** 32) return undefined;
     let fd: number;
@@ -70,14 +74,11 @@ export class OpenContentCache {
     return content;
   }
 
-  has(name: string): boolean {
-    return existsSync(join(this.dir, name));
-  }
-
   /** Keeps `content` under `name`. Best effort: a cache that cannot be written is only a slower one. */
   write(name: string, content: Uint8Array): void {
+    this.used.add(name);
     try {
-      // Synchronous (this runs on the hashing thread); the store this cache is in exists, so its parent does.
+      // Synchronous (see above); the store this cache is in exists, so its parent does.
       // eslint-disable-next-line no-restricted-syntax
       if (!this.made) mkdirSync(this.dir, { recursive: true });
       this.made = true;
@@ -89,7 +90,12 @@ export class OpenContentCache {
     }
   }
 
-  /** Removes every entry but `names` (and any temporary file a killed thread left); how many it removed. */
+  /** Removes every entry but those this instance used (see retain). */
+  retainUsed(): number {
+    return this.retain(this.used);
+  }
+
+  /** Removes every entry but `names` (and any temporary file a killed writer left); how many it removed. */
   retain(names: ReadonlySet<string>): number {
     let entries: string[];
     try {

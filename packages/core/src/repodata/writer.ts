@@ -5,10 +5,10 @@ import { copyFileVerified, hashBuffer, type ChecksumType, type CompressedFileRes
 import { compressionSuffix, type WritableCompressionKind } from '../compress/index.js';
 import { ErrorCodes, OvirtRepoError, ioError } from '../errors/index.js';
 import { makeDirectory } from '../fs/make-directory.js';
-import { isCopiedChunk, isDeferredPackage, type ChunkIndex, type ChunkReuse, type CopiedChunk, type DeferredPackage, type MetadataChunk } from './chunk-index.js';
+import { isCopiedChunk, isDeferredPackage, type ChunkIndex, type CopiedChunk, type DeferredPackage, type MetadataChunk } from './chunk-index.js';
 import { writeChunkedBodies } from './chunked-bodies.js';
 import { MemberFile } from './member-file.js';
-import { OpenHashThread } from './open-hash.js';
+import type { OpenContentCache } from './open-cache.js';
 import type { PackageRecord } from './model.js';
 import { DirectSink, SpoolSink, type MetadataSink, type SinkOptions } from './metadata-sink.js';
 import { dumpPackage } from './package-dump.js';
@@ -66,21 +66,19 @@ export interface WriteRepodataOptions {
    */
   onInvalidPackage?: (error: OvirtRepoError, pkg: PackageRecord) => void;
   /**
-   * Write primary, filelists and other as chunks of packages, one gzip member each (see chunk-index.ts),
-   * copying the chunks `reuse` has. Needs gz, a known package count and no onInvalidPackage. The summary's
-   * `chunks` then says where each chunk is, for the next write to reuse.
-   * `hashThread`: hash the files' content (repomd's open-checksum; for copied chunks that means
-   * decompressing them) on a worker thread beside the write: a thread the caller started (and closes;
-   * started early and preloaded, it has most of the decompressing done by the time the write begins), or
-   * true/false. Default: a thread of its own from HASH_THREAD_MIN_PACKAGES packages on, where it saves
-   * more than it costs. Without a built core it is done on this thread.
+   * Write primary, filelists and other as chunks of packages, one gzip member each (see chunk-index.ts):
+   * a whole chunk of an earlier write given in the packages (CopiedChunk) is copied as it is where it
+   * can be. Needs gz, a known package count and no onInvalidPackage. The summary's `chunks` then says where
+   * each chunk is, for a later write to copy.
+   * `cache`: where the content of members is kept between writes (repomd's open-checksum of a copied
+   * member needs its content): see OpenContentCache. Without one, copied members are decompressed.
    */
-  chunked?: { reuse?: ChunkReuse; hashThread?: boolean | OpenHashThread };
+  chunked?: { cache?: OpenContentCache };
 }
 
 /** DeferredPackage only with `chunked`. */
 export type WritablePackage = PackageRecord | RenderedPackage | DeferredPackage;
-/** CopiedChunk (a whole chunk of `chunked.reuse`) only with `chunked`. */
+/** CopiedChunk (a whole chunk of an earlier chunked write) only with `chunked`. */
 export type WritableItem = WritablePackage | readonly WritablePackage[] | CopiedChunk;
 
 const itemCount = (item: WritableItem): number => (Array.isArray(item) ? item.length : isCopiedChunk(item as object) ? (item as CopiedChunk).count : 1);
@@ -97,7 +95,7 @@ export interface RepodataSummary {
   records: RepomdRecord[];
   /** Absolute paths of the files written or copied into outDir, repomd.xml last. */
   files: string[];
-  /** With `chunked`: the chunks written, and how many of them were copied from `reuse`. */
+  /** With `chunked`: the chunks written, and how many of them were copied whole. */
   chunks?: ChunkIndex;
   reusedChunks?: number;
 }
@@ -210,43 +208,21 @@ function streamedBodies(options: WriteRepodataOptions, known: number | undefined
   };
 }
 
-/** From this many packages on, a chunked write hashes on a thread of its own (see `chunked.hashThread`). */
-export const HASH_THREAD_MIN_PACKAGES = 4000;
-
 async function chunkedBodies(options: WriteRepodataOptions, known: number, tmpOf: (t: CoreRecordType) => string, checksumType: ChecksumType, fsync: boolean): Promise<Bodies> {
   const files = {} as Record<CoreRecordType, MemberFile>;
-  const given = options.chunked?.hashThread;
-  const own = given === true || (given === undefined && known >= HASH_THREAD_MIN_PACKAGES) ? await OpenHashThread.start() : undefined;
-  const thread = given instanceof OpenHashThread ? given : own;
-  // Members of files the thread preloaded are then named rather than copied over to it.
-  await thread?.ready();
-  const close = async () => {
-    await own?.close();
-  };
   try {
-    // primary, most of the content, is hashed on the thread; filelists and other here, from the thread's
-    // cache, while this thread would otherwise wait for it (see OpenHashThread.localHasher).
-    const hasherOf = (type: CoreRecordType) => (type === 'primary' ? undefined : thread?.localHasher(checksumType)) ?? thread?.hasher(checksumType);
-    for (const type of CORE) files[type] = await MemberFile.create(tmpOf(type), checksumType, fsync, hasherOf(type));
+    for (const type of CORE) files[type] = await MemberFile.create(tmpOf(type), checksumType, fsync, options.chunked?.cache);
   } catch (err) {
     await Promise.all(Object.values(files).map((f) => f.abort()));
-    await close();
     throw err;
   }
   const headers = { primary: xml.primaryHeader(known), filelists: xml.filelistsHeader(known), other: xml.otherHeader(known) };
   const footers = { primary: xml.PRIMARY_FOOTER, filelists: xml.FILELISTS_FOOTER, other: xml.OTHER_FOOTER };
   return {
-    write: () => writeChunkedBodies(options.packages, { files, headers, footers, level: options.compressionLevel, reuse: options.chunked?.reuse }),
-    finish: async () => {
-      try {
-        return await Promise.all(CORE.map(async (type) => [type, await files[type].end()] as const));
-      } finally {
-        await close();
-      }
-    },
+    write: () => writeChunkedBodies(options.packages, { files, headers, footers, level: options.compressionLevel }),
+    finish: () => Promise.all(CORE.map(async (type) => [type, await files[type].end()] as const)),
     abort: async () => {
       await Promise.all(CORE.map((type) => files[type].abort()));
-      await close();
     },
   };
 }

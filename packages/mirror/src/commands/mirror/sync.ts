@@ -1,9 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, loadConfig, sharedFlags } from '@ovirt-repo/core';
 import { durationFlag, sizeFlag } from '../../lib/cli/flags.js';
-import { syncOptionsFor } from '../../lib/cli/sync-options.js';
+import { syncOptionsFor } from '../../lib/sync/config-options.js';
 import { syncAllRepos, type SyncAllResult } from '../../lib/sync/sync-all.js';
-import { syncRepo, type SyncResult } from '../../lib/sync/sync-repo.js';
+import type { SyncResult } from '../../lib/sync/options.js';
+import { syncRepo } from '../../lib/sync/sync-repo.js';
 
 export default class MirrorSync extends BaseCommand<typeof MirrorSync> {
   static override summary = 'Sync YUM repos into the store and publish an immutable snapshot of REPO.';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  CORE_RECORD_TYPES,
   ErrorCodes,
   OvirtRepoError,
   compressionFromName,
@@ -15,12 +16,11 @@ import {
   type Logger,
   type Store,
 } from '@ovirt-repo/core';
-import { SNAPSHOT_CHUNKS, SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, parsePoolHref } from '../store/layout.js';
-import { readMetadataChunks } from '../store/metadata-chunks.js';
+import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, parsePoolHref } from '../store/layout.js';
 import { hrefProblem, validateRepoName } from '../store/names.js';
 import { hashAlgorithm } from '../store/pool.js';
 import { requireSnapshot } from '../store/repo-state.js';
-import { contentDigest, readSnapshotRecord } from '../store/snapshot-record.js';
+import { chunkIndexOf, contentDigest, readSnapshotRecord } from '../store/snapshot-record.js';
 import { resolveSnapshotId } from './show-snapshot.js';
 
 export interface VerifyProblem {
@@ -158,20 +158,17 @@ export async function verifySnapshot(store: Store, repo: string, idArg: string |
     fail(recordPath, 'is missing');
   }
 
-  // The chunk index (gz metadata): damage there only slows the next sync down, but it is damage. (Read
-  // with local files, as the sync reads it.)
-  if (record && isLocalFilesCapable(store)) {
+  // The chunk layout snapshot.json records (gz metadata): damage there only slows the next sync down, but
+  // it is damage. (Read with local files, as the sync reads it.)
+  if (record?.metadata && CORE_RECORD_TYPES.every((t) => record.metadata?.files[t]?.href?.endsWith('.gz')) && isLocalFilesCapable(store)) {
     const dir = store.localPath(snapshot);
-    const chunksPath = at(SNAPSHOT_CHUNKS);
     try {
-      const index = await readMetadataChunks(dir, record.packages.map((p) => p.href));
-      if (index) {
-        const chunks = await openChunkedMetadata(dir, repomd, index);
-        if (chunks.packages !== record.packages.length) throw new Error(`lists ${chunks.packages} packages, snapshot.json ${record.packages.length}`);
-        await chunks.verify();
-      }
+      const index = chunkIndexOf(record.metadata);
+      if (!index) throw new Error('it is not a chunk layout');
+      const chunks = await openChunkedMetadata(dir, repomd, index);
+      await chunks.verify(record.packages.map((p) => ({ href: p.href, pkgid: p.digest })));
     } catch (e) {
-      fail(chunksPath, `does not match the metadata (the next sync reads the files whole instead): ${(e as Error).message}`);
+      fail(recordPath, `its metadata layout does not match the metadata (the next sync reads the files whole instead): ${(e as Error).message}`);
     }
   }
 

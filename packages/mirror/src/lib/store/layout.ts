@@ -33,8 +33,6 @@ export const LATEST_FILE = 'latest.txt';
 export const SNAPSHOT_RECORD = 'snapshot.json';
 /** Written beside snapshot.json when a snapshot is made, so status pages never re-read package lists. */
 export const SNAPSHOT_SUMMARY = 'summary.json';
-/** Where the chunks of a snapshot's gz metadata are, so the next snapshot copies those it shares. */
-export const SNAPSHOT_CHUNKS = 'metadata-chunks.json';
 /** The status pages: `index.html` and `yum/<repo>/index.html`. */
 export const STATUS_PAGE = 'index.html';
 export const PINS_DIR = 'pins';
@@ -50,7 +48,7 @@ export const pinsKey = (repo: string) => `${YUM_DIR}/${repo}/${PINS_DIR}`;
 export const pinKey = (repo: string, id: string) => `${YUM_DIR}/${repo}/${PINS_DIR}/${id}.json`;
 export const indexKey = (ext: string) => `${YUM_DIR}/${INDEX_BASENAME}.${ext}`;
 export const repoStatusPageKey = (repo: string) => `${YUM_DIR}/${repo}/${STATUS_PAGE}`;
-/** The caches of a repo (what each holds: sync/metadata-thread.ts, store/record-cache.ts, status/summary-cache.ts). */
+/** The caches of a repo (what each holds: core's repodata/open-cache.ts, status/summary-cache.ts). */
 export const cacheKey = (repo: string) => `${CACHE_DIR}/${repo}`;
 export const summariesCacheKey = (repo: string) => `${CACHE_DIR}/${repo}/summaries.json`;
 
@@ -71,7 +69,6 @@ export function localPathOf(store: Store, key: string): string {
 export const repoDir = (s: Store, repo: string) => localPathOf(s, repoKey(repo));
 export const snapshotDir = (s: Store, repo: string, id: string) => localPathOf(s, snapshotKey(repo, id));
 export const metadataCacheDir = (s: Store, repo: string) => localPathOf(s, `${cacheKey(repo)}/metadata`);
-export const recordCacheDir = (s: Store, repo: string) => localPathOf(s, `${cacheKey(repo)}/record`);
 
 /**
  * A package's href inside a snapshot (and its path relative to the store root): `pool/<dd>/<digest>/<name>`.

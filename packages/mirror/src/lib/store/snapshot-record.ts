@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ErrorCodes, OvirtRepoError, sortedLinesDigest, type Store } from '@ovirt-repo/core';
+import { CORE_RECORD_TYPES, ErrorCodes, OvirtRepoError, sortedLinesDigest, type ChunkIndex, type CoreRecordType, type MemberSpan, type Store } from '@ovirt-repo/core';
 import { SNAPSHOT_RECORD, snapshotKey } from './layout.js';
 
 /** One package of a snapshot, as recorded in snapshot.json (its repodata is the authority for clients). */
@@ -45,6 +45,18 @@ export interface SelectionOptions {
   keepVersions?: number;
 }
 
+/**
+ * Where a snapshot's primary, filelists and other are, and the chunks of packages they hold. The packages
+ * are in the same order in the three files and in the record (selection order), so chunk k holds the
+ * `count` packages that follow chunk k-1's in the record. gz metadata is written in content-defined chunks
+ * (core's chunk-index.ts), one gzip member each; xz and zstd metadata is one chunk spanning each whole file.
+ */
+export interface SnapshotMetadataLayout {
+  files: Record<CoreRecordType, { href: string; checksum: string; size: number }>;
+  /** Per chunk: [count, primary, filelists, other], a member given as [offset, size, openSize]. */
+  chunks: Array<[number, MemberSpan, MemberSpan, MemberSpan]>;
+}
+
 /** snapshot.json: written inside the snapshot before it is published, never changed after. */
 export interface SnapshotRecord {
   format: 1;
@@ -65,7 +77,32 @@ export interface SnapshotRecord {
   extraMetadata: SnapshotExtraMetadata[];
   modular: boolean;
   stats: { packages: number; bytes: number };
+  /** Absent in snapshots made before it was recorded: their packages may be in another order than their metadata's. */
+  metadata?: SnapshotMetadataLayout;
   packages: SnapshotPackage[];
+}
+
+/** Every field of snapshot.json but the packages: its first line. */
+export type RecordHead = Omit<SnapshotRecord, 'packages'>;
+
+export function layoutOf(index: ChunkIndex): SnapshotMetadataLayout {
+  return { files: index.files, chunks: index.chunks.map((c) => [c.count, c.members.primary, c.members.filelists, c.members.other]) };
+}
+
+/** The layout as core's chunk readers take it; undefined when it is not one (a record damaged, or by hand). */
+export function chunkIndexOf(layout: SnapshotMetadataLayout): ChunkIndex | undefined {
+  if (typeof layout !== 'object' || layout === null || !Array.isArray(layout.chunks) || typeof layout.files !== 'object' || layout.files === null) return undefined;
+  const span = (m: unknown): m is MemberSpan => Array.isArray(m) && m.length === 3 && m.every((n) => Number.isSafeInteger(n));
+  const chunks = [];
+  for (const c of layout.chunks) {
+    if (!Array.isArray(c) || c.length !== 4 || !Number.isSafeInteger(c[0]) || !span(c[1]) || !span(c[2]) || !span(c[3])) return undefined;
+    chunks.push({ count: c[0], members: { primary: c[1], filelists: c[2], other: c[3] } });
+  }
+  for (const t of CORE_RECORD_TYPES) {
+    const f = layout.files[t];
+    if (typeof f?.href !== 'string' || typeof f.checksum !== 'string' || !Number.isSafeInteger(f.size)) return undefined;
+  }
+  return { files: layout.files, chunks };
 }
 
 export function optionsDigest(mode: SyncMode, options: SelectionOptions): string {

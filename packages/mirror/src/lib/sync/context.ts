@@ -1,10 +1,11 @@
-import { type Logger, type ReadClient, type Repomd, type Store, type StoreLock } from '@ovirt-repo/core';
-import type { SelectionOptions, SnapshotRecord, SyncMode } from '../store/snapshot-record.js';
-import type { SourceRepomd, SourceSpec } from './sources.js';
-import type { stageTimer } from './stage-timer.js';
-import type { SyncOptions } from './sync-repo.js';
+import type { Logger, ReadClient, Repomd, Store } from '@ovirt-repo/core';
+import type { SourceRepomd, SourceSpec } from '../source/sources.js';
+import type { RecordText } from '../store/record-file.js';
+import type { SelectionOptions, SyncMode } from '../store/snapshot-record.js';
+import type { SyncOptions } from './options.js';
+import type { StageTimer } from './shared/stage-timer.js';
 
-/** What every stage of one sync of one repo shares, under its writer lock. */
+/** What every stage of one sync of one repo shares (prepare.ts makes it). */
 export interface SyncContext {
   layout: Store;
   repo: string;
@@ -14,24 +15,19 @@ export interface SyncContext {
   specs: readonly SourceSpec[];
   workers: number;
   baseUrl: string;
+  compression: 'gz' | 'xz' | 'zstd';
+  checkPool: boolean;
   client: ReadClient;
-  lock: StoreLock;
   log: Logger;
   options: SyncOptions;
-  timer: ReturnType<typeof stageTimer>;
+  timer: StageTimer;
 }
 
-/** The repo's latest snapshot without its package list: what stages that need no packages take. */
-export interface LatestHead {
-  id?: string;
-  record?: Omit<SnapshotRecord, 'packages'>;
-}
-
-/** The repo's latest snapshot, if any: what the new one is compared with and builds on. */
-export interface LatestSnapshot extends LatestHead {
+/** The repo's latest snapshot, if any: what the new one is compared with and built on. */
+export interface LatestSnapshot {
   id?: string;
   /** Its snapshot.json; undefined for a new repo (or a latest without one, treated as new). */
-  record?: SnapshotRecord;
+  record?: RecordText;
 }
 
 /** A source with its repomd.xml in hand. */

@@ -1,6 +1,7 @@
 import { ErrorCodes, OvirtRepoError, isOvirtRepoError, mapLimit, silentLogger, type LoadedConfig, type Logger } from '@ovirt-repo/core';
-import { syncOptionsFor, type SyncFlags } from '../cli/sync-options.js';
-import { syncRepo, type SyncOptions, type SyncResult } from './sync-repo.js';
+import { syncOptionsFor, type SyncOverrides } from './config-options.js';
+import type { SyncOptions, SyncResult } from './options.js';
+import { syncRepo } from './sync-repo.js';
 
 export interface SyncAllResult {
   results: SyncResult[];
@@ -16,7 +17,7 @@ export interface SyncAllResult {
  */
 export async function syncAllRepos(
   loaded: LoadedConfig,
-  flags: Omit<SyncFlags, 'from' | 'config' | 'section'>,
+  flags: Omit<SyncOverrides, 'from' | 'config' | 'section'>,
   extra: Pick<SyncOptions, 'compression' | 'lockTimeoutMs' | 'timeoutMs' | 'retries' | 'writeIndex' | 'checkPool'>,
   logger: Logger = silentLogger,
 ): Promise<SyncAllResult> {

@@ -1,0 +1,45 @@
+import { ErrorCodes, OvirtRepoError, type StoreLock } from '@ovirt-repo/core';
+import { indexedUrl, writeIndex } from '../index/write-index.js';
+import type { SourceRepomd } from '../source/sources.js';
+import { YUM_DIR, snapshotUrl } from '../store/layout.js';
+import { publishSnapshot } from './commit/publish-snapshot.js';
+import type { LatestSnapshot, SyncContext } from './context.js';
+import type { SyncResult } from './options.js';
+import { changed, type DownloadResult, type WrittenSnapshot } from './shared/result.js';
+import type { WorkArea } from './shared/work-area.js';
+
+/**
+ * Stage 7, commit: the snapshot written aside is published (renamed to its id, then latest.txt moved to
+ * it, see publishSnapshot), and the metadata cache keeps only what the new latest snapshot uses.
+ */
+export function commit(ctx: SyncContext, lock: StoreLock, latest: LatestSnapshot, sources: readonly SourceRepomd[], written: WrittenSnapshot, downloaded: DownloadResult, area: WorkArea): Promise<SyncResult> {
+  return ctx.timer.time('commit', async () => {
+    await publishSnapshot(ctx.layout, ctx.repo, written.id, area.staging as string, lock, latest.id);
+    area.staging = undefined;
+    ctx.log.info(`Published ${ctx.repo}/${written.id}: ${written.stats.packages} packages`);
+    // Best effort: a cache only saves time.
+    written.cache?.retainUsed();
+    return changed(ctx, latest, sources, written, downloaded);
+  });
+}
+
+/**
+ * After the writer lock is released: the store's index (under its own lock) names the latest snapshot,
+ * rewritten when this sync published one or the index does not name the latest one yet (`writeIndex`
+ * false: left as it is).
+ */
+export async function updateIndex(ctx: SyncContext, result: SyncResult): Promise<SyncResult> {
+  if (!(ctx.options.writeIndex ?? true)) return result;
+  const expected = result.snapshot ? snapshotUrl(ctx.baseUrl, ctx.repo, result.snapshot) : undefined;
+  if (!result.changed && (!expected || (await indexedUrl(ctx.layout, ctx.repo)) === expected)) return result;
+  try {
+    await ctx.timer.time('writeIndex', () => writeIndex(ctx.layout, { baseUrl: ctx.baseUrl, logger: ctx.log }));
+  } catch (e) {
+    throw new OvirtRepoError(ErrorCodes.STORE, `snapshot ${ctx.repo}/${result.snapshot} is published, but the index could not be written: ${(e as Error).message}`, {
+      target: ctx.layout.locationOf(YUM_DIR),
+      hint: 'run `ovirt-repo index write` once the problem is fixed',
+      cause: e,
+    });
+  }
+  return { ...result, indexWritten: true };
+}

@@ -1,0 +1,71 @@
+import { repoConfigFor, requireStore, type LoadedConfig } from '@ovirt-repo/core';
+import { splitList } from '../select/glob.js';
+import type { SyncMode } from '../store/snapshot-record.js';
+import type { SyncOptions } from './options.js';
+
+/** What a caller gives for one sync (the command line of `mirror sync`), beating ovirt-repo.yaml; undefined: not given. */
+export interface SyncOverrides {
+  from?: string[];
+  config?: string;
+  section?: string;
+  vars?: Record<string, string>;
+  mode?: SyncMode;
+  keepVersions?: number;
+  arch?: string[];
+  include?: string[];
+  exclude?: string[];
+  newestOnly?: boolean;
+  workers?: number;
+  timeoutMs?: number;
+  retries?: number;
+  minRate?: number;
+  mirrorBudgetMs?: number;
+  maxMetadataSize?: number;
+}
+
+/**
+ * Merge what the caller gives (the command line) with the repo's entry in ovirt-repo.yaml (or its
+ * `defaults`): a given value beats the file, which beats the built-in default. Sources: `--from`/`--config` replace the configured
+ * source/sources/config entirely.
+ */
+export function syncOptionsFor(repo: string, flags: SyncOverrides, loaded: LoadedConfig): Omit<SyncOptions, 'logger'> {
+  const rc = repoConfigFor(loaded.config, repo);
+  const fromFlags = (flags.from?.length ?? 0) > 0 || flags.config !== undefined;
+  const mode = flags.mode ?? rc.mode;
+  const config = flags.config
+    ? { file: flags.config, section: flags.section, vars: flags.vars }
+    : !fromFlags && rc.config
+      ? { file: rc.config.file, section: rc.config.section, vars: flags.vars }
+      : undefined;
+  const arch = flags.arch?.length ? splitList(flags.arch) : rc.arch;
+  return {
+    store: requireStore(loaded.config),
+    repo,
+    from: fromFlags ? (flags.from ?? []) : rc.sources,
+    ...(config ? { config } : {}),
+    mode,
+    ...(arch?.length ? { arch } : {}),
+    include: flags.include?.length ? flags.include : rc.include,
+    exclude: flags.exclude?.length ? flags.exclude : rc.exclude,
+    newestOnly: flags.newestOnly ?? rc.newestOnly,
+    ...(flags.keepVersions !== undefined ? { keepVersions: flags.keepVersions } : mode === 'additive' && rc.keepVersions !== undefined ? { keepVersions: rc.keepVersions } : {}),
+    ...(loaded.config.baseUrl ? { baseUrl: loaded.config.baseUrl } : {}),
+    workers: flags.workers ?? loaded.config.sync.workers,
+    maxMetadataSize: flags.maxMetadataSize ?? loaded.config.sync.maxMetadataSize,
+    ...networkOptions(flags, loaded.config.sync),
+  };
+}
+
+/** The network limits: a flag beats `sync:` in ovirt-repo.yaml (seconds there); unset, syncRepo's defaults. */
+function networkOptions(flags: SyncOverrides, sync: LoadedConfig['config']['sync']): Pick<SyncOptions, 'timeoutMs' | 'retries' | 'minRate' | 'mirrorBudgetMs'> {
+  const timeoutMs = flags.timeoutMs ?? (sync.timeout === undefined ? undefined : sync.timeout * 1000);
+  const retries = flags.retries ?? sync.retries;
+  const minRate = flags.minRate ?? sync.minRate;
+  const mirrorBudgetMs = flags.mirrorBudgetMs ?? (sync.mirrorBudget === undefined ? undefined : sync.mirrorBudget * 1000);
+  return {
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(retries === undefined ? {} : { retries }),
+    ...(minRate === undefined ? {} : { minRate }),
+    ...(mirrorBudgetMs === undefined ? {} : { mirrorBudgetMs }),
+  };
+}

@@ -1,0 +1,92 @@
+import type { Logger } from '@ovirt-repo/core';
+import type { SyncMode } from '../store/snapshot-record.js';
+import type { SourceConfig } from '../source/sources.js';
+import type { StageTimings } from './shared/stage-timer.js';
+
+/** What `syncRepo` takes and returns: the types the pipeline's stages share with its callers. */
+export interface SyncOptions {
+  /** Store root (created on first use). */
+  store: string;
+  repo: string;
+  /** Sources: http(s):// or file:// URLs or local paths of YUM repos. */
+  from?: string[];
+  /** Take baseurl/mirrorlist/metalink, includepkgs and exclude from a .repo/reposync config section. */
+  config?: SourceConfig;
+  mode?: SyncMode;
+  arch?: string[];
+  include?: string[];
+  exclude?: string[];
+  newestOnly?: boolean;
+  keepVersions?: number;
+  /** For the index and the result's URL; default the store's file:// URL. */
+  baseUrl?: string;
+  /** Parallel downloads (default: CPUs, at least 4). */
+  workers?: number;
+  compression?: 'gz' | 'xz' | 'zstd';
+  /**
+   * The most bytes a source's metadata file may hold where repomd.xml declares no size, and may
+   * decompress to where it declares no open-size (or a larger one). Default core's DEFAULT_MAX_METADATA_SIZE.
+   */
+  maxMetadataSize?: number;
+  /** How long to wait for another writer of this repo. Default 30 minutes. */
+  lockTimeoutMs?: number;
+  /** Locks of other hosts are stale after this long without heartbeat. */
+  staleAfterMs?: number;
+  /** Retries of transient network failures: `retries + 1` requests at most per file. Default 3. */
+  retries?: number;
+  /** Network idle timeout, and the window the minimum rate is measured over. Default 60 s. */
+  timeoutMs?: number;
+  /** A download slower than this many bytes per second over a whole `timeoutMs` fails (transient). Default 1000; 0: none. */
+  minRate?: number;
+  /** The whole time for finding a usable mirror of a mirrorlist, metalink or several baseurls. Default 2 minutes. */
+  mirrorBudgetMs?: number;
+  /** Rewrite the store's index after publishing (default true). */
+  writeIndex?: boolean;
+  /**
+   * Check the pool for every package of the new snapshot, not only those the latest one lacks, and fetch
+   * again what is missing or damaged; done even when nothing changed (then no snapshot is made).
+   */
+  checkPool?: boolean;
+  /**
+   * The time the new snapshot is made at (its id and createdAt); default now. For building a store with a
+   * history (tests of retention, imports); ids still only grow (see nextSnapshotId).
+   */
+  now?: number;
+  logger?: Logger;
+}
+
+export interface SyncSourceResult {
+  source: string;
+  baseUrl: string;
+  repomdSha256: string;
+  revision?: string;
+}
+
+export interface SyncResult {
+  repo: string;
+  /** The new snapshot, or the unchanged latest one. */
+  snapshot: string | null;
+  url: string | null;
+  changed: boolean;
+  /** Why no snapshot was made, when changed is false. */
+  reason?: string;
+  previous: string | null;
+  mode: SyncMode;
+  /** Packages in the new snapshot that the previous latest did not have, and the other way round. */
+  added: number;
+  removed: number;
+  packages: number;
+  bytes: number;
+  downloaded: { count: number; bytes: number };
+  /**
+   * The new snapshot's gz metadata is written in chunks of packages; `reused` of them were copied from
+   * the previous snapshot. Absent when no snapshot was made or the metadata is not gz.
+   */
+  metadataChunks?: { total: number; reused: number };
+  sources: SyncSourceResult[];
+  indexWritten: boolean;
+  /** Milliseconds per pipeline stage (for benchmarks and --verbose). */
+  timings: StageTimings;
+  durationMs: number;
+}
+

@@ -1,0 +1,72 @@
+import { availableParallelism } from 'node:os';
+import { createReadClient, makeDirectory, silentLogger, type StoreLock } from '@ovirt-repo/core';
+import { cleanRepoLeftovers } from '../gc/run-gc.js';
+import { repoLockName } from '../lock/store-locks.js';
+import { resolveSourceSpecs } from '../source/sources.js';
+import { defaultBaseUrl, repoDir } from '../store/layout.js';
+import { validateRepoName } from '../store/names.js';
+import { optionsDigest, type SelectionOptions, type SyncMode } from '../store/snapshot-record.js';
+import { openStore } from '../store/store.js';
+import type { SyncContext } from './context.js';
+import type { SyncOptions } from './options.js';
+import { stageTimer } from './shared/stage-timer.js';
+import { pauseForTest } from './shared/test-hooks.js';
+
+/**
+ * Stage 0, prepare: the options checked and resolved (repo name, sources, filters and their digest), the
+ * store opened (made on first use) and the HTTP client made. Nothing is locked yet.
+ */
+export async function prepare(options: SyncOptions): Promise<SyncContext> {
+  const log = options.logger ?? silentLogger;
+  const repo = validateRepoName(options.repo);
+  const mode: SyncMode = options.mode ?? 'mirror';
+  const workers = options.workers ?? Math.max(4, availableParallelism());
+  const specs = await resolveSourceSpecs(options.from ?? [], options.config, repo, options.arch);
+  const selection: SelectionOptions = {
+    ...(options.arch?.length ? { arch: options.arch } : {}),
+    ...(options.include?.length || specs.include.length ? { include: [...(options.include ?? []), ...specs.include] } : {}),
+    ...(options.exclude?.length || specs.exclude.length ? { exclude: [...(options.exclude ?? []), ...specs.exclude] } : {}),
+    ...(options.newestOnly ? { newestOnly: true } : {}),
+    ...(options.keepVersions !== undefined ? { keepVersions: options.keepVersions } : {}),
+  };
+  const layout = await openStore(options.store, { create: true });
+  return {
+    layout,
+    repo,
+    mode,
+    selection,
+    optDigest: optionsDigest(mode, selection),
+    specs: specs.specs,
+    workers,
+    baseUrl: (options.baseUrl ?? defaultBaseUrl(layout)).replace(/\/+$/, ''),
+    compression: options.compression ?? 'gz',
+    checkPool: options.checkPool ?? false,
+    client: createReadClient({ maxSockets: workers, retries: options.retries, idleTimeoutMs: options.timeoutMs, minBytesPerSecond: options.minRate, logger: log }),
+    log,
+    options,
+    timer: stageTimer(log),
+  };
+}
+
+/**
+ * Runs `work` holding the repo's writer lock (waiting for another writer at most `lockTimeoutMs`), after
+ * removing what an interrupted sync of the repo left behind. The lock and the HTTP client are released
+ * whatever happens.
+ */
+export async function withWriterLock<T>(ctx: SyncContext, work: (lock: StoreLock) => Promise<T>): Promise<T> {
+  const { layout, repo, log } = ctx;
+  let lock: StoreLock | undefined;
+  try {
+    lock = await ctx.timer.time('lock', () =>
+      layout.lock(repoLockName(repo), { purpose: `mirror sync of ${repo}`, timeoutMs: ctx.options.lockTimeoutMs ?? 30 * 60_000, staleAfterMs: ctx.options.staleAfterMs, logger: log }),
+    );
+    await pauseForTest('after-lock');
+    await makeDirectory(repoDir(layout, repo));
+    const leftovers = await cleanRepoLeftovers(layout, [repo], log, repo);
+    if (leftovers) log.info(`Removed ${leftovers} leftovers of an interrupted sync of ${repo}`);
+    return await work(lock);
+  } finally {
+    await lock?.release();
+    ctx.client.close();
+  }
+}

@@ -1,0 +1,131 @@
+import { OpenContentCache, tempPathFor } from '@ovirt-repo/core';
+import { diffPackages } from '../snapshot/diff-snapshots.js';
+import { summaryOf } from '../snapshot/summarize-snapshot.js';
+import type { SourceRepomd } from '../source/sources.js';
+import { metadataCacheDir, snapshotDir } from '../store/layout.js';
+import { packageLine } from '../store/record-file.js';
+import { listSnapshotIds } from '../store/repo-state.js';
+import { nextSnapshotId } from '../store/snapshot-id.js';
+import { contentDigestOf, type RecordHead, type SnapshotPackage } from '../store/snapshot-record.js';
+import type { LatestSnapshot, SyncContext } from './context.js';
+import type { Edits } from './edits.js';
+import type { Incoming } from './read-incoming.js';
+import { extraSummary, obtainExtra } from './read-incoming/extra-metadata.js';
+import { isCandidate, snapshotPackageOf } from './shared/candidates.js';
+import type { WrittenSnapshot } from './shared/result.js';
+import { settleAll } from './shared/settle-all.js';
+import type { WorkArea } from './shared/work-area.js';
+import { openLatestMetadata } from './write-snapshot/latest-metadata.js';
+import { metadataItems } from './write-snapshot/metadata-items.js';
+import { writeSnapshotFiles } from './write-snapshot/snapshot-files.js';
+import { readSourceEntries } from './write-snapshot/source-entries.js';
+
+/**
+ * Stage 6, writeSnapshot: the new snapshot, under a temp name, as the latest one with the edits made. Its
+ * snapshot.json is the latest one's package lines with the edited groups replaced (the unchanged runs
+ * copied as bytes); its metadata the latest one's chunks that no edit touches, copied, and the rest
+ * written anew from the entries of the latest snapshot and (for the packages it lacks) of the sources;
+ * its summary.json the diff of the edited groups. Runs beside the downloads, which it does not need.
+ */
+export function writeSnapshot(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], incoming: Incoming, edits: Edits, area: WorkArea): Promise<WrittenSnapshot> {
+  return ctx.timer.time('writeSnapshot', async () => {
+    const { layout, repo, log } = ctx;
+    const now = ctx.options.now ?? Date.now();
+    const id = nextSnapshotId(await listSnapshotIds(layout, repo), now);
+    area.staging = tempPathFor(snapshotDir(layout, repo, id));
+    const previous = await openLatestMetadata(ctx, latest, incoming.latestRepomd);
+    // The packages whose entries come from the sources: those the latest snapshot lacks, and all of them
+    // when its metadata could not be read.
+    const wanted = previous || !latest.record ? edits.list.flatMap((e) => e.after.filter(isCandidate)) : [...edits.fromSources.values()];
+    const cache = ctx.compression === 'gz' ? new OpenContentCache(metadataCacheDir(layout, repo)) : undefined;
+    const [entries, extras] = await settleAll([readSourceEntries(ctx, incoming, wanted, area), settleAll(incoming.extras.map((e) => obtainExtra(e, ctx.client, area.dir, ctx.options.maxMetadataSize)))]);
+    try {
+      const { lines, hrefs, before, after } = editedRecord(latest, edits);
+      const stats = { packages: edits.count, bytes: (latest.record?.head.stats.bytes ?? 0) - sizeOf(before) + sizeOf(after) };
+      const head = recordHead(ctx, latest, sources, { id, now, stats, modular: incoming.modular, extras: extras.map(extraSummary), hrefs });
+      const diff = diffPackages(before, after);
+      diff.unchanged += edits.count - after.length;
+      const written = await writeSnapshotFiles({
+        dir: area.staging,
+        packages: metadataItems(latest.record, edits.list, previous, entries, edits.fromSources),
+        packageCount: edits.count,
+        extras,
+        compression: ctx.compression,
+        ...(cache ? { cache } : {}),
+        head,
+        lines,
+        summary: summaryOf(head, latest.id, diff),
+      });
+      log.info(`Wrote ${repo}/${id}: ${edits.count} packages${written.chunks ? `, ${written.chunks.reused} of ${written.chunks.total} metadata chunks copied from the latest snapshot` : ''}`);
+      const had = new Set(before.map((p) => p.href));
+      const has = new Set(after.map((p) => p.href));
+      return {
+        id,
+        stats,
+        added: after.filter((p) => !had.has(p.href)).length,
+        removed: before.filter((p) => !has.has(p.href)).length,
+        ...(written.chunks ? { metadataChunks: written.chunks } : {}),
+        ...(cache ? { cache } : {}),
+      };
+    } finally {
+      entries.close();
+    }
+  });
+}
+
+/**
+ * The new record's package lines (runs of the latest record's between the edits, each edited group's
+ * packages), every href of it (for its contentDigest), and the edited groups before and after.
+ */
+function editedRecord(latest: LatestSnapshot, edits: Edits) {
+  const record = latest.record;
+  const lines: Array<string | Uint8Array> = [];
+  const hrefs: string[] = [];
+  const before: SnapshotPackage[] = [];
+  const after: SnapshotPackage[] = [];
+  const run = (from: number, to: number) => {
+    if (!record || to <= from) return;
+    lines.push(record.lines(from, to));
+    for (let i = from; i < to; i++) hrefs.push(record.hrefAt(i));
+  };
+  let from = 0;
+  for (const e of edits.list) {
+    run(from, e.at);
+    before.push(...e.before);
+    for (const p of e.after) {
+      const q = snapshotPackageOf(p);
+      after.push(q);
+      lines.push(packageLine(q));
+      hrefs.push(q.href);
+    }
+    from = e.end;
+  }
+  run(from, record?.length ?? 0);
+  return { lines, hrefs, before, after };
+}
+
+const sizeOf = (list: readonly SnapshotPackage[]) => list.reduce((n, p) => n + p.size, 0);
+
+/** snapshot.json's head but for what the metadata decides (repomdSha256 and its layout). */
+function recordHead(
+  ctx: SyncContext,
+  latest: LatestSnapshot,
+  sources: readonly SourceRepomd[],
+  o: { id: string; now: number; stats: RecordHead['stats']; modular: boolean; extras: RecordHead['extraMetadata']; hrefs: readonly string[] },
+): Omit<RecordHead, 'repomdSha256' | 'metadata'> {
+  return {
+    format: 1,
+    repo: ctx.repo,
+    id: o.id,
+    createdAt: new Date(o.now).toISOString(),
+    ...(latest.id ? { parent: latest.id } : {}),
+    mode: ctx.mode,
+    options: ctx.selection,
+    optionsDigest: ctx.optDigest,
+    sources: sources.map((s) => ({ url: s.spec.id, kind: s.spec.kind, baseUrl: s.location.display, repomdSha256: s.repomdSha256, ...(s.revision ? { revision: s.revision } : {}) })),
+    contentDigest: contentDigestOf(o.hrefs, o.extras),
+    extraMetadata: o.extras,
+    modular: o.modular,
+    stats: o.stats,
+  };
+}
