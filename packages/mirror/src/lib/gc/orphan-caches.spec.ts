@@ -35,4 +35,27 @@ describe('gc and the caches of repos that are gone', () => {
     await runGc(layout);
     expect(await readdir(cacheDir)).toEqual(['kept']);
   });
+
+  it("removes what an older version kept in a repo's cache (record/), and keeps the metadata and summaries", async () => {
+    const layout = await openStore(join(dir, 'store'), { create: true });
+    await mkdir(join(dir, 'store', 'yum', 'kept'), { recursive: true });
+    const cache = join(dir, 'store', 'cache', 'kept');
+    await mkdir(join(cache, 'metadata'), { recursive: true });
+    await mkdir(join(cache, 'record'), { recursive: true });
+    await writeFile(join(cache, 'metadata', 'entry'), 'content');
+    await writeFile(join(cache, 'record', 'lines'), 'old');
+    await writeFile(join(cache, 'summaries.json'), '{}');
+    // A running index write's temp file is none of gc's business.
+    await writeFile(join(cache, '.summaries.json.tmp-1-0123abcd'), '{}');
+    const held = await layout.lock(repoLockName('kept'), { purpose: 'test' });
+    try {
+      expect((await runGc(layout)).removedLeftovers).toBe(0);
+    } finally {
+      await held.release();
+    }
+    expect((await runGc(layout)).removedLeftovers).toBe(1);
+    expect((await readdir(cache)).sort()).toEqual(['.summaries.json.tmp-1-0123abcd', 'metadata', 'summaries.json']);
+    expect(await readdir(join(cache, 'metadata'))).toEqual(['entry']);
+  });
 });
+

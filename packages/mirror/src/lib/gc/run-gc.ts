@@ -1,7 +1,7 @@
-import { baseKey, repoConfigFor, silentLogger, type Logger, type OvirtRepoConfig, type Store, type StoreLock } from '@ovirt-repo/core';
+import { baseKey, isTempName, repoConfigFor, silentLogger, type Logger, type OvirtRepoConfig, type Store, type StoreLock } from '@ovirt-repo/core';
 import { readPoolUsers } from '../lock/pool-guard.js';
 import { GC_LOCK, repoLockName, retentionLockName, withStoreLock } from '../lock/store-locks.js';
-import { CACHE_DIR, POOL_DIR, cacheKey, repoKey, snapshotKey } from '../store/layout.js';
+import { CACHE_DIR, CACHE_PARTS, POOL_DIR, cacheKey, repoKey, snapshotKey } from '../store/layout.js';
 import { isValidRepoName, validateRepoName } from '../store/names.js';
 import { readPins } from '../store/pins.js';
 import { assertOwnParts } from '../store/store-parts.js';
@@ -185,17 +185,29 @@ export async function cleanRepoLeftovers(store: Store, repos: readonly string[],
   return removed;
 }
 
-/** `cache/<name>` of every name that is no repo (any more), where no writer holds that name's lock. */
+/**
+ * `cache/<name>` of every name that is no repo (any more), and in a repo's cache what no cache of this
+ * version is (an older version's), where no writer holds that name's lock.
+ */
 async function removeOrphanCaches(store: Store, repos: readonly string[], log: Logger): Promise<number> {
   const present = new Set(repos);
   let removed = 0;
   for (const e of await store.list(CACHE_DIR)) {
     const name = baseKey(e.key);
-    if (e.type !== 'prefix' || present.has(name)) continue;
+    if (e.type !== 'prefix') continue;
+    const stale = present.has(name) ? (await store.list(cacheKey(name))).filter((part) => !CACHE_PARTS.includes(baseKey(part.key)) && !isTempName(baseKey(part.key))) : [];
+    if (present.has(name) && stale.length === 0) continue;
     const remove = async () => {
-      await store.remove(cacheKey(name));
-      log.debug(`removed the cache of ${name}, which is no repo`);
-      removed++;
+      if (!present.has(name)) {
+        await store.remove(cacheKey(name));
+        log.debug(`removed the cache of ${name}, which is no repo`);
+        removed++;
+      }
+      for (const part of stale) {
+        await store.remove(part.key);
+        log.debug(`removed ${part.key}, which this version does not use`);
+        removed++;
+      }
     };
     // A name that is no valid repo name cannot be a sync's; its lock is not asked for. A first sync of a
     // repo holds the repo's lock before its repo directory has anything in it.

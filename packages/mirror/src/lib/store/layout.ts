@@ -20,8 +20,7 @@ import { fileNameProblem, validateFileName } from './names.js';
  *   index.html                          the store's status page (every repo, recent history)
  *   locks/                              writer locks and running-sync registrations (not served)
  *   cache/<repo>/                       what speeds up the next sync and index write: the latest
- *                                       snapshot's metadata chunks decompressed (metadata/), its
- *                                       record's line starts and sorted hrefs (record/), every
+ *                                       snapshot's metadata chunks decompressed (metadata/) and every
  *                                       snapshot's summary (summaries.json); may be deleted (not served)
  */
 export const STORE_MARKER = 'store.json';
@@ -51,6 +50,8 @@ export const repoStatusPageKey = (repo: string) => `${YUM_DIR}/${repo}/${STATUS_
 /** The caches of a repo (what each holds: core's repodata/open-cache.ts, status/summary-cache.ts). */
 export const cacheKey = (repo: string) => `${CACHE_DIR}/${repo}`;
 export const summariesCacheKey = (repo: string) => `${CACHE_DIR}/${repo}/summaries.json`;
+/** What a repo's cache holds; gc removes anything else there (the caches of older versions, such as record/). */
+export const CACHE_PARTS: readonly string[] = ['metadata', 'summaries.json'];
 
 /*
  * Paths on this machine, for the sync, which still builds snapshots and caches with local files: only a
