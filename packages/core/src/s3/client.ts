@@ -28,7 +28,7 @@ export interface S3ClientOptions {
 /**
  * S3's limit for one PutObject. Up to it a single PUT is all the store needs (packages and metadata; the
  * largest RPMs are a few GB) and keeps create-only and compare-and-swap one request each, which a multipart
- * completion does not give on every server (Ceph RGW 16 has no conditional CompleteMultipartUpload).
+ * upload does not give everywhere: Ceph RGW 16.2 ignores both conditions on CompleteMultipartUpload.
  */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
 const MAX_LIST_PAGE_BYTES = 16 * 1024 * 1024;
