@@ -24,7 +24,7 @@ const S3_CHECKS = ['create-only-twice', 'concurrent-create', 'cas-stale-quoted',
  * PUT and ignores If-None-Match and If-Match, answering success. A real node:http server standing in for a
  * server that misbehaves, as the other hostile servers of these tests do.
  */
-async function conditionBlindServer(): Promise<{ url: string; close: () => Promise<void> }> {
+async function conditionBlindServer(options: { refuseDelete?: boolean } = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const objects = new Map<string, Buffer>();
   const etag = (b: Buffer) => `"${createHash('md5').update(b).digest('hex')}"`;
   const server: Server = createServer((req, res) => {
@@ -38,6 +38,7 @@ async function conditionBlindServer(): Promise<{ url: string; close: () => Promi
         objects.set(key, body);
         res.writeHead(200, { etag: etag(body) }).end();
       } else if (req.method === 'DELETE') {
+        if (options.refuseDelete) return void res.writeHead(400, { 'content-type': 'application/xml' }).end('<Error><Code>InvalidRequest</Code></Error>');
         objects.delete(key);
         res.writeHead(204).end();
       } else if (url.searchParams.get('list-type') === '2') {
@@ -103,6 +104,26 @@ describe('ovirt-repo store check', () => {
       expect(human.stdout).toMatch(/^FAIL {2}create-only-twice /m);
       expect(human.stdout).toMatch(/^pass {2}streamed-put /m);
       expect(human.stderr).toContain('Error [E_STORE]: s3://blind/store cannot be trusted by writers on many hosts: failed create-only-twice');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('ovirt-repo store check, probe objects it cannot remove', () => {
+  beforeAll(() => ensurePluginBuilt());
+
+  it('warns that it could not remove them, and --json carries the warning', async () => {
+    const s = await conditionBlindServer({ refuseDelete: true });
+    const env = { AWS_ACCESS_KEY_ID: 'AK', AWS_SECRET_ACCESS_KEY: 'SK', AWS_ENDPOINT_URL_S3: s.url, AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
+    try {
+      const json = await ovirtRepo(['store', 'check', 's3://blind/kept', '--json'], env);
+      expect(json.code).toBe(1);
+      const out = JSON.parse(json.stdout) as { warnings: string[]; error: { data: { failed: string[] } } };
+      expect(out.error.data.failed).toContain('list-after-put');
+      expect(out.warnings).toEqual([expect.stringMatching(/^store check: could not remove its probe objects below s3:\/\/blind\/kept\/\.store-check-[^/]+\/: DELETE s3:\/\/blind\/kept\/.+ \(DeleteObject\) failed: HTTP 400 Bad Request: InvalidRequest$/)]);
+      const human = await ovirtRepo(['store', 'check', 's3://blind/kept'], env);
+      expect(human.stderr).toMatch(/could not remove its probe objects below s3:\/\/blind\/kept\/\.store-check-/);
     } finally {
       await s.close();
     }
