@@ -61,10 +61,7 @@ export {
   type TargetSchemeInfo, writePutDataToFile,
 } from './target/index.js';
 // S3-compatible object storage: a client over the one HTTP client, settings from the AWS environment.
-export {
-  createS3Client, formatS3Location, parseS3Location, resolveS3Settings, type S3Client, type S3ClientOptions,
-  type S3Location, type S3Settings, unquote,
-} from './s3/index.js';
+export { createS3Client, formatS3Location, parseS3Location, resolveS3Settings, unquote } from './s3/index.js';
 // The mirror's store: the Store interface and its conformance kit.
 export {
   baseKey, checkStore, DEFAULT_READ_MAX_BYTES, type DeferredCreateCapable, isDeferredCreateCapable,
