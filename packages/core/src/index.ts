@@ -58,6 +58,8 @@ export {
   type TargetFactory, type TargetLocation, type TargetLock, type TargetOpenOptions, targetRegistry, TargetRegistry,
   type TargetSchemeInfo, writePutDataToFile,
 } from './target/index.js';
+// S3-compatible object storage: a client over the one HTTP client, settings from the AWS environment.
+export { createS3Client, formatS3Location, parseS3Location, resolveS3Settings, unquote } from './s3/index.js';
 // The mirror's store: the Store interface and its conformance kit.
 export {
   baseKey, checkStore, DEFAULT_READ_MAX_BYTES, type DeferredCreateCapable, isDeferredCreateCapable,

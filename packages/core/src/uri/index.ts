@@ -6,5 +6,5 @@ export type { ReadUriOptions, ReadUriResult } from './read-options.js';
 export { DEFAULT_TRIES, DEFAULT_TIMEOUT_MS, DEFAULT_RETRY_DELAY_MS } from './http.js';
 export { defaultUserAgent } from './user-agent.js';
 export { parseStructuredText, readStructuredUri, type StructuredDocument, type DocumentPath } from './document.js';
-export { createReadClient, isTransient, type OpenedResource, type ReadClient, type ReadClientOptions, type ReadDocument, type ReadRequestOptions } from './read-client.js';
+export { createReadClient, isTransient, type OpenedResource, type ReadClient, type ReadClientOptions, type ReadDocument, type ReadRequestOptions, type SendRequest, type SentResponse } from './read-client.js';
 export { redactUrl } from './redact.js';

@@ -1,15 +1,16 @@
 import { createReadStream } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { stat } from 'node:fs/promises';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type * as Undici from 'undici';
 import type { Dispatcher } from 'undici';
-import { ErrorCodes, OvirtRepoError, isOvirtRepoError } from '../errors/index.js';
+import { isOvirtRepoError, type OvirtRepoError } from '../errors/index.js';
 import { readRegularFile } from '../fs/regular-file.js';
 import type { Logger } from '../log/logger.js';
+import { fetchError, isTransient, localError, networkError as networkFailure, RETRY_STATUS, withAttempts } from './http-errors.js';
+import { withMinRate } from './min-rate.js';
 import { redactUrl } from './redact.js';
 import { defaultUserAgent } from './user-agent.js';
 
@@ -75,6 +76,30 @@ export interface ReadDocument {
   attempts: number;
 }
 
+/**
+ * One request of an HTTP API that writes (S3): any method, a body of known length, the caller's headers (it
+ * signs them). Not retried and no redirect followed: the caller reads the status and decides, and retries
+ * with withRetries only what is safe to repeat.
+ */
+export interface SendRequest {
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
+  headers: Record<string, string>;
+  /**
+   * Bytes, or a stream of exactly the content-length header's bytes, sent under the client's minimum rate.
+   * An error of the stream is thrown as it is.
+   */
+  body?: Uint8Array | Readable;
+  /** Aborting it ends the request, its upload and its response body. */
+  signal?: AbortSignal;
+}
+
+export interface SentResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The response body, under the client's idle timeout and minimum rate. The caller consumes or destroys it. */
+  body: Readable;
+}
+
 export interface ReadClient {
   /** Open a resource for streaming. Not retried (the caller retries the whole transfer). */
   open(url: URL, options?: Pick<ReadRequestOptions, 'signal'>): Promise<OpenedResource>;
@@ -82,6 +107,8 @@ export interface ReadClient {
   read(url: URL, maxBytes?: number, options?: ReadRequestOptions): Promise<Buffer>;
   /** read(), with where the document came from after redirects, its content type and the tries it took. */
   document(url: URL, maxBytes?: number, options?: ReadRequestOptions): Promise<ReadDocument>;
+  /** Send one request of any method (see SendRequest): what an S3 client builds on. */
+  send(url: URL, request: SendRequest): Promise<SentResponse>;
   /** Run `attempt` with the client's retry policy (for streamed transfers that must restart from zero). */
   withRetries<T>(what: string, attempt: () => Promise<T>, options?: ReadRequestOptions): Promise<T>;
   /** Number of HTTP requests made (for tests and the no-change promise). */
@@ -89,21 +116,9 @@ export interface ReadClient {
   close(): void;
 }
 
-/** Statuses worth another try: the server (or a cache in front of it) is struggling, not refusing. */
-const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-/** Certificate problems are configuration errors, never transient, and must never be retried away. */
-const TLS_CODES = /^(CERT_|ERR_TLS_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_SSL_|ERR_OSSL_)/;
 const MAX_REDIRECTS = 5;
 
-/** Is this failure worth another try? */
-export function isTransient(e: unknown): boolean {
-  if (isOvirtRepoError(e)) {
-    const status = e.data?.status;
-    if (typeof status === 'number') return RETRY_STATUS.has(status);
-    return e.data?.transient === true;
-  }
-  return false;
-}
+export { isTransient };
 
 /**
  * undici is loaded on the first HTTP request, not at start-up: every command imports core, most never
@@ -129,16 +144,9 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
       return options.proxy === 'env' ? new EnvHttpProxyAgent({ ...settings, requestTls: { rejectUnauthorized: true }, proxyTls: { rejectUnauthorized: true } }) : new Agent(settings);
     }));
 
-  const fetchError = (url: URL, message: string, data: Record<string, unknown>, hint: string, cause?: unknown) =>
-    new OvirtRepoError(ErrorCodes.FETCH, message, { target: redactUrl(url.href), hint, data: { uri: redactUrl(url.href), ...data }, ...(cause ? { cause } : {}) });
-  const abortError = (url: URL) => fetchError(url, `GET ${redactUrl(url.href)} aborted`, { aborted: true, unreachable: false }, 'the request was no longer needed');
-  const tooSlow = (url: URL, bytes: number) =>
-    fetchError(
-      url,
-      `GET ${redactUrl(url.href)} failed: too slow: ${bytes} bytes in ${idle / 1000} s, below the minimum of ${minRate} bytes/s`,
-      { transient: true, unreachable: true, bytes, minBytesPerSecond: minRate },
-      'the server or the network is too slow; retry later, use another mirror, or lower --min-rate (sync.minRate)',
-    );
+  const abortError = (method: string, url: URL) => fetchError(url, `${method} ${redactUrl(url.href)} aborted`, { aborted: true, unreachable: false }, 'the request was no longer needed');
+  const networkError = (method: string, url: URL, e: unknown) => networkFailure(method, url, e, idle);
+  const watched = (body: Readable, url: URL, method = 'GET') => withMinRate(body, { method, url, idleMs: idle, minBytesPerSecond: minRate });
 
   /** One GET, redirects followed: the response of status 200, or an E_FETCH saying what went wrong. */
   async function get(start: URL, signal: AbortSignal | undefined): Promise<{ res: Dispatcher.ResponseData; url: URL }> {
@@ -146,13 +154,13 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     const d = await dispatcherOf();
     let url = start;
     for (let redirects = 0; ; redirects++) {
-      if (signal?.aborted) throw reasonOf(signal, url);
+      if (signal?.aborted) throw reasonOf(signal, 'GET', url);
       requests++;
       let res: Dispatcher.ResponseData;
       try {
         res = await request(url, { dispatcher: d, method: 'GET', signal, headers: { 'user-agent': userAgent, accept: '*/*' } });
       } catch (e) {
-        throw signal?.aborted ? reasonOf(signal, url) : networkError(url, e);
+        throw signal?.aborted ? reasonOf(signal, 'GET', url) : networkError('GET', url, e);
       }
       const status = res.statusCode;
       const location = status >= 300 && status < 400 ? res.headers.location : undefined;
@@ -170,9 +178,9 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     }
   }
 
-  function reasonOf(signal: AbortSignal, url: URL): OvirtRepoError {
+  function reasonOf(signal: AbortSignal, method: string, url: URL): OvirtRepoError {
     // A deadline aborts with its own (transient) error as the reason; the caller's abort is final.
-    return isOvirtRepoError(signal.reason) ? signal.reason : abortError(url);
+    return isOvirtRepoError(signal.reason) ? signal.reason : abortError(method, url);
   }
 
   function redirectTarget(from: URL, location: string, redirects: number): URL {
@@ -201,19 +209,6 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     return fetchError(url, `GET ${redactUrl(url.href)} failed: HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`, { status, unreachable: retry }, hint);
   }
 
-  function networkError(url: URL, e: unknown): OvirtRepoError {
-    if (isOvirtRepoError(e)) return e;
-    const code = errorCode(e);
-    const tls = (code !== undefined && TLS_CODES.test(code)) || /certificate/i.test(innermost(e).message ?? '');
-    const timeout = code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-    const reason = timeout ? `timed out (no data for ${idle / 1000} s)` : describe(e, code);
-    const hint = tls
-      ? 'the server certificate did not verify; install its CA (NODE_EXTRA_CA_CERTS) rather than disabling verification'
-      : 'the server is down or unreachable from here; check the URL, DNS and network (proxies are not used unless allowed)';
-    // A name that does not resolve is not retried (it will not resolve in a second), but it is unreachable.
-    return fetchError(url, `GET ${redactUrl(url.href)} failed: ${reason}`, { errno: code, transient: !tls && code !== 'ENOTFOUND', unreachable: !tls }, hint, e);
-  }
-
   async function open(url: URL, request: Pick<ReadRequestOptions, 'signal'> = {}): Promise<OpenedResource> {
     if (url.protocol === 'file:') {
       const path = fileURLToPath(url);
@@ -233,40 +228,25 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     return { stream: watched(res.body, url), size: Number.isFinite(len) ? len : undefined, url: final.href, ...(typeof type === 'string' ? { contentType: type } : {}) };
   }
 
-  /**
-   * The body, counted on its way to the caller: a window of `idle` that brings fewer than minRate bytes a
-   * second ends it (an idle timeout alone lets a server that trickles a byte a second hold a transfer for
-   * ever); a failure while it streams becomes an E_FETCH naming the URL.
-   */
-  function watched(body: Readable, url: URL): Readable {
-    let bytes = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        bytes += chunk.length;
-        callback(null, chunk);
-      },
-    });
-    const needed = (minRate * idle) / 1000;
-    let last = 0;
-    const timer =
-      minRate > 0 && idle > 0
-        ? setInterval(() => {
-            const came = bytes - last;
-            last = bytes;
-            if (came < needed) counter.destroy(tooSlow(url, came));
-          }, idle)
-        : undefined;
-    timer?.unref();
-    pipeline(body, counter)
-      .catch((e: unknown) => {
-        if (!counter.destroyed) counter.destroy(isOvirtRepoError(e) ? e : networkError(url, e));
-      })
-      .finally(() => clearInterval(timer));
-    counter.on('close', () => {
-      clearInterval(timer);
-      if (!body.destroyed) body.destroy();
-    });
-    return counter;
+  async function send(url: URL, req: SendRequest): Promise<SentResponse> {
+    const { request } = await undici();
+    const d = await dispatcherOf();
+    if (req.signal?.aborted) throw reasonOf(req.signal, req.method, url);
+    requests++;
+    let sourceError: unknown;
+    let body = req.body;
+    if (body !== undefined && !(body instanceof Uint8Array)) {
+      body.once('error', (e) => (sourceError ??= e));
+      body = watched(body, url, req.method);
+    }
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { dispatcher: d, method: req.method, signal: req.signal, headers: { 'user-agent': userAgent, ...req.headers }, ...(body ? { body } : {}) });
+    } catch (e) {
+      if (sourceError !== undefined) throw sourceError;
+      throw req.signal?.aborted ? reasonOf(req.signal, req.method, url) : networkError(req.method, url, e);
+    }
+    return { status: res.statusCode, headers: res.headers, body: watched(res.body, url, req.method) };
   }
 
   async function withRetries<T>(what: string, attempt: () => Promise<T>, request: ReadRequestOptions = {}): Promise<T> {
@@ -314,7 +294,7 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     const signal = callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal;
     try {
       const { stream, url: final, contentType } = await open(url, { signal });
-      const onAbort = () => stream.destroy(reasonOf(signal, url));
+      const onAbort = () => stream.destroy(reasonOf(signal, 'GET', url));
       signal.addEventListener('abort', onAbort, { once: true });
       const chunks: Buffer[] = [];
       let total = 0;
@@ -327,7 +307,7 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
           chunks.push(c);
         }
       } catch (e) {
-        throw isOvirtRepoError(e) ? e : networkError(url, e);
+        throw isOvirtRepoError(e) ? e : networkError('GET', url, e);
       } finally {
         signal.removeEventListener('abort', onAbort);
         stream.destroy();
@@ -342,6 +322,7 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     open,
     read: async (url, maxBytes, request) => (await document(url, maxBytes, request)).data,
     document,
+    send,
     withRetries,
     get requests() {
       return requests;
@@ -352,45 +333,4 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
       void d?.then((x) => x.destroy()).catch(() => undefined);
     },
   };
-}
-
-/** `e` (an E_FETCH) saying how many tries it took, when more than one. */
-function withAttempts(e: unknown, attempts: number): unknown {
-  if (!isOvirtRepoError(e) || e.code !== ErrorCodes.FETCH) return e;
-  return new OvirtRepoError(e.code, `${e.message} after ${attempts} tries`, {
-    ...(e.target ? { target: e.target } : {}),
-    ...(e.hint ? { hint: e.hint } : {}),
-    data: { ...e.data, attempts },
-    cause: e,
-  });
-}
-
-/** The innermost system or undici error code (ECONNREFUSED, ENOTFOUND, UND_ERR_HEADERS_TIMEOUT...). */
-function errorCode(e: unknown): string | undefined {
-  let found: string | undefined;
-  for (let cur = e as { code?: unknown; cause?: unknown } | undefined, depth = 0; cur && depth < 8; cur = cur.cause as typeof cur, depth++) {
-    if (typeof cur.code === 'string') found = cur.code;
-  }
-  return found;
-}
-
-function innermost(e: unknown): { message?: string } {
-  let inner = e as { message?: string; cause?: unknown };
-  for (let depth = 0; depth < 8 && inner.cause && typeof inner.cause === 'object'; depth++) inner = inner.cause as typeof inner;
-  return inner;
-}
-
-function describe(e: unknown, code: string | undefined): string {
-  const text = innermost(e).message ?? String(e);
-  return code && !text.includes(code) ? `${code}: ${text}` : text;
-}
-
-function localError(path: string, e: unknown): OvirtRepoError {
-  const code = (e as NodeJS.ErrnoException).code;
-  return new OvirtRepoError(ErrorCodes.FETCH, `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, {
-    target: path,
-    hint: code === 'ENOENT' ? 'the file is missing from the source repo: check the path, or regenerate the repo metadata' : 'check the path and permissions',
-    data: { code, errno: code, unreachable: false },
-    cause: e,
-  });
 }
