@@ -21,15 +21,25 @@ export interface OtherPackage extends PackageIdentity {
   changelogs: ChangelogEntry[];
 }
 
+/** How filelists.xml and other.xml are read. */
+export interface ReadPackageFilesOptions extends ReadXmlOptions {
+  /**
+   * Only the packages of these pkgids (lower case): the others are parsed as XML (the file is still
+   * checked whole) but nothing is built of them, so reading a few packages of a large file costs little
+   * more than parsing it.
+   */
+  pkgids?: ReadonlySet<string>;
+}
+
 /** Streams filelists.xml package by package. */
-export function readFilelists(source: XmlSource, options: ReadXmlOptions = {}): AsyncIterable<FilelistsPackage> {
+export function readFilelists(source: XmlSource, options: ReadPackageFilesOptions = {}): AsyncIterable<FilelistsPackage> {
   const done: FilelistsPackage[] = [];
   const reader = new XmlEventReader(sourceName(source, options), (r) => new FilelistsHandler(r, done, options));
   return parseSource(source, options, reader, () => done.splice(0));
 }
 
 /** Streams other.xml (changelogs) package by package. */
-export function readOther(source: XmlSource, options: ReadXmlOptions = {}): AsyncIterable<OtherPackage> {
+export function readOther(source: XmlSource, options: ReadPackageFilesOptions = {}): AsyncIterable<OtherPackage> {
   const done: OtherPackage[] = [];
   const reader = new XmlEventReader(sourceName(source, options), (r) => new OtherHandler(r, done, options));
   return parseSource(source, options, reader, () => done.splice(0));
@@ -43,7 +53,7 @@ abstract class IdentityHandler<T extends PackageIdentity> implements XmlHandler 
   constructor(
     protected readonly reader: XmlEventReader,
     private readonly done: T[],
-    private readonly options: ReadXmlOptions,
+    private readonly options: ReadPackageFilesOptions,
     private readonly root: string,
   ) {}
 
@@ -58,6 +68,11 @@ abstract class IdentityHandler<T extends PackageIdentity> implements XmlHandler 
     } else if (depth === 2 && name === 'package') {
       const pkgid = (attrs.pkgid ?? '').toLowerCase();
       if (!pkgid) throw this.reader.invalid('has a <package> without a pkgid');
+      // An unwanted package's children then find no package to add to.
+      if (this.options.pkgids && !this.options.pkgids.has(pkgid)) {
+        this.pkg = undefined;
+        return;
+      }
       const identity = { pkgid, name: attrs.name ?? '', arch: attrs.arch ?? '', epoch: '0', version: '', release: '' };
       this.pkg = this.create(identity);
       this.sawVersion = false;
@@ -86,7 +101,7 @@ abstract class IdentityHandler<T extends PackageIdentity> implements XmlHandler 
 class FilelistsHandler extends IdentityHandler<FilelistsPackage> {
   private fileType: FileType = 'file';
 
-  constructor(reader: XmlEventReader, done: FilelistsPackage[], options: ReadXmlOptions) {
+  constructor(reader: XmlEventReader, done: FilelistsPackage[], options: ReadPackageFilesOptions) {
     super(reader, done, options, 'filelists');
   }
 
@@ -106,7 +121,7 @@ class FilelistsHandler extends IdentityHandler<FilelistsPackage> {
 class OtherHandler extends IdentityHandler<OtherPackage> {
   private entry: ChangelogEntry | undefined;
 
-  constructor(reader: XmlEventReader, done: OtherPackage[], options: ReadXmlOptions) {
+  constructor(reader: XmlEventReader, done: OtherPackage[], options: ReadPackageFilesOptions) {
     super(reader, done, options, 'otherdata');
   }
 

@@ -201,6 +201,20 @@ describe('readFilelists and readOther', () => {
     ]);
   });
 
+  it('build nothing of the packages not in pkgids, yet still parse them (and still need a pkgid)', async () => {
+    // ID2's entries would fail if anything were made of them: a changelog date that is no number, no <version>.
+    const other = otherXml([ID1, 'a'], [ID2, 'b']).replace('date="100">- one</changelog>\n</package>\n</otherdata>', 'date="soon">- one</changelog>\n</package>\n</otherdata>');
+    const files = filelistsXml([ID2, 'b'], [ID1, 'a']).replace('<version epoch="0" ver="1" rel="1"/>', '');
+    const only = new Set([ID1]);
+    expect((await all(readOther(trickle(other), { pkgids: only }))).map((p) => [p.pkgid, p.changelogs.length])).toEqual([[ID1, 1]]);
+    expect((await all(readFilelists(trickle(files), { pkgids: only }))).map((p) => [p.pkgid, p.files.length])).toEqual([[ID1, 2]]);
+    await expect(all(readOther(trickle(other), { name: 'o.xml' }))).rejects.toMatchObject({ message: 'o.xml has an invalid changelog date "soon" at line 9' });
+    await expect(all(readFilelists(trickle(files), { name: 'f.xml' }))).rejects.toMatchObject({ message: expect.stringContaining(`f.xml has a <package> (${ID2}) without <version>`) });
+    await expect(all(readOther(trickle(`${other.slice(0, -'</otherdata>'.length)}<x>`), { pkgids: only, name: 'o.xml' }))).rejects.toMatchObject({ code: 'E_REPODATA_INVALID' });
+    const anonymous = otherXml([ID1, 'a'], [ID2, 'b']).replace(`pkgid="${ID2}" `, '');
+    await expect(all(readOther(trickle(anonymous), { pkgids: only, name: 'o.xml' }))).rejects.toMatchObject({ message: 'o.xml has a <package> without a pkgid at line 7' });
+  });
+
   it('reject a package without pkgid', async () => {
     const e = await failure(all(readOther(trickle(otherXml([ID1, 'a']).replace(`pkgid="${ID1}" `, '')), { name: 'o.xml' })));
     expect(e.message).toBe('o.xml has a <package> without a pkgid at line 3');

@@ -1,4 +1,4 @@
-import { applyEdits, editSelection, inSelectionOrder, keepOf, listOf, selectIncoming, selectPackages } from './select-packages.js';
+import { applyEdits, diffSelection, editSelection, hasInGroup, inSelectionOrder, keepOf, listOf, selectIncoming, selectionOrder, selectPackages } from './select-packages.js';
 
 /** A build: its checksum is made of its NEVRA and `tag`, so two tags are two different files of one NEVRA. */
 const p = (name: string, version: string, release = '1', arch = 'noarch', tag = '') => ({ name, version, release, arch, epoch: '0', tag, digest: `${name}-${version}-${release}.${arch}${tag}` });
@@ -140,5 +140,26 @@ describe('selectPackages', () => {
       expect(names(r)).toEqual(['a-1', 'b-1@new', 'c-2', 'c-3@new', 'd-1@new', 'e-1@rebuilt', 'f-1']);
       expect(r.pruned).toBe(1);
     });
+  });
+});
+
+describe('hasInGroup', () => {
+  const previous = [p('a', '1'), p('b', '1'), p('b', '2'), p('b', '2', '1', 'x86_64'), p('c', '1')].sort(selectionOrder);
+  const same = (x: { digest: string }, y: { digest: string }) => x.digest === y.digest;
+
+  it('finds a file only in the name.arch group of the package, as the selections keep it', () => {
+    expect([p('b', '2'), p('b', '1'), p('a', '1'), p('c', '1'), p('b', '2', '1', 'x86_64')].map((f) => hasInGroup(listOf(previous), f, same))).toEqual([true, true, true, true, true]);
+    // The same file under another name or arch is not "had": the selections take it from its source.
+    const renamed = { ...p('b', '2'), name: 'bb' };
+    const moved = { ...p('b', '2'), arch: 'x86_64' };
+    expect([renamed, moved, p('b', '3'), p('d', '1'), p('0', '1')].map((f) => hasInGroup(listOf(previous), f, same))).toEqual([false, false, false, false, false]);
+    expect(hasInGroup(listOf([]), p('a', '1'), same)).toBe(false);
+  });
+
+  it('agrees with diffSelection on which packages it keeps from the previous list', () => {
+    const target = [p('a', '1'), p('b', '2'), p('b', '3'), { ...p('b', '2'), arch: 'x86_64' }, p('d', '1')].sort(selectionOrder);
+    const kept = new Set(diffSelection(listOf(previous), target, same).flatMap((e) => e.after.filter((f) => e.before.some((q) => same(q, f)))));
+    const unedited = target.filter((f) => !diffSelection(listOf(previous), target, same).some((e) => e.after.includes(f)));
+    for (const f of target) expect([f.digest, hasInGroup(listOf(previous), f, same)]).toEqual([f.digest, kept.has(f) || unedited.includes(f)]);
   });
 });

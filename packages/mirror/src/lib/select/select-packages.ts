@@ -182,6 +182,15 @@ export function diffSelection<P extends Build, F extends Build>(previous: Packag
 }
 
 /**
+ * Whether `list` (in selection order) holds, in the name.arch group of `f`, a file that `same` calls `f`:
+ * the test by which both selections above keep a package of the previous list rather than take `f`.
+ */
+export function hasInGroup<P extends Build, F extends Build>(list: PackageList<P>, f: F, same: SameFile<P, F>): boolean {
+  for (let i = lowerBound(list, f); i < list.length && compareNameArch(list.at(i), f) === 0; i++) if (same(list.at(i), f)) return true;
+  return false;
+}
+
+/**
  * `previous` with `edits` (from editSelection or diffSelection) made: the items of `previous` between the
  * edits as they are, each edit's packages in place of its group.
  */

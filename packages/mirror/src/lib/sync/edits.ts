@@ -2,7 +2,7 @@ import { diffSelection, editSelection, keepNewest, keepOf, listOf, selectIncomin
 import type { SnapshotExtraMetadata, SnapshotPackage } from '../store/snapshot-record.js';
 import type { LatestSnapshot, SyncContext } from './context.js';
 import type { Incoming } from './read-incoming.js';
-import { hrefOf, isCandidate, type Candidate } from './shared/candidates.js';
+import { isCandidate, sameFile, type Candidate } from './shared/candidates.js';
 
 /**
  * One name.arch group of the latest snapshot's packages, [at, end) of its record, replaced by `after` (in
@@ -36,19 +36,18 @@ export function workOutEdits(ctx: SyncContext, latest: LatestSnapshot, incoming:
     const picked = selectIncoming(incoming.candidates, ctx.selection, incoming.modular);
     const previous: PackageList<SnapshotPackage> = latest.record ?? listOf<SnapshotPackage>([]);
     const keep = keepOf(ctx.mode, ctx.selection, incoming.modular);
-    const same = (p: SnapshotPackage, q: SnapshotPackage | Candidate) => p.href === hrefOf(q);
     let list: Edit[];
     let pruned = picked.pruned;
     let taken: readonly Candidate[];
     if (ctx.mode === 'additive') {
-      const edited = editSelection(previous, picked.fresh, keep, same, { everyGroup: latest.record?.head.optionsDigest !== ctx.optDigest });
+      const edited = editSelection(previous, picked.fresh, keep, sameFile, { everyGroup: latest.record?.head.optionsDigest !== ctx.optDigest });
       list = edited.edits;
       pruned += edited.pruned;
       taken = picked.fresh;
     } else {
       taken = keepNewest(picked.fresh, keep).sort(selectionOrder);
       pruned += picked.fresh.length - taken.length;
-      list = diffSelection(previous, taken, same);
+      list = diffSelection(previous, taken, sameFile);
     }
     for (const e of list) {
       const had = new Map(e.before.map((p) => [p.href, p]));

@@ -5,22 +5,26 @@ import { snapshotDir, snapshotKey } from '../store/layout.js';
 import type { FetchedSource, LatestSnapshot, SyncContext } from './context.js';
 import { chooseExtras, type ExtraCandidate } from './read-incoming/extra-metadata.js';
 import { settleExtras } from './read-incoming/merge-extras.js';
+import { openLatestMetadata, type LatestMetadata } from './read-incoming/latest-metadata.js';
 import { findRecord, obtainMetadataFile, requirePrimary } from './read-incoming/metadata-files.js';
-import { readCandidates, type MetadataFile } from './read-incoming/read-candidates.js';
-import type { Candidate } from './shared/candidates.js';
+import { PrimaryRecords, readCandidates } from './read-incoming/read-candidates.js';
+import { hasInGroup } from '../select/select-packages.js';
+import { sameFile, type Candidate } from './shared/candidates.js';
 import { at, settleAll } from './shared/settle-all.js';
-import type { WorkArea } from './shared/work-area.js';
+import { spoolIn, type WorkArea } from './shared/work-area.js';
 
 /** What the sources offer, and what the new snapshot's metadata is made of besides the packages. */
 export interface Incoming {
   /** Every source with its repomd.xml. */
   fetched: FetchedSource[];
-  /** Each source's primary.xml, local (downloaded into the work area if remote). */
-  primaries: MetadataFile[];
   /** Every package of every source (pass 1 over their primary.xml), in source order. */
   candidates: Candidate[];
+  /** Pass 1's primary records of the candidates whose entries can only come from their source. */
+  records: PrimaryRecords;
   /** The latest snapshot's repomd.xml, when it has a readable one. */
   latestRepomd?: Repomd;
+  /** The latest snapshot's metadata, when it has a readable one: the entries of the packages it keeps. */
+  latestMetadata?: LatestMetadata;
   /** A source has modules, or (additive mode) the latest snapshot is modular: every version is kept. */
   modular: boolean;
   /** The extra metadata the snapshot carries (the latest snapshot's in additive mode and each source's, merged where they differ). */
@@ -28,26 +32,33 @@ export interface Incoming {
 }
 
 /**
- * Stage 3, readIncoming: every source's repomd.xml in hand, their primary.xml read into candidates (pass 1;
- * every href, name and checksum validated), and the extra metadata chosen and merged.
+ * Stage 3, readIncoming: every source's repomd.xml in hand, the latest snapshot's metadata opened, the
+ * sources' primary.xml read into candidates (pass 1, the only read of them; every href, name and checksum
+ * validated; the records of the packages the latest snapshot lacks kept for pass 2), and the extra
+ * metadata chosen and merged.
  */
 export function readIncoming(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], area: WorkArea): Promise<Incoming> {
   return ctx.timer.time('readIncoming', async () => {
     const { mode, log, client } = ctx;
     const fetched = await settleAll(sources.map((s) => withRepomd(ctx, s)));
     const latestRepomd = await readLatestRepomd(ctx, latest);
-    const primaries = await settleAll(
-      fetched.map(({ source, repomd }) => obtainMetadataFile(source.location, requirePrimary(repomd, source.location.display), client, area.dir, `s${source.index}`, ctx.options.maxMetadataSize)),
-    );
+    const [latestMetadata, primaries] = await settleAll([
+      openLatestMetadata(ctx, latest, latestRepomd),
+      settleAll(fetched.map(({ source, repomd }) => obtainMetadataFile(source.location, requirePrimary(repomd, source.location.display), client, area.dir, `s${source.index}`, ctx.options.maxMetadataSize))),
+    ]);
+    // A package the latest snapshot has (the same file in its name.arch group) keeps its entries there
+    // (see workOutEdits), when they can be read.
+    const record = latestMetadata && latest.record;
+    const records = new PrimaryRecords(await spoolIn(area, 'primary-records'), record ? (c) => !hasInGroup(record, c, sameFile) : () => true);
     const candidates: Candidate[] = [];
-    for (const [i, { source }] of fetched.entries()) for (const c of await readCandidates(at(primaries, i), source.location, source.index)) candidates.push(c);
+    for (const [i, { source }] of fetched.entries()) for (const c of await readCandidates(at(primaries, i), source.location, source.index, records)) candidates.push(c);
 
     const modular = fetched.some(({ repomd }) => findRecord(repomd, 'modules')) || (mode === 'additive' && Boolean(latest.record?.head.modular));
     if (modular && (ctx.selection.newestOnly || ctx.selection.keepVersions !== undefined)) log.warn('modular repo: keeping every package version (newest-only/keep-versions not applied)');
     const previous = mode === 'additive' && latestRepomd && latest.id ? [{ repomd: latestRepomd, location: parseLocation(snapshotDir(ctx.layout, ctx.repo, latest.id)), tag: 'prev', from: `snapshot ${latest.id}` }] : [];
     const chosen = chooseExtras([...previous, ...fetched.map(({ source, repomd }) => ({ repomd, location: source.location, tag: `s${source.index}`, from: source.spec.id }))], log);
     const extras = await settleExtras(chosen, { client, workDir: area.dir, log, compression: ctx.compression });
-    return { fetched, primaries, candidates, ...(latestRepomd ? { latestRepomd } : {}), modular, extras };
+    return { fetched, candidates, records, ...(latestRepomd ? { latestRepomd } : {}), ...(latestMetadata ? { latestMetadata } : {}), modular, extras };
   });
 }
 

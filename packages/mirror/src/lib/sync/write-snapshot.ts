@@ -15,7 +15,6 @@ import { isCandidate, snapshotPackageOf } from './shared/candidates.js';
 import type { WrittenSnapshot } from './shared/result.js';
 import { settleAll } from './shared/settle-all.js';
 import type { WorkArea } from './shared/work-area.js';
-import { openLatestMetadata } from './write-snapshot/latest-metadata.js';
 import { metadataItems } from './write-snapshot/metadata-items.js';
 import { writeSnapshotFiles } from './write-snapshot/snapshot-files.js';
 import { readSourceEntries } from './write-snapshot/source-entries.js';
@@ -33,43 +32,39 @@ export function writeSnapshot(ctx: SyncContext, latest: LatestSnapshot, sources:
     const now = ctx.options.now ?? Date.now();
     const id = nextSnapshotId(await listSnapshotIds(layout, repo), now);
     area.staging = tempPathFor(snapshotDir(layout, repo, id));
-    const previous = await openLatestMetadata(ctx, latest, incoming.latestRepomd);
+    const previous = incoming.latestMetadata;
     // The packages whose entries come from the sources: those the latest snapshot lacks, and all of them
-    // when its metadata could not be read.
+    // when its metadata could not be read (pass 1 kept the records of just those, see readIncoming).
     const wanted = previous || !latest.record ? edits.list.flatMap((e) => e.after.filter(isCandidate)) : [...edits.fromSources.values()];
     const cache = ctx.compression === 'gz' ? new OpenContentCache(metadataCacheDir(layout, repo)) : undefined;
     const [entries, extras] = await settleAll([readSourceEntries(ctx, incoming, wanted, area), settleAll(incoming.extras.map((e) => obtainExtra(e, ctx.client, area.dir, ctx.options.maxMetadataSize)))]);
-    try {
-      const { lines, hrefs, before, after } = editedRecord(latest, edits);
-      const stats = { packages: edits.count, bytes: (latest.record?.head.stats.bytes ?? 0) - sizeOf(before) + sizeOf(after) };
-      const head = recordHead(ctx, latest, sources, { id, now, stats, modular: incoming.modular, extras: extras.map(extraSummary), hrefs });
-      const diff = diffPackages(before, after);
-      diff.unchanged += edits.count - after.length;
-      const written = await writeSnapshotFiles({
-        dir: area.staging,
-        packages: metadataItems(latest.record, edits.list, previous, entries, edits.fromSources),
-        packageCount: edits.count,
-        extras,
-        compression: ctx.compression,
-        ...(cache ? { cache } : {}),
-        head,
-        lines,
-        summary: summaryOf(head, latest.id, diff),
-      });
-      log.info(`Wrote ${repo}/${id}: ${edits.count} packages${written.chunks ? `, ${written.chunks.reused} of ${written.chunks.total} metadata chunks copied from the latest snapshot` : ''}`);
-      const had = new Set(before.map((p) => p.href));
-      const has = new Set(after.map((p) => p.href));
-      return {
-        id,
-        stats,
-        added: after.filter((p) => !had.has(p.href)).length,
-        removed: before.filter((p) => !has.has(p.href)).length,
-        ...(written.chunks ? { metadataChunks: written.chunks } : {}),
-        ...(cache ? { cache } : {}),
-      };
-    } finally {
-      entries.close();
-    }
+    const { lines, hrefs, before, after } = editedRecord(latest, edits);
+    const stats = { packages: edits.count, bytes: (latest.record?.head.stats.bytes ?? 0) - sizeOf(before) + sizeOf(after) };
+    const head = recordHead(ctx, latest, sources, { id, now, stats, modular: incoming.modular, extras: extras.map(extraSummary), hrefs });
+    const diff = diffPackages(before, after);
+    diff.unchanged += edits.count - after.length;
+    const written = await writeSnapshotFiles({
+      dir: area.staging,
+      packages: metadataItems(latest.record, edits.list, previous, entries, edits.fromSources),
+      packageCount: edits.count,
+      extras,
+      compression: ctx.compression,
+      ...(cache ? { cache } : {}),
+      head,
+      lines,
+      summary: summaryOf(head, latest.id, diff),
+    });
+    log.info(`Wrote ${repo}/${id}: ${edits.count} packages${written.chunks ? `, ${written.chunks.reused} of ${written.chunks.total} metadata chunks copied from the latest snapshot` : ''}`);
+    const had = new Set(before.map((p) => p.href));
+    const has = new Set(after.map((p) => p.href));
+    return {
+      id,
+      stats,
+      added: after.filter((p) => !had.has(p.href)).length,
+      removed: before.filter((p) => !has.has(p.href)).length,
+      ...(written.chunks ? { metadataChunks: written.chunks } : {}),
+      ...(cache ? { cache } : {}),
+    };
   });
 }
 

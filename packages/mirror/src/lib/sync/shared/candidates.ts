@@ -23,6 +23,9 @@ export const isCandidate = (p: SnapshotPackage | Candidate): p is Candidate => '
 /** Its href in the new snapshot, whichever it is. */
 export const hrefOf = (p: SnapshotPackage | Candidate): string => (isCandidate(p) ? p.poolHref : p.href);
 
+/** Whether `q` is the very file `p` (of the latest snapshot) is: then the new snapshot keeps `p` and its entries. */
+export const sameFile = (p: SnapshotPackage, q: SnapshotPackage | Candidate): boolean => p.href === hrefOf(q);
+
 /** A package as snapshot.json records it. */
 export function snapshotPackageOf(p: SnapshotPackage | Candidate): SnapshotPackage {
   if (!isCandidate(p)) return p;

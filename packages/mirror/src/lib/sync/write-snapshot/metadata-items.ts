@@ -3,7 +3,7 @@ import type { RecordText } from '../../store/record-file.js';
 import type { SnapshotPackage } from '../../store/snapshot-record.js';
 import type { Edit } from '../edits.js';
 import { isCandidate, type Candidate } from '../shared/candidates.js';
-import type { LatestMetadata } from './latest-metadata.js';
+import type { LatestMetadata } from '../read-incoming/latest-metadata.js';
 import type { SourceEntries } from './source-entries.js';
 
 /** Packages handed to the writer at a time: fewer async steps than one by one, memory bounded all the same. */

@@ -1,85 +1,85 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  ErrorCodes,
-  OvirtRepoError,
-  ioError,
-  makeDirectory,
-  readFilelists,
-  readOther,
-  readPrimary,
-  renderPackage,
-  type FilelistsPackage,
-  type OtherPackage,
-  type RenderedPackage,
-} from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, readFilelists, readOther, renderPackage, type FilelistsPackage, type OtherPackage, type RenderedPackage } from '@ovirt-repo/core';
 import type { SyncContext } from '../context.js';
 import type { Incoming } from '../read-incoming.js';
 import { findRecord, obtainMetadataFile } from '../read-incoming/metadata-files.js';
-import { readOptionsOf, type MetadataFile } from '../read-incoming/read-candidates.js';
+import { readOptionsOf, type MetadataFile, type PrimaryRecords } from '../read-incoming/read-candidates.js';
 import type { Candidate } from '../shared/candidates.js';
-import { at, settleAll } from '../shared/settle-all.js';
-import type { WorkArea } from '../shared/work-area.js';
+import { settleAll } from '../shared/settle-all.js';
+import type { Spool } from '../shared/spool.js';
+import { spoolIn, type WorkArea } from '../shared/work-area.js';
 
 /**
- * The entries of the packages the new snapshot takes from the sources, read once (pass 2) and kept on
+ * The entries of the packages the new snapshot takes from the sources, made once (pass 2) and kept on
  * disk in the sync's work area until the writer asks for them, in its order: memory holds one package
  * at a time (plus early arrivals, see Follower), whatever the repo size.
  */
 export interface SourceEntries {
   /** The entries of `c`, with its href moved to the pool. */
   entryOf(c: Candidate): RenderedPackage;
-  close(): void;
 }
 
 /**
- * Pass 2 over the sources that offer `wanted` packages: primary.xml again, with filelists and other joined
- * by pkgid, each wanted package rendered as the snapshot lists it (href `pool/<dd>/<digest>/<name>`).
+ * Pass 2 over the sources that offer `wanted` packages: each one's primary record as pass 1 kept it,
+ * joined by pkgid with its filelists and other entries (of which nothing is made for the other packages),
+ * rendered as the snapshot lists it (href `pool/<dd>/<digest>/<name>`).
  */
 export async function readSourceEntries(ctx: SyncContext, incoming: Incoming, wanted: readonly Candidate[], area: WorkArea): Promise<SourceEntries> {
-  const spool = await Spool.create(join(area.dir, 'entries'));
-  try {
-    const byOrigin = new Map<number, Map<string, Candidate>>();
-    for (const c of wanted) {
-      let m = byOrigin.get(c.origin);
-      if (!m) byOrigin.set(c.origin, (m = new Map()));
-      m.set(c.digest, c);
-    }
-    const files = await settleAll(
-      incoming.fetched.map(async ({ source, repomd }, i) => {
-        if (!byOrigin.has(source.index)) return undefined;
-        const get = async (type: 'filelists' | 'other') => {
-          const r = findRecord(repomd, type);
-          return r && obtainMetadataFile(source.location, r, ctx.client, area.dir, `s${source.index}`, ctx.options.maxMetadataSize);
-        };
-        return { origin: source.index, primary: at(incoming.primaries, i), filelists: await get('filelists'), other: await get('other') };
-      }),
-    );
-    for (const f of files) if (f) await joinOrigin(f, byOrigin.get(f.origin) as Map<string, Candidate>, spool);
-    return spool;
-  } catch (e) {
-    spool.close();
-    throw e;
+  const spool = await spoolIn(area, 'entries');
+  const byOrigin = new Map<number, Map<string, Candidate>>();
+  for (const c of wanted) {
+    let m = byOrigin.get(c.origin);
+    if (!m) byOrigin.set(c.origin, (m = new Map()));
+    m.set(c.digest, c);
   }
+  const files = await settleAll(
+    incoming.fetched.map(async ({ source, repomd }) => {
+      if (!byOrigin.has(source.index)) return undefined;
+      const get = async (type: 'filelists' | 'other') => {
+        const r = findRecord(repomd, type);
+        return r && obtainMetadataFile(source.location, r, ctx.client, area.dir, `s${source.index}`, ctx.options.maxMetadataSize);
+      };
+      return { origin: source.index, filelists: await get('filelists'), other: await get('other') };
+    }),
+  );
+  for (const f of files) {
+    if (!f) continue;
+    const ofOrigin = byOrigin.get(f.origin) as Map<string, Candidate>;
+    // In the order of primary.xml, which filelists and other normally follow (see Follower).
+    const order = incoming.candidates.filter((c) => c.origin === f.origin && ofOrigin.has(c.digest));
+    await joinOrigin(f, ofOrigin, order, incoming.records, spool);
+  }
+  return {
+    entryOf: (c) => {
+      const [primary, filelists, other] = spool.get(c.poolHref, 'entries read') as [string, string, string];
+      return { key: c.poolHref, rendered: { primary, filelists, other } };
+    },
+  };
 }
 
-/** One source's wanted packages from its own metadata, into the spool. */
-async function joinOrigin(input: { primary: MetadataFile; filelists?: MetadataFile; other?: MetadataFile }, wanted: ReadonlyMap<string, Candidate>, spool: Spool): Promise<void> {
-  const keys = new Set(wanted.keys());
-  const files = input.filelists ? new Follower<FilelistsPackage>(readFilelists(input.filelists.path, readOptionsOf(input.filelists)), keys) : undefined;
-  const other = input.other ? new Follower<OtherPackage>(readOther(input.other.path, readOptionsOf(input.other)), keys) : undefined;
+/** One source's wanted packages (`order`: their candidates in its primary.xml's order), into the spool. */
+async function joinOrigin(
+  input: { filelists?: MetadataFile; other?: MetadataFile },
+  wanted: ReadonlyMap<string, Candidate>,
+  order: readonly Candidate[],
+  records: PrimaryRecords,
+  spool: Spool,
+): Promise<void> {
+  const pkgids = new Set(wanted.keys());
+  const files = input.filelists ? new Follower<FilelistsPackage>(readFilelists(input.filelists.path, { ...readOptionsOf(input.filelists), pkgids }), pkgids) : undefined;
+  const other = input.other ? new Follower<OtherPackage>(readOther(input.other.path, { ...readOptionsOf(input.other), pkgids }), pkgids) : undefined;
   const found = new Set<string>();
   try {
-    for await (const p of readPrimary(input.primary.path, readOptionsOf(input.primary))) {
-      const digest = p.checksum.value.toLowerCase();
-      const c = wanted.get(digest);
-      if (!c || found.has(digest)) continue;
+    for (const { digest } of order) {
+      const c = wanted.get(digest) as Candidate;
+      if (found.has(digest)) continue;
       found.add(digest);
+      const p = records.recordOf(c);
       const fl = files && (await files.take(digest));
       if (input.filelists && !fl) throw missingIn(input.filelists, c);
       const ot = other && (await other.take(digest));
       if (input.other && !ot) throw missingIn(input.other, c);
-      spool.add(c.poolHref, renderPackage({ ...p, location: { href: c.poolHref }, files: fl ? fl.files : p.files, changelogs: ot ? ot.changelogs : [] }));
+      const { rendered } = renderPackage({ ...p, location: { href: c.poolHref }, files: fl ? fl.files : p.files, changelogs: ot ? ot.changelogs : [] });
+      spool.add(c.poolHref, [rendered.primary, rendered.filelists, rendered.other]);
     }
     await files?.finish();
     await other?.finish();
@@ -87,12 +87,6 @@ async function joinOrigin(input: { primary: MetadataFile; filelists?: MetadataFi
     await files?.abort().catch(() => undefined);
     await other?.abort().catch(() => undefined);
     throw e;
-  }
-  if (found.size !== wanted.size) {
-    throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `${input.primary.display} changed while it was synced (${wanted.size - found.size} selected packages vanished)`, {
-      target: input.primary.display,
-      hint: 'the source was regenerated during the sync; run it again',
-    });
   }
 }
 
@@ -148,58 +142,5 @@ class Follower<T extends { pkgid: string }> {
 
   async abort(): Promise<void> {
     if (!this.ended) await this.it.return?.();
-  }
-}
-
-/** Rendered entries appended to a file, read back by key. */
-class Spool implements SourceEntries {
-  private readonly places = new Map<string, { offset: number; lengths: [number, number, number] }>();
-  private size = 0;
-
-  private constructor(
-    private readonly path: string,
-    private readonly fd: number,
-  ) {}
-
-  static async create(path: string): Promise<Spool> {
-    try {
-      await makeDirectory(join(path, '..'));
-      return new Spool(path, openSync(path, 'wx+'));
-    } catch (e) {
-      throw ioError('create', path, e);
-    }
-  }
-
-  add(key: string, p: RenderedPackage): void {
-    const parts = [p.rendered.primary, p.rendered.filelists, p.rendered.other].map((t) => Buffer.from(t, 'utf8'));
-    const bytes = Buffer.concat(parts);
-    try {
-      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done, this.size + done);
-    } catch (e) {
-      throw ioError('write', this.path, e);
-    }
-    this.places.set(key, { offset: this.size, lengths: parts.map((b) => b.length) as [number, number, number] });
-    this.size += bytes.length;
-  }
-
-  entryOf(c: Candidate): RenderedPackage {
-    const place = this.places.get(c.poolHref);
-    if (!place) throw new OvirtRepoError(ErrorCodes.INTERNAL, `internal: no entries read for ${c.poolHref}`);
-    const [a, b, d] = place.lengths;
-    const bytes = Buffer.allocUnsafe(a + b + d);
-    try {
-      for (let done = 0; done < bytes.length; ) {
-        const n = readSync(this.fd, bytes, done, bytes.length - done, place.offset + done);
-        if (n === 0) throw new Error('the file is shorter than written');
-        done += n;
-      }
-    } catch (e) {
-      throw ioError('read', this.path, e);
-    }
-    return { key: c.poolHref, rendered: { primary: bytes.toString('utf8', 0, a), filelists: bytes.toString('utf8', a, a + b), other: bytes.toString('utf8', a + b) } };
-  }
-
-  close(): void {
-    closeSync(this.fd);
   }
 }
