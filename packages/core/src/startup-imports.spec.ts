@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /*
  * Every command imports @ovirt-repo/core, so whatever core imports statically every command pays for at
- * start-up, `--help` included. Heavy or rarely needed dependencies (zod, yaml, saxes, undici, the xz and
+ * start-up, `--help` included. Heavy or rarely needed dependencies (zod, yaml, saxes, the xz and
  * zstd codecs) must be loaded where they are used (dynamic import or lazyRequire). This walks core's
  * static import graph from src/index.ts and fails when one of them is reached.
  */

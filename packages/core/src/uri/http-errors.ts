@@ -26,18 +26,21 @@ export function fetchError(url: URL, message: string, data: Record<string, unkno
   return new OvirtRepoError(ErrorCodes.FETCH, message, { target: redactUrl(url.href), hint, data: { uri: redactUrl(url.href), ...data }, ...(cause ? { cause } : {}) });
 }
 
-/** A failure below HTTP (connection, DNS, TLS, a timeout of undici's) of `method` on `url`. */
+/** A failure below HTTP (connection, DNS, TLS, a proxy's tunnel, no data in time) of `method` on `url`. */
 export function networkError(method: string, url: URL, e: unknown, idleMs: number): OvirtRepoError {
   if (isOvirtRepoError(e)) return e;
   const code = errorCode(e);
   const tls = (code !== undefined && TLS_CODES.test(code)) || /certificate/i.test(innermost(e).message ?? '');
-  const timeout = code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-  const reason = timeout ? `timed out (no data for ${idleMs / 1000} s)` : describe(e, code);
+  const proxy = code === 'EPROXY';
+  const reason = code === 'ETIMEDOUT' ? `timed out (no data for ${idleMs / 1000} s)` : describe(e, code);
   const hint = tls
     ? 'the server certificate did not verify; install its CA (NODE_EXTRA_CA_CERTS) rather than disabling verification'
-    : 'the server is down or unreachable from here; check the URL, DNS and network (proxies are not used unless allowed)';
-  // A name that does not resolve is not retried (it will not resolve in a second), but it is unreachable.
-  return fetchError(url, `${method} ${redactUrl(url.href)} failed: ${reason}`, { errno: code, transient: !tls && code !== 'ENOTFOUND', unreachable: !tls }, hint, e);
+    : proxy
+      ? 'check the proxy that http_proxy/https_proxy name, or exempt the host with no_proxy'
+      : 'the server is down or unreachable from here; check the URL, DNS and network (proxies are not used unless allowed)';
+  // A name that does not resolve is not retried (it will not resolve in a second), but it is unreachable;
+  // neither is a proxy's refusal of a tunnel.
+  return fetchError(url, `${method} ${redactUrl(url.href)} failed: ${reason}`, { errno: code, transient: !tls && !proxy && code !== 'ENOTFOUND', unreachable: !tls }, hint, e);
 }
 
 /** `e` (an E_FETCH) saying how many tries it took, when more than one. */
@@ -51,7 +54,7 @@ export function withAttempts(e: unknown, attempts: number): unknown {
   });
 }
 
-/** The innermost system or undici error code (ECONNREFUSED, ENOTFOUND, UND_ERR_HEADERS_TIMEOUT...). */
+/** The innermost system error code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT...). */
 function errorCode(e: unknown): string | undefined {
   let found: string | undefined;
   for (let cur = e as { code?: unknown; cause?: unknown } | undefined, depth = 0; cur && depth < 8; cur = cur.cause as typeof cur, depth++) {

@@ -143,6 +143,25 @@ describe('ReadClient', () => {
     }
   });
 
+  it('reads from a server that closes the connection after every answer (as Python http.server does), many at once', async () => {
+    const s = await startServer((req, res) => {
+      res.shouldKeepAlive = false;
+      res.writeHead(200, { connection: 'close' });
+      res.end(`body of ${req.url}`);
+      res.on('finish', () => req.socket.destroy());
+    });
+    const client = createReadClient({ maxSockets: 4, idleTimeoutMs: 5000 });
+    try {
+      const urls = Array.from({ length: 40 }, (_, i) => `${s.url}/f${i}`);
+      const texts = await Promise.all(urls.map(async (u) => (await client.read(new URL(u))).toString()));
+      expect(texts).toEqual(urls.map((u) => `body of ${new URL(u).pathname}`));
+      expect(client.requests).toBe(40);
+    } finally {
+      client.close();
+      await s.close();
+    }
+  });
+
   it('makes exactly retries + 1 attempts at a failing URL', async () => {
     const s = await startServer((_req, res) => res.writeHead(503).end('busy'));
     try {

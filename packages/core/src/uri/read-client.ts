@@ -1,21 +1,20 @@
 import { createReadStream } from 'node:fs';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type * as Undici from 'undici';
-import type { Dispatcher } from 'undici';
 import { isOvirtRepoError, type OvirtRepoError } from '../errors/index.js';
 import { readRegularFile } from '../fs/regular-file.js';
 import type { Logger } from '../log/logger.js';
 import { fetchError, isTransient, localError, networkError as networkFailure, RETRY_STATUS, withAttempts } from './http-errors.js';
 import { withMinRate } from './min-rate.js';
 import { redactUrl } from './redact.js';
+import { createTransport } from './transport.js';
 import { defaultUserAgent } from './user-agent.js';
 
 /**
- * The one HTTP client of ovirt-repo (undici), for everything read over http(s):// and file://: mirror sync
+ * The one HTTP client of ovirt-repo (Node's http and https, see transport.ts), for everything read over http(s):// and file://: mirror sync
  * and publish read repos with it (small metadata files into memory, packages as streams), readUri reads
  * single documents (maps, locks) with it. One client keeps connections alive and bounds them per host.
  * TLS certificates are always verified (Node's CA store, plus NODE_EXTRA_CA_CERTS), even under
@@ -120,13 +119,6 @@ const MAX_REDIRECTS = 5;
 
 export { isTransient };
 
-/**
- * undici is loaded on the first HTTP request, not at start-up: every command imports core, most never
- * touch the network, and loading undici costs a CLI start about 90 ms.
- */
-let undiciModule: Promise<typeof Undici> | undefined;
-const undici = () => (undiciModule ??= import('undici'));
-
 export function createReadClient(options: ReadClientOptions = {}): ReadClient {
   const maxSockets = options.maxSockets ?? 16;
   const idle = options.idleTimeoutMs ?? 60_000;
@@ -135,43 +127,34 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
   const backoff = options.backoffMs ?? 500;
   const userAgent = options.userAgent ?? defaultUserAgent();
   let requests = 0;
-  let dispatcher: Promise<Dispatcher> | undefined;
-
-  /** Made on the first request; closed by close(). Verification is forced on whatever the environment says. */
-  const dispatcherOf = () =>
-    (dispatcher ??= undici().then(({ Agent, EnvHttpProxyAgent }) => {
-      const settings = { connections: maxSockets, headersTimeout: idle, bodyTimeout: idle, connect: { timeout: idle, rejectUnauthorized: true } };
-      return options.proxy === 'env' ? new EnvHttpProxyAgent({ ...settings, requestTls: { rejectUnauthorized: true }, proxyTls: { rejectUnauthorized: true } }) : new Agent(settings);
-    }));
+  const transport = createTransport({ maxSockets, idleMs: idle, proxy: options.proxy ?? 'none' });
 
   const abortError = (method: string, url: URL) => fetchError(url, `${method} ${redactUrl(url.href)} aborted`, { aborted: true, unreachable: false }, 'the request was no longer needed');
   const networkError = (method: string, url: URL, e: unknown) => networkFailure(method, url, e, idle);
   const watched = (body: Readable, url: URL, method = 'GET') => withMinRate(body, { method, url, idleMs: idle, minBytesPerSecond: minRate });
 
   /** One GET, redirects followed: the response of status 200, or an E_FETCH saying what went wrong. */
-  async function get(start: URL, signal: AbortSignal | undefined): Promise<{ res: Dispatcher.ResponseData; url: URL }> {
-    const { request } = await undici();
-    const d = await dispatcherOf();
+  async function get(start: URL, signal: AbortSignal | undefined): Promise<{ res: IncomingMessage; url: URL }> {
     let url = start;
     for (let redirects = 0; ; redirects++) {
       if (signal?.aborted) throw reasonOf(signal, 'GET', url);
       requests++;
-      let res: Dispatcher.ResponseData;
+      let res: IncomingMessage;
       try {
-        res = await request(url, { dispatcher: d, method: 'GET', signal, headers: { 'user-agent': userAgent, accept: '*/*' } });
+        res = await transport.request(url, { method: 'GET', ...(signal ? { signal } : {}), headers: { 'user-agent': userAgent, accept: '*/*' } });
       } catch (e) {
         throw signal?.aborted ? reasonOf(signal, 'GET', url) : networkError('GET', url, e);
       }
-      const status = res.statusCode;
+      const status = res.statusCode ?? 0;
       const location = status >= 300 && status < 400 ? res.headers.location : undefined;
+      // The body of a redirect or a failure is not read: a hostile server could make it endless.
       if (location !== undefined) {
-        await res.body.dump().catch(() => undefined);
-        url = redirectTarget(url, Array.isArray(location) ? (location[0] ?? '') : location, redirects);
+        res.destroy();
+        url = redirectTarget(url, location, redirects);
         continue;
       }
       if (status !== 200) {
-        // Drained (up to a limit) so the connection goes back to the pool.
-        await res.body.dump().catch(() => undefined);
+        res.destroy();
         throw statusError(url, status);
       }
       return { res, url };
@@ -225,12 +208,10 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     const { res, url: final } = await get(url, request.signal);
     const len = Number(res.headers['content-length']);
     const type = res.headers['content-type'];
-    return { stream: watched(res.body, url), size: Number.isFinite(len) ? len : undefined, url: final.href, ...(typeof type === 'string' ? { contentType: type } : {}) };
+    return { stream: watched(res, url), size: Number.isFinite(len) ? len : undefined, url: final.href, ...(typeof type === 'string' ? { contentType: type } : {}) };
   }
 
   async function send(url: URL, req: SendRequest): Promise<SentResponse> {
-    const { request } = await undici();
-    const d = await dispatcherOf();
     if (req.signal?.aborted) throw reasonOf(req.signal, req.method, url);
     requests++;
     let sourceError: unknown;
@@ -239,14 +220,14 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
       body.once('error', (e) => (sourceError ??= e));
       body = watched(body, url, req.method);
     }
-    let res: Dispatcher.ResponseData;
+    let res: IncomingMessage;
     try {
-      res = await request(url, { dispatcher: d, method: req.method, signal: req.signal, headers: { 'user-agent': userAgent, ...req.headers }, ...(body ? { body } : {}) });
+      res = await transport.request(url, { method: req.method, ...(req.signal ? { signal: req.signal } : {}), headers: { 'user-agent': userAgent, ...req.headers }, ...(body ? { body } : {}) });
     } catch (e) {
       if (sourceError !== undefined) throw sourceError;
       throw req.signal?.aborted ? reasonOf(req.signal, req.method, url) : networkError(req.method, url, e);
     }
-    return { status: res.statusCode, headers: res.headers, body: watched(res.body, url, req.method) };
+    return { status: res.statusCode ?? 0, headers: res.headers, body: watched(res, url, req.method) };
   }
 
   async function withRetries<T>(what: string, attempt: () => Promise<T>, request: ReadRequestOptions = {}): Promise<T> {
@@ -327,10 +308,6 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
     get requests() {
       return requests;
     },
-    close() {
-      const d = dispatcher;
-      dispatcher = undefined;
-      void d?.then((x) => x.destroy()).catch(() => undefined);
-    },
+    close: () => transport.close(),
   };
 }

@@ -248,7 +248,7 @@ describe('readUri over HTTP', () => {
 
     it('ignores http_proxy unless allowProxy, then goes through it', async () => {
       const origin = await startServer((_req, res) => res.writeHead(200).end('direct'));
-      // A forward proxy that tunnels CONNECT requests (what undici sends) and records their targets.
+      // A forward proxy that tunnels CONNECT requests (what the client sends, for http and https targets alike) and records their targets.
       const tunnelled: string[] = [];
       const proxy = await startServer((_req, res) => res.writeHead(405).end());
       proxy.server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
