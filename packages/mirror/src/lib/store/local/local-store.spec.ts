@@ -65,6 +65,19 @@ describe('the local filesystem store', () => {
     expect(await store.stat('yum')).toMatchObject({ type: 'link', target: outside });
   });
 
+  it('checks the store part that holds a key (a pool fan-out linked elsewhere) on every write, also after writes that went well', async () => {
+    const root = join(dir, 'store');
+    const outside = join(dir, 'outside-fanout');
+    await mkdir(outside);
+    const store = await openLocalStore(root, { create: true });
+    expect(await store.create('pool/aa/aaaa/one.rpm', 'x')).toBe(true);
+    await symlink(outside, join(root, 'pool', 'bb'));
+    await expect(store.create('pool/bb/bbbb/two.rpm', 'x')).rejects.toMatchObject({ code: 'E_UNSAFE_PATH' });
+    await expect(store.stat('pool/bb/bbbb/two.rpm')).rejects.toMatchObject({ code: 'E_UNSAFE_PATH' });
+    expect(await readdir(outside)).toEqual([]);
+    expect(await store.create('pool/aa/aaab/three.rpm', 'x')).toBe(true);
+  });
+
   it('removes leftovers of killed writers once old, and the directories a remove emptied below the second level', async () => {
     const store = await openLocalStore(join(dir, 'store'), { create: true });
     const entry = join(dir, 'store', 'pool', 'ab', 'abcd');

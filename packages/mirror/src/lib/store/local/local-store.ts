@@ -307,7 +307,8 @@ export class LocalStore implements Store, LocalFilesCapable, SymlinkCapable, Sta
   /** The path of `key` once it is known to stay inside the store; undefined when the store's root is missing. */
   async #reach(key: string, operation: string, follow: boolean): Promise<string | undefined> {
     const path = this.locationOf(storeKey(key, operation));
-    const inside = await this.#inside.check(follow || key === '' ? path : dirname(path), operation, this.locationOf(key)).catch((e: unknown) => {
+    const checked = follow || key === '' ? this.#inside.check(path, operation, this.locationOf(key)) : this.#inside.checkPart(dirname(path), operation, this.locationOf(key));
+    const inside = await checked.catch((e: unknown) => {
       throw wrap(e, operation, this.locationOf(key));
     });
     return inside ? path : undefined;
