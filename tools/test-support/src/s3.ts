@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inCI } from './system-tools.js';
+import { describeNeeding } from './system-tools.js';
 
 /** The real S3 server the tests use (Ceph RGW from tools/ceph-rgw/start.sh) and the test user's keys. */
 export interface S3TestServer {
@@ -59,20 +59,9 @@ export function s3TestServer(): S3TestServer | undefined {
  */
 export function describeWithS3(name: string, fn: (server: S3TestServer) => void): void {
   const { server, problem } = (found ??= configured());
-  if (server) {
-    describe(name, () => fn(server));
-    return;
-  }
-  if (inCI()) {
-    describe(name, () => {
-      it('has the S3 server it needs', () => {
-        throw new Error(`${name}: ${problem}`);
-      });
-    });
-    return;
-  }
-  process.stderr.write(`\n[SKIPPED] ${name}: ${problem}\n`);
-  describe.skip(name, () => fn({ endpoint: '', accessKeyId: '', secretAccessKey: '', bucket: '', region: '' }));
+  const missing = server ? undefined : { test: 'has the S3 server it needs', error: `${name}: ${problem}`, skipped: `${name}: ${problem}` };
+  // A skipped suite's body still runs to collect its tests: it gets a server that names nothing.
+  describeNeeding(name, missing, () => fn(server ?? { endpoint: '', accessKeyId: '', secretAccessKey: '', bucket: '', region: '' }));
 }
 
 /** A fresh prefix (`t-<random>/`) for one test's objects, so tests sharing the server and bucket never meet. */

@@ -54,19 +54,27 @@ export function itWithTools(tools: string[], name: string, fn: jest.ProvidesCall
  */
 export function describeWithTools(tools: string[], name: string, fn: () => void): void {
   const { missing, message } = missingTools(tools, name);
-  if (missing.length === 0) {
+  describeNeeding(name, missing.length === 0 ? undefined : { test: 'has the system tools it needs', error: `missing system tools in CI: ${message}`, skipped: message }, fn);
+}
+
+/**
+ * The one rule for suites that need something from the machine (tools, a server): with nothing `missing`,
+ * the suite; under CI (.ci/run provides everything) one failing test that says what is missing; elsewhere a
+ * visible skip, since a developer may lack it. Never a quiet pass.
+ */
+export function describeNeeding(name: string, missing: { test: string; error: string; skipped: string } | undefined, fn: () => void): void {
+  if (missing === undefined) {
     describe(name, fn);
     return;
   }
   if (inCI()) {
     describe(name, () => {
-      it('has the system tools it needs', () => {
-        throw new Error(`missing system tools in CI: ${message}`);
+      it(missing.test, () => {
+        throw new Error(missing.error);
       });
     });
     return;
   }
-  // Outside CI a developer may lack the tools: say so loudly, then skip.
-  process.stderr.write(`\n[SKIPPED] ${message}\n`);
+  process.stderr.write(`\n[SKIPPED] ${missing.skipped}\n`);
   describe.skip(name, fn);
 }
