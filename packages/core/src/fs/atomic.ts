@@ -11,11 +11,22 @@ import { makeDirectory } from './make-directory.js';
  * A temp name beside `target`: same directory, so the final rename never crosses a filesystem and is
  * atomic. The leading dot and `.tmp-` marker let gc and recovery recognise (and clean) leftovers. It fits
  * in a file name whatever the target's (a package file name may take all 255 bytes): a long name is cut,
- * and the random part keeps two temp names of one directory apart. `suffix` (at most 4 bytes, e.g. `.old`)
- * is appended.
+ * and the pid and the unique part keep two temp names of one directory apart. `suffix` (at most 4 bytes, e.g.
+ * `.old`) is appended.
  */
 export function tempPathFor(target: string, suffix = ''): string {
-  return join(dirname(target), `.${tempStem(basename(target))}.tmp-${process.pid}-${randomBytes(4).toString('hex')}${suffix}`);
+  return join(dirname(target), `.${tempStem(basename(target))}.tmp-${process.pid}-${nextTempId()}${suffix}`);
+}
+
+/**
+ * 8 hex digits, never the same twice in a process: a counter from a random start, so that a process that
+ * reuses a killed one's pid does not meet its leftovers. (randomBytes for every name cost tens of
+ * microseconds each, and a sync names a temp file per package.)
+ */
+let tempCounter = randomBytes(4).readUInt32BE(0);
+function nextTempId(): string {
+  tempCounter = (tempCounter + 1) >>> 0;
+  return tempCounter.toString(16).padStart(8, '0');
 }
 
 /** What a temp name keeps of its target's name: room for the dot, `.tmp-`, a pid, the random part and a suffix. */

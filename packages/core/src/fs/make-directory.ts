@@ -1,4 +1,4 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 
@@ -9,14 +9,18 @@ import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
  * instead of failing. Use this, never the recursive option. Fails with E_IO naming the directory that
  * could not be made; an existing directory (or a symlink to one) is fine. Returns the first directory it
  * made (as Node's recursive mkdir does), undefined when `path` existed. `mode` applies to each one made.
+ *
+ * The system calls are synchronous: a mkdir is a metadata change in memory that takes microseconds, while a
+ * round trip through libuv's four-thread pool queues it behind reads and writes of other work (a sync makes
+ * a directory per package).
  */
 export async function makeDirectory(path: string, options: { mode?: number } = {}): Promise<string | undefined> {
-  const made = await makeOne(path, options.mode);
+  const made = makeOne(path, options.mode);
   if (made !== false) return made;
   const parent = dirname(path);
   if (parent === path) throw cannotCreate(path, 'its filesystem root does not exist');
   const first = await makeDirectory(parent, options);
-  const again = await makeOne(path, options.mode);
+  const again = makeOne(path, options.mode);
   if (again === false) throw cannotCreate(path, 'this filesystem does not allow creating it, although its parent exists');
   return first ?? again;
 }
@@ -25,16 +29,21 @@ export async function makeDirectory(path: string, options: { mode?: number } = {
  * mkdir without recursion: `path` when it made it, undefined when it existed, false when its parent is
  * missing (or not a directory).
  */
-async function makeOne(path: string, mode: number | undefined): Promise<string | undefined | false> {
+function makeOne(path: string, mode: number | undefined): string | undefined | false {
   try {
-    await mkdir(path, mode === undefined ? undefined : { mode });
+    mkdirSync(path, mode === undefined ? undefined : { mode });
     return path;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return false;
     if (code !== 'EEXIST') throw cannotCreate(path, `${code ?? 'error'}: ${(e as Error).message}`, e);
   }
-  const st = await stat(path).catch(() => undefined);
+  let st;
+  try {
+    st = statSync(path, { throwIfNoEntry: false });
+  } catch {
+    st = undefined;
+  }
   if (!st?.isDirectory()) throw cannotCreate(path, 'something that is not a directory is in its place');
   return undefined;
 }

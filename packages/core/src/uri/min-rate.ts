@@ -1,5 +1,4 @@
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, Transform, type Readable } from 'node:stream';
 import { isOvirtRepoError } from '../errors/index.js';
 import { fetchError, networkError } from './http-errors.js';
 import { redactUrl } from './redact.js';
@@ -40,11 +39,12 @@ export function withMinRate(body: Readable, watch: RateWatch): Readable {
         }, idleMs)
       : undefined;
   timer?.unref();
-  pipeline(body, counter)
-    .catch((e: unknown) => {
-      if (!counter.destroyed) counter.destroy(isOvirtRepoError(e) ? e : networkError(method, url, e, idleMs));
-    })
-    .finally(() => clearInterval(timer));
+  // pipe and finished rather than stream.pipeline, whose AbortController makes an AbortError (with its stack)
+  // at the end of every transfer, a cost paid per package.
+  body.pipe(counter);
+  finished(body, (e) => {
+    if (e && !counter.destroyed) counter.destroy(isOvirtRepoError(e) ? e : networkError(method, url, e, idleMs));
+  });
   counter.on('close', () => {
     clearInterval(timer);
     if (!body.destroyed) body.destroy();
