@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ioError, mapLimit, writeRepodata, type ExtraRecord, type OpenContentCache, type RepodataSummary, type StagedWrite, type WritableItem } from '@ovirt-repo/core';
 import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUMMARY } from '../../store/layout.js';
-import { recordPieces } from '../../store/record-file.js';
+import { recordStream } from '../../store/record-file.js';
 import { layoutOf, type RecordHead, type SnapshotMetadataLayout } from '../../store/snapshot-record.js';
 import type { SnapshotSummaryRecord } from '../../store/snapshot-summary.js';
 
@@ -60,8 +60,7 @@ export async function writeSnapshotFiles(input: SnapshotFiles): Promise<{ chunks
     // A store without links has none: serve maps a snapshot's pool paths to the store's pool.
     if (staged.symlink) await staged.symlink(SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET);
     const head: RecordHead = { ...input.head, repomdSha256: written.repomdChecksum.value, metadata: metadataLayout(written, input.packageCount) };
-    // One buffer: a write per package line would cost more than the copy.
-    await Promise.all([staged.write(SNAPSHOT_RECORD, Buffer.concat(recordPieces(head, input.lines))), summaryWritten]);
+    await Promise.all([staged.write(SNAPSHOT_RECORD, recordStream(head, input.lines)), summaryWritten]);
     return written.chunks ? { chunks: { total: written.chunks.chunks.length, reused: written.reusedChunks ?? 0 } } : {};
   } catch (e) {
     // Settled before the caller discards the staged write.
