@@ -167,6 +167,21 @@ describeWithTools(['createrepo_c'], 'a sync through a store with only the base S
   }, 120_000);
 });
 
+describe('a sync into a store that cannot stage a snapshot', () => {
+  it('is refused with E_STORE before anything is read or written', async () => {
+    const { dir, cleanup } = await makeTempDir();
+    try {
+      const { stage: _stage, ...readOnly } = await interfaceOnlyStore(join(dir, 's'));
+      const before = await filesOf(join(dir, 's'));
+      const error = await syncRepo({ store: readOnly, repo: 'r', from: [join(dir, 'no-such-source')] }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'E_STORE', message: expect.stringContaining('cannot stage a snapshot') as unknown, hint: expect.stringContaining('a directory, s3://') as unknown });
+      expect(await filesOf(join(dir, 's'))).toEqual(before);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
 // The helper itself: it must not offer what the pipeline is to do without.
 describe('the interface-only store helper', () => {
   it('offers neither links, nor local paths, nor deferred creates, nor links in its staged writes', async () => {
