@@ -127,9 +127,13 @@ export async function verifySnapshot(store: Store, repo: string, idArg: string |
   }
   const progress = log.progress(`Verifying ${pkgs.length} packages`, pkgs.length);
   let bytes = 0;
+  // A package is read where a client gets it: through the snapshot's pool link, or, in a store without
+  // links, at its pool href in the store (where serve maps the snapshot's pool/ paths).
+  const linked = isSymlinkCapable(store);
   await mapLimit(pkgs, options.workers ?? 4, async (p) => {
-    const path = at(p.href);
-    const got = options.quick ? await sizeIn(store, snapshot, p.href) : await hashIn(store, snapshot, p.href, p.type);
+    const base = linked || !parsePoolHref(p.href) ? snapshot : '';
+    const path = store.locationOf(joinKey(base, p.href));
+    const got = options.quick ? await sizeIn(store, base, p.href) : await hashIn(store, base, p.href, p.type);
     if (!got) fail(path, 'is missing');
     else {
       bytes += got.size;

@@ -20,8 +20,10 @@ import { fileNameProblem, validateFileName } from './names.js';
  *   index.html                          the store's status page (every repo, recent history)
  *   locks/                              writer locks and running-sync registrations (not served)
  *   cache/<repo>/                       what speeds up the next sync and index write: the latest
- *                                       snapshot's metadata chunks decompressed (metadata/) and every
- *                                       snapshot's summary (summaries.json); may be deleted (not served)
+ *                                       snapshot's metadata chunks decompressed (metadata/; a store that
+ *                                       is not a directory here keeps it on each host, see
+ *                                       sync/shared/local-dirs.ts) and every snapshot's summary
+ *                                       (summaries.json); may be deleted (not served)
  */
 export const STORE_MARKER = 'store.json';
 export const POOL_DIR = 'pool';
@@ -53,10 +55,7 @@ export const summariesCacheKey = (repo: string) => `${CACHE_DIR}/${repo}/summari
 /** What a repo's cache holds; gc removes anything else there (the caches of older versions, such as record/). */
 export const CACHE_PARTS: readonly string[] = ['metadata', 'summaries.json'];
 
-/*
- * Paths on this machine, for the sync, which still builds snapshots and caches with local files: only a
- * store that is a directory here (LocalFilesCapable) has them.
- */
+/* Paths on this machine: only a store that is a directory here (LocalFilesCapable) has them. */
 
 /** The file or directory of `key` on this machine; E_STORE for a store that is not a local directory. */
 export function localPathOf(store: Store, key: string): string {
@@ -66,10 +65,6 @@ export function localPathOf(store: Store, key: string): string {
     hint: 'use a store that is a local directory',
   });
 }
-
-export const repoDir = (s: Store, repo: string) => localPathOf(s, repoKey(repo));
-export const snapshotDir = (s: Store, repo: string, id: string) => localPathOf(s, snapshotKey(repo, id));
-export const metadataCacheDir = (s: Store, repo: string) => localPathOf(s, `${cacheKey(repo)}/metadata`);
 
 /**
  * A package's href inside a snapshot (and its path relative to the store root): `pool/<dd>/<digest>/<name>`.

@@ -1,4 +1,4 @@
-import { packageLine, recordFileText, recordPieces, RecordText } from './record-file.js';
+import { packageLine, recordFileText, recordPieces, recordStream, RecordText } from './record-file.js';
 import { sampleSnapshotRecord } from './sample-snapshot-record.spec.helper.js';
 import type { SnapshotPackage, SnapshotRecord } from './snapshot-record.js';
 
@@ -46,6 +46,18 @@ describe('snapshot.json one package a line', () => {
     const next = Buffer.concat(recordPieces({ ...head, stats: grown.stats }, [text.lines(0, 2), packageLine(pkg('beta')), text.lines(2, 4)]));
     expect(JSON.parse(next.toString('utf8'))).toEqual(grown);
     expect(RecordText.parse(next, path)?.at(2)).toEqual(pkg('beta'));
+  });
+
+  it('streams for a store write the bytes of its pieces, in few writes: small lines joined, a large run whole', async () => {
+    const many = Array.from({ length: 1000 }, (_, i) => pkg(`p${i}`));
+    const text = RecordText.parse(recordFileText(record(many)), path)!;
+    const lines = [text.lines(0, 500), packageLine(pkg('beta')), ...many.slice(500).map(packageLine)];
+    const chunks: Buffer[] = [];
+    for await (const chunk of recordStream(text.head, lines)) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks)).toEqual(Buffer.concat(recordPieces(text.head, lines)));
+    // The run of 500 lines (over 64 KiB) as it is, the same memory; the 501 other lines joined.
+    expect(chunks.some((c) => c.buffer === (lines[0] as Buffer).buffer && c.length === (lines[0] as Buffer).length)).toBe(true);
+    expect(chunks.length).toBeLessThan(6);
   });
 
   it('handles an empty package list', () => {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
 import type { RecordHead, SnapshotPackage, SnapshotRecord } from './snapshot-record.js';
 
@@ -49,6 +50,42 @@ export function recordPieces(head: RecordHead, lines: ReadonlyArray<string | Uin
   }
   out.push(Buffer.from(lines.length > 0 ? `\n${CLOSE}` : CLOSE));
   return out;
+}
+
+/** What recordStream hands a write at a time: small pieces joined up to this; a piece this large as it is. */
+const JOINED_BYTES = 1 << 20;
+const WHOLE_PIECE_BYTES = 1 << 16;
+
+/**
+ * snapshot.json (recordPieces) as a stream for a store's write, in few writes: the package lines of a
+ * first sync joined into buffers of about a megabyte, the runs copied from the latest record passed as
+ * they are. Joining those too (one buffer of the whole file) cost a re-sync at 20,000 packages as much
+ * as the write itself.
+ */
+export function recordStream(head: RecordHead, lines: ReadonlyArray<string | Uint8Array>): Readable {
+  return Readable.from(inWrites(recordPieces(head, lines)));
+}
+
+function* inWrites(pieces: readonly Uint8Array[]): Generator<Uint8Array> {
+  let run: Uint8Array[] = [];
+  let size = 0;
+  const joined = () => {
+    const out = Buffer.concat(run, size);
+    run = [];
+    size = 0;
+    return out;
+  };
+  for (const p of pieces) {
+    if (p.length >= WHOLE_PIECE_BYTES) {
+      if (size > 0) yield joined();
+      yield p;
+      continue;
+    }
+    run.push(p);
+    size += p.length;
+    if (size >= JOINED_BYTES) yield joined();
+  }
+  if (size > 0) yield joined();
 }
 
 /** snapshot.json of `record`, in the layout above. */

@@ -19,10 +19,10 @@ export interface StoreMarker {
  * directory store: in a missing or empty directory, never one that holds a web root or an old mirror
  * tree). The marker is created first, create-only, so first writers racing agree on one, and a first sync
  * killed at any moment leaves nothing or a store, which the next sync takes up. Writers also refuse a
- * store whose parts lead out of it (store-parts.ts).
+ * store whose parts lead out of it (store-parts.ts). A Store already open is checked the same way.
  */
-export async function openStore(location: string, options: { create?: boolean } = {}): Promise<Store> {
-  const store = await openStoreBackend(location, options);
+export async function openStore(location: string | Store, options: { create?: boolean } = {}): Promise<Store> {
+  const store = typeof location === 'string' ? await openStoreBackend(location, options) : location;
   if (!(await readMarker(store))) {
     if (!options.create) {
       throw new OvirtRepoError(ErrorCodes.STORE, `${store.location} is not an ovirt-repo store (no ${store.locationOf(STORE_MARKER)})`, {

@@ -9,12 +9,13 @@ import { changed, type DownloadResult, type WrittenSnapshot } from './shared/res
 import type { WorkArea } from './shared/work-area.js';
 
 /**
- * Stage 7, commit: the snapshot written aside is published (renamed to its id, then latest.txt moved to
+ * Stage 7, commit: the staged snapshot is published (committed under its id, then latest.txt moved to
  * it, see publishSnapshot), and the metadata cache keeps only what the new latest snapshot uses.
  */
 export function commit(ctx: SyncContext, lock: StoreLock, latest: LatestSnapshot, sources: readonly SourceRepomd[], written: WrittenSnapshot, downloaded: DownloadResult, area: WorkArea): Promise<SyncResult> {
   return ctx.timer.time('commit', async () => {
-    await publishSnapshot(ctx.layout, ctx.repo, written.id, area.staging as string, lock, latest.id);
+    if (!area.staging) throw new OvirtRepoError(ErrorCodes.INTERNAL, `internal: no staged write of ${ctx.repo}/${written.id} to commit`);
+    await publishSnapshot(ctx.layout, ctx.repo, written.id, area.staging, lock, latest.id);
     area.staging = undefined;
     ctx.log.info(`Published ${ctx.repo}/${written.id}: ${written.stats.packages} packages`);
     // Best effort: a cache only saves time.

@@ -1,4 +1,4 @@
-import type { Logger, ReadClient, Repomd, Store } from '@ovirt-repo/core';
+import type { Logger, ReadClient, Repomd, StagedWriteCapable, Store } from '@ovirt-repo/core';
 import type { SourceRepomd, SourceSpec } from '../source/sources.js';
 import type { RecordText } from '../store/record-file.js';
 import type { SelectionOptions, SyncMode } from '../store/snapshot-record.js';
@@ -7,7 +7,8 @@ import type { StageTimer } from './shared/stage-timer.js';
 
 /** What every stage of one sync of one repo shares (prepare.ts makes it). */
 export interface SyncContext {
-  layout: Store;
+  /** The store; a sync writes a snapshot through its staged write (and reads and writes nothing else of it but by key). */
+  layout: Store & StagedWriteCapable;
   repo: string;
   mode: SyncMode;
   selection: SelectionOptions;

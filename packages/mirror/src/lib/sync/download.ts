@@ -1,6 +1,4 @@
-import { pathToFileURL } from 'node:url';
 import { registerPoolUser } from '../lock/pool-guard.js';
-import { localPathOf } from '../store/layout.js';
 import type { SnapshotPackage } from '../store/snapshot-record.js';
 import type { LatestSnapshot, SyncContext } from './context.js';
 import { downloadToPool } from './download/download-to-pool.js';
@@ -27,7 +25,7 @@ export function downloadMissing(ctx: SyncContext, latest: LatestSnapshot, edits:
       newcomers.map((c) => c.digest),
       { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: ctx.options.staleAfterMs },
     );
-    const plan = await planDownloads(layout, ctx.checkPool ? everyPackage(ctx, latest, edits) : newcomers);
+    const plan = await planDownloads(layout, ctx.checkPool ? everyPackage(latest, edits) : newcomers);
     log.info(`Pool has ${plan.present} of ${plan.present + plan.fetch.length + plan.corrupt.length} packages; fetching ${plan.fetch.length + plan.corrupt.length} (${plan.bytes} bytes)`);
     const downloaded = await downloadToPool(layout, plan, ctx.client, ctx.workers, log);
     await pauseForTest('after-download');
@@ -40,9 +38,9 @@ export function downloadMissing(ctx: SyncContext, latest: LatestSnapshot, edits:
  * can be fetched again), else as the latest snapshot lists it (origin -1: in additive mode, a package
  * only the latest snapshot had, which no source can restore).
  */
-function everyPackage(ctx: SyncContext, latest: LatestSnapshot, edits: Edits): Candidate[] {
+function everyPackage(latest: LatestSnapshot, edits: Edits): Candidate[] {
   const out: Candidate[] = [];
-  const of = (p: SnapshotPackage | Candidate) => (isCandidate(p) ? p : (edits.fromSources.get(p.href) ?? latestCandidate(ctx, p)));
+  const of = (p: SnapshotPackage | Candidate) => (isCandidate(p) ? p : (edits.fromSources.get(p.href) ?? latestCandidate(p)));
   let from = 0;
   const record = latest.record;
   const kept = (to: number) => {
@@ -57,7 +55,12 @@ function everyPackage(ctx: SyncContext, latest: LatestSnapshot, edits: Edits): C
   return out;
 }
 
-function latestCandidate(ctx: SyncContext, p: SnapshotPackage): Candidate {
+/**
+ * A package only the latest snapshot has, to check in the pool. Its only copy is that pool file, so when
+ * the pool lacks it or holds it damaged nothing can restore it: planDownloads refuses it, naming it, and
+ * its URL (the `store:` place of its pool href) is never fetched.
+ */
+function latestCandidate(p: SnapshotPackage): Candidate {
   const fileName = p.href.slice(p.href.lastIndexOf('/') + 1);
-  return { ...p, origin: -1, poolHref: p.href, fileName, url: pathToFileURL(localPathOf(ctx.layout, p.href)) };
+  return { ...p, origin: -1, poolHref: p.href, fileName, url: new URL(p.href, 'store:/') };
 }

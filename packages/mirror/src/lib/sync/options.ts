@@ -1,12 +1,12 @@
-import type { Logger } from '@ovirt-repo/core';
+import type { Logger, Store } from '@ovirt-repo/core';
 import type { SyncMode } from '../store/snapshot-record.js';
 import type { SourceConfig } from '../source/sources.js';
 import type { StageTimings } from './shared/stage-timer.js';
 
 /** What `syncRepo` takes and returns: the types the pipeline's stages share with its callers. */
 export interface SyncOptions {
-  /** Store root (created on first use). */
-  store: string;
+  /** Store location (created on first use), or a store already open. */
+  store: string | Store;
   repo: string;
   /** Sources: http(s):// or file:// URLs or local paths of YUM repos. */
   from?: string[];

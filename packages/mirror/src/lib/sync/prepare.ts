@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { createReadClient, makeDirectory, silentLogger, type StoreLock } from '@ovirt-repo/core';
+import { createReadClient, ErrorCodes, isStagedWriteCapable, OvirtRepoError, silentLogger, type StagedWriteCapable, type Store, type StoreLock } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { repoLockName } from '../lock/store-locks.js';
 import { resolveSourceSpecs } from '../source/sources.js';
-import { defaultBaseUrl, repoDir } from '../store/layout.js';
+import { defaultBaseUrl } from '../store/layout.js';
 import { validateRepoName } from '../store/names.js';
 import { optionsDigest, type SelectionOptions, type SyncMode } from '../store/snapshot-record.js';
 import { openStore } from '../store/store.js';
@@ -29,7 +29,7 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
     ...(options.newestOnly ? { newestOnly: true } : {}),
     ...(options.keepVersions !== undefined ? { keepVersions: options.keepVersions } : {}),
   };
-  const layout = await openStore(options.store, { create: true });
+  const layout = stagingStore(await openStore(options.store, { create: true }));
   return {
     layout,
     repo,
@@ -61,7 +61,6 @@ export async function withWriterLock<T>(ctx: SyncContext, work: (lock: StoreLock
       layout.lock(repoLockName(repo), { purpose: `mirror sync of ${repo}`, timeoutMs: ctx.options.lockTimeoutMs ?? 30 * 60_000, staleAfterMs: ctx.options.staleAfterMs, logger: log }),
     );
     await pauseForTest('after-lock');
-    await makeDirectory(repoDir(layout, repo));
     const leftovers = await cleanRepoLeftovers(layout, [repo], log, repo);
     if (leftovers) log.info(`Removed ${leftovers} leftovers of an interrupted sync of ${repo}`);
     return await work(lock);
@@ -69,4 +68,13 @@ export async function withWriterLock<T>(ctx: SyncContext, work: (lock: StoreLock
     await lock?.release();
     ctx.client.close();
   }
+}
+
+/** The store, which must be able to stage a snapshot (write a set of objects made visible together). */
+function stagingStore(store: Store): Store & StagedWriteCapable {
+  if (isStagedWriteCapable(store)) return store;
+  throw new OvirtRepoError(ErrorCodes.STORE, `store ${store.location} cannot stage a snapshot (write its files out of sight, then make them visible together), which mirror sync needs`, {
+    target: store.location,
+    hint: `a ${store.scheme} store is read-only for mirror sync; sync into a store of a kind that can be written (a directory, s3://)`,
+  });
 }

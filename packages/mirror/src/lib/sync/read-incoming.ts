@@ -1,10 +1,11 @@
 import { ErrorCodes, MAX_REPOMD_SIZE, OvirtRepoError, parseRepomd, type Repomd } from '@ovirt-repo/core';
 import { parseLocation } from '../source/location.js';
 import type { SourceRepomd } from '../source/sources.js';
-import { snapshotDir, snapshotKey } from '../store/layout.js';
+import { snapshotKey } from '../store/layout.js';
 import type { FetchedSource, LatestSnapshot, SyncContext } from './context.js';
 import { chooseExtras, type ExtraCandidate } from './read-incoming/extra-metadata.js';
 import { settleExtras } from './read-incoming/merge-extras.js';
+import { latestFiles, type LatestFiles } from './read-incoming/latest-files.js';
 import { openLatestMetadata, type LatestMetadata } from './read-incoming/latest-metadata.js';
 import { findRecord, obtainMetadataFile, requirePrimary } from './read-incoming/metadata-files.js';
 import { PrimaryRecords, readCandidates } from './read-incoming/read-candidates.js';
@@ -42,8 +43,9 @@ export function readIncoming(ctx: SyncContext, latest: LatestSnapshot, sources: 
     const { mode, log, client } = ctx;
     const fetched = await settleAll(sources.map((s) => withRepomd(ctx, s)));
     const latestRepomd = await readLatestRepomd(ctx, latest);
+    const files = await readLatestFiles(ctx, latest, latestRepomd, area);
     const [latestMetadata, primaries] = await settleAll([
-      openLatestMetadata(ctx, latest, latestRepomd),
+      openLatestMetadata(ctx, latest, latestRepomd, files),
       settleAll(fetched.map(({ source, repomd }) => obtainMetadataFile(source.location, requirePrimary(repomd, source.location.display), client, area.dir, `s${source.index}`, ctx.options.maxMetadataSize))),
     ]);
     // A package the latest snapshot has (the same file in its name.arch group) keeps its entries there
@@ -55,7 +57,7 @@ export function readIncoming(ctx: SyncContext, latest: LatestSnapshot, sources: 
 
     const modular = fetched.some(({ repomd }) => findRecord(repomd, 'modules')) || (mode === 'additive' && Boolean(latest.record?.head.modular));
     if (modular && (ctx.selection.newestOnly || ctx.selection.keepVersions !== undefined)) log.warn('modular repo: keeping every package version (newest-only/keep-versions not applied)');
-    const previous = mode === 'additive' && latestRepomd && latest.id ? [{ repomd: latestRepomd, location: parseLocation(snapshotDir(ctx.layout, ctx.repo, latest.id)), tag: 'prev', from: `snapshot ${latest.id}` }] : [];
+    const previous = mode === 'additive' && latestRepomd && files ? [{ repomd: latestRepomd, location: parseLocation(files.dir), tag: 'prev', from: `snapshot ${latest.id}` }] : [];
     const chosen = chooseExtras([...previous, ...fetched.map(({ source, repomd }) => ({ repomd, location: source.location, tag: `s${source.index}`, from: source.spec.id }))], log);
     const extras = await settleExtras(chosen, { client, workDir: area.dir, log, compression: ctx.compression });
     return { fetched, candidates, records, ...(latestRepomd ? { latestRepomd } : {}), ...(latestMetadata ? { latestMetadata } : {}), modular, extras };
@@ -85,6 +87,18 @@ async function readLatestRepomd(ctx: SyncContext, latest: LatestSnapshot): Promi
     const error = e as OvirtRepoError;
     if (ctx.mode === 'additive') throw error;
     ctx.log.warn(`not reusing snapshot ${ctx.repo}/${latest.id}: ${error.message}`);
+    return undefined;
+  }
+}
+
+/** The latest snapshot's metadata files on this machine (see latestFiles); as readLatestRepomd, a failure is fatal only in additive mode. */
+async function readLatestFiles(ctx: SyncContext, latest: LatestSnapshot, repomd: Repomd | undefined, area: WorkArea): Promise<LatestFiles | undefined> {
+  if (!latest.id || !repomd) return undefined;
+  try {
+    return await latestFiles(ctx, latest.id, repomd, area);
+  } catch (e) {
+    if (ctx.mode === 'additive') throw e;
+    ctx.log.warn(`not reusing snapshot ${ctx.repo}/${latest.id}: ${(e as Error).message}`);
     return undefined;
   }
 }

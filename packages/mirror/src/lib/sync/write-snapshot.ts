@@ -1,8 +1,9 @@
-import { OpenContentCache, tempPathFor } from '@ovirt-repo/core';
+import { join } from 'node:path';
+import { OpenContentCache } from '@ovirt-repo/core';
 import { diffPackages } from '../snapshot/diff-snapshots.js';
 import { summaryOf } from '../snapshot/summarize-snapshot.js';
 import type { SourceRepomd } from '../source/sources.js';
-import { metadataCacheDir, snapshotDir } from '../store/layout.js';
+import { snapshotKey } from '../store/layout.js';
 import { packageLine } from '../store/record-file.js';
 import { listSnapshotIds } from '../store/repo-state.js';
 import { nextSnapshotId } from '../store/snapshot-id.js';
@@ -12,6 +13,7 @@ import type { Edits } from './edits.js';
 import type { Incoming } from './read-incoming.js';
 import { extraSummary, obtainExtra } from './read-incoming/extra-metadata.js';
 import { isCandidate, snapshotPackageOf } from './shared/candidates.js';
+import { metadataCacheDir } from './shared/local-dirs.js';
 import type { WrittenSnapshot } from './shared/result.js';
 import { settleAll } from './shared/settle-all.js';
 import type { WorkArea } from './shared/work-area.js';
@@ -20,18 +22,19 @@ import { writeSnapshotFiles } from './write-snapshot/snapshot-files.js';
 import { readSourceEntries } from './write-snapshot/source-entries.js';
 
 /**
- * Stage 6, writeSnapshot: the new snapshot, under a temp name, as the latest one with the edits made. Its
- * snapshot.json is the latest one's package lines with the edited groups replaced (the unchanged runs
- * copied as bytes); its metadata the latest one's chunks that no edit touches, copied, and the rest
- * written anew from the entries of the latest snapshot and (for the packages it lacks) of the sources;
- * its summary.json the diff of the edited groups. Runs beside the downloads, which it does not need.
+ * Stage 6, writeSnapshot: the new snapshot, staged in the store (seen by no reader until commit), as the
+ * latest one with the edits made. Its snapshot.json is the latest one's package lines with the edited
+ * groups replaced (the unchanged runs copied as bytes); its metadata the latest one's chunks that no edit
+ * touches, copied, and the rest written anew from the entries of the latest snapshot and (for the
+ * packages it lacks) of the sources; its summary.json the diff of the edited groups. Runs beside the
+ * downloads, which it does not need.
  */
 export function writeSnapshot(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], incoming: Incoming, edits: Edits, area: WorkArea): Promise<WrittenSnapshot> {
   return ctx.timer.time('writeSnapshot', async () => {
     const { layout, repo, log } = ctx;
     const now = ctx.options.now ?? Date.now();
     const id = nextSnapshotId(await listSnapshotIds(layout, repo), now);
-    area.staging = tempPathFor(snapshotDir(layout, repo, id));
+    area.staging = await layout.stage(snapshotKey(repo, id));
     const previous = incoming.latestMetadata;
     // The packages whose entries come from the sources: those the latest snapshot lacks, and all of them
     // when its metadata could not be read (pass 1 kept the records of just those, see readIncoming).
@@ -44,7 +47,8 @@ export function writeSnapshot(ctx: SyncContext, latest: LatestSnapshot, sources:
     const diff = diffPackages(before, after);
     diff.unchanged += edits.count - after.length;
     const written = await writeSnapshotFiles({
-      dir: area.staging,
+      staged: area.staging,
+      localDir: join(area.dir, 'snapshot'),
       packages: metadataItems(latest.record, edits.list, previous, entries, edits.fromSources),
       packageCount: edits.count,
       extras,

@@ -1,6 +1,7 @@
-import { lstat, mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
+import { ReadStream, constants } from 'node:fs';
+import { copyFile, lstat, mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ErrorCodes, OvirtRepoError, fsyncPath, makeDirectory, storeKey, tempPathFor, type StagedWrite, type StoreData } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, fsyncPath, ioError, makeDirectory, storeKey, tempPathFor, type StagedWrite, type StoreData } from '@ovirt-repo/core';
 import { writeNewFile } from './files.js';
 
 /**
@@ -29,7 +30,21 @@ export class LocalStagedWrite implements StagedWrite {
 
   async write(key: string, data: StoreData): Promise<void> {
     const path = join(this.localDir, storeKey(key, 'staged write'));
-    await writeNewFile(path, data, { sync: true });
+    const source = wholeFileOf(data);
+    if (source === undefined) {
+      await writeNewFile(path, data, { sync: true });
+      return;
+    }
+    // A whole file on this machine (a sync's metadata, made in its work area): copied by the kernel, which
+    // costs a fraction of streaming it through here.
+    (data as ReadStream).destroy();
+    await makeDirectory(dirname(path));
+    try {
+      await copyFile(source, path, constants.COPYFILE_EXCL);
+    } catch (e) {
+      throw ioError('copy', `${source} -> ${path}`, e);
+    }
+    await fsyncPath(path);
   }
 
   async symlink(key: string, target: string): Promise<void> {
@@ -64,6 +79,13 @@ export class LocalStagedWrite implements StagedWrite {
     this.#settled = true;
     await rm(this.localDir, { recursive: true, force: true, maxRetries: 3 });
   }
+}
+
+/** The file `data` streams whole, when it is a file stream nothing has read from yet. */
+function wholeFileOf(data: StoreData): string | undefined {
+  if (!(data instanceof ReadStream) || typeof data.path !== 'string' || data.bytesRead !== 0) return undefined;
+  const { start, end } = data as unknown as { start?: number; end?: number };
+  return (start === undefined || start === 0) && (end === undefined || end === Infinity) ? data.path : undefined;
 }
 
 /** fsync every directory of a tree, deepest first, so the entries of each are durable before its parent's. */

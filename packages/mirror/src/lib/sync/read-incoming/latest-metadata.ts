@@ -15,10 +15,10 @@ import {
   type RenderedPackage,
   type Repomd,
 } from '@ovirt-repo/core';
-import { snapshotDir } from '../../store/layout.js';
 import type { RecordText } from '../../store/record-file.js';
 import { chunkIndexOf } from '../../store/snapshot-record.js';
 import type { LatestSnapshot, SyncContext } from '../context.js';
+import type { LatestFiles } from './latest-files.js';
 
 /**
  * The latest snapshot's metadata as the new snapshot takes from it: the entries of the packages it keeps,
@@ -43,10 +43,10 @@ export interface LatestMetadata {
  * Metadata that cannot be read either way: in mirror mode a warning and undefined (the sources have every
  * package), in additive mode the sync fails (the latest snapshot's packages come only from there).
  */
-export async function openLatestMetadata(ctx: SyncContext, latest: LatestSnapshot, repomd: Repomd | undefined): Promise<LatestMetadata | undefined> {
+export async function openLatestMetadata(ctx: SyncContext, latest: LatestSnapshot, repomd: Repomd | undefined, files: LatestFiles | undefined): Promise<LatestMetadata | undefined> {
   const { id, record } = latest;
-  if (!id || !record || !repomd || record.length === 0) return undefined;
-  const dir = snapshotDir(ctx.layout, ctx.repo, id);
+  if (!id || !record || !repomd || !files || record.length === 0) return undefined;
+  const { dir, display } = files;
   let chunkProblem: string | undefined;
   const layout = record.head.metadata && chunkIndexOf(record.head.metadata);
   if (layout && CORE_RECORD_TYPES.every((t) => layout.files[t].href.endsWith('.gz'))) {
@@ -68,7 +68,7 @@ export async function openLatestMetadata(ctx: SyncContext, latest: LatestSnapsho
       }),
     );
     if (chunkProblem) ctx.log.warn(`not reusing the metadata chunks of snapshot ${id} (its files are read whole instead): ${chunkProblem}`);
-    return new WholeFilesOfLatest(record, entries as [PackageEntries, PackageEntries, PackageEntries], dir);
+    return new WholeFilesOfLatest(record, entries as [PackageEntries, PackageEntries, PackageEntries], display);
   } catch (e) {
     const message = `not reusing the metadata of snapshot ${id}: ${(e as Error).message}`;
     if (ctx.mode === 'mirror') {
@@ -76,7 +76,7 @@ export async function openLatestMetadata(ctx: SyncContext, latest: LatestSnapsho
       return undefined;
     }
     throw new OvirtRepoError(ErrorCodes.STORE, `the metadata of the latest snapshot ${ctx.repo}/${id} cannot be read, so its packages cannot be carried into a new one: ${(e as Error).message}`, {
-      target: dir,
+      target: display,
       hint: `check it with \`ovirt-repo snapshot verify ${ctx.repo} ${id}\`; pin an older snapshot that verifies and deploy onto it, or rebuild the repo from its builds`,
       cause: e,
     });
@@ -134,7 +134,7 @@ class WholeFilesOfLatest implements LatestMetadata {
   constructor(
     private readonly record: RecordText,
     private readonly entries: readonly [PackageEntries, PackageEntries, PackageEntries],
-    private readonly dir: string,
+    private readonly display: string,
   ) {
     this.chunks = [{ start: 0, count: record.length }];
   }
@@ -148,8 +148,8 @@ class WholeFilesOfLatest implements LatestMetadata {
     const [primary, filelists, other] = [this.entries[0].get(primaryEntryKey(p.href)), this.entries[1].get(p.digest), this.entries[2].get(p.digest)];
     if (primary === undefined || filelists === undefined || other === undefined) {
       const missing: CoreRecordType = primary === undefined ? 'primary' : filelists === undefined ? 'filelists' : 'other';
-      throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `the ${missing} metadata of ${this.dir} has no entry for ${p.href}, which its snapshot.json lists`, {
-        target: this.dir,
+      throw new OvirtRepoError(ErrorCodes.REPODATA_INVALID, `the ${missing} metadata of ${this.display} has no entry for ${p.href}, which its snapshot.json lists`, {
+        target: this.display,
         hint: `the snapshot is damaged; check it with \`ovirt-repo snapshot verify\``,
       });
     }

@@ -10,7 +10,7 @@ export interface Candidate extends Nevra {
   checksumType: string;
   digest: string;
   size: number;
-  /** Where to get the file (URL below the source), and its validated file name. */
+  /** Where to get the file (URL below the source; origin -1: see latestCandidate, never fetched), and its validated file name. */
   url: URL;
   fileName: string;
   /** Its href in the new snapshot: pool/<dd>/<digest>/<fileName>. */

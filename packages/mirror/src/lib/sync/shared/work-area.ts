@@ -1,20 +1,20 @@
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { tempPathFor } from '@ovirt-repo/core';
+import { tempPathFor, type StagedWrite } from '@ovirt-repo/core';
 import type { PoolRegistration } from '../../lock/pool-guard.js';
-import { repoDir } from '../../store/layout.js';
 import type { SyncContext } from '../context.js';
+import { workRoot } from './local-dirs.js';
 import { Spool } from './spool.js';
 
 /**
- * What one sync leaves behind until it ends: its work directory (source metadata, package data kept
- * between stages), the snapshot it is building under a temp name until it is published, and its registration
- * with gc. Removed and released whatever happens; what cannot be removed, the next writer or gc will.
+ * What one sync leaves behind until it ends: its work directory on this machine (source metadata, package
+ * data kept between stages, the files of the new snapshot before they go into the store), the staged write
+ * of the snapshot until it is committed, and its registration with gc. Removed and released whatever
+ * happens; what cannot be removed, the next writer or gc will.
  */
 export interface WorkArea {
   readonly dir: string;
-  /** The snapshot being built; cleared once published. */
-  staging?: string;
+  /** The snapshot being written; cleared once committed. */
+  staging?: StagedWrite;
   registration?: PoolRegistration;
   /** Files of package data kept for later stages (see Spool), closed with the area. */
   readonly spools: Spool[];
@@ -27,16 +27,19 @@ export async function spoolIn(area: WorkArea, name: string): Promise<Spool> {
   return spool;
 }
 
-/** Runs `work` with a work area of its own, released after it (see WorkArea). */
+/** Runs `work` with a work area of its own, released after it (see WorkArea). Called holding the repo's writer lock. */
 export async function inWorkArea<T>(ctx: SyncContext, work: (area: WorkArea) => Promise<T>): Promise<T> {
-  const area: WorkArea = { dir: tempPathFor(join(repoDir(ctx.layout, ctx.repo), 'work')), spools: [] };
+  const root = workRoot(ctx.layout, ctx.repo);
+  // A shared root is this host's for the repo, and the writer lock makes it ours: what is there was left by a killed sync.
+  if (root.shared) await rm(root.dir, { recursive: true, force: true, maxRetries: 3 });
+  const area: WorkArea = { dir: root.shared ? root.dir : tempPathFor(root.dir), spools: [] };
   try {
     return await work(area);
   } finally {
     for (const spool of area.spools) spool.close();
     await area.registration?.release();
     // Cleanup never hides the error that got us here.
+    await area.staging?.discard().catch(() => undefined);
     await rm(area.dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
-    if (area.staging) await rm(area.staging, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
   }
 }

@@ -1,14 +1,20 @@
-import { symlink } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncPath, ioError, makeDirectory, writeNewFileDurably, writeRepodata, type ExtraRecord, type OpenContentCache, type RepodataSummary, type WritableItem } from '@ovirt-repo/core';
+import { ioError, mapLimit, writeRepodata, type ExtraRecord, type OpenContentCache, type RepodataSummary, type StagedWrite, type WritableItem } from '@ovirt-repo/core';
 import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUMMARY } from '../../store/layout.js';
-import { recordPieces } from '../../store/record-file.js';
+import { recordStream } from '../../store/record-file.js';
 import { layoutOf, type RecordHead, type SnapshotMetadataLayout } from '../../store/snapshot-record.js';
 import type { SnapshotSummaryRecord } from '../../store/snapshot-summary.js';
 
+/** Metadata files written into the store at once (repomd.xml comes after them all). */
+const PARALLEL_WRITES = 4;
+
 export interface SnapshotFiles {
-  /** The snapshot being built, under a temp name in the repo directory. */
-  dir: string;
+  /** The snapshot being written: the store's staged write of its prefix. */
+  staged: StagedWrite;
+  /** A new directory of the sync's work area on this machine, where the metadata is made first. */
+  localDir: string;
   /** The packages' metadata, in record order (whole chunks of the latest snapshot's, too). */
   packages: Iterable<WritableItem>;
   packageCount: number;
@@ -23,52 +29,61 @@ export interface SnapshotFiles {
 }
 
 /**
- * Builds a complete snapshot directory aside: repodata/ (primary, filelists and other from `packages`,
- * extra metadata copied and verified, repomd.xml last), the relative `pool` symlink, snapshot.json (its
- * head naming repomd.xml's checksum and the metadata's layout) and summary.json (counts and changes for
- * status pages); everything fsynced, so the rename that publishes it is durable. No package file is
- * copied: the cost depends on the number of packages, not their bytes.
+ * Writes a complete snapshot through the store's staged write: repodata/ (primary, filelists and other
+ * from `packages`, extra metadata copied and verified; made in the work area by core's writer, then each
+ * file written into the store, repomd.xml last), the relative `pool` link where the store has links,
+ * snapshot.json (its head naming repomd.xml's checksum and the metadata's layout) and summary.json (counts
+ * and changes for status pages). The store makes each durable; the caller's commit makes them visible
+ * together. No package file is copied: the cost depends on the number of packages, not their bytes.
  */
 export async function writeSnapshotFiles(input: SnapshotFiles): Promise<{ chunks?: { total: number; reused: number } }> {
-  const { dir } = input;
-  try {
-    await makeDirectory(dir);
-  } catch (e) {
-    throw ioError('create snapshot directory', dir, e);
-  }
-  // The files inside are written in place: the directory is published whole by one rename, after all of it
-  // is fsynced. summary.json does not depend on the metadata, so it is written while that is.
-  const summaryWritten = writeNewFileDurably(join(dir, SNAPSHOT_SUMMARY), `${JSON.stringify(input.summary, null, 1)}\n`);
+  const { staged } = input;
+  // summary.json does not depend on the metadata, so it is written while that is made.
+  const summaryWritten = staged.write(SNAPSHOT_SUMMARY, `${JSON.stringify(input.summary, null, 1)}\n`);
   summaryWritten.catch(() => undefined);
   try {
-    const repodata = join(dir, 'repodata');
+    const repodata = join(input.localDir, 'repodata');
     const written = await writeRepodata({
-      repoDir: dir,
+      repoDir: input.localDir,
       outDir: repodata,
       packages: input.packages,
       packageCount: input.packageCount,
       checksumType: 'sha256',
       compression: input.compression,
       extraRecords: input.extras,
-      fsync: true,
+      // A scratch copy: the store makes durable what is written into it.
+      fsync: false,
       // gz (the default) in chunks, so the next snapshot copies the chunks it shares with this one.
       ...(input.compression === 'gz' ? { chunked: input.cache ? { cache: input.cache } : {} } : {}),
     });
-    try {
-      await symlink(SNAPSHOT_POOL_TARGET, join(dir, SNAPSHOT_POOL_LINK));
-    } catch (e) {
-      throw ioError('create pool link', join(dir, SNAPSHOT_POOL_LINK), e);
-    }
+    await writeRepodataFiles(staged, repodata);
+    // A store without links has none: serve maps a snapshot's pool paths to the store's pool.
+    if (staged.symlink) await staged.symlink(SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET);
     const head: RecordHead = { ...input.head, repomdSha256: written.repomdChecksum.value, metadata: metadataLayout(written, input.packageCount) };
-    await Promise.all([writeNewFileDurably(join(dir, SNAPSHOT_RECORD), recordPieces(head, input.lines)), summaryWritten]);
-    await fsyncPath(repodata);
-    await fsyncPath(dir);
+    await Promise.all([staged.write(SNAPSHOT_RECORD, recordStream(head, input.lines)), summaryWritten]);
     return written.chunks ? { chunks: { total: written.chunks.chunks.length, reused: written.reusedChunks ?? 0 } } : {};
   } catch (e) {
-    // Settled before the caller removes the directory.
+    // Settled before the caller discards the staged write.
     await summaryWritten.catch(() => undefined);
     throw e;
   }
+}
+
+/** Every file core's writer made in `dir`, into `repodata/` of the staged write: repomd.xml last, as readers take it to mean the rest is there. */
+async function writeRepodataFiles(staged: StagedWrite, dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (e) {
+    throw ioError('list', dir, e);
+  }
+  const put = (name: string) => staged.write(`repodata/${name}`, createReadStream(join(dir, name)));
+  await mapLimit(
+    names.filter((n) => n !== 'repomd.xml'),
+    PARALLEL_WRITES,
+    put,
+  );
+  await put('repomd.xml');
 }
 
 /** The layout snapshot.json records: the chunks written, or (xz, zstd) one chunk spanning each whole file. */
