@@ -56,6 +56,15 @@ describeWithS3('S3Target against Ceph RGW', (server: S3TestServer) => {
     }
     await expect(registry.open(`s3://${server.bucket}/${prefix}reg`, { env: s3Env(server), settings: { acl: 'public-read' } })).rejects.toMatchObject({ code: ErrorCodes.USAGE, message: expect.stringContaining('"acl"') });
     await expect(registry.open('s3://x/p', { env: s3Env(server) })).rejects.toMatchObject({ code: ErrorCodes.USAGE, message: expect.stringContaining('not a bucket name') });
+    await expect(registry.open(`s3://${server.bucket}/p`, { env: s3Env(server), settings: { parallel: '0' } })).rejects.toMatchObject({ code: ErrorCodes.USAGE, message: expect.stringContaining('parallel=0') });
+    const { dir, cleanup } = await makeTempDir();
+    try {
+      // No keys anywhere: refused before any request, naming where it looked.
+      const bare = { PATH: process.env.PATH, HOME: dir, AWS_ENDPOINT_URL_S3: server.endpoint };
+      await expect(registry.open(`s3://${server.bucket}/p`, { env: bare })).rejects.toMatchObject({ code: ErrorCodes.USAGE, message: expect.stringContaining('no S3 credentials') });
+    } finally {
+      await cleanup();
+    }
   });
 
   it('writes Content-Type by name and Cache-Control by what publish does with the object, as an anonymous reader sees them', async () => {
