@@ -59,7 +59,10 @@ export {
   type TargetSchemeInfo, writePutDataToFile,
 } from './target/index.js';
 // S3-compatible object storage: a client over the one HTTP client, settings from the AWS environment.
-export { createS3Client, formatS3Location, parseS3Location, resolveS3Settings, unquote } from './s3/index.js';
+export {
+  acquireS3Lease, contentTypeFor, createS3Client, formatS3Location, MAX_PUT_BYTES, parseS3Location, resolveS3Settings, type S3Client, type S3Lease,
+  unquote,
+} from './s3/index.js';
 // The mirror's store: the Store interface and its conformance kit.
 export {
   baseKey, checkStore, DEFAULT_READ_MAX_BYTES, type DeferredCreateCapable, isDeferredCreateCapable,

@@ -41,11 +41,11 @@ describeWithTools(['createrepo_c'], 'publish commands', () => {
   });
 
   it('fails with exit 1, the code and the known schemes for an unknown destination scheme', async () => {
-    const out = await captureOutput(() => Publish.run(['--from', source, '--to', 's3://bucket/latest'], pluginRoot));
+    const out = await captureOutput(() => Publish.run(['--from', source, '--to', 'gs://bucket/latest'], pluginRoot));
     expect(out.error).toMatchObject({ oclif: { exit: 1 } });
     expect(out.stderr).toContain('E_UNKNOWN_SCHEME');
-    expect(out.stderr).toContain('"s3:"');
-    expect(out.stderr).toMatch(/Known schemes: file: .*rsync: .*ssh: /);
+    expect(out.stderr).toContain('"gs:"');
+    expect(out.stderr).toMatch(/Known schemes: file: .*rsync: .*s3: .*ssh: /);
   });
 
   it('reports errors as JSON under --json', async () => {

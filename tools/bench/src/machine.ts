@@ -26,17 +26,18 @@ export function formatLoad(load: number[] = loadavg()): string {
 
 /** What a reader needs to judge the figures: hardware, OS, Node and the peers' versions. */
 export async function machineLines(): Promise<string[]> {
-  const [os, createrepo, dnf, nginx, rsync] = await Promise.all([
+  const [os, createrepo, dnf, nginx, rsync, rclone] = await Promise.all([
     osName(),
     toolVersion('createrepo_c', ['--version']),
     toolVersion('dnf', ['--version']),
     toolVersion('nginx', ['-v']),
     toolVersion('rsync', ['--version']),
+    toolVersion('rclone', ['version']),
   ]);
   return [
     `CPU:    ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
     `OS:     ${os}`,
     `Node:   ${process.version}`,
-    `Tools:  createrepo_c ${createrepo.replace(/^Version:\s*/, '')}; dnf ${dnf}; ${nginx}; ${rsync}`,
+    `Tools:  createrepo_c ${createrepo.replace(/^Version:\s*/, '')}; dnf ${dnf}; ${nginx}; ${rsync}; ${rclone === 'not found' ? 'rclone not found' : rclone}`,
   ];
 }

@@ -3,23 +3,23 @@ import { runProcess, type Command } from './measure.js';
 import { ovirtRepoBin } from './paths.js';
 
 /**
- * This process's environment without OVIRT_REPO_* settings, so a store, config or base URL exported in
- * the caller's shell cannot change what the benchmark measures.
+ * This process's environment (or `base`) without OVIRT_REPO_* settings, so a store, config or base URL
+ * exported in the caller's shell cannot change what the benchmark measures.
  */
-function cleanEnv(): Record<string, string> {
+function cleanEnv(base: Record<string, string | undefined> = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('OVIRT_REPO_')) env[k] = v;
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && !k.startsWith('OVIRT_REPO_')) env[k] = v;
   return env;
 }
 
 /** The real binary, as users run it: a new Node process with oclif start-up included in the time. */
-export function ovirtRepo(args: string[], cwd: string): Command {
-  return { file: process.execPath, args: [ovirtRepoBin, ...args], cwd, env: cleanEnv() };
+export function ovirtRepo(args: string[], cwd: string, env?: Record<string, string>): Command {
+  return { file: process.execPath, args: [ovirtRepoBin, ...args], cwd, env: cleanEnv(env) };
 }
 
 /** Runs `ovirt-repo ARGS --json`: the whole-process wall time and the parsed result. */
-export async function ovirtRepoJson<T>(args: string[], cwd: string): Promise<{ ms: number; json: T }> {
-  const { ms, stdout } = await runProcess(ovirtRepo([...args, '--json'], cwd));
+export async function ovirtRepoJson<T>(args: string[], cwd: string, env?: Record<string, string>): Promise<{ ms: number; json: T }> {
+  const { ms, stdout } = await runProcess(ovirtRepo([...args, '--json'], cwd, env));
   try {
     return { ms, json: JSON.parse(stdout) as T };
   } catch {

@@ -232,8 +232,25 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     } while (token !== undefined);
   }
 
+  /** Bucket set-up for tests and tools; the store and targets never create buckets or change policies. */
+  async function bucketRequest(bucket: string, operation: string, query: Record<string, string>, body: string, okCodes: readonly string[] = []): Promise<void> {
+    const bytes = Buffer.from(body);
+    await withRetries(`PUT ${formatS3Location(bucket)} (${operation})`, true, async () => {
+      try {
+        await exchange({ method: 'PUT', operation, bucket, query, headers: { 'content-length': String(bytes.length) }, body: bytes, payloadHash: sha256Hex(bytes), whole: true }, async (res) => {
+          res.body.resume();
+        });
+      } catch (e) {
+        if (isOvirtRepoError(e) && okCodes.includes(String(e.data?.s3Code))) return;
+        throw e;
+      }
+    });
+  }
+
   return {
     settings,
+    createBucket: (bucket) => bucketRequest(bucket, 'CreateBucket', {}, '', ['BucketAlreadyOwnedByYou']),
+    putBucketPolicy: (bucket, policy) => bucketRequest(bucket, 'PutBucketPolicy', { policy: '' }, policy),
     head,
     get,
     getBytes,

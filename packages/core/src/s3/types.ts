@@ -6,6 +6,8 @@ export interface S3ObjectInfo {
   /** As the server gives it (quoted). */
   etag: string;
   lastModifiedMs?: number;
+  /** The server's clock when it answered (its Date header): what a lease's age is measured against. */
+  serverDateMs?: number;
 }
 
 export interface S3ObjectStream extends S3ObjectInfo {
@@ -64,6 +66,10 @@ export interface S3Client {
   listPage(bucket: string, options: { prefix?: string; delimiter?: string; token?: string; maxKeys?: number }): Promise<S3ListPage>;
   /** Every page, entry by entry (objects, and with a delimiter prefixes as `{ key: prefix, size: -1 }`). */
   list(bucket: string, options?: S3ListOptions): AsyncGenerator<S3ListEntry>;
+  /** Create a bucket (one this user owns already is fine). */
+  createBucket(bucket: string): Promise<void>;
+  /** Set the bucket's policy (a JSON document), e.g. anonymous GetObject for readers over plain HTTP. */
+  putBucketPolicy(bucket: string, policy: string): Promise<void>;
   /** HTTP requests made (tests). */
   readonly requests: number;
   close(): void;

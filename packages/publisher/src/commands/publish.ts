@@ -18,7 +18,7 @@ export default class Publish extends BaseCommand<typeof Publish> {
   static override description = [
     "Copies into DEST the packages of SOURCE it lacks (checksum-verified) and writes metadata listing the source's packages plus the history: packages that left the source less than --keep-days ago stay listed and downloadable (at most --keep-versions per name.arch), so dnf installs the newest by default and older builds stay installable explicitly.",
     'Data files are written first and repodata/repomd.xml is replaced last, atomically. Metadata files named by replaced repomd.xml generations stay for --keep-metadata-days, so a client holding the previous repomd.xml can still fetch what it names. Pruning happens only after the new repomd.xml is in place. Killed at any moment, DEST still serves a complete repository; the next run finishes the job. Publishing the same source again changes nothing.',
-    'SOURCE is any YUM repository (a path, file:// or http(s):// URL), usually a snapshot; with --from-lock it is the URL an inject lock file recorded for --repo, and its repomd.xml must still be the one the run saw. DEST is a path, file://, rsync://host/module/path, ssh://host/path or host:path; plugins add other schemes (`<%= config.bin %> publish targets` lists them). See docs/publish.md.',
+    'SOURCE is any YUM repository (a path, file:// or http(s):// URL), usually a snapshot; with --from-lock it is the URL an inject lock file recorded for --repo, and its repomd.xml must still be the one the run saw. DEST is a path, file://, rsync://host/module/path, ssh://host/path, host:path or s3://BUCKET/PREFIX (keys and endpoint from the AWS environment); plugins add other schemes (`<%= config.bin %> publish targets` lists them). See docs/publish.md.',
     'DEST must be a new or empty directory, one publish wrote, or a YUM repository (adopted); a directory with other files is refused. A SOURCE older than what DEST publishes (by the snapshot time of its snapshot.json, else by repomd.xml revision) is refused with E_OLDER_SOURCE unless --allow-older: an older run published late would roll DEST back.',
   ].join('\n\n');
 
@@ -30,6 +30,10 @@ export default class Publish extends BaseCommand<typeof Publish> {
     { description: 'Publish to a destination named in ovirt-repo.yaml (publish.tested-master-el9: from, to, retention)', command: '<%= config.bin %> <%= command.id %> tested-master-el9 --from-lock run.lock.json' },
     { description: 'Publish a snapshot to a local web root', command: '<%= config.bin %> <%= command.id %> --from https://store.example.org/yum/experimental-master-el9/20240301T101500Z-3f2a --to /var/www/html/latest.tested/el9' },
     { description: 'Publish over ssh, keeping at most 3 versions per package for a week', command: '<%= config.bin %> <%= command.id %> --from ./snapshot --to deploy@web:/srv/latest.tested --keep-days 7 --keep-versions 3' },
+    {
+      description: 'Publish to an S3 bucket (Ceph RGW here: path-style requests to the endpoint, keys from the AWS environment)',
+      command: 'AWS_ENDPOINT_URL_S3=http://rgw.example.org:7480 AWS_PROFILE=ci <%= config.bin %> <%= command.id %> --from ./snapshot --to s3://ci-repos/ovirt/latest.tested/el9',
+    },
     { description: 'See what would change, as JSON', command: '<%= config.bin %> <%= command.id %> --from ./snapshot --to /srv/latest.tested --dry-run --json' },
     {
       description: 'Roll latest.tested back to the snapshot an older run tested (refused without --allow-older)',
@@ -46,7 +50,7 @@ export default class Publish extends BaseCommand<typeof Publish> {
     from: Flags.string({ summary: 'Repository to publish: a path, file:// or http(s):// URL.', helpValue: 'SOURCE', exclusive: ['from-lock'] }),
     'from-lock': Flags.string({ summary: 'Publish the repository an inject lock file recorded (with --repo, or the named destination\'s from).', helpValue: 'FILE', exclusive: ['from'] }),
     repo: Flags.string({ summary: 'Repository id in the --from-lock file.', helpValue: 'ID', dependsOn: ['from-lock'] }),
-    to: Flags.string({ summary: 'Destination: path, file://, rsync://, ssh:// or host:path (plugins add more).', helpValue: 'DEST', env: 'OVIRT_REPO_PUBLISH_TO' }),
+    to: Flags.string({ summary: 'Destination: path, file://, rsync://, ssh://, host:path or s3:// (plugins add more).', helpValue: 'DEST', env: 'OVIRT_REPO_PUBLISH_TO' }),
     'keep-days': days({ summary: 'Keep packages listed this many days after they left the source (default 14).' }),
     'keep-versions': Flags.integer({ summary: 'At most N versions per name.arch (source packages always listed). Default: no bound.', min: 1, helpValue: 'N' }),
     'keep-metadata-days': days({ summary: 'Keep metadata files of replaced repomd.xml generations this many days (default 2).' }),
@@ -57,7 +61,7 @@ export default class Publish extends BaseCommand<typeof Publish> {
       allowNo: true,
     }),
     'target-option': Flags.string({
-      summary: 'Setting for the destination target, KEY=VALUE (repeatable), e.g. rsh="ssh -i key" or timeout=60 for rsync.',
+      summary: 'Setting for the destination target, KEY=VALUE (repeatable), e.g. rsh="ssh -i key" or timeout=60 for rsync, parallel=16 for s3.',
       helpValue: 'KEY=VALUE',
       multiple: true,
     }),

@@ -83,4 +83,10 @@ describe('resolvePublishRequest', () => {
       message: expect.stringContaining('has no snapshot'),
     });
   });
+
+  it('keeps an s3:// destination as it is (a URL, not a path relative to the file)', async () => {
+    const s3Config = join(dir, 's3.yaml');
+    await writeFile(s3Config, 'repos:\n  r: { mode: additive }\npublish:\n  tested-s3: { from: r, to: "s3://ci-repos/ovirt/tested" }\n');
+    expect(await resolvePublishRequest({ name: 'tested-s3', from: '/snap' }, { file: s3Config })).toMatchObject({ from: '/snap', to: 's3://ci-repos/ovirt/tested' });
+  });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const PATTERN = /^ovirt-repo-(publish|rsync)-(.+)-(\d+)-[^-]{6}$/;
+const PATTERN = /^ovirt-repo-(publish|rsync|s3)-(.+)-(\d+)-[^-]{6}$/;
 /** This host's name as it appears in scratch directory names (a /tmp shared by containers is common). */
 const HOST = hostname().replace(/[^A-Za-z0-9.]/g, '_');
 
@@ -11,7 +11,7 @@ const HOST = hostname().replace(/[^A-Za-z0-9.]/g, '_');
  * (`ovirt-repo-<kind>-<host>-<pid>-XXXXXX`),
  * so a later run can recognise the ones a killed publish left behind (see sweepStaleWorkDirs).
  */
-export function makeWorkDir(kind: 'publish' | 'rsync'): Promise<string> {
+export function makeWorkDir(kind: 'publish' | 'rsync' | 's3'): Promise<string> {
   return mkdtemp(join(tmpdir(), `ovirt-repo-${kind}-${HOST}-${process.pid}-`));
 }
 

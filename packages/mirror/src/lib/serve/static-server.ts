@@ -1,9 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { joinKey, silentLogger, storeKey, type Logger, type Store, type StoreEntry } from '@ovirt-repo/core';
+import { contentTypeFor, joinKey, silentLogger, storeKey, type Logger, type Store, type StoreEntry } from '@ovirt-repo/core';
 import { openStoreBackend } from '../store/backends.js';
 import { CACHE_DIR, LATEST_FILE, LOCKS_DIR, STATUS_PAGE } from '../store/layout.js';
-import { contentTypeFor } from './content-type.js';
 
 /** Top-level directories of a store that are its own working state, not content. */
 const NOT_SERVED = new Set([LOCKS_DIR, CACHE_DIR]);

@@ -16,6 +16,7 @@ export default class PublishTargets extends BaseCommand<typeof PublishTargets> {
   static override examples = [
     { description: 'Which destinations can this installation publish to?', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Check that the rsync module is writable before wiring the publish job', command: '<%= config.bin %> <%= command.id %> --check rsync://repo.example.org/ovirt/latest.tested' },
+    { description: 'Check a bucket prefix and the S3 keys of this job (from the AWS environment)', command: '<%= config.bin %> <%= command.id %> --check s3://ci-repos/ovirt/latest.tested' },
   ];
 
   static override flags = {

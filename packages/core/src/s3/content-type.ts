@@ -18,6 +18,10 @@ const TYPES: Record<string, string> = {
   '.key': 'text/plain; charset=utf-8',
 };
 
+/**
+ * The Content-Type of a repository file by its name: what `serve` answers with and what objects written to
+ * S3 carry, so a bucket read over plain HTTP answers as the web server would.
+ */
 export function contentTypeFor(name: string): string {
   const dot = name.lastIndexOf('.');
   return (dot >= 0 && TYPES[name.slice(dot).toLowerCase()]) || 'application/octet-stream';

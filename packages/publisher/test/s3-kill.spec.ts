@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readTargetFile } from '@ovirt-repo/core';
+import { describeWithS3, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
+import { publish } from '../src/lib/publish.js';
+import type { S3Target } from '../src/lib/targets/s3/s3-target.js';
+import { checkRepo, dnf, makeRepo, rpmSpec, treeDigest } from './helpers/repos.js';
+import { emptyS3Prefix, publicTestBucket, s3Env, testS3Target } from './helpers/s3.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const child = join(here, 'fixtures', 'publish-child.mjs');
+const built = join(here, '..', 'dist', 'bundle', 'index.js');
+const DAY = 86_400_000;
+const t0 = new Date('2030-01-01T00:00:00.000Z');
+const at = (days: number) => new Date(t0.getTime() + days * DAY);
+
+const OLD = ['hello-1.0-1.noarch', 'hello-2.0-1.noarch', 'tools-1.0-1.noarch'];
+const NEW = ['hello-2.0-1.noarch', 'hello-3.0-1.noarch', 'tools-1.0-1.noarch'];
+// The kill points of kill.spec.ts (the directory case), with the listing the bucket must still serve.
+const POINTS: Array<[string, string[]]> = [
+  ['during:package:1', OLD],
+  ['after:package:1', OLD],
+  ['during:metadata:1', OLD],
+  ['after:metadata:3', OLD],
+  ['after:history:1', OLD],
+  ['during:repomd:1', OLD],
+  ['after:repomd:1', NEW],
+  ['after:history:2', NEW],
+  ['after:remove:1', NEW],
+];
+
+/** Every object of the target in a local directory, so the directory checks (checksums, digests) apply. */
+async function download(target: S3Target, dir: string): Promise<string> {
+  for (const e of await target.list('')) {
+    const file = join(dir, ...e.path.split('/'));
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, await readTargetFile(target, e.path));
+  }
+  return dir;
+}
+
+const withoutLocks = (digest: Record<string, string>) => Object.fromEntries(Object.entries(digest).filter(([p]) => !p.startsWith('.ovirt-repo/locks/')));
+
+describeWithS3('SIGKILL during a publish to s3://', (server: S3TestServer) => {
+  describeWithTools(['createrepo_c', 'dnf', 'rpm'], 'leaves a valid repository in the bucket', () => {
+    const env = { ...s3Env(server), SOURCE_DATE_EPOCH: '1893456000' } as Record<string, string>;
+    const prefix = s3TestPrefix();
+    let dir: string;
+    let cleanup: () => Promise<void>;
+    let bucket: string;
+    let v1: string;
+    let v2: string;
+    let v3: string;
+    let reference: Record<string, string>;
+
+    /** A prefix holding the destination before the interrupted publish: two generations. */
+    const base = async (name: string) => {
+      const target = testS3Target(server, bucket, `${prefix}${name}`);
+      await publish({ from: v1, to: target, now: at(0), env });
+      await publish({ from: v2, to: target, now: at(1), env });
+      return target;
+    };
+
+    /** Run the child until it reports reaching `point`, then SIGKILL it. */
+    const runUntil = (to: string, point: string) =>
+      new Promise<{ out: string; pid: number }>((resolve, reject) => {
+        const p = spawn(process.execPath, [child, v3, to, point, at(30).toISOString()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (out.includes(`AT ${point}`)) p.kill('SIGKILL');
+        });
+        p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        p.on('error', reject);
+        p.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve({ out: out.trim(), pid: p.pid ?? 0 }) : reject(new Error(`child ended (${code}) without reaching ${point}: ${out}${err}`))));
+      });
+
+    beforeAll(async () => {
+      if (!existsSync(built)) throw new Error(`${built} is missing: build the plugin first (npx nx run @ovirt-repo/plugin-publisher:build)`);
+      ({ dir, cleanup } = await makeTempDir());
+      bucket = await publicTestBucket(server);
+      v1 = await makeRepo(join(dir, 'v1'), [rpmSpec('hello', '1.0'), rpmSpec('tools', '1.0')]);
+      v2 = await makeRepo(join(dir, 'v2'), [rpmSpec('hello', '2.0'), rpmSpec('tools', '1.0')]);
+      v3 = await makeRepo(join(dir, 'v3'), [rpmSpec('hello', '3.0'), rpmSpec('tools', '1.0')]);
+      // What an uninterrupted publish of v3 on day 30 leaves (gen 1's metadata pruned on the way).
+      const clean = await base('clean');
+      try {
+        const r = await publish({ from: v3, to: clean, now: at(30), env });
+        expect(r.pruned.metadataFiles).toBeGreaterThan(0);
+        reference = withoutLocks(await treeDigest(await download(clean, join(dir, 'clean'))));
+      } finally {
+        await clean.close();
+      }
+    }, 60_000);
+    afterAll(async () => {
+      await emptyS3Prefix(server, bucket, prefix);
+      await cleanup();
+    });
+
+    it.each(POINTS)('killed at %s: still valid (checksums, dnf over HTTP), and the next publish finishes the job', async (point, listing) => {
+      const name = point.replace(/:/g, '-');
+      const target = await base(name);
+      try {
+        const killed = await runUntil(`s3://${bucket}/${prefix}${name}`, point);
+        expect(killed.out).toBe(`AT ${point}`);
+        // The dead writer's lease is still held.
+        expect(JSON.parse((await readTargetFile(target, '.ovirt-repo/locks/publish.lock')).toString())).toMatchObject({ pid: killed.pid, state: 'held' });
+
+        // Right after the kill: a complete repository, the old or the new one, and dnf reading the bucket agrees.
+        const after = await download(target, join(dir, `${name}-after`));
+        expect(await checkRepo(after)).toEqual(listing);
+        expect(await dnf(join(dir, `${name}-dnf`)).available(`${server.endpoint}/${bucket}/${prefix}${name}`)).toEqual(listing);
+
+        // The next run takes over the dead writer's lease at once and reaches exactly the uninterrupted result.
+        await publish({ from: v3, to: target, now: at(30), env });
+        const done = await download(target, join(dir, `${name}-done`));
+        expect(await checkRepo(done)).toEqual(NEW);
+        expect(withoutLocks(await treeDigest(done))).toEqual(reference);
+        // ...and removed the dead writer's local scratch directories (the publish's and the s3 target's spool).
+        expect((await readdir(tmpdir())).filter((n) => /^ovirt-repo-(publish|s3)-/.test(n) && n.includes(`-${killed.pid}-`))).toEqual([]);
+      } finally {
+        await target.close();
+      }
+    }, 30_000);
+  });
+});
