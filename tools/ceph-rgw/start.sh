@@ -95,15 +95,15 @@ export CEPH_CONF="$dir/ceph.conf"
 ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
 monmaptool --create --add a "127.0.0.1:$mon_port" --fsid "$fsid" "$dir/monmap" >/dev/null
 ceph-mon --mkfs -i a --monmap "$dir/monmap" --keyring "$dir/keyring"
-ceph-mon -i a
+ceph-mon -i a 9>&-
 # The OSD's uuid is given to both sides: an OSD that makes up its own may be refused at boot ('wrong fsid').
 osd_uuid=$(cat /proc/sys/kernel/random/uuid)
 id=$(ceph osd create "$osd_uuid")
 mkdir -p "$dir/osd/ceph-$id"
 ceph-osd -i "$id" --mkfs --osd-uuid "$osd_uuid" 2>/dev/null
 ceph osd crush add "osd.$id" 1.0 root=default >/dev/null 2>&1
-ceph-osd -i "$id"
-radosgw -n client.rgw
+ceph-osd -i "$id" 9>&-
+radosgw -n client.rgw 9>&-
 
 for _ in $(seq 1 600); do
   answering && break
