@@ -9,7 +9,8 @@ export {
 // Durable files: atomic writes and replaces, safe names.
 export {
   assertSafeFileName, fileNameProblem, fsyncPath, isTempName, makeDirectory, printable, recoverDirectory,
-  replaceDirectory, syncFileSystem, SYNCFS_COMMAND_ENV, tempPathFor, writeFileAtomic, writeNewFileDurably,
+  removeSpoolLeftovers, replaceDirectory, spoolStream, type Spooled, syncFileSystem, SYNCFS_COMMAND_ENV, tempPathFor,
+  writeFileAtomic, writeNewFileDurably,
 } from './fs/index.js';
 // What library code reports through.
 export { type Logger, type Progress, silentLogger } from './log/logger.js';
@@ -59,7 +60,10 @@ export {
   type TargetSchemeInfo, writePutDataToFile,
 } from './target/index.js';
 // S3-compatible object storage: a client over the one HTTP client, settings from the AWS environment.
-export { createS3Client, formatS3Location, parseS3Location, resolveS3Settings, unquote } from './s3/index.js';
+export {
+  createS3Client, formatS3Location, MAX_PUT_BYTES, parseS3Location, readBounded, resolveS3Settings, type S3Client, type S3ListEntry,
+  type S3Settings, type S3SettingsOptions, unquote,
+} from './s3/index.js';
 // The mirror's store: the Store interface and its conformance kit.
 export {
   baseKey, checkStore, DEFAULT_READ_MAX_BYTES, type DeferredCreateCapable, isDeferredCreateCapable,

@@ -81,7 +81,14 @@ export function header(res: SentResponse, name: string): string | undefined {
 
 export function infoOf(res: SentResponse): S3ObjectInfo {
   const modified = Date.parse(header(res, 'last-modified') ?? '');
-  return { size: Number(header(res, 'content-length') ?? 0), etag: header(res, 'etag') ?? '', ...(Number.isFinite(modified) ? { lastModifiedMs: modified } : {}) };
+  const date = Date.parse(header(res, 'date') ?? '');
+  return {
+    size: Number(header(res, 'content-length') ?? 0),
+    etag: header(res, 'etag') ?? '',
+    ...(Number.isFinite(modified) ? { lastModifiedMs: modified } : {}),
+    ...(Number.isFinite(date) ? { serverDateMs: date } : {}),
+    ...(header(res, 'cache-control') ? { cacheControl: header(res, 'cache-control') } : {}),
+  };
 }
 
 export function unquote(etag: string): string {
