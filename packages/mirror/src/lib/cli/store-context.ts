@@ -21,7 +21,7 @@ export interface StoreContext {
  */
 export async function storeContext(flags: StoreFlags, options: { create?: boolean } = {}): Promise<StoreContext> {
   const loaded = await loadConfig({ file: flags.config, overrides: { store: flags.store, baseUrl: flags.baseUrl } });
-  const store = await openStore(requireStore(loaded.config), { create: options.create });
+  const store = await openStore(requireStore(loaded.config), { create: options.create, ...(loaded.config.s3 ? { s3: loaded.config.s3 } : {}) });
   const baseUrl = (loaded.config.baseUrl ?? defaultBaseUrl(store)).replace(/\/+$/, '');
   return { store, baseUrl, loaded };
 }
