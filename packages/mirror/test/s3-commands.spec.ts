@@ -1,9 +1,15 @@
+import { execFile, spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { createS3Client, type S3Client } from '@ovirt-repo/core';
 import { describeWithS3, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
 import { openLocalStore } from '../src/lib/store/local/local-store.js';
 import { S3Store } from '../src/lib/store/s3/s3-store.js';
-import { ensurePluginBuilt } from './helpers/built.js';
+import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
+
+const execFileP = promisify(execFile);
 import { ovirtRepo } from './helpers/commands.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 
@@ -12,7 +18,7 @@ import { makeRepo, pkg } from './helpers/fixtures.js';
  * object by object through the two Store implementations, of a local store made by a real `mirror sync`
  * (links are not copied: an S3 store has none).
  */
-describeWithTools(['createrepo_c'], 'store commands on an s3:// store', () => {
+describeWithTools(['createrepo_c', 'dnf'], 'store commands on an s3:// store', () => {
   describeWithS3('store commands on an s3:// store, against Ceph RGW', (server: S3TestServer) => {
     const env = {
       AWS_ACCESS_KEY_ID: server.accessKeyId,
@@ -72,11 +78,38 @@ describeWithTools(['createrepo_c'], 'store commands on an s3:// store', () => {
       // The snapshot's pool/ paths are the store's pool: an S3 store has no pool link.
       const verify = await run(['snapshot', 'verify', 'el9']);
       expect([verify.code, verify.out]).toEqual([0, expect.objectContaining({ id: ids[1], packages: 3, checksummed: true })]);
-      await client.delete(server.bucket, `${prefix}/pool/${(await firstPoolKey()).slice('pool/'.length)}`);
+      const victim = `${prefix}/${await firstPoolKey()}`;
+      const saved = await client.getBytes(server.bucket, victim, 1 << 20);
+      await client.delete(server.bucket, victim);
       const damaged = await run(['snapshot', 'verify', 'el9']);
       expect(damaged.code).toBe(1);
       expect(damaged.out).toMatchObject({ error: { code: 'E_VERIFY_FAILED', message: expect.stringContaining(`${location}/pool/`) } });
+      await client.put(server.bucket, victim, saved!.data);
     });
+
+    it('serve --store s3:// serves snapshots read-only to dnf, pool/ paths mapped to the pool, immutable files cached and pointers not', async () => {
+      const child = spawn(process.execPath, [join(repoRoot, 'packages', 'cli', 'bin', 'run.js'), 'serve', '--store', location, '--port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      try {
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        for (let i = 0; i < 200 && !/ at (http:\/\/\S+)\//.test(err); i++) await sleep(50);
+        const url = / at (http:\/\/\S+)\//.exec(err)?.[1];
+        expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        const snapshot = `${url}/yum/el9/${ids[1]}`;
+        const repomd = (await fetch(`${snapshot}/repodata/repomd.xml`)).headers;
+        expect(repomd.get('cache-control')).toBe('public, max-age=31536000, immutable');
+        expect((await fetch(`${url}/yum/el9/latest.txt`)).headers.get('cache-control')).toBe('no-cache');
+        expect((await fetch(`${url}/.ovirt-repo/locks/x`)).status).toBe(404);
+        expect((await fetch(`${snapshot}/repodata/repomd.xml`, { method: 'PUT', body: 'x' })).status).toBe(405);
+        const dest = join(dir, 'downloaded');
+        await execFileP('dnf', ['-y', '--setopt=reposdir=/dev/null', '--disableplugin=local', `--setopt=cachedir=${join(dir, 'dnf-cache')}`, '--releasever', '9', '--nogpgcheck', `--repofrompath=snap,${snapshot}/`, '--repo', 'snap', 'download', '--destdir', dest, 'a', 'b', 'c'], { maxBuffer: 16 << 20 });
+        expect((await readdir(dest)).sort()).toEqual(['a-1.0-1.noarch.rpm', 'b-1.0-1.noarch.rpm', 'c-1.0-1.noarch.rpm']);
+        const pooled = await fetch(`${snapshot}/${(await firstPoolKey())}`);
+        expect([pooled.status, pooled.headers.get('cache-control')]).toEqual([200, 'public, max-age=31536000, immutable']);
+      } finally {
+        child.kill('SIGTERM');
+      }
+    }, 60_000);
 
     it('pin and unpin, index write with the status pages, gc --dry-run and gc', async () => {
       const pin = await run(['snapshot', 'pin', 'el9', ids[0]!, '--base-url', 'https://repos.example.org/ci']);

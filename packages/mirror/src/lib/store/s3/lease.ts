@@ -3,6 +3,7 @@ import {
   DEFAULT_STALE_AFTER_MS, describeOwner, ErrorCodes, formatS3Location, isOvirtRepoError, newOwner, OvirtRepoError, readBounded, silentLogger, unquote,
   type LockOptions, type LockOwner, type StoreLock,
 } from '@ovirt-repo/core';
+import { NO_CACHE } from '../caching.js';
 import type { S3Namespace } from './namespace.js';
 
 const DEFAULT_LOCK_TIMEOUT_MS = 10 * 60_000;
@@ -93,7 +94,7 @@ export class Leases {
   /** The new bare ETag, or undefined when the condition failed. */
   async #put(key: string, body: string, condition: { ifNoneMatch?: '*'; ifMatch?: string }): Promise<string | undefined> {
     try {
-      return unquote((await this.ns.client.put(this.ns.bucket, key, body, { ...condition, contentType: 'application/json', cacheControl: 'no-cache' })).etag);
+      return unquote((await this.ns.client.put(this.ns.bucket, key, body, { ...condition, contentType: 'application/json', cacheControl: NO_CACHE })).etag);
     } catch (e) {
       if (isConflict(e)) return undefined;
       throw e;

@@ -5,7 +5,8 @@ import { checkStore, createS3Client, isOvirtRepoError, newOwner, type S3Client }
 import { describeWithS3, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
 import { ensurePluginBuilt } from '../../../../test/helpers/built.js';
 import { runChild } from '../../../../test/helpers/child.js';
-import { IMMUTABLE, NO_CACHE, S3Store } from './s3-store.js';
+import { IMMUTABLE, NO_CACHE } from '../caching.js';
+import { S3Store } from './s3-store.js';
 
 /** Leases of these tests go stale after this long without a heartbeat (by the server's clock). */
 const STALE_MS = 2000;

@@ -5,14 +5,11 @@ import {
   type StagedWriteCapable, type Store, type StoreData, type StoreEntry, type StoreLock, type StoreObject, type StoreStream,
 } from '@ovirt-repo/core';
 import { contentTypeFor } from '../../serve/content-type.js';
+import { IMMUTABLE, NO_CACHE } from '../caching.js';
 import { Leases } from './lease.js';
 import { isHidden, S3Namespace } from './namespace.js';
 import { S3StagedWrite } from './staged-write.js';
 
-/** Written once, never changed: any cache may keep it for good (pool objects, snapshot files). */
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
-/** Replaced in place (latest pointers, the index, status pages): revalidated on every use. */
-export const NO_CACHE = 'no-cache';
 /** Deletes of a prefix in flight at once. */
 const DELETE_CONCURRENCY = 16;
 
