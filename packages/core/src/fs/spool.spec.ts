@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,14 +43,17 @@ describe('spoolStream', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('removeSpoolLeftovers removes only old spool directories', async () => {
-    await mkdir(join(dir, 'ovirt-repo-spool-123-old'));
-    await mkdir(join(dir, 'ovirt-repo-spool-123-new'));
-    await mkdir(join(dir, 'something-else'));
+  it('removeSpoolLeftovers removes only old spool directories of processes that are gone', async () => {
+    const child = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => child.on('exit', r));
+    const dead = child.pid;
+    for (const name of [`ovirt-repo-spool-${dead}-old`, `ovirt-repo-spool-${dead}-new`, `ovirt-repo-spool-${process.pid}-live`, 'something-else']) await mkdir(join(dir, name));
     const old = new Date(Date.now() - 7_200_000);
-    await utimes(join(dir, 'ovirt-repo-spool-123-old'), old, old);
-    await utimes(join(dir, 'something-else'), old, old);
+    for (const name of [`ovirt-repo-spool-${dead}-old`, `ovirt-repo-spool-${process.pid}-live`, 'something-else']) await utimes(join(dir, name), old, old);
     expect(await removeSpoolLeftovers(3_600_000, dir)).toBe(1);
-    expect((await readdir(dir)).sort()).toEqual(['ovirt-repo-spool-123-new', 'something-else']);
+    expect((await readdir(dir)).sort()).toEqual([`ovirt-repo-spool-${dead}-new`, `ovirt-repo-spool-${process.pid}-live`, 'something-else'].sort());
+    // An age of 0 (a caller sure of its own store) still spares a live process's spool.
+    expect(await removeSpoolLeftovers(0, dir)).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual([`ovirt-repo-spool-${process.pid}-live`, 'something-else']);
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
+import { isPidAlive } from '../lock/process-info.js';
 
 /** A stream read to its end, kept in memory or in a temp file, with its size and digests. */
 export interface Spooled {
@@ -32,7 +33,7 @@ export interface SpoolOptions {
 }
 
 /** The temp directories spoolStream makes: `ovirt-repo-spool-<pid>-<random>`. */
-const SPOOL_DIR = /^ovirt-repo-spool-\d+-/;
+const SPOOL_DIR = /^ovirt-repo-spool-(\d+)-/;
 
 /**
  * Read `stream` to its end so its length (and digests) are known before it is sent: S3 needs a
@@ -98,13 +99,16 @@ export async function spoolStream(stream: Readable, options: SpoolOptions): Prom
 
 /**
  * Remove the temp directories of spoolStream in `dir` (default the system temp directory) older than
- * `olderThanMs`: what processes killed while spooling left. Returns how many.
+ * `olderThanMs` whose process is gone: what processes killed while spooling left. A live process's are
+ * kept whatever their age (a caller's age bound is about its own store, not about other processes
+ * spooling on this host). Returns how many.
  */
 export async function removeSpoolLeftovers(olderThanMs: number, dir = tmpdir()): Promise<number> {
   let removed = 0;
   const now = Date.now();
   for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (!SPOOL_DIR.test(name)) continue;
+    const pid = SPOOL_DIR.exec(name)?.[1];
+    if (pid === undefined || isPidAlive(Number(pid))) continue;
     const st = await stat(join(dir, name)).catch(() => undefined);
     if (!st || now - st.mtimeMs < olderThanMs) continue;
     await rm(join(dir, name), { recursive: true, force: true });
