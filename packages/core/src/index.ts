@@ -9,7 +9,8 @@ export {
 // Durable files: atomic writes and replaces, safe names.
 export {
   assertSafeFileName, fileNameProblem, fsyncPath, isTempName, makeDirectory, printable, recoverDirectory,
-  replaceDirectory, syncFileSystem, SYNCFS_COMMAND_ENV, tempPathFor, writeFileAtomic, writeNewFileDurably,
+  removeSpoolLeftovers, replaceDirectory, spoolStream, type Spooled, syncFileSystem, SYNCFS_COMMAND_ENV, tempPathFor,
+  writeFileAtomic, writeNewFileDurably,
 } from './fs/index.js';
 // What library code reports through.
 export { type Logger, type Progress, silentLogger } from './log/logger.js';
@@ -60,8 +61,8 @@ export {
 } from './target/index.js';
 // S3-compatible object storage: a client over the one HTTP client, settings from the AWS environment.
 export {
-  acquireS3Lease, contentTypeFor, createS3Client, formatS3Location, MAX_PUT_BYTES, parseS3Location, resolveS3Settings, type S3Client, type S3Lease,
-  unquote,
+  acquireS3Lease, contentTypeFor, createS3Client, formatS3Location, MAX_PUT_BYTES, parseS3Location, readBounded, resolveS3Settings, type S3Client,
+  type S3Lease, type S3ListEntry, type S3Settings, type S3SettingsOptions, unquote,
 } from './s3/index.js';
 // The mirror's store: the Store interface and its conformance kit.
 export {

@@ -157,6 +157,21 @@ describeWithS3('ovirt-repo store check against Ceph RGW', (server: S3TestServer)
     expect(human.stdout).toContain(`OK: s3://${server.bucket}/${prefix} passed all 7 checks`);
   });
 
+  it('takes the endpoint from the s3: keys of ovirt-repo.yaml, over the AWS environment', async () => {
+    const { dir, cleanup } = await makeTempDir('store-check-config-');
+    try {
+      await writeFile(join(dir, 'ovirt-repo.yaml'), `s3:\n  endpoint: ${server.endpoint}\n  region: ${server.region}\n`);
+      const { AWS_ENDPOINT_URL_S3: _, ...withoutEndpoint } = env();
+      const prefix = s3TestPrefix().replace(/\/$/, '');
+      // The environment names an endpoint where nothing listens: the file's wins.
+      const json = await ovirtRepo(['store', 'check', `s3://${server.bucket}/${prefix}`, '--config', join(dir, 'ovirt-repo.yaml'), '--json'], { ...withoutEndpoint, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({ trusted: true, backend: 's3' });
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('stops at wrong keys with the S3 error, never printing the secret', async () => {
     const secret = 'WRONG-secret-0123456789';
     const human = await ovirtRepo(['store', 'check', `s3://${server.bucket}/x`], { ...env(), AWS_SECRET_ACCESS_KEY: secret });

@@ -290,6 +290,15 @@ describe('loadConfig', () => {
     expect(loaded.config.store).toBe(join(dir, 'store'));
   });
 
+  it('keeps an s3:// store as it is, with no default base URL, and reads the s3: keys; a bad s3: value is named by line', async () => {
+    await writeConfig('store: s3://ci-repos/store\ns3:\n  endpoint: http://rgw.example.org:7480\n  region: eu-1\n  profile: ci\n');
+    const loaded = await loadConfig({ cwd: dir, env: {} });
+    expect(loaded.config.store).toBe('s3://ci-repos/store');
+    expect(loaded.config.baseUrl).toBeUndefined();
+    expect(loaded.config.s3).toEqual({ endpoint: 'http://rgw.example.org:7480', region: 'eu-1', profile: 'ci' });
+    expect(problemLines(errorOf('store: s3://b/x\ns3:\n  endpoint: http://KEY:SECRET@rgw:7480\n'))).toEqual(['3:3 s3.endpoint: must be http(s)://HOST[:PORT], without keys, path or query']);
+  });
+
   it('gives defaults when there is no file at all', async () => {
     const loaded = await loadConfig({ cwd: dir, env: {} });
     expect(loaded.file).toBeUndefined();

@@ -13,6 +13,8 @@ export interface OvirtRepoConfig {
   store?: string;
   /** The URL the store is served at, without a trailing slash. Defaults to the store's file:// URL. */
   baseUrl?: string;
+  /** How an s3:// store is reached, where set (the rest comes from the AWS environment). */
+  s3?: S3Config;
   /** What a repo that does not set a value gets, also used for repos found in the store but not configured. */
   defaults: RepoDefaults;
   /** Configured repos by name. */
@@ -23,6 +25,12 @@ export interface OvirtRepoConfig {
 }
 
 export type { RepoMode } from './schema.js';
+
+export interface S3Config {
+  endpoint?: string;
+  region?: string;
+  profile?: string;
+}
 
 /** What `ovirt-repo gc` keeps. Unset values do not limit. */
 export interface RetentionConfig {
@@ -150,6 +158,7 @@ export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
   return {
     ...(file.store === undefined ? {} : { store: resolveLocation(dir, file.store) }),
     ...(file.baseUrl === undefined ? {} : { baseUrl: normalizeBaseUrl(file.baseUrl) }),
+    ...(file.s3 ? { s3: { ...file.s3 } } : {}),
     defaults,
     repos,
     publish,

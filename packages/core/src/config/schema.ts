@@ -159,6 +159,26 @@ export const syncSchema = z
   })
   .meta({ description: 'How syncs run: concurrency, network and size limits.' });
 
+export const s3Schema = z
+  .strictObject({
+    endpoint: z
+      .string()
+      .regex(/^https?:\/\/[^/@?#\s]+\/?$/, { error: 'must be http(s)://HOST[:PORT], without keys, path or query' })
+      .optional()
+      .meta({ description: 'The S3 endpoint (Ceph RGW, MinIO...; requests use path-style addressing). Overrides AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL. Default: AWS.', examples: ['http://rgw.example.org:7480'] }),
+    region: z
+      .string()
+      .regex(/^[a-z0-9-]{1,64}$/, { error: 'must be a region name such as us-east-1' })
+      .optional()
+      .meta({ description: 'The region requests are signed for. Overrides AWS_REGION. Default: us-east-1.', examples: ['us-east-1'] }),
+    profile: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'must be a profile name of ~/.aws/credentials' })
+      .optional()
+      .meta({ description: 'The profile of the shared credentials and config files whose keys are used. Overrides AWS_PROFILE and the AWS_ACCESS_KEY_ID pair. Keys never go in this file.', examples: ['ci'] }),
+  })
+  .meta({ description: 'Where and as whom an s3:// store is reached; unset keys come from the standard AWS environment.' });
+
 /** JSON Schema form of the repo name rule (the loader also checks it, with a readable message). */
 const nameKeys = {
   propertyNames: { pattern: '^(?!all_latest(\\.|$))(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9._+-]*$', maxLength: MAX_REPO_NAME_LENGTH },
@@ -168,8 +188,8 @@ export const configFileSchema = z
   .strictObject({
     $schema: z.string().optional().meta({ description: 'The JSON Schema of this file, for editors (ignored by ovirt-repo).' }),
     store: z.string().min(1).optional().meta({
-      description: 'The store directory (relative to this file). Overridden by --store and OVIRT_REPO_STORE.',
-      examples: ['/srv/ovirt-repo'],
+      description: 'The store: a directory (relative to this file), or s3://BUCKET/PREFIX. Overridden by --store and OVIRT_REPO_STORE.',
+      examples: ['/srv/ovirt-repo', 's3://ci-repos/store'],
     }),
     baseUrl: z
       .string()
@@ -192,6 +212,7 @@ export const configFileSchema = z
       .optional()
       .meta({ description: `Publish destinations, by name. Names ${REPO_NAME_RULE}.`, ...nameKeys }),
     sync: syncSchema.nullable().optional(),
+    s3: s3Schema.nullable().optional(),
   })
   .meta({
     title: 'ovirt-repo configuration (ovirt-repo.yaml)',

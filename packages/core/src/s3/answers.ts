@@ -87,6 +87,7 @@ export function infoOf(res: SentResponse): S3ObjectInfo {
     etag: header(res, 'etag') ?? '',
     ...(Number.isFinite(modified) ? { lastModifiedMs: modified } : {}),
     ...(Number.isFinite(date) ? { serverDateMs: date } : {}),
+    ...(header(res, 'cache-control') ? { cacheControl: header(res, 'cache-control') } : {}),
   };
 }
 

@@ -72,6 +72,30 @@ describeWithS3('S3 client against Ceph RGW', (server: S3TestServer) => {
     expect((await client.getBytes(bucket, key, 100))).toEqual({ data: Buffer.from('two'), etag: v2.etag });
   });
 
+  it('of 16 concurrent replaces from one ETag exactly one succeeds; the others are E_CONFLICT (RGW answers some of them 500)', async () => {
+    // Several rounds: how many losers RGW answers 500 varies from round to round.
+    for (let round = 0; round < 5; round++) {
+      const key = `${prefix}raced-${round}`;
+      const from = (await client.put(bucket, key, 'start')).etag.replace(/"/g, '');
+      const outcomes = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => client.put(bucket, key, `writer ${i}`, { ifMatch: from }).then(() => `won ${i}`, (e: unknown) => (e as { code?: string }).code)),
+      );
+      const won = outcomes.filter((o) => o?.startsWith('won'));
+      expect(won).toHaveLength(1);
+      expect(outcomes.filter((o) => !o?.startsWith('won'))).toEqual(Array(15).fill('E_CONFLICT'));
+      expect((await client.getBytes(bucket, key, 100))?.data.toString()).toBe(won[0]?.replace('won', 'writer'));
+    }
+  });
+
+  it("reports an object's Cache-Control and the server's clock (its Date) with its Last-Modified", async () => {
+    const key = `${prefix}dated`;
+    await client.put(bucket, key, 'x', { cacheControl: 'no-cache' });
+    const info = await client.head(bucket, key);
+    expect(info?.cacheControl).toBe('no-cache');
+    expect(info?.serverDateMs).toEqual(expect.any(Number));
+    expect(Math.abs((info?.serverDateMs ?? 0) - (info?.lastModifiedMs ?? 0))).toBeLessThan(60_000);
+  });
+
   it('streams a PUT of known length, unsigned or with its SHA-256 signed; a wrong SHA-256 is refused', async () => {
     const data = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
     const sha = createHash('sha256').update(data).digest('hex');

@@ -1,5 +1,5 @@
 export { createS3Client, MAX_PUT_BYTES, type S3ClientOptions } from './client.js';
-export { unquote } from './answers.js';
+export { readBounded, unquote } from './answers.js';
 export type { S3Client, S3ListEntry, S3ListOptions, S3ListPage, S3ObjectInfo, S3ObjectStream, S3PutOptions } from './types.js';
 export { formatS3Location, parseS3Location, type S3Location } from './location.js';
 export { resolveS3Settings, type S3Settings, type S3SettingsOptions } from './settings.js';

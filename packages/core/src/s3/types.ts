@@ -6,8 +6,13 @@ export interface S3ObjectInfo {
   /** As the server gives it (quoted). */
   etag: string;
   lastModifiedMs?: number;
-  /** The server's clock when it answered (its Date header): what a lease's age is measured against. */
+  /**
+   * The server's clock when it answered (the Date header): what an age such as a lease's is measured
+   * against, never this host's clock.
+   */
   serverDateMs?: number;
+  /** The Cache-Control the object was written with. */
+  cacheControl?: string;
 }
 
 export interface S3ObjectStream extends S3ObjectInfo {

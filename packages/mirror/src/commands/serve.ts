@@ -14,11 +14,14 @@ export default class Serve extends BaseCommand<typeof Serve> {
   static override description = `A small static server: GET/HEAD, byte ranges, ETag/Last-Modified, content types for repo files and
 directory listings; a directory with an index.html (the store's status pages) shows that instead, as nginx
 does. Nothing outside the store is served (the snapshots' pool link works; other symlinks leading out,
-".." and encoded tricks do not); writers' temp files and locks/ are hidden. Stops on Ctrl-C.`;
+".." and encoded tricks do not); writers' temp files and locks/ are hidden. Packages and snapshot files are
+sent with long caching, pointers and status pages with no-cache. An s3:// store is served the same way: a
+snapshot's pool/ paths are the store's pool. Stops on Ctrl-C.`;
 
   static override examples = [
     { description: 'Serve on localhost:8080; the status page is http://127.0.0.1:8080/', command: '<%= config.bin %> <%= command.id %> --store ./store' },
     { description: 'Serve to the network', command: '<%= config.bin %> <%= command.id %> --store /srv/repos --host 0.0.0.0 --port 8000' },
+    { description: 'Serve a store in an S3 bucket (keys from the AWS environment)', command: '<%= config.bin %> <%= command.id %> --store s3://ci-repos/store' },
   ];
 
   static override flags = {

@@ -11,7 +11,7 @@ export interface ChildRun {
 }
 
 /** Run a library call of the compiled plugin in a child process (see runner.mjs). */
-export function runChild(op: 'sync' | 'gc' | 'store-writes', options: object, env: Record<string, string> = {}): ChildRun {
+export function runChild(op: 'sync' | 'gc' | 'store-writes' | 'hold-lock', options: object, env: Record<string, string> = {}): ChildRun {
   const child = spawn(process.execPath, [runner, op, JSON.stringify(options)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -2,6 +2,9 @@
 //   node runner.mjs sync '<json SyncOptions>'     node runner.mjs gc '<json>'
 //   node runner.mjs store-writes '{"store": DIR, "started": FILE}': replace a pointer and create objects of
 //   a local store until killed (touches FILE once it runs)
+//   node runner.mjs hold-lock '{"store": LOCATION, "name": NAME, "staleAfterMs": MS}': take writer lock NAME of
+//   the store (an s3:// one: keys from the AWS environment), print {"locked": true}, and hold it (heartbeats
+//   running) until killed
 // Prints the JSON result on stdout; on failure prints {"error": {...}} and exits 1.
 const dist = new URL('../../dist/bundle/index.js', import.meta.url);
 const lib = await import(dist.href);
@@ -12,6 +15,12 @@ try {
   if (op === 'sync') result = await lib.syncRepo(opts);
   else if (op === 'gc') result = await lib.runGc(await lib.openStore(opts.store), opts);
   else if (op === 'store-writes') result = await storeWrites(await lib.openLocalStore(opts.store), opts.started);
+  else if (op === 'hold-lock') {
+    const store = await lib.openStoreBackend(opts.store);
+    await store.lock(opts.name, { purpose: 'a writer killed while holding the lock', timeoutMs: 0, staleAfterMs: opts.staleAfterMs });
+    process.stdout.write(`${JSON.stringify({ locked: true })}\n`);
+    await new Promise(() => setInterval(() => undefined, 1000));
+  }
   else throw new Error(`unknown op ${op}`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (e) {

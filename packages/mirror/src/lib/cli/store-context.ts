@@ -11,7 +11,8 @@ export interface StoreFlags {
 
 export interface StoreContext {
   store: Store;
-  baseUrl: string;
+  /** E_USAGE when neither configured nor the store's own (a store that is not a local directory). */
+  readonly baseUrl: string;
   loaded: LoadedConfig;
 }
 
@@ -21,9 +22,16 @@ export interface StoreContext {
  */
 export async function storeContext(flags: StoreFlags, options: { create?: boolean } = {}): Promise<StoreContext> {
   const loaded = await loadConfig({ file: flags.config, overrides: { store: flags.store, baseUrl: flags.baseUrl } });
-  const store = await openStore(requireStore(loaded.config), { create: options.create });
-  const baseUrl = (loaded.config.baseUrl ?? defaultBaseUrl(store)).replace(/\/+$/, '');
-  return { store, baseUrl, loaded };
+  const store = await openStore(requireStore(loaded.config), { create: options.create, ...(loaded.config.s3 ? { s3: loaded.config.s3 } : {}) });
+  // Only commands that print or write URLs need it: a store with no default (s3://) fails only there.
+  const configured = loaded.config.baseUrl;
+  return {
+    store,
+    loaded,
+    get baseUrl() {
+      return (configured ?? defaultBaseUrl(store)).replace(/\/+$/, '');
+    },
+  };
 }
 
 /** Readers: an existing store. */

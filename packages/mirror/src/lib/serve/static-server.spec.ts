@@ -67,6 +67,15 @@ describe('store server', () => {
     expect((await request(server, '/yum/el9/latest.txt')).headers['cache-control']).toBe('no-cache');
   });
 
+  it('lets caches keep packages and snapshot files for good, and revalidate pointers', async () => {
+    const immutable = 'public, max-age=31536000, immutable';
+    const headers = async (path: string) => (await request(server, path, { method: 'HEAD' })).headers['cache-control'];
+    expect(await headers('/yum/el9/20260101T000000.000Z/pool/ab/abcd/foo%2B1%5E2.noarch.rpm')).toBe(immutable);
+    expect(await headers('/pool/ab/abcd/foo%2B1%5E2.noarch.rpm')).toBe(immutable);
+    expect(await headers('/yum/el9/20260101T000000.000Z/repodata/repomd.xml')).toBe(immutable);
+    expect(await headers('/yum/el9/latest.txt')).toBe('no-cache');
+  });
+
   it('answers HEAD without a body', async () => {
     const r = await request(server, '/pool/ab/abcd/foo+1%5E2.noarch.rpm', { method: 'HEAD' });
     expect(r.status).toBe(200);

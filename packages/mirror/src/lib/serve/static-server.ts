@@ -2,7 +2,10 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { contentTypeFor, joinKey, silentLogger, storeKey, type Logger, type Store, type StoreEntry } from '@ovirt-repo/core';
 import { openStoreBackend } from '../store/backends.js';
-import { CACHE_DIR, LATEST_FILE, LOCKS_DIR, STATUS_PAGE } from '../store/layout.js';
+import { CACHE_DIR, INDEX_BASENAME, LATEST_FILE, LOCKS_DIR, POOL_DIR, snapshotKey, STATUS_PAGE, YUM_DIR } from '../store/layout.js';
+import { IMMUTABLE, NO_CACHE } from '../store/caching.js';
+import { snapshotFileKey } from '../store/snapshot-files.js';
+import { parseSnapshotId } from '../store/snapshot-id.js';
 
 /** Top-level directories of a store that are its own working state, not content. */
 const NOT_SERVED = new Set([LOCKS_DIR, CACHE_DIR]);
@@ -62,7 +65,7 @@ export async function startStoreServer(options: ServeOptions): Promise<StoreServ
     if (segments.some((s) => s.startsWith('.')) || NOT_SERVED.has(segments[0] ?? '')) return send(res, 404, 'not found\n');
     let key: string;
     try {
-      key = storeKey(segments.join('/'), 'serve');
+      key = storeKey(servedKey(store, segments), 'serve');
     } catch {
       return send(res, 404, 'not found\n');
     }
@@ -105,6 +108,30 @@ export async function startStoreServer(options: ServeOptions): Promise<StoreServ
   };
 }
 
+/**
+ * The store key a request path names. In a store without links (S3) a snapshot has no `pool` link, so
+ * `yum/<repo>/<id>/pool/...` is the store's `pool/...`, as the link would lead.
+ */
+function servedKey(store: Store, segments: readonly string[]): string {
+  const [top, repo, id, ...rest] = segments;
+  if (top === YUM_DIR && repo !== undefined && id !== undefined && parseSnapshotId(id) !== undefined && rest[0] === POOL_DIR) {
+    return snapshotFileKey(store, snapshotKey(repo, id), rest.join('/'));
+  }
+  return segments.join('/');
+}
+
+/**
+ * Pointers and status pages change: revalidated on every use. Packages and a snapshot's files never change
+ * once they appear: any cache may keep them. Anything else (pins, directories) gets no header.
+ */
+export function cacheControlFor(key: string): string | undefined {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  if (name === LATEST_FILE || name.startsWith(`${INDEX_BASENAME}.`) || name === STATUS_PAGE) return NO_CACHE;
+  const [top, , id] = key.split('/');
+  if (top === POOL_DIR || (top === YUM_DIR && id !== undefined && parseSnapshotId(id) !== undefined)) return IMMUTABLE;
+  return undefined;
+}
+
 /** Decoded path segments, or undefined for anything suspicious. */
 export function decodeSegments(rawPath: string): string[] | undefined {
   if (!rawPath.startsWith('/')) return undefined;
@@ -143,8 +170,8 @@ async function sendObject(req: IncomingMessage, res: ServerResponse, store: Stor
   res.setHeader('last-modified', lastModified.toUTCString());
   res.setHeader('accept-ranges', 'bytes');
   res.setHeader('content-type', contentTypeFor(name));
-  // Pointers and status pages change; everything else in a store is immutable once it appears.
-  if (name === LATEST_FILE || name.startsWith('all_latest.') || name === STATUS_PAGE) res.setHeader('cache-control', 'no-cache');
+  const caching = cacheControlFor(key);
+  if (caching) res.setHeader('cache-control', caching);
 
   if (notModified(req, etag, lastModified)) {
     res.statusCode = 304;

@@ -19,6 +19,7 @@ import {
 import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, parsePoolHref } from '../store/layout.js';
 import { hrefProblem, validateRepoName } from '../store/names.js';
 import { hashAlgorithm } from '../store/pool.js';
+import { snapshotFileKey } from '../store/snapshot-files.js';
 import { requireSnapshot } from '../store/repo-state.js';
 import { chunkIndexOf, contentDigest, readSnapshotRecord } from '../store/snapshot-record.js';
 import { resolveSnapshotId } from './show-snapshot.js';
@@ -72,7 +73,7 @@ export async function verifySnapshot(store: Store, repo: string, idArg: string |
   const snapshot = await requireSnapshot(store, repo, id);
   const problems: VerifyProblem[] = [];
   const fail = (target: string, problem: string) => problems.push({ target, problem });
-  const at = (href: string) => store.locationOf(joinKey(snapshot, href));
+  const at = (href: string) => store.locationOf(snapshotFileKey(store, snapshot, href));
   // The pool link (a store without links maps the snapshot's pool/ itself).
   if (isSymlinkCapable(store)) {
     const link = await store.stat(joinKey(snapshot, SNAPSHOT_POOL_LINK));
@@ -189,7 +190,7 @@ export async function verifySnapshot(store: Store, repo: string, idArg: string |
 /** The digest and size of a file of the snapshot (an href below it); undefined when missing or unsafe. */
 async function hashIn(store: Store, snapshot: string, href: string, type: string): Promise<{ digest?: string; size: number } | undefined> {
   try {
-    return await hashObject(store, storeKey(joinKey(snapshot, href), 'verify'), type);
+    return await hashObject(store, storeKey(snapshotFileKey(store, snapshot, href), 'verify'), type);
   } catch {
     return undefined;
   }
@@ -197,6 +198,6 @@ async function hashIn(store: Store, snapshot: string, href: string, type: string
 
 /** The size of a file of the snapshot, through links; undefined when missing or unsafe. */
 async function sizeIn(store: Store, snapshot: string, href: string): Promise<{ digest?: string; size: number } | undefined> {
-  const st = await store.stat(storeKey(joinKey(snapshot, href), 'verify'), { follow: true }).catch(() => undefined);
+  const st = await store.stat(storeKey(snapshotFileKey(store, snapshot, href), 'verify'), { follow: true }).catch(() => undefined);
   return st?.type === 'object' ? { size: st.size } : undefined;
 }

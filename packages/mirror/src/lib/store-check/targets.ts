@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   createS3Client, ErrorCodes, formatS3Location, isOvirtRepoError, joinKey, OvirtRepoError, parseS3Location, resolveS3Settings, unquote,
-  type Logger, type Store,
+  type Logger, type S3SettingsOptions, type Store,
 } from '@ovirt-repo/core';
 import { openStoreBackend } from '../store/backends.js';
 import { LOCKS_DIR } from '../store/layout.js';
@@ -12,17 +12,17 @@ import type { ProbeTarget } from './target.js';
 const probeName = () => `store-check-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 
 /** What `store check` runs against: `s3://BUCKET/PREFIX`, else a directory store (a path or file:// URL). */
-export async function openProbeTarget(location: string, logger: Logger): Promise<ProbeTarget> {
-  return location.startsWith('s3:') ? s3Target(location, logger) : storeTarget(location);
+export async function openProbeTarget(location: string, logger: Logger, s3: S3SettingsOptions = {}): Promise<ProbeTarget> {
+  return location.startsWith('s3:') ? s3Target(location, logger, s3) : storeTarget(location);
 }
 
 /**
  * Straight on the bucket with core's S3 client, below `PREFIX/.store-check-…/` (a dot-name: no store key
  * starts with a dot, so the probe never touches the store's own objects).
  */
-async function s3Target(location: string, logger: Logger): Promise<ProbeTarget> {
+async function s3Target(location: string, logger: Logger, s3: S3SettingsOptions): Promise<ProbeTarget> {
   const { bucket, prefix } = parseS3Location(location);
-  const settings = await resolveS3Settings();
+  const settings = await resolveS3Settings({ ...(s3.endpoint ? { endpoint: s3.endpoint } : {}), ...(s3.region ? { region: s3.region } : {}), ...(s3.profile ? { profile: s3.profile } : {}) });
   const client = createS3Client({ settings, logger });
   const base = `${prefix ? `${prefix}/` : ''}.${probeName()}/`;
   const k = (key: string) => `${base}${key}`;

@@ -1,4 +1,12 @@
-import { ErrorCodes, OvirtRepoError, parseTargetLocation, redactLocation, type Store } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, parseTargetLocation, redactLocation, type Logger, type Store } from '@ovirt-repo/core';
+
+/** How a store is opened: `create` for writers; S3 settings from the configuration; where warnings go. */
+export interface OpenStoreOptions {
+  create?: boolean;
+  /** The `s3:` keys of ovirt-repo.yaml: they win over the AWS environment (s3:// stores only). */
+  s3?: { endpoint?: string; region?: string; profile?: string };
+  logger?: Logger;
+}
 
 /** A kind of store, by the scheme of its location. */
 interface StoreBackend {
@@ -7,7 +15,7 @@ interface StoreBackend {
   description: string;
   example: string;
   /** Loaded when used, so a command never loads the code (and clients) of backends it does not use. */
-  open(location: string, options: { create?: boolean }): Promise<Store>;
+  open(location: string, options: OpenStoreOptions): Promise<Store>;
 }
 
 const BACKENDS: readonly StoreBackend[] = [
@@ -17,6 +25,12 @@ const BACKENDS: readonly StoreBackend[] = [
     example: '/var/www/html/repos',
     open: async (location, options) => (await import('./local/local-store.js')).openLocalStore(location, options),
   },
+  {
+    scheme: 's3',
+    description: 'a bucket of S3-compatible object storage (AWS S3, Ceph RGW, MinIO...), keys and endpoint from the AWS environment',
+    example: 's3://ci-repos/store',
+    open: async (location, options) => (await import('./s3/open.js')).openS3Store(location, options),
+  },
 ];
 
 /**
@@ -24,7 +38,7 @@ const BACKENDS: readonly StoreBackend[] = [
  * looked up by name. An unknown scheme is E_UNKNOWN_SCHEME listing the known ones. With `create`, a
  * backend may make its root (a missing directory) and refuses a root holding something else.
  */
-export async function openStoreBackend(location: string, options: { create?: boolean } = {}): Promise<Store> {
+export async function openStoreBackend(location: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (location.trim() === '') {
     throw new OvirtRepoError(ErrorCodes.USAGE, 'empty store location', { hint: 'give --store a directory such as /var/www/html/repos' });
   }

@@ -1,5 +1,5 @@
 import { ErrorCodes, OvirtRepoError, type Store } from '@ovirt-repo/core';
-import { openStoreBackend } from './backends.js';
+import { openStoreBackend, type OpenStoreOptions } from './backends.js';
 import { STORE_MARKER } from './layout.js';
 import { assertOwnParts } from './store-parts.js';
 
@@ -21,7 +21,7 @@ export interface StoreMarker {
  * killed at any moment leaves nothing or a store, which the next sync takes up. Writers also refuse a
  * store whose parts lead out of it (store-parts.ts). A Store already open is checked the same way.
  */
-export async function openStore(location: string | Store, options: { create?: boolean } = {}): Promise<Store> {
+export async function openStore(location: string | Store, options: OpenStoreOptions = {}): Promise<Store> {
   const store = typeof location === 'string' ? await openStoreBackend(location, options) : location;
   if (!(await readMarker(store))) {
     if (!options.create) {
