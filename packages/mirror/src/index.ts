@@ -5,7 +5,7 @@ export { openStore, STORE_FORMAT, STORE_VERSION, type StoreMarker } from './lib/
 export { formatSnapshotId, parseSnapshotId, nextSnapshotId } from './lib/store/snapshot-id.js';
 export * from './lib/store/snapshot-record.js';
 export * from './lib/store/snapshot-summary.js';
-export { readLatest, writeLatest, listSnapshotIds, listRepos, requireRepo, requireSnapshot } from './lib/store/repo-state.js';
+export { readLatest, listSnapshotIds, listRepos, requireRepo, requireSnapshot } from './lib/store/repo-state.js';
 export { openStoreBackend } from './lib/store/backends.js';
 export { LocalStore, openLocalStore } from './lib/store/local/local-store.js';
 export { readPins, writePin, removePin, type Pin } from './lib/store/pins.js';

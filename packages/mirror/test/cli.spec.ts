@@ -23,7 +23,7 @@ describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
     const sync = await ovirtRepo(['mirror', 'sync', 'el9', '--from', src, '--json'], { OVIRT_REPO_STORE: store });
     expect(sync.code).toBe(0);
     const result = JSON.parse(sync.stdout);
-    expect(result).toMatchObject({ repo: 'el9', changed: true, packages: 1 });
+    expect(result).toMatchObject({ repo: 'el9', changed: true, packages: 1, commitAttempts: 1 });
 
     const human = await ovirtRepo(['mirror', 'sync', 'el9', '--from', src], { OVIRT_REPO_STORE: store });
     expect(human.code).toBe(0);
@@ -32,7 +32,7 @@ describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
     // --check-pool reaches the pool check even with nothing changed, and reports it.
     const checked = await ovirtRepo(['mirror', 'sync', 'el9', '--from', src, '--check-pool', '--json'], { OVIRT_REPO_STORE: store });
     expect(checked.code).toBe(0);
-    expect(JSON.parse(checked.stdout)).toMatchObject({ changed: false, reason: expect.stringContaining('the pool holds every package'), downloaded: { count: 0 } });
+    expect(JSON.parse(checked.stdout)).toMatchObject({ changed: false, reason: expect.stringContaining('the pool holds every package'), downloaded: { count: 0 }, commitAttempts: 0 });
 
     const list = await ovirtRepo(['snapshot', 'list', 'el9', '--store', store]);
     expect(list.stdout).toContain(result.snapshot);

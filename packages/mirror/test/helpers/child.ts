@@ -10,9 +10,13 @@ export interface ChildRun {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; result: Record<string, unknown> | undefined; stderr: string }>;
 }
 
-/** Run a library call of the compiled plugin in a child process (see runner.mjs). */
-export function runChild(op: 'sync' | 'gc' | 'store-writes' | 'hold-lock', options: object, env: Record<string, string> = {}): ChildRun {
-  const child = spawn(process.execPath, [runner, op, JSON.stringify(options)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Run a library call of the compiled plugin in a child process (see runner.mjs); `wrapper`: a command that
+ * execs the rest of its arguments (see onOtherHost).
+ */
+export function runChild(op: 'sync' | 'gc' | 'store-writes' | 'hold-lock', options: object, env: Record<string, string> = {}, wrapper: string[] = []): ChildRun {
+  const [command, ...args] = [...wrapper, process.execPath, runner, op, JSON.stringify(options)];
+  const child = spawn(command!, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -39,3 +43,10 @@ export async function waitForFile(file: string, timeoutMs = 60_000): Promise<voi
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * A wrapper for runChild: the child runs with another host name (a UTS namespace of its own), so its locks
+ * are another host's, broken after `staleAfterMs` without heartbeat, as a writer on another host sharing
+ * the store. Needs `unshare` and the right to make namespaces (root).
+ */
+export const onOtherHost = (name: string): string[] => ['unshare', '--uts', 'sh', '-c', `hostname ${name} && exec "$@"`, 'sh'];

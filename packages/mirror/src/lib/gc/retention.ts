@@ -7,7 +7,8 @@ export interface RetentionPolicy {
   keep?: number;
 }
 
-export type KeepReason = 'latest' | 'pinned' | 'newest' | 'young' | 'no-policy';
+/** Why gc keeps a snapshot; `unrecorded`: no history record names it yet, and it is younger than gc's grace period. */
+export type KeepReason = 'latest' | 'pinned' | 'newest' | 'young' | 'no-policy' | 'unrecorded';
 
 export interface RetentionDecision {
   id: string;

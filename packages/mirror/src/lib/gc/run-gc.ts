@@ -5,10 +5,13 @@ import { CACHE_DIR, CACHE_PARTS, POOL_DIR, cacheKey, repoKey, snapshotKey } from
 import { isValidRepoName, validateRepoName } from '../store/names.js';
 import { readPins } from '../store/pins.js';
 import { assertOwnParts } from '../store/store-parts.js';
-import { listRepos, listSnapshotIds, readLatest, requireRepo } from '../store/repo-state.js';
+import { listRepos, requireRepo } from '../store/repo-state.js';
 import { tryRefreshStatusPages } from '../status/write-status.js';
+import { classifySnapshots, pruneHistory, staleUnrecorded } from './history-gc.js';
 import { collectReferences } from './references.js';
 import { decideRetention, type KeepReason, type RetentionPolicy } from './retention.js';
+
+const DEFAULT_GRACE_MS = 3_600_000;
 
 export interface GcOptions {
   /** One policy for every repo, or a policy per repo (e.g. from ovirt-repo.yaml). */
@@ -16,7 +19,10 @@ export interface GcOptions {
   /** Repos whose snapshots retention applies to (default: all). Pool cleanup always covers the whole store. */
   repos?: string[];
   dryRun?: boolean;
-  /** Temp files (interrupted downloads) older than this are removed. Default 1 hour. */
+  /**
+   * The grace period of in-flight writers: temp files (interrupted downloads) and snapshots no history
+   * record names older than this are removed. Default 1 hour.
+   */
   tempMaxAgeMs?: number;
   lockTimeoutMs?: number;
   staleAfterMs?: number;
@@ -27,6 +33,8 @@ export interface GcOptions {
 export interface GcSnapshotResult {
   repo: string;
   id: string;
+  /** A snapshot no history record names (a writer lost the commit and was killed before removing it). */
+  unrecorded?: true;
 }
 
 export interface GcResult {
@@ -41,6 +49,8 @@ export interface GcResult {
   /** Pool entries kept only because a running sync registered them. */
   protectedByRunningSyncs: number;
   removedLeftovers: number;
+  /** History records of snapshots that are gone (see history-gc.ts). */
+  removedHistoryRecords: number;
   durationMs: number;
 }
 
@@ -77,6 +87,7 @@ export async function runGc(store: Store, options: GcOptions = {}): Promise<GcRe
     keptPoolFiles: 0,
     protectedByRunningSyncs: 0,
     removedLeftovers: 0,
+    removedHistoryRecords: 0,
     durationMs: 0,
   };
   try {
@@ -84,22 +95,27 @@ export async function runGc(store: Store, options: GcOptions = {}): Promise<GcRe
     const planned = new Set<string>();
     for (const repo of repos) {
       const decide = async () => {
-        const ids = await listSnapshotIds(store, repo);
-        const latest = await readLatest(store, repo);
+        const { head, committed, unrecorded } = await classifySnapshots(store, repo, { write: !dryRun, log });
         const pins = await readPins(store, repo);
         const policy = typeof options.retention === 'function' ? options.retention(repo) : (options.retention ?? {});
         result.retention[repo] = policy;
-        for (const d of decideRetention(ids, latest, new Set(pins.keys()), policy, now)) {
-          if (!d.remove) {
-            result.keptSnapshots.push({ repo, id: d.id, reason: d.keptBecause ?? 'no-policy' });
-            continue;
-          }
-          result.removedSnapshots.push({ repo, id: d.id });
-          planned.add(`${repo}/${d.id}`);
+        const remove = async (id: string, unrecordedOne: boolean) => {
+          result.removedSnapshots.push({ repo, id, ...(unrecordedOne ? { unrecorded: true as const } : {}) });
+          planned.add(`${repo}/${id}`);
           // A directory store renames it aside first, so it disappears at once, then deletes it.
-          if (!dryRun) await store.remove(snapshotKey(repo, d.id));
-          log.info(`${dryRun ? 'Would remove' : 'Removed'} snapshot ${repo}/${d.id}`);
+          if (!dryRun) await store.remove(snapshotKey(repo, id));
+          log.info(`${dryRun ? 'Would remove' : 'Removed'} ${unrecordedOne ? 'unrecorded ' : ''}snapshot ${repo}/${id}`);
+        };
+        for (const d of decideRetention(committed, head, new Set(pins.keys()), policy, now)) {
+          if (d.remove) await remove(d.id, false);
+          else result.keptSnapshots.push({ repo, id: d.id, reason: d.keptBecause ?? 'no-policy' });
         }
+        const stale = new Set(await staleUnrecorded(store, repo, unrecorded, new Set(pins.keys()), options.tempMaxAgeMs ?? DEFAULT_GRACE_MS));
+        for (const id of unrecorded) {
+          if (stale.has(id)) await remove(id, true);
+          else result.keptSnapshots.push({ repo, id, reason: pins.has(id) ? 'pinned' : 'unrecorded' });
+        }
+        if (!dryRun) result.removedHistoryRecords += await pruneHistory(store, repo, log);
       };
       if (dryRun) await decide();
       else await withStoreLock(store, retentionLockName(repo), { purpose: `gc of repo ${repo}`, timeoutMs: 60_000, logger: log }, decide);
@@ -119,7 +135,7 @@ export async function runGc(store: Store, options: GcOptions = {}): Promise<GcRe
 
     // 4. The pool: every file that no snapshot references and no running sync registered goes. Temp files of
     //    interrupted downloads go once old (a running download's entry is registered, and young).
-    if (!dryRun) result.removedLeftovers += await store.removeLeftovers(POOL_DIR, { olderThanMs: options.tempMaxAgeMs ?? 3_600_000, recursive: true });
+    if (!dryRun) result.removedLeftovers += await store.removeLeftovers(POOL_DIR, { olderThanMs: options.tempMaxAgeMs ?? DEFAULT_GRACE_MS, recursive: true });
     const fanouts = await poolPrefixes(store, POOL_DIR, log);
     const progress = log.progress('Scanning pool', fanouts.length);
     for (const dd of fanouts) {

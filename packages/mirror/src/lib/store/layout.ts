@@ -14,7 +14,10 @@ import { fileNameProblem, validateFileName } from './names.js';
  *   yum/<repo>/<id>/snapshot.json       what the snapshot holds and where it came from
  *   yum/<repo>/<id>/summary.json        small: package count and changes versus its predecessor
  *   yum/<repo>/index.html               the repo's status page (full snapshot history)
- *   yum/<repo>/latest.txt               the latest snapshot id (replaced atomically)
+ *   yum/<repo>/latest.txt               the latest snapshot id (replaced atomically; may lag the history
+ *                                       by a step, see history.ts)
+ *   yum/<repo>/history/<parent>.json    create-only commit records: the snapshot made on <parent>
+ *                                       (root.json: the repo's first); see history.ts
  *   yum/<repo>/pins/<id>.json           pinned snapshots (gc keeps them)
  *   yum/all_latest.{json,yaml,py,html}  the index of every repo's latest snapshot URL
  *   index.html                          the store's status page (every repo, recent history)
@@ -37,6 +40,9 @@ export const SNAPSHOT_SUMMARY = 'summary.json';
 /** The status pages: `index.html` and `yum/<repo>/index.html`. */
 export const STATUS_PAGE = 'index.html';
 export const PINS_DIR = 'pins';
+export const HISTORY_DIR = 'history';
+/** The history record of a repo's first snapshot (no parent): a name no snapshot id can have. */
+export const HISTORY_ROOT = 'root';
 export const INDEX_BASENAME = 'all_latest';
 /** The symlink inside every snapshot, pointing at the store's pool. */
 export const SNAPSHOT_POOL_LINK = 'pool';
@@ -47,6 +53,9 @@ export const snapshotKey = (repo: string, id: string) => `${YUM_DIR}/${repo}/${i
 export const latestKey = (repo: string) => `${YUM_DIR}/${repo}/${LATEST_FILE}`;
 export const pinsKey = (repo: string) => `${YUM_DIR}/${repo}/${PINS_DIR}`;
 export const pinKey = (repo: string, id: string) => `${YUM_DIR}/${repo}/${PINS_DIR}/${id}.json`;
+export const historyDirKey = (repo: string) => `${YUM_DIR}/${repo}/${HISTORY_DIR}`;
+/** The commit record of the snapshot made on `parent` (undefined: the repo's first). */
+export const historyKey = (repo: string, parent: string | undefined) => `${YUM_DIR}/${repo}/${HISTORY_DIR}/${parent ?? HISTORY_ROOT}.json`;
 export const indexKey = (ext: string) => `${YUM_DIR}/${INDEX_BASENAME}.${ext}`;
 export const repoStatusPageKey = (repo: string) => `${YUM_DIR}/${repo}/${STATUS_PAGE}`;
 /** The caches of a repo (what each holds: core's repodata/open-cache.ts, status/summary-cache.ts). */

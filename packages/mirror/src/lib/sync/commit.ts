@@ -1,4 +1,4 @@
-import { ErrorCodes, OvirtRepoError, type StoreLock } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
 import { indexedUrl, writeIndex } from '../index/write-index.js';
 import type { SourceRepomd } from '../source/sources.js';
 import { YUM_DIR, snapshotUrl } from '../store/layout.js';
@@ -9,13 +9,19 @@ import { changed, type DownloadResult, type WrittenSnapshot } from './shared/res
 import type { WorkArea } from './shared/work-area.js';
 
 /**
- * Stage 7, commit: the staged snapshot is published (committed under its id, then latest.txt moved to
- * it, see publishSnapshot), and the metadata cache keeps only what the new latest snapshot uses.
+ * Stage 7, commit: the staged snapshot is published (see publishSnapshot: committed under its id, its
+ * history record created on the snapshot it was built on, latest.txt moved to it), and the metadata cache
+ * keeps only what the new latest snapshot uses. Undefined when another writer committed on the same
+ * snapshot first: this one's snapshot is removed again, and the sync builds anew on the new head.
  */
-export function commit(ctx: SyncContext, lock: StoreLock, latest: LatestSnapshot, sources: readonly SourceRepomd[], written: WrittenSnapshot, downloaded: DownloadResult, area: WorkArea): Promise<SyncResult> {
+export function commit(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], written: WrittenSnapshot, downloaded: DownloadResult, area: WorkArea): Promise<SyncResult | undefined> {
   return ctx.timer.time('commit', async () => {
     if (!area.staging) throw new OvirtRepoError(ErrorCodes.INTERNAL, `internal: no staged write of ${ctx.repo}/${written.id} to commit`);
-    await publishSnapshot(ctx.layout, ctx.repo, written.id, area.staging, lock, latest.id);
+    ctx.commitAttempts++;
+    if (!(await publishSnapshot(ctx.layout, ctx.repo, written.id, area.staging, latest.id))) {
+      ctx.log.info(`Another writer committed a snapshot of ${ctx.repo} on ${latest.id ?? 'its empty history'} first; ${written.id} was not published`);
+      return undefined;
+    }
     area.staging = undefined;
     ctx.log.info(`Published ${ctx.repo}/${written.id}: ${written.stats.packages} packages`);
     // Best effort: a cache only saves time.

@@ -22,6 +22,8 @@ export interface SyncContext {
   log: Logger;
   options: SyncOptions;
   timer: StageTimer;
+  /** Commit attempts so far (commit.ts counts them; more than one when another writer committed first). */
+  commitAttempts: number;
 }
 
 /** The repo's latest snapshot, if any: what the new one is compared with and built on. */

@@ -85,6 +85,11 @@ export interface SyncResult {
   metadataChunks?: { total: number; reused: number };
   sources: SyncSourceResult[];
   indexWritten: boolean;
+  /**
+   * Snapshots this sync tried to commit: 0 when it made none, 1 when its first was committed, more when
+   * another writer committed on the same latest snapshot first and this one built again on the new head.
+   */
+  commitAttempts: number;
   /** Milliseconds per pipeline stage (for benchmarks and --verbose). */
   timings: StageTimings;
   durationMs: number;

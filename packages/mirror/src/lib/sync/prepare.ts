@@ -45,6 +45,7 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
     log,
     options,
     timer: stageTimer(log),
+    commitAttempts: 0,
   };
 }
 
@@ -53,7 +54,7 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
  * removing what an interrupted sync of the repo left behind. The lock and the HTTP client are released
  * whatever happens.
  */
-export async function withWriterLock<T>(ctx: SyncContext, work: (lock: StoreLock) => Promise<T>): Promise<T> {
+export async function withWriterLock<T>(ctx: SyncContext, work: () => Promise<T>): Promise<T> {
   const { layout, repo, log } = ctx;
   let lock: StoreLock | undefined;
   try {
@@ -63,7 +64,7 @@ export async function withWriterLock<T>(ctx: SyncContext, work: (lock: StoreLock
     await pauseForTest('after-lock');
     const leftovers = await cleanRepoLeftovers(layout, [repo], log, repo);
     if (leftovers) log.info(`Removed ${leftovers} leftovers of an interrupted sync of ${repo}`);
-    return await work(lock);
+    return await work();
   } finally {
     await lock?.release();
     ctx.client.close();

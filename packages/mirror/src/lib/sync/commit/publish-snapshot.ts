@@ -1,26 +1,37 @@
-import { ErrorCodes, OvirtRepoError, type StagedWrite, type Store, type StoreLock } from '@ovirt-repo/core';
-import { readLatest, writeLatest } from '../../store/repo-state.js';
+import { ErrorCodes, type StagedWrite, type Store } from '@ovirt-repo/core';
+import { createHistoryRecord, rollForward } from '../../store/history.js';
+import { snapshotKey } from '../../store/layout.js';
 import { pauseForTest } from '../shared/test-hooks.js';
 
 /**
- * The commit point of a sync. Under the repo lock (checked once more, so a writer presumed dead can never
- * publish over its successor): commit the staged snapshot (the store makes it visible whole and durable
- * under its id), then move latest to it (compare-and-swap). A kill before the commit leaves only what the
- * store's leftover clean-up removes; a kill between the two leaves a complete snapshot that is not latest
- * yet; either way latest names a complete snapshot.
+ * The commit protocol of a sync (docs/internals.md, "The commit protocol"); correctness rests on the
+ * store's create-only write, not on the repo lock, so a writer presumed dead and its successor may both
+ * get here:
+ * 1. the staged snapshot is committed: visible whole under its id, but nothing refers to it yet;
+ * 2. the history record on `parent` is created (create-only): the commit point. Of writers that built on
+ *    the same parent exactly one creates it; a loser removes its own snapshot and returns false, to build
+ *    again on the new head;
+ * 3. latest.txt is moved forward to the head by compare-and-swap.
+ * A kill before 2 leaves a snapshot no record names (gc removes it after its grace period); a kill
+ * between 2 and 3 leaves latest.txt one step behind, and whoever reads the repo next follows the record
+ * (writers and gc also move latest.txt). Either way the repo's latest is a complete snapshot.
  */
-export async function publishSnapshot(layout: Store, repo: string, id: string, staged: StagedWrite, lock: StoreLock, expectedLatest: string | undefined): Promise<void> {
-  await lock.assertHeld();
-  const current = await readLatest(layout, repo);
-  if (current !== expectedLatest) {
-    throw new OvirtRepoError(ErrorCodes.LOCKED, `latest snapshot of ${repo} changed during the sync (${expectedLatest ?? 'none'} -> ${current ?? 'none'})`, {
-      target: repo,
-      hint: 'another writer bypassed the repo lock; nothing was published by this run, retry it',
-    });
-  }
+export async function publishSnapshot(store: Store, repo: string, id: string, staged: StagedWrite, parent: string | undefined): Promise<boolean> {
   await pauseForTest('before-rename');
-  await staged.commit();
+  try {
+    await staged.commit();
+  } catch (e) {
+    // Another writer, not holding the lock either, committed a snapshot of the same id: it is theirs.
+    if ((e as { code?: string }).code === ErrorCodes.CONFLICT) return false;
+    throw e;
+  }
   await pauseForTest('before-latest');
-  await writeLatest(layout, repo, id, expectedLatest);
+  if (!(await createHistoryRecord(store, repo, id, parent))) {
+    await store.remove(snapshotKey(repo, id));
+    return false;
+  }
+  await pauseForTest('before-cas');
+  await rollForward(store, repo);
   await pauseForTest('after-latest');
+  return true;
 }

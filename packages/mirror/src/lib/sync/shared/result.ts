@@ -46,6 +46,7 @@ export function unchanged(ctx: SyncContext, latest: LatestSnapshot, sources: rea
     downloaded,
     sources: sourceResults(sources),
     indexWritten: false,
+    commitAttempts: ctx.commitAttempts,
     timings: ctx.timer.timings,
     durationMs: 0,
   };
@@ -74,6 +75,7 @@ export function changed(ctx: SyncContext, latest: LatestSnapshot, sources: reado
     ...(written.metadataChunks ? { metadataChunks: written.metadataChunks } : {}),
     sources: sourceResults(sources),
     indexWritten: false,
+    commitAttempts: ctx.commitAttempts,
     timings: ctx.timer.timings,
     durationMs: 0,
   };
