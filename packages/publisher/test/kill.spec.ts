@@ -1,55 +1,16 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isTempName } from '@ovirt-repo/core';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { publish } from '../src/lib/publish.js';
+import { at, BUILT_PLUGIN as built, POINTS, NEW, OLD, publishUntil } from './helpers/kill-points.js';
 import { checkRepo, dnf, makeRepo, rpmSpec, treeDigest } from './helpers/repos.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const child = join(here, 'fixtures', 'publish-child.mjs');
-const built = join(here, '..', 'dist', 'bundle', 'index.js');
-const DAY = 86_400_000;
-const t0 = new Date('2030-01-01T00:00:00.000Z');
-const at = (days: number) => new Date(t0.getTime() + days * DAY);
 const env = { ...process.env, SOURCE_DATE_EPOCH: '1893456000' };
-
-/** Run the child until it reports reaching `point`, then SIGKILL it; resolves to its output and pid. */
-function runUntil(from: string, to: string, point: string, now: Date): Promise<{ out: string; pid: number }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, from, to, point, now.toISOString()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes(`AT ${point}`)) p.kill('SIGKILL');
-    });
-    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    p.on('error', reject);
-    p.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve({ out: out.trim(), pid: p.pid ?? 0 });
-      else reject(new Error(`child ended (${code}) without reaching ${point}: ${out}${err}`));
-    });
-  });
-}
-
-const OLD = ['hello-1.0-1.noarch', 'hello-2.0-1.noarch', 'tools-1.0-1.noarch'];
-const NEW = ['hello-2.0-1.noarch', 'hello-3.0-1.noarch', 'tools-1.0-1.noarch'];
-// Kill points through one publish, with the listing the destination must still serve right after.
-const POINTS: Array<[string, string[]]> = [
-  ['during:package:1', OLD],
-  ['after:package:1', OLD],
-  ['during:metadata:1', OLD],
-  ['after:metadata:3', OLD],
-  ['after:history:1', OLD],
-  ['during:repomd:1', OLD],
-  ['after:repomd:1', NEW],
-  ['after:history:2', NEW],
-  ['after:remove:1', NEW],
-];
+const runUntil = (from: string, to: string, point: string, now: Date) => publishUntil(from, to, point, now, env);
 
 describeWithTools(['createrepo_c', 'dnf', 'rpm'], 'SIGKILL at any moment leaves a valid repository', () => {
   let dir: string;

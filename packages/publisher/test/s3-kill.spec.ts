@@ -1,37 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readTargetFile } from '@ovirt-repo/core';
 import { describeWithS3, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
 import { publish } from '../src/lib/publish.js';
 import type { S3Target } from '../src/lib/targets/s3/s3-target.js';
 import { checkRepo, dnf, makeRepo, rpmSpec, treeDigest } from './helpers/repos.js';
+import { at, BUILT_PLUGIN as built, NEW, POINTS, publishUntil } from './helpers/kill-points.js';
 import { emptyS3Prefix, publicTestBucket, s3Env, testS3Target } from './helpers/s3.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const child = join(here, 'fixtures', 'publish-child.mjs');
-const built = join(here, '..', 'dist', 'bundle', 'index.js');
-const DAY = 86_400_000;
-const t0 = new Date('2030-01-01T00:00:00.000Z');
-const at = (days: number) => new Date(t0.getTime() + days * DAY);
-
-const OLD = ['hello-1.0-1.noarch', 'hello-2.0-1.noarch', 'tools-1.0-1.noarch'];
-const NEW = ['hello-2.0-1.noarch', 'hello-3.0-1.noarch', 'tools-1.0-1.noarch'];
-// The kill points of kill.spec.ts (the directory case), with the listing the bucket must still serve.
-const POINTS: Array<[string, string[]]> = [
-  ['during:package:1', OLD],
-  ['after:package:1', OLD],
-  ['during:metadata:1', OLD],
-  ['after:metadata:3', OLD],
-  ['after:history:1', OLD],
-  ['during:repomd:1', OLD],
-  ['after:repomd:1', NEW],
-  ['after:history:2', NEW],
-  ['after:remove:1', NEW],
-];
 
 /** Every object of the target in a local directory, so the directory checks (checksums, digests) apply. */
 async function download(target: S3Target, dir: string): Promise<string> {
@@ -65,20 +42,7 @@ describeWithS3('SIGKILL during a publish to s3://', (server: S3TestServer) => {
       return target;
     };
 
-    /** Run the child until it reports reaching `point`, then SIGKILL it. */
-    const runUntil = (to: string, point: string) =>
-      new Promise<{ out: string; pid: number }>((resolve, reject) => {
-        const p = spawn(process.execPath, [child, v3, to, point, at(30).toISOString()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        let err = '';
-        p.stdout.on('data', (c: Buffer) => {
-          out += c.toString();
-          if (out.includes(`AT ${point}`)) p.kill('SIGKILL');
-        });
-        p.stderr.on('data', (c: Buffer) => (err += c.toString()));
-        p.on('error', reject);
-        p.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve({ out: out.trim(), pid: p.pid ?? 0 }) : reject(new Error(`child ended (${code}) without reaching ${point}: ${out}${err}`))));
-      });
+    const runUntil = (to: string, point: string) => publishUntil(v3, to, point, at(30), env);
 
     beforeAll(async () => {
       if (!existsSync(built)) throw new Error(`${built} is missing: build the plugin first (npx nx run @ovirt-repo/plugin-publisher:build)`);
