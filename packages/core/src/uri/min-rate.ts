@@ -42,6 +42,9 @@ export function withMinRate(body: Readable, watch: RateWatch): Readable {
   // pipe and finished rather than stream.pipeline, whose AbortController makes an AbortError (with its stack)
   // at the end of every transfer, a cost paid per package.
   body.pipe(counter);
+  // The reader of `counter` gets its errors through its own listener; this one keeps a failure that comes
+  // after the reader stopped listening from being an uncaught 'error' event (stream.pipeline listened too).
+  counter.on('error', () => undefined);
   finished(body, (e) => {
     if (e && !counter.destroyed) counter.destroy(isOvirtRepoError(e) ? e : networkError(method, url, e, idleMs));
   });
