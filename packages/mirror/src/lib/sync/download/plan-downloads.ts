@@ -1,4 +1,6 @@
-import { ErrorCodes, OvirtRepoError, type Store } from '@ovirt-repo/core';
+import { ErrorCodes, mapLimit, OvirtRepoError, type Store } from '@ovirt-repo/core';
+
+const STAT_PARALLELISM = 16;
 import { poolEntryStateAt } from '../../store/pool.js';
 import type { Candidate } from '../shared/candidates.js';
 
@@ -21,8 +23,11 @@ export async function planDownloads(layout: Store, selected: readonly Candidate[
   const unique = new Map<string, Candidate>();
   for (const c of selected) if (!unique.has(c.poolHref)) unique.set(c.poolHref, c);
   const plan: DownloadPlan = { fetch: [], corrupt: [], present: 0, bytes: 0 };
-  for (const c of unique.values()) {
-    const state = await poolEntryStateAt(layout, c.poolHref, c.size);
+  // Several at once: on an object store each stat is a request.
+  const candidates = [...unique.values()];
+  const states = await mapLimit(candidates, STAT_PARALLELISM, (c) => poolEntryStateAt(layout, c.poolHref, c.size));
+  for (const [i, c] of candidates.entries()) {
+    const state = states[i];
     if (state === 'present') {
       plan.present++;
       continue;
