@@ -86,7 +86,7 @@ describeWithS3('SIGKILL during a publish to s3://', (server: S3TestServer) => {
         expect(await checkRepo(done)).toEqual(NEW);
         expect(withoutLocks(await treeDigest(done))).toEqual(reference);
         // ...and removed the dead writer's local scratch directories (the publish's and the s3 target's spool).
-        expect((await readdir(tmpdir())).filter((n) => /^ovirt-repo-(publish|s3)-/.test(n) && n.includes(`-${killed.pid}-`))).toEqual([]);
+        expect((await readdir(tmpdir())).filter((n) => /^ovirt-repo-(publish|s3|spool)-/.test(n) && n.includes(`-${killed.pid}-`))).toEqual([]);
       } finally {
         await target.close();
       }

@@ -36,7 +36,7 @@ describe('what publishing loads', () => {
   it('walks the whole graph (the file target and the registry are reached), and sees the s3 code from its own entry', () => {
     const fromPublish = staticImports(entries[1] ?? '');
     expect([...fromPublish].map((f) => relative(srcDir, f))).toEqual(expect.arrayContaining([join('lib', 'targets', 'builtin.ts'), join('lib', 'targets', 'file-target.ts')]));
-    expect([...staticImports(join(S3_DIR, 's3-target.ts'))].map((f) => relative(srcDir, f))).toContain(join('lib', 'targets', 's3', 'spool.ts'));
+    expect([...staticImports(join(S3_DIR, 's3-target.ts'))].map((f) => relative(srcDir, f))).toContain(join('lib', 'targets', 's3', 'cache-policy.ts'));
   });
 
   it('registers the s3 scheme with a dynamic import', () => {

@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCodes, TargetRegistry, checkSyncTarget, readTargetFile, type Logger } from '@ovirt-repo/core';
+import { ErrorCodes, IMMUTABLE, NO_CACHE, TargetRegistry, checkSyncTarget, readTargetFile, type Logger } from '@ovirt-repo/core';
 import { describeWithS3, makeTempDir, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
 import { registerBuiltinTargets } from '../src/lib/targets/builtin.js';
-import { IMMUTABLE, NO_CACHE } from '../src/lib/targets/s3/cache-policy.js';
-import { spoolToFile } from '../src/lib/targets/s3/spool.js';
 import { emptyS3Prefix, publicTestBucket, s3Env, testS3Target } from './helpers/s3.js';
 
 function collecting(): { logger: Logger; warnings: string[] } {
@@ -95,12 +92,17 @@ describeWithS3('S3Target against Ceph RGW', (server: S3TestServer) => {
     }
   });
 
-  it('spools a stream to a temp file before its PUT, creates nothing when the stream fails, and bounds the spool', async () => {
+  it('spools a stream (in memory, or a temp file when large) before its PUT, creates nothing when the stream fails, and bounds the spool', async () => {
     const target = testS3Target(server, server.bucket, `${prefix}spool`);
-    const { dir, cleanup } = await makeTempDir();
+    const bounded = testS3Target(server, server.bucket, `${prefix}spool`, { maxObjectBytes: 1000 });
+    const spools = async () => (await readdir(tmpdir())).filter((n) => n.startsWith(`ovirt-repo-spool-${process.pid}-`));
     try {
       await target.put('ok.bin', Readable.from([Buffer.alloc(100_000, 1), Buffer.alloc(5, 2)]));
       expect(await target.stat('ok.bin')).toMatchObject({ type: 'file', size: 100_005 });
+      // Past the 8 MiB kept in memory: spooled to a temp file, streamed with its length, the file removed.
+      await target.put('large.bin', Readable.from([Buffer.alloc(5_000_000, 3), Buffer.alloc(4_000_000, 4)]));
+      expect(await target.stat('large.bin')).toMatchObject({ type: 'file', size: 9_000_000 });
+      expect(await spools()).toEqual([]);
       const failing = new Readable({
         read() {
           this.push(Buffer.from('partial'));
@@ -109,17 +111,16 @@ describeWithS3('S3Target against Ceph RGW', (server: S3TestServer) => {
       });
       await expect(target.put('broken.bin', failing)).rejects.toMatchObject({ code: ErrorCodes.TARGET, message: expect.stringContaining('source connection reset') });
       expect(await target.stat('broken.bin')).toBeUndefined();
-      const spool = join(dir, 'spool');
-      const big = await spoolToFile(Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), spool, 1000).catch((e: unknown) => e);
-      expect(big).toMatchObject({ code: ErrorCodes.TARGET, message: expect.stringContaining('larger than 1000 bytes') });
-      expect(existsSync(spool)).toBe(false);
+      const big = await bounded.put('big.bin', Readable.from([Buffer.alloc(600), Buffer.alloc(600)])).catch((e: unknown) => e);
+      expect(big).toMatchObject({ code: ErrorCodes.TARGET, message: expect.stringContaining(`more than the 1000 bytes`) });
+      expect((big as Error).message).toContain(`s3://${server.bucket}/${prefix}spool/big.bin`);
+      expect(await target.stat('big.bin')).toBeUndefined();
     } finally {
       await target.close();
-      await cleanup();
+      await bounded.close();
     }
-    // close() removed the target's scratch directory.
-    expect((await readdir((await import('node:os')).tmpdir())).filter((n) => n.startsWith(`ovirt-repo-s3-`) && n.includes(`-${process.pid}-`))).toEqual([]);
-  });
+    expect(await spools()).toEqual([]);
+  }, 30_000);
 
   it('uploads at most `parallel` objects at a time', async () => {
     const target = testS3Target(server, server.bucket, `${prefix}parallel`, { parallel: 3 });

@@ -4,7 +4,7 @@ import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
+import { ErrorCodes, OvirtRepoError, type ErrorCode } from '../errors/index.js';
 import { isPidAlive } from '../lock/process-info.js';
 
 /** A stream read to its end, kept in memory or in a temp file, with its size and digests. */
@@ -28,6 +28,8 @@ export interface SpoolOptions {
   memoryBytes?: number;
   /** For the error: where the bytes were going. */
   where: string;
+  /** The error's code: E_STORE (default) writing a store, E_TARGET a publish target. */
+  code?: ErrorCode;
   /** Where temp files go (default the system temp directory). */
   dir?: string;
 }
@@ -61,9 +63,9 @@ export async function spoolStream(stream: Readable, options: SpoolOptions): Prom
       size += chunk.length;
       if (size > options.maxBytes) {
         stream.destroy();
-        throw new OvirtRepoError(ErrorCodes.STORE, `${options.where}: more than the ${options.maxBytes} bytes one object may hold`, {
+        throw new OvirtRepoError(options.code ?? ErrorCodes.STORE, `${options.where}: more than the ${options.maxBytes} bytes one object may hold`, {
           target: options.where,
-          hint: 'objects this large are not supported by this store',
+          hint: `objects this large are not supported ${options.code === ErrorCodes.TARGET ? 'by this target' : 'by this store'}`,
           data: { maxBytes: options.maxBytes },
         });
       }

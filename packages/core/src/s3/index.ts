@@ -5,4 +5,5 @@ export { formatS3Location, parseS3Location, type S3Location } from './location.j
 export { resolveS3Settings, type S3Settings, type S3SettingsOptions } from './settings.js';
 export { awsEncode, EMPTY_SHA256, encodeKeyPath, type S3Credentials, type SignInput, signRequest, UNSIGNED_PAYLOAD } from './sigv4.js';
 export { contentTypeFor } from './content-type.js';
-export { acquireS3Lease, DEFAULT_LEASE_STALE_MS, type S3Lease, type S3LeaseOptions } from './lease.js';
+export { acquireS3Lease, DEFAULT_LEASE_STALE_MS, readS3LeaseHolder, type S3Lease, type S3LeaseOptions } from './lease.js';
+export { IMMUTABLE, NO_CACHE } from './cache-control.js';

@@ -9,7 +9,7 @@ export default class SnapshotList extends BaseCommand<typeof SnapshotList> {
 
   static override examples = [
     { description: 'Snapshots of the experimental repo', command: '<%= config.bin %> <%= command.id %> experimental-4.5-el9 --store /var/www/html/repos' },
-    { description: 'As JSON (with the URL of each snapshot)', command: '<%= config.bin %> <%= command.id %> experimental-4.5-el9 --json --base-url http://mirrors.example.org/repos' },
+    { description: 'As JSON, with the URL of each snapshot (an s3:// store has no URL of its own: without --base-url the url fields are left out)', command: '<%= config.bin %> <%= command.id %> experimental-4.5-el9 --json --base-url http://mirrors.example.org/repos' },
   ];
 
   static override args = { repo: Args.string({ description: 'Repo name.', required: true }) };
@@ -17,8 +17,8 @@ export default class SnapshotList extends BaseCommand<typeof SnapshotList> {
   static override flags = { store: sharedFlags.store(), config: sharedFlags.config(), 'base-url': sharedFlags.baseUrl() };
 
   public async run(): Promise<ListSnapshotsResult> {
-    const { store, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
-    const result = await listSnapshots(store, this.args.repo, { baseUrl });
+    const { store, knownBaseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
+    const result = await listSnapshots(store, this.args.repo, { baseUrl: knownBaseUrl });
     const rows = result.snapshots.map((s) => [
       s.id,
       s.time,

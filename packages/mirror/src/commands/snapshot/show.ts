@@ -22,12 +22,12 @@ export default class SnapshotShow extends BaseCommand<typeof SnapshotShow> {
   };
 
   public async run(): Promise<ShowSnapshotResult> {
-    const { store, baseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
-    const r = await showSnapshot(store, this.args.repo, this.args.id, { baseUrl });
+    const { store, knownBaseUrl } = await openExistingStore({ store: this.flags.store, baseUrl: this.flags['base-url'], config: this.flags.config });
+    const r = await showSnapshot(store, this.args.repo, this.args.id, { baseUrl: knownBaseUrl });
     const rec = r.record;
     const lines = [
       `Snapshot ${r.repo}/${r.id}${r.latest ? ' (latest)' : ''}${r.pin ? ` (pinned${r.pin.reason ? `: ${r.pin.reason}` : ''})` : ''}`,
-      `URL:       ${r.url}`,
+      `URL:       ${r.url ?? '(unknown: pass --base-url)'}`,
       `Created:   ${rec.createdAt}${rec.parent ? ` from ${rec.parent}` : ''}`,
       `Mode:      ${rec.mode}${Object.keys(rec.options).length ? ` ${JSON.stringify(rec.options)}` : ''}`,
       `Packages:  ${rec.stats.packages} (${rec.stats.bytes} bytes)${rec.modular ? ', modular' : ''}`,

@@ -1,5 +1,5 @@
 import { loadConfig, requireStore, type LoadedConfig, type Store } from '@ovirt-repo/core';
-import { defaultBaseUrl } from '../store/layout.js';
+import { defaultBaseUrl, ownBaseUrl } from '../store/layout.js';
 import { openStore } from '../store/store.js';
 
 export interface StoreFlags {
@@ -13,6 +13,8 @@ export interface StoreContext {
   store: Store;
   /** E_USAGE when neither configured nor the store's own (a store that is not a local directory). */
   readonly baseUrl: string;
+  /** The base URL when one is known, for commands that only show URLs (snapshot list/show). */
+  readonly knownBaseUrl: string | undefined;
   loaded: LoadedConfig;
 }
 
@@ -30,6 +32,9 @@ export async function storeContext(flags: StoreFlags, options: { create?: boolea
     loaded,
     get baseUrl() {
       return (configured ?? defaultBaseUrl(store)).replace(/\/+$/, '');
+    },
+    get knownBaseUrl() {
+      return (configured ?? ownBaseUrl(store))?.replace(/\/+$/, '');
     },
   };
 }

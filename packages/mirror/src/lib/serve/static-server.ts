@@ -1,9 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { contentTypeFor, joinKey, silentLogger, storeKey, type Logger, type Store, type StoreEntry } from '@ovirt-repo/core';
+import { contentTypeFor, IMMUTABLE, joinKey, NO_CACHE, silentLogger, storeKey, type Logger, type Store, type StoreEntry } from '@ovirt-repo/core';
 import { openStoreBackend } from '../store/backends.js';
 import { CACHE_DIR, INDEX_BASENAME, LATEST_FILE, LOCKS_DIR, POOL_DIR, snapshotKey, STATUS_PAGE, YUM_DIR } from '../store/layout.js';
-import { IMMUTABLE, NO_CACHE } from '../store/caching.js';
 import { snapshotFileKey } from '../store/snapshot-files.js';
 import { parseSnapshotId } from '../store/snapshot-id.js';
 

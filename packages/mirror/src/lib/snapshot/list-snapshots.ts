@@ -17,7 +17,8 @@ export interface SnapshotSummary {
   pinReason?: string;
   latest: boolean;
   mode?: SyncMode;
-  url: string;
+  /** Absent when no base URL is known (an s3:// store without --base-url or baseUrl: in ovirt-repo.yaml). */
+  url?: string;
 }
 
 export interface ListSnapshotsResult {
@@ -26,7 +27,7 @@ export interface ListSnapshotsResult {
   snapshots: SnapshotSummary[];
 }
 
-export async function listSnapshots(store: Store, repo: string, options: { baseUrl: string }): Promise<ListSnapshotsResult> {
+export async function listSnapshots(store: Store, repo: string, options: { baseUrl?: string }): Promise<ListSnapshotsResult> {
   validateRepoName(repo);
   await requireRepo(store, repo);
   const [ids, latest, pins] = await Promise.all([listSnapshotIds(store, repo), readLatest(store, repo), readPins(store, repo)]);
@@ -43,7 +44,7 @@ export async function listSnapshots(store: Store, repo: string, options: { baseU
       ...(pin?.reason ? { pinReason: pin.reason } : {}),
       latest: id === latest,
       ...(rec ? { mode: rec.mode } : {}),
-      url: snapshotUrl(options.baseUrl, repo, id),
+      ...(options.baseUrl ? { url: snapshotUrl(options.baseUrl, repo, id) } : {}),
     });
   }
   return { repo, latest, snapshots };

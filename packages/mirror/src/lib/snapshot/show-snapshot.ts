@@ -8,7 +8,8 @@ import { readSnapshotRecord, type SnapshotRecord } from '../store/snapshot-recor
 export interface ShowSnapshotResult {
   repo: string;
   id: string;
-  url: string;
+  /** Absent when no base URL is known (an s3:// store without --base-url or baseUrl: in ovirt-repo.yaml). */
+  url?: string;
   latest: boolean;
   pin?: Pin;
   record: SnapshotRecord;
@@ -41,11 +42,11 @@ export async function loadSnapshot(store: Store, repo: string, id: string): Prom
   return rec;
 }
 
-export async function showSnapshot(store: Store, repo: string, idArg: string | undefined, options: { baseUrl: string }): Promise<ShowSnapshotResult> {
+export async function showSnapshot(store: Store, repo: string, idArg: string | undefined, options: { baseUrl?: string }): Promise<ShowSnapshotResult> {
   validateRepoName(repo);
   const id = await resolveSnapshotId(store, repo, idArg);
   const record = await loadSnapshot(store, repo, id);
   const pins = await readPins(store, repo);
   const latest = await readLatest(store, repo);
-  return { repo, id, url: snapshotUrl(options.baseUrl, repo, id), latest: latest === id, pin: pins.get(id), record };
+  return { repo, id, ...(options.baseUrl ? { url: snapshotUrl(options.baseUrl, repo, id) } : {}), latest: latest === id, pin: pins.get(id), record };
 }

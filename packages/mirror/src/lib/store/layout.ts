@@ -97,12 +97,19 @@ export function parsePoolHref(href: string): { digest: string; name: string } | 
 
 /** The store's URL for index files when no --base-url is given: file:///path/to/store (local stores only). */
 export function defaultBaseUrl(s: Store): string {
-  if (!isLocalFilesCapable(s)) {
-    throw new OvirtRepoError(ErrorCodes.USAGE, `store ${s.location} has no default base URL`, {
-      hint: 'pass --base-url (or OVIRT_REPO_BASE_URL, baseUrl: in ovirt-repo.yaml): the URL the store is served at',
+  const own = ownBaseUrl(s);
+  if (own === undefined) {
+    throw new OvirtRepoError(ErrorCodes.USAGE, `store ${s.location} has no default base URL, which the index (yum/all_latest.*) and the snapshot URLs this command writes need: only a local directory store has one (its file:// URL)`, {
+      target: s.location,
+      hint: 'pass the URL readers reach the store at: --base-url https://repos.example.org/ci (or OVIRT_REPO_BASE_URL, or baseUrl: in ovirt-repo.yaml)',
     });
   }
-  return pathToFileURL(s.localPath('')).href.replace(/\/+$/, '');
+  return own;
+}
+
+/** The store's own base URL, its file:// URL, when it is a local directory; undefined for other stores. */
+export function ownBaseUrl(s: Store): string | undefined {
+  return isLocalFilesCapable(s) ? pathToFileURL(s.localPath('')).href.replace(/\/+$/, '') : undefined;
 }
 
 /** `<base-url>/yum/<repo>/<id>`: the baseurl clients put in their .repo files. */

@@ -40,6 +40,7 @@ export function syncOptionsFor(repo: string, flags: SyncOverrides, loaded: Loade
   const arch = flags.arch?.length ? splitList(flags.arch) : rc.arch;
   return {
     store: requireStore(loaded.config),
+    ...(loaded.config.s3 ? { s3: loaded.config.s3 } : {}),
     repo,
     from: fromFlags ? (flags.from ?? []) : rc.sources,
     ...(config ? { config } : {}),

@@ -1,4 +1,5 @@
 import type { Logger, Store } from '@ovirt-repo/core';
+import type { OpenStoreOptions } from '../store/backends.js';
 import type { SyncMode } from '../store/snapshot-record.js';
 import type { SourceConfig } from '../source/sources.js';
 import type { StageTimings } from './shared/stage-timer.js';
@@ -7,6 +8,8 @@ import type { StageTimings } from './shared/stage-timer.js';
 export interface SyncOptions {
   /** Store location (created on first use), or a store already open. */
   store: string | Store;
+  /** The `s3:` keys of ovirt-repo.yaml (endpoint, region, profile), for an s3:// store location. */
+  s3?: OpenStoreOptions['s3'];
   repo: string;
   /** Sources: http(s):// or file:// URLs or local paths of YUM repos. */
   from?: string[];

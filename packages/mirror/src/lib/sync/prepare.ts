@@ -29,7 +29,7 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
     ...(options.newestOnly ? { newestOnly: true } : {}),
     ...(options.keepVersions !== undefined ? { keepVersions: options.keepVersions } : {}),
   };
-  const layout = stagingStore(await openStore(options.store, { create: true }));
+  const layout = stagingStore(await openStore(options.store, { create: true, ...(options.s3 ? { s3: options.s3 } : {}) }));
   return {
     layout,
     repo,

@@ -1,11 +1,11 @@
 import { jest } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkStore, createS3Client, isOvirtRepoError, newOwner, type S3Client } from '@ovirt-repo/core';
+import { checkStore, createS3Client, IMMUTABLE, isOvirtRepoError, newOwner, NO_CACHE, type S3Client } from '@ovirt-repo/core';
 import { describeWithS3, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
 import { ensurePluginBuilt } from '../../../../test/helpers/built.js';
 import { runChild } from '../../../../test/helpers/child.js';
-import { IMMUTABLE, NO_CACHE } from '../caching.js';
+
 import { S3Store } from './s3-store.js';
 
 /** Leases of these tests go stale after this long without a heartbeat (by the server's clock). */
@@ -123,7 +123,7 @@ describeWithS3('the S3 store, against Ceph RGW', (server: S3TestServer) => {
 
   it('judges a lease stale by the server clock, never by this host\'s', async () => {
     const foreign = { ...newOwner('a writer on another host'), hostname: 'other-host.example.org' };
-    await client.put(server.bucket, `${prefix}/.ovirt-repo/locks/repo-el9`, `${JSON.stringify({ state: 'held', owner: foreign })}\n`, { ifNoneMatch: '*' });
+    await client.put(server.bucket, `${prefix}/.ovirt-repo/locks/repo-el9`, `${JSON.stringify({ ...foreign, state: 'held', renewal: 0 })}\n`, { ifNoneMatch: '*' });
     const realNow = Date.now;
     // This host's clock an hour ahead: a lease judged by it would be stale at once.
     const ahead = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);

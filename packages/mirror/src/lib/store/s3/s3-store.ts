@@ -1,10 +1,9 @@
 import { Readable } from 'node:stream';
 import {
-  contentTypeFor, DEFAULT_READ_MAX_BYTES, ErrorCodes, isOvirtRepoError, joinKey, mapLimit, MAX_PUT_BYTES, OvirtRepoError, parentKey, removeSpoolLeftovers,
+  contentTypeFor, DEFAULT_READ_MAX_BYTES, ErrorCodes, IMMUTABLE, NO_CACHE, isOvirtRepoError, joinKey, mapLimit, MAX_PUT_BYTES, OvirtRepoError, parentKey, removeSpoolLeftovers,
   spoolStream, storeKey, unquote, type LockOptions, type LockOwner, type S3Client, type S3ListEntry, type StagedWrite,
   type StagedWriteCapable, type Store, type StoreData, type StoreEntry, type StoreLock, type StoreObject, type StoreStream,
 } from '@ovirt-repo/core';
-import { IMMUTABLE, NO_CACHE } from '../caching.js';
 import { Leases } from './lease.js';
 import { isHidden, S3Namespace } from './namespace.js';
 import { S3StagedWrite } from './staged-write.js';

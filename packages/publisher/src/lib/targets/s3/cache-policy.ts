@@ -1,9 +1,4 @@
-import { contentTypeFor } from '@ovirt-repo/core';
-
-/** Objects whose bytes never change under their name: caches may keep them for a year. */
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
-/** Objects publish replaces in place: every reader asks the server again (a 304 when unchanged). */
-export const NO_CACHE = 'no-cache';
+import { contentTypeFor, IMMUTABLE, NO_CACHE } from '@ovirt-repo/core';
 
 /**
  * Names publish derives from content: packages under `packages/<xx>/<checksum>/` (see layout.ts) and

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
   ErrorCodes,
@@ -12,11 +10,14 @@ import {
   isLocalFile,
   isOvirtRepoError,
   mapLimit,
+  MAX_PUT_BYTES,
   nonRootTargetPath,
   normalizeTargetPath,
   parseS3Location,
+  removeSpoolLeftovers,
   resolveS3Settings,
   silentLogger,
+  spoolStream,
   type BatchCapable,
   type LockCapable,
   type Logger,
@@ -30,9 +31,7 @@ import {
   type TargetLock,
   type TargetOpenOptions,
 } from '@ovirt-repo/core';
-import { makeWorkDir } from '../../work-dir.js';
 import { objectHeaders } from './cache-policy.js';
-import { spoolToFile } from './spool.js';
 
 /** Settings accepted through `--target-option key=value`. */
 export const S3_SETTINGS = {
@@ -43,8 +42,8 @@ export const S3_LIMITATIONS = [
   'rename() is copy-then-remove through this machine (S3 has no rename): not atomic; publish never relies on it.',
   'Each put is one PutObject, atomic by nature: readers see the old object or the new one, never a part. Nothing spanning several objects is atomic; publish stays safe by uploading data first and repodata/repomd.xml last.',
   'Objects larger than 5 GiB (the limit of one PutObject) are refused.',
-  'Streams of unknown length are spooled to a local temp file first (S3 needs the length before the first byte).',
-  'The publish lock is a lease object (.ovirt-repo/locks/<name>.lock) renewed every 20 s; a holder that died on another host is taken over after 2 minutes without renewal, measured by the S3 server\'s clock.',
+  'Streams of unknown length are spooled first, up to 8 MiB in memory and beyond that to a local temp file (S3 needs the length before the first byte).',
+  'The publish lock is a lease object (.ovirt-repo/locks/<name>.lock) renewed every 10 s; a holder that died on another host is taken over after 2 minutes without renewal, measured by the S3 server\'s clock.',
 ];
 
 /** Files up to this size are uploaded from memory: the payload is signed and a transient failure is retried. */
@@ -62,6 +61,8 @@ export interface S3TargetOptions {
   parallel?: number;
   /** Lease timing (tests use short ones). */
   lease?: { staleAfterMs?: number; heartbeatMs?: number; pollMs?: number };
+  /** The largest object put() accepts. Default MAX_PUT_BYTES, the most one PutObject carries. */
+  maxObjectBytes?: number;
 }
 
 /**
@@ -82,7 +83,7 @@ export class S3Target implements SyncTarget, BatchCapable, LockCapable {
   private readonly parallel: number;
   private readonly leaseTiming: S3TargetOptions['lease'];
   private readonly leases = new Set<S3Lease>();
-  private scratch?: Promise<string>;
+  private readonly maxObjectBytes: number;
 
   constructor(options: S3TargetOptions) {
     this.client = options.client;
@@ -92,6 +93,7 @@ export class S3Target implements SyncTarget, BatchCapable, LockCapable {
     this.log = options.logger ?? silentLogger;
     this.parallel = options.parallel ?? 8;
     this.leaseTiming = options.lease;
+    this.maxObjectBytes = options.maxObjectBytes ?? MAX_PUT_BYTES;
   }
 
   /** Factory for the registry: `s3://BUCKET[/PREFIX]`, keys from the AWS environment. */
@@ -167,32 +169,42 @@ export class S3Target implements SyncTarget, BatchCapable, LockCapable {
     this.assertLeases();
     const key = this.key(p);
     const headers = objectHeaders(p);
-    let spooled: string | undefined;
     try {
       if (typeof data === 'string' || data instanceof Uint8Array) {
         await this.client.put(this.bucket, key, data, headers);
         return;
       }
-      const file = isLocalFile(data) ? data.localFile : (spooled = await spoolToFile(data, await this.tempPath('put')));
-      const { size } = await stat(file);
-      if (size <= IN_MEMORY_MAX) {
-        await this.client.put(this.bucket, key, await readFile(file), headers);
+      if (isLocalFile(data)) {
+        const { size } = await stat(data.localFile);
+        if (size <= IN_MEMORY_MAX) await this.client.put(this.bucket, key, await readFile(data.localFile), headers);
+        else await this.upload(p, key, headers, size, () => createReadStream(data.localFile));
         return;
       }
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.client.put(this.bucket, key, createReadStream(file), { ...headers, contentLength: size });
-          return;
-        } catch (e) {
-          const data = isOvirtRepoError(e) ? e.data : undefined;
-          if (attempt >= FILE_RETRIES || !(data?.transient === true || data?.unreachable === true)) throw e;
-          this.log.debug(`${this.where(p)}: upload failed (${(e as Error).message}); sending it again`);
-        }
+      // S3 needs the length before the first byte (RGW 16 answers 411 without it), and a spooled stream
+      // can be sent again after a transient failure.
+      const spooled = await spoolStream(data, { maxBytes: this.maxObjectBytes, where: `put ${this.where(p)}`, code: ErrorCodes.TARGET });
+      try {
+        if (spooled.bytes) await this.client.put(this.bucket, key, spooled.bytes, headers);
+        else await this.upload(p, key, headers, spooled.size, () => spooled.open());
+      } finally {
+        await spooled.dispose();
       }
     } catch (e) {
       throw this.failed('put', p, e);
-    } finally {
-      if (spooled) await rm(spooled, { force: true });
+    }
+  }
+
+  /** A large object as a streamed PUT, sent again after a transient failure. */
+  private async upload(p: string, key: string, headers: { contentType: string; cacheControl: string }, size: number, open: () => Readable): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.put(this.bucket, key, open(), { ...headers, contentLength: size });
+        return;
+      } catch (e) {
+        const data = isOvirtRepoError(e) ? e.data : undefined;
+        if (attempt >= FILE_RETRIES || !(data?.transient === true || data?.unreachable === true)) throw e;
+        this.log.debug(`${this.where(p)}: upload failed (${(e as Error).message}); sending it again`);
+      }
     }
   }
 
@@ -200,15 +212,7 @@ export class S3Target implements SyncTarget, BatchCapable, LockCapable {
     const src = nonRootTargetPath(from, 'rename');
     const dst = nonRootTargetPath(to, 'rename onto');
     this.assertLeases();
-    const stream = await this.read(src);
-    const local = await spoolToFile(stream, await this.tempPath('rename')).catch((e: unknown) => {
-      throw this.failed('rename', src, e);
-    });
-    try {
-      await this.put(dst, { localFile: local });
-    } finally {
-      await rm(local, { force: true });
-    }
+    await this.put(dst, await this.read(src));
     await this.deleteKey(src, this.key(src));
   }
 
@@ -228,9 +232,6 @@ export class S3Target implements SyncTarget, BatchCapable, LockCapable {
 
   async close(): Promise<void> {
     this.client.close();
-    const dir = this.scratch;
-    this.scratch = undefined;
-    if (dir) await rm(await dir, { recursive: true, force: true });
   }
 
   // ----- BatchCapable: bounded parallel requests ----------------------------------------------------------
@@ -249,12 +250,14 @@ export class S3Target implements SyncTarget, BatchCapable, LockCapable {
     const path = `${normalizeTargetPath(`.ovirt-repo/locks/${name}`)}.lock`;
     const lease = await acquireS3Lease(this.client, this.bucket, this.key(path), {
       purpose: `${name} on ${this.location}`,
-      waitMs: options.waitMs ?? 0,
+      timeoutMs: options.waitMs ?? 0,
       logger: this.log,
       hint: `Wait for the other run to finish: publishes to one destination run one at a time (--lock-wait waits). A lease whose holder died is taken over after it goes unrenewed for ${Math.round((this.leaseTiming?.staleAfterMs ?? 120_000) / 1000)} s.`,
       ...this.leaseTiming,
     });
     this.leases.add(lease);
+    // Spools of publishers killed on this host (their pid is gone) are left in the temp directory.
+    await removeSpoolLeftovers(0);
     return {
       release: async () => {
         this.leases.delete(lease);
@@ -290,11 +293,6 @@ export class S3Target implements SyncTarget, BatchCapable, LockCapable {
     } catch (e) {
       throw this.failed('remove', path, e);
     }
-  }
-
-  private async tempPath(what: string): Promise<string> {
-    this.scratch ??= makeWorkDir('s3');
-    return join(await this.scratch, `${what}-${randomBytes(6).toString('hex')}`);
   }
 
   /** A failed request as E_TARGET naming the operation and the object; our own errors pass as they are. */

@@ -1,4 +1,0 @@
-/** Written once, never changed: any cache may keep it for good (packages, a snapshot's files). */
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
-/** Replaced in place (latest pointers, the index, status pages): revalidated on every use. */
-export const NO_CACHE = 'no-cache';
