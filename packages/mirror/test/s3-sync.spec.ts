@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { createS3Client, type S3Client } from '@ovirt-repo/core';
-import { describeWithS3, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
+import { describeWithS3, s3TestEnv, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
 import { S3Store } from '../src/lib/store/s3/s3-store.js';
 import { syncRepo } from '../src/lib/sync/sync-repo.js';
 import type { SyncOptions } from '../src/lib/sync/options.js';
@@ -31,12 +31,7 @@ const BUILD = pkg('zz-build', '1');
 describeWithTools(['createrepo_c', 'dnf'], 'mirror sync into an s3:// store', () => {
   describeWithS3('mirror sync into an s3:// store, against Ceph RGW', (server: S3TestServer) => {
     const env = {
-      AWS_ACCESS_KEY_ID: server.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-      AWS_ENDPOINT_URL_S3: server.endpoint,
-      AWS_REGION: server.region,
-      AWS_CONFIG_FILE: '/nonexistent',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      ...s3TestEnv(server),
       // Metadata timestamps fixed, so syncs of the same input write the same bytes.
       SOURCE_DATE_EPOCH: '1700000000',
     };

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createS3Client } from '@ovirt-repo/core';
-import { describeWithS3, makeTempDir, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
+import { describeWithS3, s3TestEnv, makeTempDir, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
 import StoreCheck from '../src/commands/store/check.js';
 import { ensurePluginBuilt } from './helpers/built.js';
 import { ovirtRepo, runJson } from './helpers/commands.js';
@@ -131,7 +131,7 @@ describe('ovirt-repo store check, probe objects it cannot remove', () => {
 });
 
 describeWithS3('ovirt-repo store check against Ceph RGW', (server: S3TestServer) => {
-  const env = () => ({ AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_ENDPOINT_URL_S3: server.endpoint, AWS_REGION: server.region, AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+  const env = () => s3TestEnv(server);
 
   beforeAll(() => ensurePluginBuilt());
 

@@ -2,4 +2,4 @@ export { hasTool, inCI, describeWithTools, itWithTools } from './system-tools.js
 export { makeTempDir } from './temp-dir.js';
 export { startNginx, freePort, type NginxServer, type NginxLocation } from './nginx.js';
 export { REPOSYNC_CONFIG } from './configs.js';
-export { describeWithS3, s3TestServer, s3TestPrefix, type S3TestServer } from './s3.js';
+export { describeWithS3, s3TestEnv, s3TestServer, s3TestPrefix, type S3TestServer } from './s3.js';

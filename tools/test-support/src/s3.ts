@@ -68,3 +68,18 @@ export function describeWithS3(name: string, fn: (server: S3TestServer) => void)
 export function s3TestPrefix(): string {
   return `t-${randomBytes(6).toString('hex')}/`;
 }
+
+/**
+ * The AWS environment that points a command or client at the test server with the test user's keys, and
+ * at nothing of the developer's own (no shared config or credentials file, no profile).
+ */
+export function s3TestEnv(server: S3TestServer) {
+  return {
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    AWS_ENDPOINT_URL_S3: server.endpoint,
+    AWS_REGION: server.region,
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  };
+}

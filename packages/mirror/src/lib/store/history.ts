@@ -31,11 +31,12 @@ export interface LatestPointer {
 const RECORD_MAX_BYTES = 64 * 1024;
 
 /**
- * Create the record of `id` committed on `parent` (undefined: the repo's first snapshot). True when this
- * call committed it; false when another writer already committed a snapshot on that parent.
+ * Create the record of `id` committed on `parent` (undefined: the repo's first snapshot), at `committedAtMs`
+ * (a sync with a fixed clock, SyncOptions.now, passes it). True when this call committed it; false when
+ * another writer already committed a snapshot on that parent.
  */
-export function createHistoryRecord(store: Store, repo: string, id: string, parent: string | undefined): Promise<boolean> {
-  const record: HistoryRecord = { format: 1, id, parent: parent ?? null, committedAt: new Date().toISOString(), host: thisHost() };
+export function createHistoryRecord(store: Store, repo: string, id: string, parent: string | undefined, committedAtMs = Date.now()): Promise<boolean> {
+  const record: HistoryRecord = { format: 1, id, parent: parent ?? null, committedAt: new Date(committedAtMs).toISOString(), host: thisHost() };
   return store.create(historyKey(repo, parent), `${JSON.stringify(record)}\n`);
 }
 

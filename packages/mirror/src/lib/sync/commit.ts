@@ -18,7 +18,7 @@ export function commit(ctx: SyncContext, latest: LatestSnapshot, sources: readon
   return ctx.timer.time('commit', async () => {
     if (!area.staging) throw new OvirtRepoError(ErrorCodes.INTERNAL, `internal: no staged write of ${ctx.repo}/${written.id} to commit`);
     ctx.commitAttempts++;
-    if (!(await publishSnapshot(ctx.layout, ctx.repo, written.id, area.staging, latest.id))) {
+    if (!(await publishSnapshot(ctx.layout, ctx.repo, written.id, area.staging, latest.id, ctx.options.now))) {
       ctx.log.info(`Another writer committed a snapshot of ${ctx.repo} on ${latest.id ?? 'its empty history'} first; ${written.id} was not published`);
       return undefined;
     }

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkStore, createS3Client, IMMUTABLE, isOvirtRepoError, newOwner, NO_CACHE, type S3Client } from '@ovirt-repo/core';
-import { describeWithS3, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
+import { describeWithS3, s3TestEnv, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
 import { ensurePluginBuilt } from '../../../../test/helpers/built.js';
 import { runChild } from '../../../../test/helpers/child.js';
 
@@ -12,14 +12,7 @@ import { S3Store } from './s3-store.js';
 const STALE_MS = 2000;
 
 describeWithS3('the S3 store, against Ceph RGW', (server: S3TestServer) => {
-  const env = {
-    AWS_ACCESS_KEY_ID: server.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-    AWS_ENDPOINT_URL_S3: server.endpoint,
-    AWS_REGION: server.region,
-    AWS_CONFIG_FILE: '/nonexistent',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-  };
+  const env = s3TestEnv(server);
   const root = s3TestPrefix().replace(/\/$/, '');
   let client: S3Client;
   let prefix: string;

@@ -16,7 +16,7 @@ import { pauseForTest } from '../shared/test-hooks.js';
  * between 2 and 3 leaves latest.txt one step behind, and whoever reads the repo next follows the record
  * (writers and gc also move latest.txt). Either way the repo's latest is a complete snapshot.
  */
-export async function publishSnapshot(store: Store, repo: string, id: string, staged: StagedWrite, parent: string | undefined): Promise<boolean> {
+export async function publishSnapshot(store: Store, repo: string, id: string, staged: StagedWrite, parent: string | undefined, now?: number): Promise<boolean> {
   await pauseForTest('before-rename');
   try {
     await staged.commit();
@@ -26,7 +26,7 @@ export async function publishSnapshot(store: Store, repo: string, id: string, st
     throw e;
   }
   await pauseForTest('before-latest');
-  if (!(await createHistoryRecord(store, repo, id, parent))) {
+  if (!(await createHistoryRecord(store, repo, id, parent, now))) {
     await store.remove(snapshotKey(repo, id));
     return false;
   }
