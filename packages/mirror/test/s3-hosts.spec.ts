@@ -105,5 +105,36 @@ describeWithTools(['createrepo_c', 'ip', 'unshare'], 'writers on many hosts shar
         process.stderr.write(`round ${round}: ${HOSTS} deploys, ${attempts} commit attempts\n`);
       }
     }, 300_000);
+
+    it('gc in a loop on one host while deploys run on the others: every snapshot gc keeps verifies after each round, and every deploy lands', async () => {
+      const base = await makeRepo(join(dir, 'base'), [pkg('base')]);
+      expect(await deploy(1, base)).toMatchObject({ code: 0, out: { changed: true } });
+      const deployers = Array.from({ length: HOSTS - 1 }, (_, k) => k + 2);
+      const builds = await Promise.all(deployers.flatMap((h) => [1, 2].map((n) => makeRepo(join(dir, `h${h}-${n}`), [pkg(`h${h}n${n}`)]))));
+      let deploying = true;
+      const deploys = Promise.all(
+        deployers.map(async (h, k) => {
+          const runs: Run[] = [];
+          for (const from of builds.slice(2 * k, 2 * k + 2)) runs.push(await deploy(h, from));
+          return runs;
+        }),
+      ).finally(() => (deploying = false));
+      let rounds = 0;
+      let removed = 0;
+      do {
+        const gc = await onHost(hosts, 1, ['gc', '--keep', '2', '--store', location], hostEnv());
+        expect(gc).toMatchObject({ code: 0 });
+        rounds++;
+        removed += (gc.out.removedSnapshots as unknown[]).length;
+        for (const kept of gc.out.keptSnapshots as { repo: string; id: string }[]) expect((await verifySnapshot(store, kept.repo, kept.id)).id).toBe(kept.id);
+      } while (deploying);
+      for (const r of (await deploys).flat()) expect(r).toMatchObject({ code: 0, out: { changed: true } });
+      process.stderr.write(`gc: ${rounds} rounds, ${removed} snapshots removed while ${builds.length} deploys ran\n`);
+      expect(removed).toBeGreaterThan(0);
+      const latest = await readLatest(store, 'exp');
+      expect((await verifySnapshot(store, 'exp', latest)).id).toBe(latest);
+      expect(await packagesOf(store, 'exp', latest!)).toEqual(['base-1.0-1.noarch.rpm', ...deployers.flatMap((h) => [`h${h}n1-1.0-1.noarch.rpm`, `h${h}n2-1.0-1.noarch.rpm`])].sort());
+      for (const id of await listSnapshotIds(store, 'exp')) expect((await verifySnapshot(store, 'exp', id)).id).toBe(id);
+    }, 300_000);
   });
 });
