@@ -4,3 +4,4 @@ export { startNginx, freePort, type NginxServer, type NginxLocation } from './ng
 export { REPOSYNC_CONFIG } from './configs.js';
 export { describeWithS3, s3TestServer, s3TestPrefix, type S3TestServer } from './s3.js';
 export { describeWithHosts, HOSTS_SCRIPT, type TestHosts } from './hosts.js';
+export { seededRandom } from './random.js';
