@@ -20,7 +20,8 @@ function makeHosts(count: number): { hosts?: TestHosts; problem: string } {
   if (!s3TestServer()) return { problem: 'no S3 server (see describeWithS3)' };
   let out: string;
   try {
-    out = execFileSync(HOSTS_SCRIPT, ['up', String(count), '--env'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The relays run on the Node that runs the tests.
+    out = execFileSync(HOSTS_SCRIPT, ['up', String(count), '--env'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE: process.execPath } });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     return { problem: `cannot make ${count} test hosts (network namespaces; needs root and iproute2): ${(err.stderr || err.message).trim()}` };
