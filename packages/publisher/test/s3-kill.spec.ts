@@ -3,11 +3,11 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readTargetFile } from '@ovirt-repo/core';
-import { describeWithS3, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
+import { describeWithS3, describeWithTools, makeTempDir, s3TestPrefix, seededRandom, type S3TestServer } from '@ovirt-repo/test-support';
 import { publish } from '../src/lib/publish.js';
 import type { S3Target } from '../src/lib/targets/s3/s3-target.js';
 import { checkRepo, dnf, makeRepo, rpmSpec, treeDigest } from './helpers/repos.js';
-import { at, BUILT_PLUGIN as built, NEW, POINTS, publishUntil } from './helpers/kill-points.js';
+import { at, BUILT_PLUGIN as built, NEW, OLD, POINTS, publishKilledAfter, publishUntil } from './helpers/kill-points.js';
 import { emptyS3Prefix, publicTestBucket, s3Env, testS3Target } from './helpers/s3.js';
 
 /** Every object of the target in a local directory, so the directory checks (checksums, digests) apply. */
@@ -19,6 +19,9 @@ async function download(target: S3Target, dir: string): Promise<string> {
   }
   return dir;
 }
+
+/** Kills in the random series (OVIRT_REPO_TEST_KILLS: more to hunt, fewer while developing). */
+const KILLS = Number(process.env.OVIRT_REPO_TEST_KILLS ?? 20);
 
 const withoutLocks = (digest: Record<string, string>) => Object.fromEntries(Object.entries(digest).filter(([p]) => !p.startsWith('.ovirt-repo/locks/')));
 
@@ -91,5 +94,32 @@ describeWithS3('SIGKILL during a publish to s3://', (server: S3TestServer) => {
         await target.close();
       }
     }, 30_000);
+
+    it(`killed at ${KILLS}+ random moments (seeded): each time still valid, and the next publish ends exactly as an uninterrupted one`, async () => {
+      const random = seededRandom('publish kill series');
+      // The range of delays: one whole publish in the child, start to end.
+      const first = await base('whole');
+      const t = Date.now();
+      expect(await publishKilledAfter(v3, `s3://${bucket}/${prefix}whole`, 600_000, at(30), env)).toMatchObject({ killed: false });
+      const whole = Date.now() - t;
+      await first.close();
+      let kills = 0;
+      for (let i = 1; kills < KILLS && i <= 2 * KILLS; i++) {
+        const name = `random-${i}`;
+        const target = await base(name);
+        try {
+          const delay = Math.floor(random.next() * whole);
+          if ((await publishKilledAfter(v3, `s3://${bucket}/${prefix}${name}`, delay, at(30), env)).killed) kills++;
+          // Checksums of every file repomd names: a complete repository, the old or the new one.
+          const listing = await checkRepo(await download(target, join(dir, `${name}-after`)));
+          expect([[delay, OLD], [delay, NEW]]).toContainEqual([delay, listing]);
+          await publish({ from: v3, to: target, now: at(30), env });
+          expect([delay, withoutLocks(await treeDigest(await download(target, join(dir, `${name}-done`))))]).toEqual([delay, reference]);
+        } finally {
+          await target.close();
+        }
+      }
+      expect(kills).toBeGreaterThanOrEqual(KILLS);
+    }, 600_000);
   });
 });

@@ -10,6 +10,7 @@ import { benchMinirepo } from './minirepo-bench.js';
 import { benchMirror } from './mirror-bench.js';
 import { parseOptions, type Family } from './options.js';
 import { benchPublish } from './publish-bench.js';
+import { benchDeployS3 } from './deploy-s3-bench.js';
 import { benchPublishS3 } from './publish-s3-bench.js';
 import { failedRow, type Row } from './row.js';
 import { benchSnapshot } from './snapshot-bench.js';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     minirepo: () => benchMinirepo({ workDir, packages: opts.packages, workers, runs: opts.runs }),
     mirror: () => benchMirror({ workDir, packages: opts.packages, runs: opts.runs, downloads }),
     publish: async () => [...(await benchPublish({ workDir, packages: opts.packages, runs: opts.runs })), ...(await benchPublishS3({ workDir, packages: opts.packages, runs: opts.runs }))],
-    snapshot: () => benchSnapshot({ workDir, small: opts.packages, large: opts.large, runs: opts.runs }),
+    snapshot: async () => [...(await benchSnapshot({ workDir, small: opts.packages, large: opts.large, runs: opts.runs })), ...(await benchDeployS3({ workDir, packages: opts.packages, runs: opts.runs }))],
   };
 
   try {

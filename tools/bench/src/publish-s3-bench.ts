@@ -19,7 +19,7 @@ const PARALLEL = 8;
 const PEER = `rclone sync --copy-links --transfers ${PARALLEL}`;
 /** Each run uploads the whole snapshot twice to the test RGW (an in-memory OSD): kept small. */
 const MAX_PACKAGES = 300;
-const REMOTE = 'ovirtbench';
+export const REMOTE = 'ovirtbench';
 
 /**
  * publish of a store snapshot to `s3://` against `rclone sync` of the same snapshot to the same bucket
@@ -67,7 +67,7 @@ export async function benchPublishS3(o: PublishS3BenchOptions): Promise<Row[]> {
  * The AWS environment for ovirt-repo and an rclone remote defined by variables (no rclone.conf), both
  * pointed at the test server with the test user's keys.
  */
-function environment(server: S3TestServer): Record<string, string> {
+export function environment(server: S3TestServer): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('RCLONE_')) env[k] = v;
   const r = `RCLONE_CONFIG_${REMOTE.toUpperCase()}`;

@@ -3,3 +3,5 @@ export { makeTempDir } from './temp-dir.js';
 export { startNginx, freePort, type NginxServer, type NginxLocation } from './nginx.js';
 export { REPOSYNC_CONFIG } from './configs.js';
 export { describeWithS3, s3TestEnv, s3TestServer, s3TestPrefix, type S3TestServer } from './s3.js';
+export { describeWithHosts, HOSTS_SCRIPT, type TestHosts } from './hosts.js';
+export { seededRandom } from './random.js';

@@ -46,3 +46,25 @@ export function publishUntil(from: string, to: string, point: string, now: Date,
     });
   });
 }
+
+/**
+ * Run the child publishing `from` to `to` with no stop point and SIGKILL it after `delayMs`; `killed`: the
+ * kill came before the publish ended (else it ran to the end and printed DONE).
+ */
+export function publishKilledAfter(from: string, to: string, delayMs: number, now: Date, env: NodeJS.ProcessEnv): Promise<{ killed: boolean; pid: number }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [PUBLISH_CHILD, from, to, 'none', now.toISOString()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const timer = setTimeout(() => p.kill('SIGKILL'), delayMs);
+    p.on('error', reject);
+    p.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') resolve({ killed: true, pid: p.pid ?? 0 });
+      else if (code === 0 && out.includes('DONE')) resolve({ killed: false, pid: p.pid ?? 0 });
+      else reject(new Error(`child ended (${code}) unkilled and without DONE: ${out}${err}`));
+    });
+  });
+}

@@ -11,6 +11,8 @@ export interface WriteIndexOptions {
   variable?: string;
   logger?: Logger;
   lockTimeoutMs?: number;
+  /** When a holder of the index lock that stopped renewing it is taken as dead (default 2 min). */
+  staleAfterMs?: number;
 }
 
 export interface WriteIndexResult {
@@ -33,7 +35,7 @@ export async function writeIndex(store: Store, options: WriteIndexOptions = {}):
   const baseUrl = (options.baseUrl ?? defaultBaseUrl(store)).replace(/\/+$/, '');
   const variable = options.variable ?? DEFAULT_INDEX_VARIABLE;
   await assertOwnParts(store);
-  return withStoreLock(store, INDEX_LOCK, { purpose: 'index write', timeoutMs: options.lockTimeoutMs ?? 120_000, staleAfterMs: 120_000, logger: log }, async () => {
+  return withStoreLock(store, INDEX_LOCK, { purpose: 'index write', timeoutMs: options.lockTimeoutMs ?? 120_000, staleAfterMs: options.staleAfterMs ?? 120_000, logger: log }, async () => {
     const entries: [string, string][] = [];
     for (const repo of await listRepos(store)) {
       const id = await readLatest(store, repo);

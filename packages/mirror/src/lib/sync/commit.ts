@@ -40,7 +40,7 @@ export async function updateIndex(ctx: SyncContext, result: SyncResult): Promise
   const expected = result.snapshot ? snapshotUrl(ctx.baseUrl, ctx.repo, result.snapshot) : undefined;
   if (!result.changed && (!expected || (await indexedUrl(ctx.layout, ctx.repo)) === expected)) return result;
   try {
-    await ctx.timer.time('writeIndex', () => writeIndex(ctx.layout, { baseUrl: ctx.baseUrl, logger: ctx.log }));
+    await ctx.timer.time('writeIndex', () => writeIndex(ctx.layout, { baseUrl: ctx.baseUrl, staleAfterMs: ctx.options.staleAfterMs, logger: ctx.log }));
   } catch (e) {
     throw new OvirtRepoError(ErrorCodes.STORE, `snapshot ${ctx.repo}/${result.snapshot} is published, but the index could not be written: ${(e as Error).message}`, {
       target: ctx.layout.locationOf(YUM_DIR),

@@ -1,0 +1,51 @@
+import type { S3Client, Store } from '@ovirt-repo/core';
+import type { S3TestServer } from '@ovirt-repo/test-support';
+
+export interface HistoryRecord {
+  id: string;
+  parent: string | null;
+  host: string;
+}
+
+/** The AWS environment a child (the binary, runner.mjs) needs to reach the test server at `endpoint`. */
+export function awsEnv(server: S3TestServer, endpoint = server.endpoint): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_REGION: server.region,
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  };
+}
+
+/**
+ * A repo's history read record by record from any store, in commit order from root.json: each record's
+ * parent is the id before it, and the walk reaches every record there is (no fork, no orphaned commit).
+ */
+export async function historyChain(store: Store, repo: string): Promise<HistoryRecord[]> {
+  const dir = `yum/${repo}/history`;
+  const records = new Map<string, HistoryRecord>();
+  for (const e of await store.list(dir)) {
+    if (e.type !== 'object') continue;
+    records.set(e.key.slice(dir.length + 1), JSON.parse((await store.read(e.key))!.data.toString('utf8')) as HistoryRecord);
+  }
+  const chain: HistoryRecord[] = [];
+  for (let r = records.get('root.json'); r; r = records.get(`${r.id}.json`)) {
+    expect(r.parent).toBe(chain.at(-1)?.id ?? null);
+    chain.push(r);
+  }
+  expect(chain).toHaveLength(records.size);
+  return chain;
+}
+
+/** The package file names of a snapshot, from its record. */
+export async function packagesOf(store: Store, repo: string, id: string): Promise<string[]> {
+  const rec = JSON.parse((await store.read(`yum/${repo}/${id}/snapshot.json`))!.data.toString('utf8')) as { packages: { href: string }[] };
+  return rec.packages.map((p) => p.href.split('/').at(-1)!).sort();
+}
+
+/** Removes every object below `prefix` (a test's own, in the shared bucket), the store's own objects included. */
+export async function removePrefix(client: S3Client, bucket: string, prefix: string): Promise<void> {
+  for await (const e of client.list(bucket, { prefix: `${prefix}/` })) await client.delete(bucket, e.key);
+}
