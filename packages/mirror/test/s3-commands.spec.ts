@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { createS3Client, type S3Client } from '@ovirt-repo/core';
-import { describeWithS3, s3TestEnv, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
+import { describeWithS3, s3TestEnv, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer, s3TestClientSettings } from '@ovirt-repo/test-support';
 import { openLocalStore } from '../src/lib/store/local/local-store.js';
 import { isSnapshotId } from '../src/lib/store/names.js';
 import { S3Store } from '../src/lib/store/s3/s3-store.js';
@@ -39,7 +39,7 @@ describeWithTools(['createrepo_c', 'dnf'], 'store commands on an s3:// store', (
     beforeAll(async () => {
       ensurePluginBuilt();
       ({ dir, cleanup } = await makeTempDir('s3-commands-'));
-      client = createS3Client({ settings: { credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, region: server.region, endpoint: new URL(server.endpoint), credentialSource: 'test' } });
+      client = createS3Client({ settings: s3TestClientSettings(server) });
       const local = join(dir, 'store');
       for (const [n, names] of [['r1', ['a', 'b']], ['r2', ['a', 'b', 'c']]] as const) {
         await makeRepo(join(dir, n), names.map((x) => pkg(x)));

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createS3Client, type S3Client, type Store } from '@ovirt-repo/core';
-import { describeWithHosts, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer, type TestHosts } from '@ovirt-repo/test-support';
+import { describeWithHosts, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer, type TestHosts, s3TestClientSettings, s3TestEnv } from '@ovirt-repo/test-support';
 import { listSnapshotIds, openStore, readLatest, verifySnapshot } from '../src/index.js';
 import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
-import { awsEnv, historyChain, packagesOf, removePrefix } from './helpers/s3-history.js';
+import { historyChain, packagesOf, removePrefix } from './helpers/s3-history.js';
 
 const bin = join(repoRoot, 'packages', 'cli', 'bin', 'run.js');
 const HOSTS = 8;
@@ -45,15 +45,15 @@ describeWithTools(['createrepo_c', 'ip', 'unshare'], 'writers on many hosts shar
     let prefix: string;
     let location: string;
     let store: Store;
-    const hostEnv = () => awsEnv(server, hosts.endpoint);
+    const hostEnv = () => s3TestEnv(server, hosts.endpoint);
 
     beforeAll(() => ensurePluginBuilt());
     beforeEach(async () => {
       ({ dir, cleanup } = await makeTempDir('s3-hosts-'));
-      client = createS3Client({ settings: { credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, region: server.region, endpoint: new URL(server.endpoint), credentialSource: 'test' } });
+      client = createS3Client({ settings: s3TestClientSettings(server) });
       prefix = s3TestPrefix().replace(/\/$/, '');
       location = `s3://${server.bucket}/${prefix}`;
-      Object.assign(process.env, awsEnv(server));
+      Object.assign(process.env, s3TestEnv(server));
       store = await openStore(location, { create: true });
     });
     afterEach(async () => {

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createS3Client, type S3Client, type Store } from '@ovirt-repo/core';
-import { describeWithS3, describeWithTools, makeTempDir, s3TestPrefix, seededRandom, type S3TestServer } from '@ovirt-repo/test-support';
+import { describeWithS3, describeWithTools, makeTempDir, s3TestPrefix, seededRandom, type S3TestServer, s3TestClientSettings, s3TestEnv } from '@ovirt-repo/test-support';
 import { listSnapshotIds, openStore, readLatest, runGc, syncRepo, verifySnapshot } from '../src/index.js';
 import { ensurePluginBuilt } from './helpers/built.js';
 import { runChild } from './helpers/child.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
-import { awsEnv, historyChain, packagesOf, removePrefix } from './helpers/s3-history.js';
+import { historyChain, packagesOf, removePrefix } from './helpers/s3-history.js';
 
 /** Kills per series (OVIRT_REPO_TEST_KILLS: more to hunt, fewer while developing). */
 const KILLS = Number(process.env.OVIRT_REPO_TEST_KILLS ?? 20);
@@ -31,10 +31,10 @@ describeWithTools(['createrepo_c'], 'SIGKILL at random moments on an s3:// store
     beforeAll(() => ensurePluginBuilt());
     beforeEach(async () => {
       ({ dir, cleanup } = await makeTempDir('s3-kill-series-'));
-      client = createS3Client({ settings: { credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, region: server.region, endpoint: new URL(server.endpoint), credentialSource: 'test' } });
+      client = createS3Client({ settings: s3TestClientSettings(server) });
       prefix = s3TestPrefix().replace(/\/$/, '');
       location = `s3://${server.bucket}/${prefix}`;
-      Object.assign(process.env, awsEnv(server));
+      Object.assign(process.env, s3TestEnv(server));
       store = await openStore(location, { create: true });
     });
     afterEach(async () => {
@@ -45,7 +45,7 @@ describeWithTools(['createrepo_c'], 'SIGKILL at random moments on an s3:// store
 
     /** Runs `op` in a child and SIGKILLs it after `delayMs`; true when the kill came before it ended. */
     async function killAfter(op: 'sync' | 'gc', options: object, delayMs: number): Promise<boolean> {
-      const started = runChild(op, options, awsEnv(server));
+      const started = runChild(op, options, s3TestEnv(server));
       await Promise.race([sleep(delayMs), started.done]);
       started.child.kill('SIGKILL');
       const end = await started.done;
@@ -71,7 +71,7 @@ describeWithTools(['createrepo_c'], 'SIGKILL at random moments on an s3:// store
       await syncRepo(deploy(await makeRepo(join(dir, 'base'), [pkg('base')])) as Parameters<typeof syncRepo>[0]);
       const expected = ['base-1.0-1.noarch.rpm'];
       // The range of delays: one whole uninterrupted run in a child, start to end.
-      const whole = await timed(async () => expect((await runChild('sync', deploy(await makeRepo(join(dir, 'k0'), [pkg('k0')])), awsEnv(server)).done).code).toBe(0));
+      const whole = await timed(async () => expect((await runChild('sync', deploy(await makeRepo(join(dir, 'k0'), [pkg('k0')])), s3TestEnv(server)).done).code).toBe(0));
       expected.push('k0-1.0-1.noarch.rpm');
       // Built ahead, in parallel: a kill that comes after a run ended does not count, so a few more than KILLS.
       const builds = await Promise.all(Array.from({ length: 2 * KILLS }, (_, i) => makeRepo(join(dir, `k${i + 1}`), [pkg(`k${i + 1}`)])));
@@ -98,7 +98,7 @@ describeWithTools(['createrepo_c'], 'SIGKILL at random moments on an s3:// store
       const snapshot = (i: number) => syncRepo({ store: location, repo: 'exp', from: [builds[i]!], baseUrl: BASE_URL, staleAfterMs: STALE_MS });
       await snapshot(0);
       await snapshot(1);
-      const whole = await timed(async () => expect((await runChild('gc', gcOptions, awsEnv(server)).done).code).toBe(0));
+      const whole = await timed(async () => expect((await runChild('gc', gcOptions, s3TestEnv(server)).done).code).toBe(0));
       let kills = 0;
       for (let i = 2; kills < KILLS && i <= 2 * KILLS; i++) {
         await snapshot(i);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { createS3Client, type S3Client } from '@ovirt-repo/core';
-import { describeWithS3, s3TestEnv, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
+import { describeWithS3, s3TestEnv, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer, s3TestClientSettings } from '@ovirt-repo/test-support';
 import { S3Store } from '../src/lib/store/s3/s3-store.js';
 import { syncRepo } from '../src/lib/sync/sync-repo.js';
 import type { SyncOptions } from '../src/lib/sync/options.js';
@@ -64,7 +64,7 @@ describeWithTools(['createrepo_c', 'dnf'], 'mirror sync into an s3:// store', ()
     beforeAll(async () => {
       ensurePluginBuilt();
       ({ dir, cleanup } = await makeTempDir('s3-sync-'));
-      client = createS3Client({ settings: { credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, region: server.region, endpoint: new URL(server.endpoint), credentialSource: 'test' } });
+      client = createS3Client({ settings: s3TestClientSettings(server) });
     });
     afterAll(async () => {
       for await (const e of client.list(server.bucket, { prefix: `${root}/` })) await client.delete(server.bucket, e.key);

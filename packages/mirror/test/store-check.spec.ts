@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createS3Client } from '@ovirt-repo/core';
-import { describeWithS3, s3TestEnv, makeTempDir, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
+import { describeWithS3, s3TestEnv, makeTempDir, s3TestPrefix, type S3TestServer, s3TestClientSettings } from '@ovirt-repo/test-support';
 import StoreCheck from '../src/commands/store/check.js';
 import { ensurePluginBuilt } from './helpers/built.js';
 import { ovirtRepo, runJson } from './helpers/commands.js';
@@ -145,7 +145,7 @@ describeWithS3('ovirt-repo store check against Ceph RGW', (server: S3TestServer)
     // Measured on Ceph RGW 16.2.15: If-Match matches the bare ETag only; the quoted one (as S3 gives it and
     // RFC 7232 writes it) is refused even when current, so the S3 store must send it unquoted.
     expect(out.currentVersionAccepted).toEqual({ quoted: false, unquoted: true });
-    const client = createS3Client({ settings: { credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, region: server.region, endpoint: new URL(server.endpoint), credentialSource: 'test' } });
+    const client = createS3Client({ settings: s3TestClientSettings(server) });
     try {
       expect((await client.listPage(server.bucket, { prefix: `${prefix}/` })).objects).toEqual([]);
     } finally {

@@ -70,16 +70,27 @@ export function s3TestPrefix(): string {
 }
 
 /**
- * The AWS environment that points a command or client at the test server with the test user's keys, and
- * at nothing of the developer's own (no shared config or credentials file, no profile).
+ * The AWS environment that points a command or client at the test server (at `endpoint`, e.g. as a test
+ * host reaches it) with the test user's keys, and at nothing of the developer's own (no shared config or
+ * credentials file, no profile).
  */
-export function s3TestEnv(server: S3TestServer) {
+export function s3TestEnv(server: S3TestServer, endpoint = server.endpoint) {
   return {
     AWS_ACCESS_KEY_ID: server.accessKeyId,
     AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-    AWS_ENDPOINT_URL_S3: server.endpoint,
+    AWS_ENDPOINT_URL_S3: endpoint,
     AWS_REGION: server.region,
     AWS_CONFIG_FILE: '/nonexistent',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  };
+}
+
+/** Settings for core's createS3Client that reach the test server with the test user's keys. */
+export function s3TestClientSettings(server: S3TestServer) {
+  return {
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    region: server.region,
+    endpoint: new URL(server.endpoint),
+    credentialSource: 'test',
   };
 }

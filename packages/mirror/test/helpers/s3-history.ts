@@ -1,22 +1,9 @@
 import type { S3Client, Store } from '@ovirt-repo/core';
-import type { S3TestServer } from '@ovirt-repo/test-support';
 
 export interface HistoryRecord {
   id: string;
   parent: string | null;
   host: string;
-}
-
-/** The AWS environment a child (the binary, runner.mjs) needs to reach the test server at `endpoint`. */
-export function awsEnv(server: S3TestServer, endpoint = server.endpoint): Record<string, string> {
-  return {
-    AWS_ACCESS_KEY_ID: server.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-    AWS_ENDPOINT_URL_S3: endpoint,
-    AWS_REGION: server.region,
-    AWS_CONFIG_FILE: '/nonexistent',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkStore, createS3Client, IMMUTABLE, isOvirtRepoError, newOwner, NO_CACHE, type S3Client } from '@ovirt-repo/core';
-import { describeWithS3, s3TestEnv, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
+import { describeWithS3, s3TestEnv, s3TestPrefix, type S3TestServer, s3TestClientSettings } from '@ovirt-repo/test-support';
 import { ensurePluginBuilt } from '../../../../test/helpers/built.js';
 import { runChild } from '../../../../test/helpers/child.js';
 
@@ -26,7 +26,7 @@ describeWithS3('the S3 store, against Ceph RGW', (server: S3TestServer) => {
 
   beforeAll(() => ensurePluginBuilt());
   beforeEach(() => {
-    client = createS3Client({ settings: { credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, region: server.region, endpoint: new URL(server.endpoint), credentialSource: 'test' }, idleTimeoutMs: 10_000, retries: 1, backoffMs: 50 });
+    client = createS3Client({ settings: s3TestClientSettings(server), idleTimeoutMs: 10_000, retries: 1, backoffMs: 50 });
     prefix = `${root}/${s3TestPrefix().replace(/\/$/, '')}`;
     store = storeAt(prefix);
   });
