@@ -136,31 +136,24 @@ export async function runGc(store: Store, options: GcOptions = {}): Promise<GcRe
     // 4. The pool: every file that no snapshot references and no running sync registered goes. Temp files of
     //    interrupted downloads go once old (a running download's entry is registered, and young).
     if (!dryRun) result.removedLeftovers += await store.removeLeftovers(POOL_DIR, { olderThanMs: options.tempMaxAgeMs ?? DEFAULT_GRACE_MS, recursive: true });
-    const fanouts = await poolPrefixes(store, POOL_DIR, log);
-    const progress = log.progress('Scanning pool', fanouts.length);
-    for (const dd of fanouts) {
+    // One listing of the whole pool: on an object store each listing is a request (or two), and a pool has
+    // a prefix per package.
+    const pool = await poolFiles(store, log);
+    const progress = log.progress('Scanning pool', pool.length);
+    for (const file of pool) {
       progress.tick();
-      if (!/^[0-9a-f]{2}$/.test(baseKey(dd))) continue;
-      for (const entry of await poolPrefixes(store, dd, log)) {
-        const digest = baseKey(entry);
-        const registered = users.digests.has(digest);
-        const referenced = refs.byDigest.get(digest);
-        for (const file of await store.list(entry)) {
-          if (file.type === 'prefix') continue;
-          if (referenced?.has(baseKey(file.key))) {
-            result.keptPoolFiles++;
-            continue;
-          }
-          if (registered) {
-            result.protectedByRunningSyncs++;
-            result.keptPoolFiles++;
-            continue;
-          }
-          if (!dryRun) await store.remove(file.key);
-          result.removedPoolFiles++;
-          result.removedPoolBytes += file.size;
-        }
+      if (refs.byDigest.get(file.digest)?.has(file.name)) {
+        result.keptPoolFiles++;
+        continue;
       }
+      if (users.digests.has(file.digest)) {
+        result.protectedByRunningSyncs++;
+        result.keptPoolFiles++;
+        continue;
+      }
+      if (!dryRun) await store.remove(file.key);
+      result.removedPoolFiles++;
+      result.removedPoolBytes += file.size;
     }
     progress.done(`Pool: removed ${result.removedPoolFiles} files (${result.removedPoolBytes} bytes), kept ${result.keptPoolFiles}`);
   } finally {
@@ -173,14 +166,20 @@ export async function runGc(store: Store, options: GcOptions = {}): Promise<GcRe
 }
 
 /**
- * The prefixes directly below a pool prefix, sorted. A link there is never followed (it could lead into
- * another store's pool, whose packages this gc does not know about): it is left alone, with a warning.
+ * The files of the pool (`pool/<dd>/<digest>/<name>`), from one recursive listing. Anything else is left
+ * alone. A link where a fan-out or package prefix should be is never followed (it could lead into another
+ * store's pool, whose packages this gc does not know about): it is left, with a warning.
  */
-async function poolPrefixes(store: Store, prefix: string, log: Logger): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await store.list(prefix)) {
-    if (e.type === 'prefix') out.push(e.key);
-    else if (e.type === 'link') log.warn(`gc left ${store.locationOf(e.key)} alone: it is a symbolic link, and gc never follows one out of the pool; remove it (ovirt-repo never makes one there)`);
+async function poolFiles(store: Store, log: Logger): Promise<{ key: string; digest: string; name: string; size: number }[]> {
+  const out: { key: string; digest: string; name: string; size: number }[] = [];
+  for (const e of await store.list(POOL_DIR, { recursive: true })) {
+    const parts = e.key.slice(POOL_DIR.length + 1).split('/');
+    if (e.type === 'link' && parts.length < 3) {
+      log.warn(`gc left ${store.locationOf(e.key)} alone: it is a symbolic link, and gc never follows one out of the pool; remove it (ovirt-repo never makes one there)`);
+      continue;
+    }
+    if (parts.length !== 3 || !/^[0-9a-f]{2}$/.test(parts[0])) continue;
+    out.push({ key: e.key, digest: parts[1], name: parts[2], size: e.size });
   }
   return out;
 }
