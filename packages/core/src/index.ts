@@ -61,7 +61,7 @@ export {
 } from './target/index.js';
 // S3-compatible object storage: a client over the one HTTP client, settings from the AWS environment.
 export {
-  acquireS3Lease, contentTypeFor, createS3Client, IMMUTABLE, NO_CACHE, readS3LeaseHolder, formatS3Location, MAX_PUT_BYTES, parseS3Location, readBounded, resolveS3Settings, type S3Client,
+  acquireS3Lease, contentTypeFor, DEFAULT_LEASE_STALE_MS, createS3Client, IMMUTABLE, NO_CACHE, readS3LeaseHolder, formatS3Location, MAX_PUT_BYTES, parseS3Location, readBounded, resolveS3Settings, type S3Client,
   type S3Lease, type S3ListEntry, type S3Settings, type S3SettingsOptions, unquote,
 } from './s3/index.js';
 // The mirror's store: the Store interface and its conformance kit.
@@ -90,6 +90,6 @@ export {
 } from './ini/index.js';
 // Writer locks on files.
 export {
-  acquireLock, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_AFTER_MS, describeOwner, inspectLock, type Lock, type LockOptions, type LockOwner,
+  acquireLock, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_AFTER_MS, describeOwner, heartbeatMsOf, inspectLock, type Lock, type LockOptions, type LockOwner,
   newOwner, staleReason, thisHost, withLock,
 } from './lock/index.js';

@@ -83,6 +83,15 @@ describe('file locks', () => {
     await lock.release();
   });
 
+  it('with outlastDeadHolder, waits past its timeout until a dead holder on another host goes stale', async () => {
+    const path = join(dir, 'short.lock');
+    await writeFile(path, JSON.stringify({ ...newOwner('killed gc'), hostname: 'some-other-host', pid: 1 }));
+    const options = { purpose: 'x', timeoutMs: 100, staleAfterMs: 1500, heartbeatMs: 200 };
+    await expect(acquireLock(path, options)).rejects.toMatchObject({ code: 'E_LOCKED' });
+    const lock = await acquireLock(path, { ...options, outlastDeadHolder: true });
+    await lock.release();
+  });
+
   it('keeps a held lock fresh with heartbeats, and notices when it was taken away', async () => {
     const path = join(dir, 'b.lock');
     const lock = await acquireLock(path, { purpose: 'beat', heartbeatMs: 50, staleAfterMs: 200 });

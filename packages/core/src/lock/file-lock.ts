@@ -47,6 +47,12 @@ export interface LockOptions {
   logger?: Logger;
   /** Hint for the E_LOCKED error when the wait times out. */
   hint?: string;
+  /**
+   * Wait at least until a lock whose holder stopped renewing it would be stale (staleAfterMs and a
+   * heartbeat), even past timeoutMs: for short locks, which no live holder keeps long, so that a run
+   * after one killed on another host waits out its lock instead of failing E_LOCKED.
+   */
+  outlastDeadHolder?: boolean;
 }
 
 export interface Lock {
@@ -59,6 +65,19 @@ export interface Lock {
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_STALE_AFTER_MS = 15 * 60_000;
+
+/** How often a holder renews its lock: often enough that a live holder is never taken for dead. */
+export function heartbeatMsOf(options: Pick<LockOptions, 'heartbeatMs'>, staleAfterMs: number): number {
+  return options.heartbeatMs ?? Math.max(50, Math.min(10_000, staleAfterMs / 4));
+}
+
+/**
+ * How long a waiter waits for a held lock (see LockOptions.outlastDeadHolder). Outlasting adds a heartbeat
+ * and a second to the stale age: an S3 server's dates, which judge a lease's age, are whole seconds.
+ */
+export function lockWaitMs(options: Pick<LockOptions, 'heartbeatMs' | 'outlastDeadHolder'>, timeoutMs: number, staleAfterMs: number): number {
+  return options.outlastDeadHolder ? Math.max(timeoutMs, staleAfterMs + heartbeatMsOf(options, staleAfterMs) + 1000) : timeoutMs;
+}
 /** A break guard is held for milliseconds; older than this it is left over from a killed breaker. */
 const BREAK_GUARD_STALE_MS = 30_000;
 /** A lock file without a readable owner record (corrupt, or the fallback create path) gets this grace. */
@@ -229,7 +248,7 @@ export async function tryAcquireLock(path: string, options: LockOptions): Promis
 /** Acquire the lock, waiting with backoff up to `timeoutMs`. */
 export async function acquireLock(path: string, options: LockOptions): Promise<Lock> {
   const log = options.logger ?? silentLogger;
-  const timeout = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const timeout = lockWaitMs(options, options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
   const deadline = Date.now() + timeout;
   let delay = options.pollMs ?? 25;
   const maxDelay = options.maxPollMs ?? 1000;
@@ -258,8 +277,7 @@ export async function acquireLock(path: string, options: LockOptions): Promise<L
 }
 
 function holdLock(path: string, owner: LockOwner, options: LockOptions): Lock {
-  const staleAfter = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
-  const beat = options.heartbeatMs ?? Math.max(50, Math.min(10_000, staleAfter / 4));
+  const beat = heartbeatMsOf(options, options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
   let released = false;
   let lost: string | undefined;
   const check = async (): Promise<void> => {

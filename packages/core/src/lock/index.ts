@@ -3,6 +3,7 @@ export {
   DEFAULT_STALE_AFTER_MS,
   acquireLock,
   describeOwner,
+  heartbeatMsOf,
   inspectLock,
   lockStatus,
   mtimeOf,

@@ -37,6 +37,15 @@ describeWithS3('S3 lease against Ceph RGW', (server: S3TestServer) => {
     await next.release();
   });
 
+  it('with outlastDeadHolder, a waiter waits past its timeout until the lease of a dead holder on another host goes stale', async () => {
+    const key = `${prefix}lease`;
+    await client.put(bucket, key, JSON.stringify({ ...newOwner('killed gc'), hostname: 'other-host.example.org', state: 'held', renewal: 0 }));
+    const options = { purpose: 'short', timeoutMs: 100, staleAfterMs: 2000, heartbeatMs: 200 };
+    await expect(acquireS3Lease(client, bucket, key, options)).rejects.toMatchObject({ code: 'E_LOCKED', message: expect.stringContaining('other-host.example.org') });
+    const lease = await acquireS3Lease(client, bucket, key, { ...options, outlastDeadHolder: true });
+    await lease.release();
+  });
+
   it('a holder whose lease object was replaced behind its back finds out at assertHeld, and its release leaves the object alone', async () => {
     const key = `${prefix}lease`;
     const lease = await acquireS3Lease(client, bucket, key, { purpose: 'holder', heartbeatMs: 300 });

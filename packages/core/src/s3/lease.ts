@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCodes, isOvirtRepoError, OvirtRepoError } from '../errors/index.js';
-import { describeOwner, newOwner, type LockOptions, type LockOwner } from '../lock/file-lock.js';
+import { describeOwner, heartbeatMsOf, lockWaitMs, newOwner, type LockOptions, type LockOwner } from '../lock/file-lock.js';
 import { isSameHostOwnerAlive, thisHost } from '../lock/process-info.js';
 import { silentLogger } from '../log/logger.js';
 import { unquote } from './answers.js';
@@ -58,7 +58,7 @@ export async function acquireS3Lease(client: S3Client, bucket: string, key: stri
   const where = formatS3Location(bucket, key);
   const log = options.logger ?? silentLogger;
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_LEASE_STALE_MS;
-  const timeoutMs = options.timeoutMs ?? 0;
+  const timeoutMs = lockWaitMs(options, options.timeoutMs ?? 0, staleAfterMs);
   const deadline = Date.now() + timeoutMs;
   const owner = newOwner(options.purpose);
   let renewal = 0;
@@ -134,7 +134,7 @@ function hold(client: S3Client, bucket: string, key: string, held: Held): S3Leas
     turn = next.catch(() => undefined);
     return next;
   };
-  const heartbeatMs = options.heartbeatMs ?? Math.max(50, Math.min(10_000, held.staleAfterMs / 4));
+  const heartbeatMs = heartbeatMsOf(options, held.staleAfterMs);
   const timer = setInterval(
     () =>
       void inTurn(async () => {

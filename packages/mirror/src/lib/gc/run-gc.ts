@@ -118,7 +118,7 @@ export async function runGc(store: Store, options: GcOptions = {}): Promise<GcRe
         if (!dryRun) result.removedHistoryRecords += await pruneHistory(store, repo, log);
       };
       if (dryRun) await decide();
-      else await withStoreLock(store, retentionLockName(repo), { purpose: `gc of repo ${repo}`, timeoutMs: 60_000, staleAfterMs: options.staleAfterMs, logger: log }, decide);
+      else await withStoreLock(store, retentionLockName(repo), { purpose: `gc of repo ${repo}`, timeoutMs: 60_000, outlastDeadHolder: true, staleAfterMs: options.staleAfterMs, logger: log }, decide);
     }
 
     // 2. Leftovers of killed writers in repo directories (only where no writer holds the repo now), and the

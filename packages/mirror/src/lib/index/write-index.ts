@@ -35,7 +35,7 @@ export async function writeIndex(store: Store, options: WriteIndexOptions = {}):
   const baseUrl = (options.baseUrl ?? defaultBaseUrl(store)).replace(/\/+$/, '');
   const variable = options.variable ?? DEFAULT_INDEX_VARIABLE;
   await assertOwnParts(store);
-  return withStoreLock(store, INDEX_LOCK, { purpose: 'index write', timeoutMs: options.lockTimeoutMs ?? 120_000, staleAfterMs: options.staleAfterMs ?? 120_000, logger: log }, async () => {
+  return withStoreLock(store, INDEX_LOCK, { purpose: 'index write', timeoutMs: options.lockTimeoutMs ?? 120_000, outlastDeadHolder: options.lockTimeoutMs === undefined, staleAfterMs: options.staleAfterMs ?? 120_000, logger: log }, async () => {
     const entries: [string, string][] = [];
     for (const repo of await listRepos(store)) {
       const id = await readLatest(store, repo);

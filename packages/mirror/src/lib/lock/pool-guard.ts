@@ -1,4 +1,4 @@
-import { DEFAULT_STALE_AFTER_MS, describeOwner, ErrorCodes, newOwner, OvirtRepoError, silentLogger, staleReason, type LockOwner, type Logger, type Store } from '@ovirt-repo/core';
+import { DEFAULT_STALE_AFTER_MS, describeOwner, ErrorCodes, heartbeatMsOf, newOwner, OvirtRepoError, silentLogger, staleReason, type LockOwner, type Logger, type Store } from '@ovirt-repo/core';
 import { GC_LOCK, POOL_USERS } from './store-locks.js';
 
 /**
@@ -55,7 +55,8 @@ export async function registerPoolUser(store: Store, digests: Iterable<string>, 
   let version: string;
   for (;;) {
     version = await store.replace(key, body, null);
-    const gc = await store.lockHolder(GC_LOCK, { staleAfterMs: staleAfter });
+    // The store's own staleness for its locks (an S3 lease's is shorter than a registration's).
+    const gc = await store.lockHolder(GC_LOCK, { staleAfterMs: options.staleAfterMs });
     if (!gc) break;
     await store.remove(key).catch(() => undefined);
     if (Date.now() > deadline) {
@@ -72,7 +73,7 @@ export async function registerPoolUser(store: Store, digests: Iterable<string>, 
     delay = Math.min(delay * 2, 1000);
   }
   // The heartbeat: rewriting the registration gives it a fresh modification time, which is what tells gc it is alive.
-  const beat = options.heartbeatMs ?? Math.max(50, Math.min(10_000, staleAfter / 4));
+  const beat = heartbeatMsOf(options, staleAfter);
   let pending: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     pending = pending.then(() => store.replace(key, body, version).catch(() => undefined));

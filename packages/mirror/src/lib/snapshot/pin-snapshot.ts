@@ -32,7 +32,7 @@ export async function pinSnapshot(store: Store, repo: string, idArg: string, opt
   validateRepoName(repo);
   await assertOwnParts(store);
   const id = await resolveSnapshotId(store, repo, idArg);
-  const r = await withStoreLock(store, retentionLockName(repo), { purpose: `pin ${repo}/${id}`, timeoutMs: 120_000, logger: log }, async () => {
+  const r = await withStoreLock(store, retentionLockName(repo), { purpose: `pin ${repo}/${id}`, timeoutMs: 120_000, outlastDeadHolder: true, logger: log }, async () => {
     await requireSnapshot(store, repo, id);
     const had = (await readPins(store, repo)).get(id);
     const reason = options.reason ?? (had ? had.reason : options.defaultReason);
@@ -48,7 +48,7 @@ export async function unpinSnapshot(store: Store, repo: string, idArg: string, o
   validateRepoName(repo);
   await assertOwnParts(store);
   const id = await resolveSnapshotId(store, repo, idArg);
-  const r = await withStoreLock(store, retentionLockName(repo), { purpose: `unpin ${repo}/${id}`, timeoutMs: 120_000, logger: log }, async () => {
+  const r = await withStoreLock(store, retentionLockName(repo), { purpose: `unpin ${repo}/${id}`, timeoutMs: 120_000, outlastDeadHolder: true, logger: log }, async () => {
     const removed = await removePin(store, repo, id);
     return { repo, id, pinned: false, changed: removed };
   });

@@ -50,7 +50,7 @@ export async function replaceIfChanged(store: Store, key: string, body: string):
  */
 export async function refreshStatusPages(store: Store, options: { logger?: Logger; lockTimeoutMs?: number } = {}): Promise<StatusPagesResult> {
   const log = options.logger ?? silentLogger;
-  return withStoreLock(store, INDEX_LOCK, { purpose: 'status page', timeoutMs: options.lockTimeoutMs ?? 120_000, staleAfterMs: 120_000, logger: log }, () => writeStatusPages(store));
+  return withStoreLock(store, INDEX_LOCK, { purpose: 'status page', timeoutMs: options.lockTimeoutMs ?? 120_000, outlastDeadHolder: options.lockTimeoutMs === undefined, staleAfterMs: 120_000, logger: log }, () => writeStatusPages(store));
 }
 
 /**
