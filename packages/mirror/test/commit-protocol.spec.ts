@@ -5,7 +5,7 @@ import { listSnapshots, openStore, readLatest, runGc, syncRepo } from '../src/in
 import { ensurePluginBuilt } from './helpers/built.js';
 import { onOtherHost, runChild, waitForFile } from './helpers/child.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
-import { expectLatestVerifies, snapshotFiles, snapshotIds } from './helpers/store-checks.js';
+import { expectLatestVerifies, leftovers, snapshotFiles, snapshotIds } from './helpers/store-checks.js';
 
 interface Record {
   id: string;
@@ -39,18 +39,20 @@ describeWithTools(['createrepo_c', 'unshare'], 'the commit protocol: history rec
   });
   afterEach(() => cleanup());
 
-  it('a writer paused past its lock\'s staleness loses the commit to its successor, builds again on the new head, and both deploys land', async () => {
+  // before-latest: its snapshot is committed, its history record not yet; before-rename: its staged snapshot is
+  // written, and its successor takes it for a dead writer's leftovers and removes it.
+  it.each(['before-latest', 'before-rename'])('a writer paused (%s) past its lock\'s staleness loses the commit to its successor, builds again on the new head, and both deploys land', async (point) => {
     const base = await makeRepo(join(dir, 'base'), [pkg('base')]);
     const first = await syncRepo({ store, repo: 'exp', from: [base], mode: 'additive' });
     const a = await makeRepo(join(dir, 'a'), [pkg('alpha')]);
     const b = await makeRepo(join(dir, 'b'), [pkg('beta')]);
     const paused = join(dir, 'paused');
     const resume = join(dir, 'resume');
-    // A writer on another host, stopped (a frozen VM) after committing its staged snapshot: no heartbeat.
+    // A writer on another host, stopped (a frozen VM): no heartbeat.
     const slow = runChild(
       'sync',
       { store, repo: 'exp', from: [a], mode: 'additive', staleAfterMs: 1000 },
-      { OVIRT_REPO_TEST_PAUSE_AT: 'before-latest', OVIRT_REPO_TEST_PAUSE_FILE: paused, OVIRT_REPO_TEST_RESUME_FILE: resume },
+      { OVIRT_REPO_TEST_PAUSE_AT: point, OVIRT_REPO_TEST_PAUSE_FILE: paused, OVIRT_REPO_TEST_RESUME_FILE: resume },
       onOtherHost('frozen-host'),
     );
     try {
@@ -76,6 +78,7 @@ describeWithTools(['createrepo_c', 'unshare'], 'the commit protocol: history rec
     // The loser removed the snapshot it could not commit: every snapshot is in the history.
     expect(await snapshotIds(store, 'exp')).toEqual(chain);
     expect(await latestFile(store, 'exp')).toBe(latest);
+    expect(await leftovers(store, 'exp')).toEqual([]);
   });
 
   it('a writer killed between its history record and moving latest.txt: readers see the new head, and the next writer moves latest.txt to it', async () => {

@@ -256,7 +256,16 @@ export class LocalStore implements Store, LocalFilesCapable, SymlinkCapable, Sta
         if (isTempName(e.name)) {
           const st = await lstat(p).catch(missingAsUndefined);
           if (st && now - st.mtimeMs >= options.olderThanMs) {
-            await rm(p, { recursive: true, force: true });
+            // Claimed by a rename first: a staged write whose writer was only paused commits by renaming
+            // this directory, and exactly one of the two renames wins (staged-write.ts).
+            const claimed = tempPathFor(p);
+            try {
+              await rename(p, claimed);
+            } catch (err) {
+              if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+              throw err;
+            }
+            await rm(claimed, { recursive: true, force: true });
             removed++;
           }
         } else if (options.recursive && e.isDirectory()) await walk(p);

@@ -8,10 +8,15 @@ import { writeNewFile } from './files.js';
  * A set of files built in a temp directory beside the prefix's place (same filesystem), each written and
  * fsynced as it comes; commit fsyncs the directories and renames the whole directory into place, the one
  * step that makes the set visible. A writer killed before leaves only the temp directory, which
- * removeLeftovers takes away.
+ * removeLeftovers takes away. A writer that was only paused meanwhile (its lock broken as stale) may find
+ * that directory taken away: removeLeftovers renames it aside before deleting it, so either the commit's
+ * rename or the remover's wins, and commit checks that every file it wrote is still there (a write after
+ * the removal makes the directory again, with only that file). Then it is E_CONFLICT and nothing shows.
  */
 export class LocalStagedWrite implements StagedWrite {
   #settled = false;
+  /** Keys written (files and links), relative to the prefix. */
+  readonly #written = new Set<string>();
 
   private constructor(
     readonly prefix: string,
@@ -33,6 +38,7 @@ export class LocalStagedWrite implements StagedWrite {
     const source = wholeFileOf(data);
     if (source === undefined) {
       await writeNewFile(path, data, { sync: true });
+      this.#written.add(key);
       return;
     }
     // A whole file on this machine (a sync's metadata, made in its work area): copied by the kernel, which
@@ -45,6 +51,7 @@ export class LocalStagedWrite implements StagedWrite {
       throw ioError('copy', `${source} -> ${path}`, e);
     }
     await fsyncPath(path);
+    this.#written.add(key);
   }
 
   async symlink(key: string, target: string): Promise<void> {
@@ -52,11 +59,21 @@ export class LocalStagedWrite implements StagedWrite {
     const path = join(this.localDir, key);
     await makeDirectory(dirname(path));
     await symlink(target, path);
+    this.#written.add(key);
   }
 
   async commit(): Promise<void> {
     if (this.#settled) throw new OvirtRepoError(ErrorCodes.INTERNAL, `staged write of ${this.where} was already committed or discarded`);
-    await fsyncTree(this.localDir);
+    const lost = () =>
+      new OvirtRepoError(ErrorCodes.CONFLICT, `commit: the staged set of ${this.where} was taken away while this writer was paused (its lock was broken as stale)`, {
+        target: this.where,
+        hint: "another writer took it for a dead writer's leftovers; nothing was published by this one",
+      });
+    const present = await fsyncTree(this.localDir).catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (!present || [...this.#written].some((key) => !present.has(key))) throw lost();
     const conflict = () =>
       new OvirtRepoError(ErrorCodes.CONFLICT, `commit: ${this.where} exists already`, {
         target: this.where,
@@ -68,6 +85,7 @@ export class LocalStagedWrite implements StagedWrite {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') throw conflict();
+      if (code === 'ENOENT') throw lost();
       throw e;
     }
     this.#settled = true;
@@ -88,8 +106,16 @@ function wholeFileOf(data: StoreData): string | undefined {
   return (start === undefined || start === 0) && (end === undefined || end === Infinity) ? data.path : undefined;
 }
 
-/** fsync every directory of a tree, deepest first, so the entries of each are durable before its parent's. */
-async function fsyncTree(dir: string): Promise<void> {
-  for (const e of await readdir(dir, { withFileTypes: true })) if (e.isDirectory()) await fsyncTree(join(dir, e.name));
+/**
+ * fsync every directory of a tree, deepest first, so the entries of each are durable before its parent's.
+ * Returns the keys of what is not a directory ('/'-separated, relative to `dir`).
+ */
+async function fsyncTree(dir: string, under = '', found = new Set<string>()): Promise<Set<string>> {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const key = under ? `${under}/${e.name}` : e.name;
+    if (e.isDirectory()) await fsyncTree(join(dir, e.name), key, found);
+    else found.add(key);
+  }
   await fsyncPath(dir);
+  return found;
 }

@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream';
 import {
-  contentTypeFor, DEFAULT_READ_MAX_BYTES, ErrorCodes, IMMUTABLE, NO_CACHE, isOvirtRepoError, joinKey, mapLimit, MAX_PUT_BYTES, OvirtRepoError, parentKey, removeSpoolLeftovers,
+  contentTypeFor, DEFAULT_READ_MAX_BYTES, ErrorCodes, IMMUTABLE, NO_CACHE, isOvirtRepoError, joinKey, mapLimit, MAX_PUT_BYTES, OvirtRepoError, removeSpoolLeftovers,
   spoolStream, storeKey, unquote, type LockOptions, type LockOwner, type S3Client, type S3ListEntry, type StagedWrite,
   type StagedWriteCapable, type Store, type StoreData, type StoreEntry, type StoreLock, type StoreObject, type StoreStream,
 } from '@ovirt-repo/core';
 import { Leases } from './lease.js';
+import { COMMITTING_GRACE_MS, StagingMarkers } from './markers.js';
 import { isHidden, S3Namespace } from './namespace.js';
 import { S3StagedWrite } from './staged-write.js';
 
@@ -49,6 +50,7 @@ export class S3Store implements Store, StagedWriteCapable {
   readonly location: string;
   readonly #ns: S3Namespace;
   readonly #leases: Leases;
+  readonly #markers: StagingMarkers;
   readonly #maxObjectBytes: number;
   readonly #spoolDir: string | undefined;
 
@@ -56,6 +58,7 @@ export class S3Store implements Store, StagedWriteCapable {
     this.#ns = new S3Namespace(options.client, options.bucket, options.prefix);
     this.location = `s3://${options.bucket}${options.prefix ? `/${options.prefix}` : ''}`;
     this.#leases = new Leases(this.#ns, options.staleAfterMs);
+    this.#markers = new StagingMarkers(this.#ns);
     this.#maxObjectBytes = Math.min(options.maxObjectBytes ?? MAX_PUT_BYTES, MAX_PUT_BYTES);
     this.#spoolDir = options.spoolDir;
   }
@@ -179,27 +182,30 @@ export class S3Store implements Store, StagedWriteCapable {
     // Hidden first (as a staged write is), so a reader never lists half a prefix while it goes. A marker
     // that is there already (a write being staged, a killed remover's) is left to its owner or to
     // removeLeftovers.
-    const marked = await this.#mark(key);
+    const marked = (await this.#markers.create(key, 'removing')) !== undefined;
     await mapLimit(below, DELETE_CONCURRENCY, (k) => this.#client.delete(this.#bucket, k));
-    if (marked) await this.#unmark(key);
+    if (marked) await this.#markers.remove(key);
   }
 
   /**
    * Staged writes and prefix removals that were left (their marker older than `olderThanMs` by the
-   * server's clock) are finished: their objects removed, then the marker. Also the spool files of
+   * server's clock) are finished: each claimed first (markers.ts), so that a writer that was only paused
+   * and commits meanwhile keeps its set, then its objects removed, then the marker. A set whose writer was
+   * killed while committing is complete and left for COMMITTING_GRACE_MS. Also the spool files of
    * processes on this host killed while spooling a create().
    */
   async removeLeftovers(prefix: string, options: { olderThanMs: number; recursive?: boolean }): Promise<number> {
     storeKey(prefix, 'remove leftovers');
     let removed = 0;
     for (const staged of await this.#ns.markersBelow(prefix, options.recursive ?? false)) {
-      const marker = await this.#client.head(this.#bucket, this.#ns.markerKey(staged));
-      if (!marker || marker.serverDateMs === undefined || marker.lastModifiedMs === undefined) continue;
-      if (marker.serverDateMs - marker.lastModifiedMs < options.olderThanMs) continue;
+      const marker = await this.#markers.read(staged);
+      if (!marker || marker.ageMs === undefined) continue;
+      if (marker.ageMs < (marker.state === 'committing' ? Math.max(options.olderThanMs, COMMITTING_GRACE_MS) : options.olderThanMs)) continue;
+      if ((await this.#markers.claim(staged, marker.etag, 'removing')) === undefined) continue;
       const below: string[] = [];
       for await (const e of this.#client.list(this.#bucket, { prefix: this.#ns.below(staged) })) below.push(e.key);
       await mapLimit(below, DELETE_CONCURRENCY, (k) => this.#client.delete(this.#bucket, k));
-      await this.#unmark(staged);
+      await this.#markers.remove(staged);
       removed++;
     }
     return removed + (await removeSpoolLeftovers(options.olderThanMs, this.#spoolDir));
@@ -215,7 +221,8 @@ export class S3Store implements Store, StagedWriteCapable {
 
   async stage(prefix: string): Promise<StagedWrite> {
     if (storeKey(prefix, 'stage') === '') throw new OvirtRepoError(ErrorCodes.UNSAFE_PATH, `stage: refusing to stage the store root ${this.location}`, { target: this.location, hint: 'stage a prefix inside the store' });
-    if (!(await this.#mark(prefix))) {
+    const marker = await this.#markers.create(prefix, 'staging');
+    if (marker === undefined) {
       throw new OvirtRepoError(ErrorCodes.CONFLICT, `stage: ${this.locationOf(prefix)} is being written by another writer (or was left by one that died)`, {
         target: this.locationOf(prefix),
         hint: 'another writer is making it; what a killed writer left is removed by the next sync or gc once old',
@@ -226,15 +233,16 @@ export class S3Store implements Store, StagedWriteCapable {
       const page = await this.#client.listPage(this.#bucket, { prefix: this.#ns.below(prefix), maxKeys: 1 });
       exists = page.objects.length > 0 || page.prefixes.length > 0;
     } catch (e) {
-      await this.#unmark(prefix);
+      await this.#markers.remove(prefix);
       throw e;
     }
     // An existing prefix must not be hidden by our marker: it stays as it is, and this write is doomed.
-    if (exists) await this.#unmark(prefix);
+    if (exists) await this.#markers.remove(prefix);
     const store = {
       create: (key: string, data: StoreData) => this.create(key, data),
       deleteKeys: (keys: readonly string[]) => mapLimit(keys, DELETE_CONCURRENCY, (k) => this.#client.delete(this.#bucket, this.#ns.objectKey(k))).then(() => undefined),
-      unmark: (p: string) => this.#unmark(p),
+      claimCommit: async () => (await this.#markers.claim(prefix, marker, 'committing')) !== undefined,
+      unmark: () => this.#markers.remove(prefix),
       locationOf: (k: string) => this.locationOf(k),
     };
     return new S3StagedWrite(prefix, store, exists);
@@ -242,21 +250,5 @@ export class S3Store implements Store, StagedWriteCapable {
 
   async close(): Promise<void> {
     this.#client.close();
-  }
-
-  /** Create the staging marker of `prefix`, create-only: false when one is there. */
-  async #mark(prefix: string): Promise<boolean> {
-    const body = `${JSON.stringify({ prefix, parent: parentKey(prefix), pid: process.pid, at: new Date().toISOString() })}\n`;
-    try {
-      await this.#client.put(this.#bucket, this.#ns.markerKey(prefix), body, { ifNoneMatch: '*', contentType: 'application/json', cacheControl: NO_CACHE });
-      return true;
-    } catch (e) {
-      if (isConflict(e)) return false;
-      throw e;
-    }
-  }
-
-  async #unmark(prefix: string): Promise<void> {
-    await this.#client.delete(this.#bucket, this.#ns.markerKey(prefix));
   }
 }

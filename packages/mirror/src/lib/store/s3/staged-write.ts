@@ -7,18 +7,21 @@ export interface StagingStore {
   create(key: string, data: StoreData): Promise<boolean>;
   /** Delete objects by store key (bounded parallel). */
   deleteKeys(keys: readonly string[]): Promise<void>;
-  /** Remove the staging marker of `prefix`. */
-  unmark(prefix: string): Promise<void>;
+  /** Claim the prefix's marker for the commit (markers.ts): false when a remover claimed it first. */
+  claimCommit(): Promise<boolean>;
+  /** Remove the prefix's staging marker. */
+  unmark(): Promise<void>;
   locationOf(key: string): string;
 }
 
 /**
  * A set of objects written in place under their final prefix, with no copies: the store's staging marker
  * (namespace.ts), created before the first object, hides the prefix from list() and stat() of its parent;
- * commit() removes the marker, the one step that makes the whole set visible. Each object is written
- * create-only: one that existed means another writer made the prefix meanwhile (E_CONFLICT at commit). A
- * writer killed before commit leaves its objects and marker, both out of sight, which removeLeftovers
- * takes away once old.
+ * commit() claims the marker and removes it, the one step that makes the whole set visible. Each object is
+ * written create-only: one that existed means another writer made the prefix meanwhile (E_CONFLICT at
+ * commit). A writer killed before commit leaves its objects and marker, both out of sight, which
+ * removeLeftovers takes away once old; a writer that was only paused meanwhile finds its marker claimed by
+ * the remover and its commit is E_CONFLICT (markers.ts).
  *
  * A staged write of a prefix that already existed when it started (`doomed`) writes nothing: its data is
  * consumed and dropped, and its commit is E_CONFLICT, so the existing prefix is neither hidden nor changed.
@@ -26,6 +29,8 @@ export interface StagingStore {
 export class S3StagedWrite implements StagedWrite {
   readonly #written: string[] = [];
   #conflict = false;
+  /** The marker was claimed by a remover: it is the remover's to remove. */
+  #lost = false;
   #settled = false;
 
   constructor(
@@ -56,7 +61,14 @@ export class S3StagedWrite implements StagedWrite {
         hint: 'another writer made it meanwhile; nothing was published by this one',
       });
     }
-    await this.store.unmark(this.prefix);
+    if (!(await this.store.claimCommit())) {
+      this.#lost = true;
+      throw new OvirtRepoError(ErrorCodes.CONFLICT, `commit: the staged set of ${this.store.locationOf(this.prefix)} was taken away while this writer was paused (its lock was broken as stale)`, {
+        target: this.store.locationOf(this.prefix),
+        hint: 'another writer took it for a dead writer\'s leftovers; nothing was published by this one',
+      });
+    }
+    await this.store.unmark();
     this.#settled = true;
   }
 
@@ -66,7 +78,7 @@ export class S3StagedWrite implements StagedWrite {
     if (this.doomed) return;
     // The objects first, then the marker: the prefix stays hidden until nothing of it is left.
     await this.store.deleteKeys(this.#written);
-    await this.store.unmark(this.prefix);
+    if (!this.#lost) await this.store.unmark();
   }
 }
 
