@@ -11,6 +11,7 @@ import { benchMirror } from './mirror-bench.js';
 import { parseOptions, type Family } from './options.js';
 import { benchPublish } from './publish-bench.js';
 import { benchDeployS3 } from './deploy-s3-bench.js';
+import { benchMirrorS3 } from './mirror-s3-bench.js';
 import { benchPublishS3 } from './publish-s3-bench.js';
 import { failedRow, type Row } from './row.js';
 import { benchSnapshot } from './snapshot-bench.js';
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   const families: Record<Family, () => Promise<Row[]>> = {
     minirepo: () => benchMinirepo({ workDir, packages: opts.packages, workers, runs: opts.runs }),
-    mirror: () => benchMirror({ workDir, packages: opts.packages, runs: opts.runs, downloads }),
+    mirror: async () => [...(await benchMirror({ workDir, packages: opts.packages, runs: opts.runs, downloads })), ...(await benchMirrorS3({ workDir, packages: opts.packages, runs: opts.runs }))],
     publish: async () => [...(await benchPublish({ workDir, packages: opts.packages, runs: opts.runs })), ...(await benchPublishS3({ workDir, packages: opts.packages, runs: opts.runs }))],
     snapshot: async () => [...(await benchSnapshot({ workDir, small: opts.packages, large: opts.large, runs: opts.runs })), ...(await benchDeployS3({ workDir, packages: opts.packages, runs: opts.runs }))],
   };

@@ -48,8 +48,10 @@ export interface Store {
   /**
    * What is at `key`: an object, a prefix (something is below it), a link (stores that have them), or
    * undefined. With `follow`, a link is followed (inside the store only) and what it leads to is reported.
+   * With `objectOnly`, the caller asks about an object (or link) only: where there is none, a store may
+   * answer undefined without looking for a prefix (an object store then makes one request, not two).
    */
-  stat(key: string, options?: { follow?: boolean }): Promise<StoreEntry | undefined>;
+  stat(key: string, options?: { follow?: boolean; objectOnly?: boolean }): Promise<StoreEntry | undefined>;
 
   /**
    * What is below `prefix`, sorted by key. One level (default): its objects, links and prefixes.

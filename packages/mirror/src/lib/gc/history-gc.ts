@@ -36,7 +36,7 @@ export async function staleUnrecorded(store: Store, repo: string, unrecorded: re
   const stale: string[] = [];
   for (const id of unrecorded) {
     if (pinned.has(id)) continue;
-    const made = (await store.stat(`${snapshotKey(repo, id)}/${SNAPSHOT_RECORD}`))?.mtimeMs ?? parseSnapshotId(id) ?? Date.now();
+    const made = (await store.stat(`${snapshotKey(repo, id)}/${SNAPSHOT_RECORD}`, { objectOnly: true }))?.mtimeMs ?? parseSnapshotId(id) ?? Date.now();
     if (Date.now() - made > graceMs) stale.push(id);
   }
   return stale;

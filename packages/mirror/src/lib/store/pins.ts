@@ -46,7 +46,7 @@ export async function writePin(store: Store, repo: string, id: string, reason?: 
 
 /** Remove a pin; false when the snapshot was not pinned. */
 export async function removePin(store: Store, repo: string, id: string): Promise<boolean> {
-  if (!(await store.stat(pinKey(repo, id)))) return false;
+  if (!(await store.stat(pinKey(repo, id), { objectOnly: true }))) return false;
   await store.remove(pinKey(repo, id));
   return true;
 }

@@ -29,7 +29,7 @@ export async function poolEntryState(store: Store, digest: string, name: string,
 
 /** poolEntryState by a pool href already made with poolHref (so its parts are validated). */
 export async function poolEntryStateAt(store: Store, href: string, size: number): Promise<'present' | 'missing' | 'corrupt'> {
-  const st = await store.stat(href);
+  const st = await store.stat(href, { objectOnly: true });
   if (!st) return 'missing';
   return st.type === 'object' && st.size === size ? 'present' : 'corrupt';
 }

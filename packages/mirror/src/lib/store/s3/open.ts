@@ -24,7 +24,7 @@ export async function openS3Store(location: string, options: OpenS3StoreOptions 
   });
   const client = createS3Client({ settings, ...(options.logger ? { logger: options.logger } : {}) });
   const store = new S3Store({ client, bucket, prefix });
-  if (options.create && !(await store.stat(STORE_MARKER)) && (await store.list('')).length > 0) {
+  if (options.create && !(await store.stat(STORE_MARKER, { objectOnly: true })) && (await store.list('')).length > 0) {
     await store.close();
     throw new OvirtRepoError(ErrorCodes.STORE, `${store.location} holds objects but no ovirt-repo store (no ${STORE_MARKER}): refusing to make a store there`, {
       target: store.location,

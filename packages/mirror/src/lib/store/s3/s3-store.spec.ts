@@ -156,6 +156,20 @@ describeWithS3('the S3 store, against Ceph RGW', (server: S3TestServer) => {
     expect((await store.lockHolder('repo-x', { staleAfterMs: 60_000 }))?.owner?.purpose).toMatch(/^waiter \d$/);
   }, 30_000);
 
+  it('stat with objectOnly asks for the object alone: one request, and a prefix there is not looked for', async () => {
+    await store.create('pool/ab/abcd/p.rpm', 'package');
+    const requests = async (f: () => Promise<unknown>) => {
+      const before = client.requests;
+      const value = await f();
+      return { value, requests: client.requests - before };
+    };
+    expect(await requests(() => store.stat('pool/ab/abcd/p.rpm', { objectOnly: true }))).toEqual({ value: expect.objectContaining({ type: 'object', size: 7 }), requests: 1 });
+    expect(await requests(() => store.stat('pool/ab/abcd/q.rpm', { objectOnly: true }))).toEqual({ value: undefined, requests: 1 });
+    expect(await requests(() => store.stat('pool/ab/abcd', { objectOnly: true }))).toEqual({ value: undefined, requests: 1 });
+    // Without it, a missing object costs a listing more, which finds a prefix.
+    expect(await requests(() => store.stat('pool/ab/abcd'))).toEqual({ value: expect.objectContaining({ type: 'prefix' }), requests: 3 });
+  });
+
   it('writes Cache-Control: immutable for created objects, no-cache for replaced ones', async () => {
     await store.create('pool/ab/abcd/a.rpm', 'rpm');
     await store.create('yum/el9/s/repodata/repomd.xml', Readable.from([Buffer.from('<repomd/>')]));

@@ -93,7 +93,7 @@ export class S3Store implements Store, StagedWriteCapable {
     return { stream: got.stream, size: got.size, etag: unquote(got.etag), ...(got.lastModifiedMs !== undefined ? { mtimeMs: got.lastModifiedMs } : {}) };
   }
 
-  async stat(key: string): Promise<StoreEntry | undefined> {
+  async stat(key: string, options: { objectOnly?: boolean } = {}): Promise<StoreEntry | undefined> {
     storeKey(key, 'stat');
     if (key === '') {
       // The root is always there once the bucket answers (this throws NoSuchBucket, AccessDenied...).
@@ -102,6 +102,8 @@ export class S3Store implements Store, StagedWriteCapable {
     }
     const info = await this.#client.head(this.#bucket, this.#ns.objectKey(key));
     if (info) return { key, type: 'object', size: info.size, etag: unquote(info.etag), ...(info.lastModifiedMs !== undefined ? { mtimeMs: info.lastModifiedMs } : {}) };
+    // A LIST costs an RGW far more than a HEAD (a bucket index scan).
+    if (options.objectOnly) return undefined;
     const page = await this.#client.listPage(this.#bucket, { prefix: this.#ns.below(key), maxKeys: 1 });
     if (page.objects.length === 0 && page.prefixes.length === 0) return undefined;
     // Objects first, then the marker (see list()): a prefix seen while its marker is gone is complete.
