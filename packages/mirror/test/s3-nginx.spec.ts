@@ -83,8 +83,8 @@ describeWithTools(['createrepo_c', 'dnf', 'nginx', 'rpm'], 'nginx in front of an
     let ids: string[];
 
     /** The real binary with --json on the store; the index names snapshots at nginx's URL. */
-    const sync = async (from: string, mode: 'mirror' | 'additive') => {
-      const r = await ovirtRepo(['mirror', 'sync', 'el9', '--mode', mode, '--from', from, '--store', location, '--base-url', storeUrl, '--json'], { ...env, XDG_CACHE_HOME: join(dir, 'xdg') });
+    const sync = async (from: string, mode: 'mirror' | 'additive', repo = 'el9') => {
+      const r = await ovirtRepo(['mirror', 'sync', repo, '--mode', mode, '--from', from, '--store', location, '--base-url', storeUrl, '--json'], { ...env, XDG_CACHE_HOME: join(dir, 'xdg') });
       expect([r.code, r.stderr]).toEqual([0, '']);
       return JSON.parse(r.stdout) as { snapshot: string; packages: number };
     };
@@ -250,7 +250,7 @@ describeWithTools(['createrepo_c', 'dnf', 'nginx', 'rpm'], 'nginx in front of an
       expect((await send(nginx.url, '/store/yum/el9/')).body.toString()).toContain(ids[1]);
     }, 60_000);
 
-    it('pointers are never served stale: latest.txt, the index and the status page name a new deploy at once', async () => {
+    it('pointers are never served stale: latest.txt, the index and the status page name a new deploy at once, and a new repo\'s latest.txt appears at once', async () => {
       const read = async (path: string) => (await send(nginx.url, path)).body.toString();
       expect((await read('/store/yum/el9/latest.txt')).trim()).toBe(ids[1]);
       expect(JSON.parse(await read('/store/yum/all_latest.json'))).toMatchObject({ latest_ci_repos: { el9: `${storeUrl}/yum/el9/${ids[1]}` } });
@@ -261,6 +261,11 @@ describeWithTools(['createrepo_c', 'dnf', 'nginx', 'rpm'], 'nginx in front of an
       expect(await read('/store/yum/el9/')).toContain(third.snapshot);
       // And the new snapshot is served at once, its packages too.
       expect(await dnfReader(`${storeUrl}/yum/el9/${third.snapshot}/`, join(dir, 'third')).download('delta')).toEqual(['delta-1.0-1.noarch.rpm']);
+
+      // A repo's first deploy: its latest.txt, missing when asked for before, is there at once after.
+      expect((await send(nginx.url, '/store/yum/el10/latest.txt')).status).toBe(404);
+      const first = await sync(await makeRepo(join(dir, 'b4'), [pkg('epsilon')]), 'mirror', 'el10');
+      expect([(await send(nginx.url, '/store/yum/el10/latest.txt')).status, (await read('/store/yum/el10/latest.txt')).trim()]).toEqual([200, first.snapshot]);
     }, 120_000);
   });
 });
