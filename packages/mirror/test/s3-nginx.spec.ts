@@ -239,6 +239,9 @@ describeWithTools(['createrepo_c', 'dnf', 'nginx', 'rpm'], 'nginx in front of an
       // A download dnf resumes asks for a range.
       const part = await send(nginx.url, `${snapshot(ids[1]!)}/${shared}`, 'GET', { range: 'bytes=100-199' });
       expect([part.status, part.headers['content-range'], part.body.equals(held.subarray(100, 200))]).toEqual([206, `bytes 100-199/${held.length}`, true]);
+      // What is never cached comes whole, which HTTP allows.
+      const whole = await send(nginx.url, '/store/yum/el9/latest.txt', 'GET', { range: 'bytes=0-3' });
+      expect([whole.status, whole.body.toString().trim()]).toEqual([200, ids[1]]);
 
       for (const path of ['/store/yum/el9/latest.txt', '/store/yum/all_latest.json', '/store/yum/all_latest.yaml', '/store/', '/store/yum/el9/']) {
         for (let i = 0; i < 2; i++) {
