@@ -1,16 +1,14 @@
-import { execFile, spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { createS3Client, type S3Client } from '@ovirt-repo/core';
 import { describeWithS3, s3TestEnv, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer, s3TestClientSettings } from '@ovirt-repo/test-support';
 import { openLocalStore } from '../src/lib/store/local/local-store.js';
 import { isSnapshotId } from '../src/lib/store/names.js';
 import { S3Store } from '../src/lib/store/s3/s3-store.js';
 import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
-
-const execFileP = promisify(execFile);
+import { dnfReader } from './helpers/dnf.js';
 import { ovirtRepo } from './helpers/commands.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 
@@ -19,7 +17,7 @@ import { makeRepo, pkg } from './helpers/fixtures.js';
  * object by object through the two Store implementations, of a local store made by a real `mirror sync`
  * (links are not copied: an S3 store has none).
  */
-describeWithTools(['createrepo_c', 'dnf'], 'store commands on an s3:// store', () => {
+describeWithTools(['createrepo_c', 'dnf', 'rpm'], 'store commands on an s3:// store', () => {
   describeWithS3('store commands on an s3:// store, against Ceph RGW', (server: S3TestServer) => {
     const env = {
       ...s3TestEnv(server),
@@ -86,7 +84,7 @@ describeWithTools(['createrepo_c', 'dnf'], 'store commands on an s3:// store', (
       await client.put(server.bucket, victim, saved!.data);
     });
 
-    it('serve --store s3:// serves snapshots read-only to dnf, pool/ paths mapped to the pool, immutable files cached and pointers not', async () => {
+    it('serve --store s3:// serves snapshots read-only to dnf (download, install, reposync), pool/ paths mapped to the pool, immutable files cached and pointers not', async () => {
       const child = spawn(process.execPath, [join(repoRoot, 'packages', 'cli', 'bin', 'run.js'), 'serve', '--store', location, '--port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
       try {
         let err = '';
@@ -100,9 +98,26 @@ describeWithTools(['createrepo_c', 'dnf'], 'store commands on an s3:// store', (
         expect((await fetch(`${url}/yum/el9/latest.txt`)).headers.get('cache-control')).toBe('no-cache');
         expect((await fetch(`${url}/.ovirt-repo/locks/x`)).status).toBe(404);
         expect((await fetch(`${snapshot}/repodata/repomd.xml`, { method: 'PUT', body: 'x' })).status).toBe(405);
-        const dest = join(dir, 'downloaded');
-        await execFileP('dnf', ['-y', '--setopt=reposdir=/dev/null', '--disableplugin=local', `--setopt=cachedir=${join(dir, 'dnf-cache')}`, '--releasever', '9', '--nogpgcheck', `--repofrompath=snap,${snapshot}/`, '--repo', 'snap', 'download', '--destdir', dest, 'a', 'b', 'c'], { maxBuffer: 16 << 20 });
-        expect((await readdir(dest)).sort()).toEqual(['a-1.0-1.noarch.rpm', 'b-1.0-1.noarch.rpm', 'c-1.0-1.noarch.rpm']);
+        const reader = dnfReader(`${snapshot}/`, join(dir, 'serve-dnf'));
+        expect(await reader.download('a', 'b', 'c')).toEqual(['a-1.0-1.noarch.rpm', 'b-1.0-1.noarch.rpm', 'c-1.0-1.noarch.rpm']);
+        expect(await reader.install('c')).toEqual(['c-1.0-1.noarch']);
+        // reposync: every package, through the snapshot's pool/ paths, each the bucket's object (its name in
+        // the pool is its sha256), and the snapshot's metadata byte for byte.
+        const mirrored = await reader.reposync();
+        const packages = Object.keys(mirrored).filter((f) => f.startsWith('pool/'));
+        expect(packages.map((f) => f.split('/').at(-1)).sort()).toEqual(['a-1.0-1.noarch.rpm', 'b-1.0-1.noarch.rpm', 'c-1.0-1.noarch.rpm']);
+        for (const f of packages) {
+          expect([f, mirrored[f]]).toEqual([f, f.split('/')[2]]);
+          expect([f, (await client.head(server.bucket, `${prefix}/${f}`))?.size]).toEqual([f, expect.any(Number)]);
+        }
+        const repodata: string[] = [];
+        for await (const e of client.list(server.bucket, { prefix: `${prefix}/yum/el9/${ids[1]}/repodata/` })) {
+          const file = e.key.slice(`${prefix}/yum/el9/${ids[1]}/`.length);
+          repodata.push(file);
+          const held = await client.getBytes(server.bucket, e.key, 1 << 20);
+          expect([file, mirrored[file]]).toEqual([file, createHash('sha256').update(held!.data).digest('hex')]);
+        }
+        expect(Object.keys(mirrored).filter((f) => !f.startsWith('pool/')).sort()).toEqual(repodata.sort());
         const pooled = await fetch(`${snapshot}/${(await firstPoolKey())}`);
         expect([pooled.status, pooled.headers.get('cache-control')]).toEqual([200, 'public, max-age=31536000, immutable']);
       } finally {

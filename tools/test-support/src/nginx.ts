@@ -47,19 +47,30 @@ export interface NginxLocation {
  * files with no rewrite rules (the setup docs/operations.md recommends), run in the foreground and owned by
  * the test. `workDir` holds its config, logs and temp dirs.
  */
-export async function startNginx(locations: Record<string, string | NginxLocation>, workDir: string): Promise<NginxServer> {
-  await mkdir(join(workDir, 'tmp'), { recursive: true });
-  const port = await freePort();
-  const errorLog = join(workDir, 'error.log');
-  const accessLog = join(workDir, 'access.log');
-  const conf = join(workDir, 'nginx.conf');
-  const tmp = join(workDir, 'tmp');
+export function startNginx(locations: Record<string, string | NginxLocation>, workDir: string): Promise<NginxServer> {
   const blocks = Object.entries(locations)
     .map(([prefix, where]) => {
       const { dir, extra = '' } = typeof where === 'string' ? { dir: where } : where;
       return `    location ${prefix} {\n      alias ${dir.replace(/\/?$/, '/')};\n      autoindex on;\n${extra}\n    }`;
     })
     .join('\n');
+  return startNginxSite((port) => `  server {\n    listen 127.0.0.1:${port};\n${blocks}\n  }\n`, workDir);
+}
+
+/**
+ * A real nginx on 127.0.0.1 running `site`, directives of the `http` context (server blocks, a
+ * proxy_cache_path...) made for the free port it is given to listen on, as a page of the docs shows them.
+ * Run in the foreground and owned by the test; `workDir` holds its config, logs and temp dirs. Each access
+ * log line is nginx's `combined` format followed by `cache=$upstream_cache_status` (`HIT`, `MISS`, or `-`
+ * where no cache is involved).
+ */
+export async function startNginxSite(site: (port: number) => string, workDir: string): Promise<NginxServer> {
+  await mkdir(join(workDir, 'tmp'), { recursive: true });
+  const port = await freePort();
+  const errorLog = join(workDir, 'error.log');
+  const accessLog = join(workDir, 'access.log');
+  const conf = join(workDir, 'nginx.conf');
+  const tmp = join(workDir, 'tmp');
   await writeFile(
     conf,
     `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes 1;
@@ -68,7 +79,8 @@ pid ${join(workDir, 'nginx.pid')};
 error_log ${errorLog} warn;
 events { worker_connections 64; }
 http {
-  access_log ${accessLog};
+  log_format test '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" cache=$upstream_cache_status';
+  access_log ${accessLog} test;
   client_body_temp_path ${tmp};
   proxy_temp_path ${tmp};
   fastcgi_temp_path ${tmp};
@@ -76,10 +88,7 @@ http {
   scgi_temp_path ${tmp};
   types { application/xml xml; application/x-rpm rpm; application/gzip gz; application/json json; text/plain txt; text/html html; }
   default_type application/octet-stream;
-  server {
-    listen 127.0.0.1:${port};
-${blocks}
-  }
+${site(port)}
 }
 `,
   );

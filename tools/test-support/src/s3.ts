@@ -94,3 +94,29 @@ export function s3TestClientSettings(server: S3TestServer) {
     credentialSource: 'test',
   };
 }
+
+/** What publicTestBucket needs of an S3 client: core's S3Client has it (test-support does not depend on core). */
+export interface S3BucketAdmin {
+  createBucket(bucket: string): Promise<void>;
+  putBucketPolicy(bucket: string, policy: string): Promise<void>;
+}
+
+/**
+ * A bucket of its own whose objects anyone may GET (a bucket policy), as readers over plain HTTP need (a
+ * repository served straight from the bucket, nginx in front of a store); kept apart from the shared test
+ * bucket so its policy changes nothing for other suites. Tests work below an s3TestPrefix() in it too.
+ */
+export async function publicTestBucket(server: S3TestServer, client: S3BucketAdmin): Promise<string> {
+  const bucket = `${server.bucket}-public`;
+  await client.createBucket(bucket);
+  await client.putBucketPolicy(bucket, anonymousReadPolicy(bucket));
+  return bucket;
+}
+
+/** The policy docs/publish.md and docs/mirror.md show: GetObject for everyone, nothing else. */
+function anonymousReadPolicy(bucket: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'AnonymousRead', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }],
+  });
+}

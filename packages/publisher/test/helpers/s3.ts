@@ -1,5 +1,5 @@
 import { createS3Client, type S3Client } from '@ovirt-repo/core';
-import type { S3TestServer } from '@ovirt-repo/test-support';
+import { publicTestBucket as sharedPublicTestBucket, type S3TestServer } from '@ovirt-repo/test-support';
 import { S3Target, type S3TargetOptions } from '../../src/lib/targets/s3/s3-target.js';
 
 /** A client of the test server's user (each test closes its own). */
@@ -28,28 +28,14 @@ export function testS3Target(server: S3TestServer, bucket: string, prefix: strin
   return new S3Target({ client: testS3Client(server), bucket, prefix: prefix.replace(/\/+$/, ''), ...extra });
 }
 
-/**
- * A bucket of its own whose objects anyone may GET (a bucket policy), as a repository served straight from
- * the bucket needs; kept apart from the shared test bucket so its policy changes nothing for other suites.
- */
+/** test-support's bucket whose objects anyone may GET, for dnf reading a published repository from it. */
 export async function publicTestBucket(server: S3TestServer): Promise<string> {
-  const bucket = `${server.bucket}-public`;
   const client = testS3Client(server);
   try {
-    await client.createBucket(bucket);
-    await client.putBucketPolicy(bucket, anonymousReadPolicy(bucket));
+    return await sharedPublicTestBucket(server, client);
   } finally {
     client.close();
   }
-  return bucket;
-}
-
-/** The policy docs/publisher.md shows: GetObject for everyone, nothing else. */
-export function anonymousReadPolicy(bucket: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [{ Sid: 'AnonymousRead', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }],
-  });
 }
 
 /** Delete everything below `prefix`. */
