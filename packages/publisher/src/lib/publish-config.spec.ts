@@ -49,6 +49,15 @@ describe('resolvePublishRequest', () => {
     });
   });
 
+  it('refuses to read the latest snapshot of a store that is no directory here (s3://), saying what to give instead', async () => {
+    await writeFile(config, (await readFile(config, 'utf8')).replace('store: store', 'store: s3://ci-repos/store'));
+    await expect(resolvePublishRequest({ name: 'tested-master-el9' }, { file: config })).rejects.toMatchObject({
+      code: 'E_USAGE',
+      message: expect.stringContaining('s3://ci-repos/store'),
+      hint: expect.stringContaining('--from'),
+    });
+  });
+
   it('takes allowOlder from the named destination, and the flag (either way) over it', async () => {
     await writeFile(config, (await readFile(config, 'utf8')).replace('    keepVersions: 3\n', '    keepVersions: 3\n    allowOlder: true\n'));
     const base = { name: 'tested-master-el9', fromLock: 'run.lock.json' };

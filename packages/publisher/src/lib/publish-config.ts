@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ErrorCodes, OvirtRepoError, loadConfig, type LoadConfigOptions } from '@ovirt-repo/core';
 
 /** What the command line gave; unset values come from `publish.<name>` in ovirt-repo.yaml, then defaults. */
@@ -88,6 +89,15 @@ async function latestSnapshotDir(store: string | undefined, repo: string, file: 
       hint: 'set store: in ovirt-repo.yaml, OVIRT_REPO_STORE, or give --from/--from-lock',
     });
   }
+  // The store's latest pointer is read here as a file: a store that is no directory on this machine (an
+  // s3:// store) is published from its snapshot's URL instead.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(store) && !store.startsWith('file://')) {
+    throw new OvirtRepoError(ErrorCodes.USAGE, `publishing the latest snapshot of "${repo}" by name reads the store ${store} as a directory on this machine, which it is not`, {
+      target: file,
+      hint: `give the snapshot's URL (as readers get it: \`ovirt-repo snapshot list ${repo} --store ${store} --base-url URL --json\`) with --from, or publish from an inject lock file with --from-lock`,
+    });
+  }
+  if (store.startsWith('file://')) store = fileURLToPath(store);
   const latestFile = join(store, 'yum', repo, 'latest.txt');
   let id: string;
   try {
