@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createS3Client, type S3Client, type Store } from '@ovirt-repo/core';
-import { describeWithHosts, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer, type TestHosts, s3TestClientSettings, s3TestEnv } from '@ovirt-repo/test-support';
-import { listSnapshotIds, openStore, readLatest, verifySnapshot } from '../src/index.js';
+import { type Store } from '@ovirt-repo/core';
+import { describeWithHosts, describeWithTools, type S3TestServer, type TestHosts, s3TestEnv } from '@ovirt-repo/test-support';
+import { listSnapshotIds, readLatest, verifySnapshot } from '../src/index.js';
 import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
-import { historyChain, packagesOf, removePrefix } from './helpers/s3-history.js';
+import { historyChain, openS3TestStore, packagesOf } from './helpers/s3-history.js';
 
 const bin = join(repoRoot, 'packages', 'cli', 'bin', 'run.js');
 const HOSTS = 8;
@@ -39,28 +39,12 @@ function onHost(hosts: TestHosts, i: number, args: string[], env: Record<string,
 
 describeWithTools(['createrepo_c', 'ip', 'unshare'], 'writers on many hosts sharing an s3:// store', () => {
   describeWithHosts('writers on many hosts sharing an s3:// store (Ceph RGW, network namespaces)', HOSTS, (hosts: TestHosts, server: S3TestServer) => {
-    let dir: string;
-    let cleanup: () => Promise<void>;
-    let client: S3Client;
-    let prefix: string;
-    let location: string;
-    let store: Store;
+    let dir: string, location: string, store: Store, close: () => Promise<void>;
     const hostEnv = () => s3TestEnv(server, hosts.endpoint);
 
     beforeAll(() => ensurePluginBuilt());
-    beforeEach(async () => {
-      ({ dir, cleanup } = await makeTempDir('s3-hosts-'));
-      client = createS3Client({ settings: s3TestClientSettings(server) });
-      prefix = s3TestPrefix().replace(/\/$/, '');
-      location = `s3://${server.bucket}/${prefix}`;
-      Object.assign(process.env, s3TestEnv(server));
-      store = await openStore(location, { create: true });
-    });
-    afterEach(async () => {
-      await removePrefix(client, server.bucket, prefix);
-      client.close();
-      await cleanup();
-    });
+    beforeEach(async () => ({ dir, location, store, close } = await openS3TestStore(server, 's3-hosts-')));
+    afterEach(() => close());
 
     const deploy = (i: number, from: string) => onHost(hosts, i, ['mirror', 'sync', 'exp', '--mode', 'additive', '--from', from, '--store', location, '--base-url', 'https://repos.example.org/ci'], hostEnv());
 

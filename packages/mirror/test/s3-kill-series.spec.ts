@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createS3Client, type S3Client, type Store } from '@ovirt-repo/core';
-import { describeWithS3, describeWithTools, makeTempDir, s3TestPrefix, seededRandom, type S3TestServer, s3TestClientSettings, s3TestEnv } from '@ovirt-repo/test-support';
-import { listSnapshotIds, openStore, readLatest, runGc, syncRepo, verifySnapshot } from '../src/index.js';
+import { type Store } from '@ovirt-repo/core';
+import { describeWithS3, describeWithTools, seededRandom, type S3TestServer, s3TestEnv } from '@ovirt-repo/test-support';
+import { listSnapshotIds, readLatest, runGc, syncRepo, verifySnapshot } from '../src/index.js';
 import { ensurePluginBuilt } from './helpers/built.js';
 import { runChild } from './helpers/child.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
-import { historyChain, packagesOf, removePrefix } from './helpers/s3-history.js';
+import { historyChain, openS3TestStore, packagesOf } from './helpers/s3-history.js';
 
 /** Kills per series (OVIRT_REPO_TEST_KILLS: more to hunt, fewer while developing). */
 const KILLS = Number(process.env.OVIRT_REPO_TEST_KILLS ?? 20);
@@ -21,27 +21,11 @@ const BASE_URL = 'https://repos.example.org/ci';
  */
 describeWithTools(['createrepo_c'], 'SIGKILL at random moments on an s3:// store', () => {
   describeWithS3('SIGKILL at random moments on an s3:// store (Ceph RGW)', (server: S3TestServer) => {
-    let dir: string;
-    let cleanup: () => Promise<void>;
-    let client: S3Client;
-    let prefix: string;
-    let location: string;
-    let store: Store;
+    let dir: string, location: string, store: Store, close: () => Promise<void>;
 
     beforeAll(() => ensurePluginBuilt());
-    beforeEach(async () => {
-      ({ dir, cleanup } = await makeTempDir('s3-kill-series-'));
-      client = createS3Client({ settings: s3TestClientSettings(server) });
-      prefix = s3TestPrefix().replace(/\/$/, '');
-      location = `s3://${server.bucket}/${prefix}`;
-      Object.assign(process.env, s3TestEnv(server));
-      store = await openStore(location, { create: true });
-    });
-    afterEach(async () => {
-      await removePrefix(client, server.bucket, prefix);
-      client.close();
-      await cleanup();
-    });
+    beforeEach(async () => ({ dir, location, store, close } = await openS3TestStore(server, 's3-kill-series-')));
+    afterEach(() => close());
 
     /** Runs `op` in a child and SIGKILLs it after `delayMs`; true when the kill came before it ended. */
     async function killAfter(op: 'sync' | 'gc', options: object, delayMs: number): Promise<boolean> {

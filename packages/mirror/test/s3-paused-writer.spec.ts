@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createS3Client, type S3Client, type Store } from '@ovirt-repo/core';
-import { describeWithS3, describeWithTools, makeTempDir, s3TestClientSettings, s3TestEnv, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
-import { listSnapshotIds, openStore, readLatest, syncRepo, verifySnapshot } from '../src/index.js';
+import { type S3Client, type Store } from '@ovirt-repo/core';
+import { describeWithS3, describeWithTools, s3TestEnv, type S3TestServer } from '@ovirt-repo/test-support';
+import { listSnapshotIds, readLatest, syncRepo, verifySnapshot } from '../src/index.js';
 import { ensurePluginBuilt } from './helpers/built.js';
 import { onOtherHost, runChild, waitForFile } from './helpers/child.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
-import { historyChain, packagesOf, removePrefix } from './helpers/s3-history.js';
+import { historyChain, openS3TestStore, packagesOf } from './helpers/s3-history.js';
 
 const STALE_MS = 1000;
 const BASE_URL = 'https://repos.example.org/ci';
@@ -19,28 +19,11 @@ const BASE_URL = 'https://repos.example.org/ci';
  */
 describeWithTools(['createrepo_c', 'unshare'], 'a paused writer on an s3:// store', () => {
   describeWithS3('a paused writer on an s3:// store (Ceph RGW)', (server: S3TestServer) => {
-    let dir: string;
-    let cleanup: () => Promise<void>;
-    let client: S3Client;
-    let prefix: string;
-    let location: string;
-    let store: Store;
+    let dir: string, client: S3Client, prefix: string, location: string, store: Store, close: () => Promise<void>;
 
     beforeAll(() => ensurePluginBuilt());
-    beforeEach(async () => {
-      ({ dir, cleanup } = await makeTempDir('s3-paused-'));
-      client = createS3Client({ settings: s3TestClientSettings(server) });
-      prefix = s3TestPrefix().replace(/\/$/, '');
-      location = `s3://${server.bucket}/${prefix}`;
-      Object.assign(process.env, s3TestEnv(server));
-      store = await openStore(location, { create: true });
-    });
-    afterEach(async () => {
-      await store.close?.();
-      await removePrefix(client, server.bucket, prefix);
-      client.close();
-      await cleanup();
-    });
+    beforeEach(async () => ({ dir, client, prefix, location, store, close } = await openS3TestStore(server, 's3-paused-')));
+    afterEach(() => close());
 
     // before-rename: its staged snapshot is written, and its successor takes it for a dead writer's
     // leftovers; before-latest: its snapshot is visible, its history record not yet made. The successor

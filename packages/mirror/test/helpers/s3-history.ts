@@ -1,4 +1,6 @@
-import type { S3Client, Store } from '@ovirt-repo/core';
+import { createS3Client, type S3Client, type Store } from '@ovirt-repo/core';
+import { makeTempDir, s3TestClientSettings, s3TestEnv, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
+import { openStore } from '../../src/index.js';
 
 export interface HistoryRecord {
   id: string;
@@ -35,4 +37,39 @@ export async function packagesOf(store: Store, repo: string, id: string): Promis
 /** Removes every object below `prefix` (a test's own, in the shared bucket), the store's own objects included. */
 export async function removePrefix(client: S3Client, bucket: string, prefix: string): Promise<void> {
   for await (const e of client.list(bucket, { prefix: `${prefix}/` })) await client.delete(bucket, e.key);
+}
+
+/** A store of its own for one test: a new prefix of the test bucket, a temp directory, and a client. */
+export interface S3TestStore {
+  dir: string;
+  client: S3Client;
+  prefix: string;
+  /** `s3://BUCKET/PREFIX`. */
+  location: string;
+  store: Store;
+  /** Removes the prefix (the store's own objects included) and the temp directory. */
+  close(): Promise<void>;
+}
+
+/** Opens an S3TestStore, with the test server's AWS environment set for this process (children get it from s3TestEnv). */
+export async function openS3TestStore(server: S3TestServer, tempName: string): Promise<S3TestStore> {
+  const { dir, cleanup } = await makeTempDir(tempName);
+  const client = createS3Client({ settings: s3TestClientSettings(server) });
+  const prefix = s3TestPrefix().replace(/\/$/, '');
+  const location = `s3://${server.bucket}/${prefix}`;
+  Object.assign(process.env, s3TestEnv(server));
+  const store = await openStore(location, { create: true });
+  return {
+    dir,
+    client,
+    prefix,
+    location,
+    store,
+    async close() {
+      await store.close?.();
+      await removePrefix(client, server.bucket, prefix);
+      client.close();
+      await cleanup();
+    },
+  };
 }
