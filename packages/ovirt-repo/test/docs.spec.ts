@@ -8,16 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { Config } from '@oclif/core';
 import { cliPackageJson, cliRoot } from '@ovirt-repo/cli';
 import { ErrorCodes } from '@ovirt-repo/core';
-import {
-  checkCommand,
-  commandsInLine,
-  extractCommands,
-  headingAnchors,
-  logicalLines,
-  relativeLinks,
-  type CliCommand,
-  type DocCommand,
-} from './doc-commands.js';
+import { checkCommand, extractCommands, type CliCommand, type DocCommand } from './doc-commands.js';
+import { headingAnchors, relativeLinks } from './doc-markdown.js';
+import { commandsInLine, logicalLines } from './doc-shell.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
