@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { describeWithS3, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
+import { describeWithS3, s3TestClientSettings, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
 import { createS3Client } from './client.js';
 import type { S3Client } from './types.js';
 
 /** Against the real Ceph RGW (tools/ceph-rgw/start.sh): what the client sends is what a server accepts. */
 describeWithS3('S3 client against Ceph RGW', (server: S3TestServer) => {
-  const settings = () => ({ credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, region: server.region, endpoint: new URL(server.endpoint), credentialSource: 'test' });
+  const settings = () => s3TestClientSettings(server);
   let client: S3Client;
   let prefix: string;
   const bucket = server.bucket;

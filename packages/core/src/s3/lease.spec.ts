@@ -1,4 +1,4 @@
-import { describeWithS3, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
+import { describeWithS3, s3TestClientSettings, s3TestPrefix, type S3TestServer } from '@ovirt-repo/test-support';
 import { isOvirtRepoError } from '../errors/index.js';
 import { newOwner } from '../lock/file-lock.js';
 import { createS3Client } from './client.js';
@@ -7,7 +7,7 @@ import type { S3Client } from './types.js';
 
 /** Against the real Ceph RGW: the lease's create-only, compare-and-swap and server-time rules. */
 describeWithS3('S3 lease against Ceph RGW', (server: S3TestServer) => {
-  const settings = () => ({ credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, region: server.region, endpoint: new URL(server.endpoint), credentialSource: 'test' });
+  const settings = () => s3TestClientSettings(server);
   const bucket = server.bucket;
   let client: S3Client;
   let prefix: string;
