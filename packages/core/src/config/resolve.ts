@@ -82,6 +82,14 @@ export interface PublishConfig {
   keepMetadataDays: number;
   /** Publish a source older than what the destination publishes instead of refusing it. Unset: refuse. */
   allowOlder?: boolean;
+  /** Sign repomd.xml with this gpg key. */
+  signKey?: string;
+  /** Sign repomd.xml with this external signer (stdin -> armoured signature). */
+  signCommand?: string;
+  /** The signer's public key file (absolute). */
+  signPublicKey?: string;
+  /** Where the public key is published on the destination. */
+  publicKeyPath?: string;
 }
 
 export interface SyncConfig {
@@ -152,6 +160,10 @@ export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
       ...(p.keepVersions === undefined ? {} : { keepVersions: p.keepVersions }),
       keepMetadataDays: p.keepMetadataDays ?? CONFIG_DEFAULTS.publish.keepMetadataDays,
       ...(p.allowOlder === undefined ? {} : { allowOlder: p.allowOlder }),
+      ...(p.signKey === undefined ? {} : { signKey: p.signKey }),
+      ...(p.signCommand === undefined ? {} : { signCommand: p.signCommand }),
+      ...(p.signPublicKey === undefined ? {} : { signPublicKey: resolve(dir, p.signPublicKey) }),
+      ...(p.publicKeyPath === undefined ? {} : { publicKeyPath: p.publicKeyPath }),
     };
   }
 

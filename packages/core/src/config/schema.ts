@@ -135,6 +135,14 @@ export const publishSchema = z
       .boolean()
       .optional()
       .meta({ description: 'Publish a source older than what the destination publishes (a roll-back) instead of refusing it. Default: false.', default: false }),
+    signKey: z.string().min(1).optional().meta({ description: 'Sign repodata/repomd.xml with this gpg key (id, fingerprint or e-mail; the keyring of GNUPGHOME). Exclusive with signCommand.' }),
+    signCommand: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Sign repodata/repomd.xml with this external signer: repomd.xml on stdin, an ASCII-armoured detached signature on stdout. Words split on spaces, no shell. Needs signPublicKey.' }),
+    signPublicKey: z.string().min(1).optional().meta({ description: "The signer's ASCII-armoured public key file (relative to this file); every signature is verified against it before publishing." }),
+    publicKeyPath: z.string().min(1).optional().meta({ description: 'Publish the public key at this path of the destination, e.g. RPM-GPG-KEY-ovirt-tested.' }),
   })
   .meta({ description: 'A publish destination (`ovirt-repo publish`).' });
 

@@ -21,6 +21,7 @@ export const ErrorCodes = {
   STORE: 'E_STORE',
   OLDER_SOURCE: 'E_OLDER_SOURCE',
   CONFLICT: 'E_CONFLICT',
+  SIGN: 'E_SIGN',
   INTERNAL: 'E_INTERNAL',
 } as const;
 

@@ -34,6 +34,10 @@ export default class Publish extends BaseCommand<typeof Publish> {
       description: 'Publish to an S3 bucket (Ceph RGW here: path-style requests to the endpoint, keys from the AWS environment)',
       command: 'AWS_ENDPOINT_URL_S3=http://rgw.example.org:7480 AWS_PROFILE=ci <%= config.bin %> <%= command.id %> --from ./snapshot --to s3://ci-repos/ovirt/latest.tested/el9',
     },
+    {
+      description: 'Sign the repository for dnf repo_gpgcheck=1 with a gpg key, and publish the public key beside it',
+      command: '<%= config.bin %> <%= command.id %> --from ./snapshot --to /var/www/html/latest.tested/el9 --sign-key releng@ovirt.example.org --public-key-path RPM-GPG-KEY-ovirt-tested',
+    },
     { description: 'See what would change, as JSON', command: '<%= config.bin %> <%= command.id %> --from ./snapshot --to /srv/latest.tested --dry-run --json' },
     {
       description: 'Roll latest.tested back to the snapshot an older run tested (refused without --allow-older)',
@@ -65,6 +69,20 @@ export default class Publish extends BaseCommand<typeof Publish> {
       helpValue: 'KEY=VALUE',
       multiple: true,
     }),
+    'sign-key': Flags.string({
+      summary: 'Sign repodata/repomd.xml with this gpg key (repomd.xml.asc); GNUPGHOME is honoured.',
+      description: 'Runs gpg --batch --armor --detach-sign --local-user KEYID; the signature is verified against the exported public key before anything is published. See docs/trust.md.',
+      helpValue: 'KEYID',
+      exclusive: ['sign-command'],
+    }),
+    'sign-command': Flags.string({
+      summary: 'Sign repodata/repomd.xml with an external signer: repomd.xml on stdin, an armoured detached signature on stdout.',
+      description: 'Run without a shell: the words are split on spaces (no quoting, no variables; write a script for more). Killed after 60 s or 64 KiB of output. Needs --sign-public-key.',
+      helpValue: 'CMD',
+      exclusive: ['sign-key'],
+    }),
+    'sign-public-key': Flags.string({ summary: "The signer's ASCII-armoured public key; signatures are verified against it before publishing (default with --sign-key: exported from gpg).", helpValue: 'FILE' }),
+    'public-key-path': Flags.string({ summary: 'Publish the public key at this path of DEST, e.g. RPM-GPG-KEY-ovirt-tested.', helpValue: 'PATH' }),
     'lock-wait': Flags.integer({ summary: 'Seconds to wait for another publish to the same destination (targets with locks).', default: 0, min: 0, helpValue: 'SECONDS' }),
     compress: sharedFlags.compress(),
     checksum: sharedFlags.checksum(),
@@ -84,6 +102,10 @@ export default class Publish extends BaseCommand<typeof Publish> {
         keepVersions: this.flags['keep-versions'],
         keepMetadataDays: this.flags['keep-metadata-days'],
         allowOlder: this.flags['allow-older'],
+        signKey: this.flags['sign-key'],
+        signCommand: this.flags['sign-command'],
+        signPublicKey: this.flags['sign-public-key'],
+        publicKeyPath: this.flags['public-key-path'],
       },
       { file: this.flags.config },
     );

@@ -4,6 +4,8 @@ import { ErrorCodes, OvirtRepoError, packageFileNameOf, type PackageChecksum } f
 export const PACKAGES_DIR = 'packages';
 export const REPODATA_DIR = 'repodata';
 export const REPOMD_PATH = 'repodata/repomd.xml';
+/** The detached signature of repomd.xml (what dnf's repo_gpgcheck=1 fetches). */
+export const REPOMD_ASC_PATH = 'repodata/repomd.xml.asc';
 
 /** Identity of a package file across sources and generations: its checksum. */
 export function packageKey(checksum: PackageChecksum): string {

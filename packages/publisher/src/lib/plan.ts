@@ -1,6 +1,6 @@
 import { compareEvr, nevra } from '@ovirt-repo/core';
 import type { Generation, HistoryPackage, PublishHistory } from './history.js';
-import { PACKAGES_DIR, REPODATA_DIR, REPOMD_PATH, packageStorageDir } from './layout.js';
+import { PACKAGES_DIR, REPODATA_DIR, REPOMD_ASC_PATH, REPOMD_PATH, packageStorageDir } from './layout.js';
 
 const DAY_MS = 86_400_000;
 
@@ -181,7 +181,7 @@ export function planPrune(input: PruneInput): PrunePlan {
   const live = gens.at(-1);
   const retained: Generation[] = gens.filter((g, i) => i === gens.length - 1 || (g.supersededAt !== undefined && now.getTime() - Date.parse(g.supersededAt) < input.keepMetadataDays * DAY_MS));
   const oldest = retained.length ? Math.min(...retained.map((g) => Date.parse(g.publishedAt))) : Number.POSITIVE_INFINITY;
-  const keepMetadata = new Set<string>([REPOMD_PATH, ...retained.flatMap((g) => g.metadata)]);
+  const keepMetadata = new Set<string>([REPOMD_PATH, REPOMD_ASC_PATH, ...retained.flatMap((g) => g.metadata)]);
   const namedByDropped = new Set(gens.filter((g) => !retained.includes(g)).flatMap((g) => g.metadata));
 
   const removals: Removal[] = [];

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, OvirtRepoError, loadConfig, type LoadConfigOptions } from '@ovirt-repo/core';
+import type { SignOptions } from './sign/signer.js';
 
 /** What the command line gave; unset values come from `publish.<name>` in ovirt-repo.yaml, then defaults. */
 export interface PublishRequest {
@@ -14,6 +15,10 @@ export interface PublishRequest {
   keepVersions?: number;
   keepMetadataDays?: number;
   allowOlder?: boolean;
+  signKey?: string;
+  signCommand?: string;
+  signPublicKey?: string;
+  publicKeyPath?: string;
 }
 
 export interface ResolvedPublishRequest {
@@ -25,6 +30,7 @@ export interface ResolvedPublishRequest {
   keepVersions?: number;
   keepMetadataDays: number;
   allowOlder: boolean;
+  sign?: SignOptions;
 }
 
 export const DEFAULT_KEEP_DAYS = 14;
@@ -53,6 +59,8 @@ export async function resolvePublishRequest(req: PublishRequest, configOptions: 
     keepMetadataDays: req.keepMetadataDays ?? named?.entry.keepMetadataDays ?? DEFAULT_KEEP_METADATA_DAYS,
     allowOlder: req.allowOlder ?? named?.entry.allowOlder ?? false,
   };
+  const sign = signOptions(req, named?.entry);
+  if (sign) resolved.sign = sign;
   if (resolved.fromLock && !resolved.repo) {
     throw new OvirtRepoError(ErrorCodes.USAGE, '--from-lock needs --repo ID (or a named destination whose `from` is the repo)', {
       hint: 'e.g. --from-lock run.lock.json --repo experimental-master-el9',
@@ -68,6 +76,8 @@ export async function resolvePublishRequest(req: PublishRequest, configOptions: 
   }
   return resolved;
 }
+
+type PublishConfigEntry = Awaited<ReturnType<typeof namedDestination>>['entry'];
 
 async function namedDestination(name: string, configOptions: LoadConfigOptions) {
   const { config, file } = await loadConfig(configOptions);
@@ -113,4 +123,30 @@ async function latestSnapshotDir(store: string | undefined, repo: string, file: 
     throw new OvirtRepoError(ErrorCodes.STORE, `${latestFile} does not hold a snapshot id: "${id.slice(0, 80)}"`, { target: latestFile });
   }
   return join(store, 'yum', repo, id);
+}
+
+/**
+ * Signing settings: a flag naming a signer replaces the destination's signer (key or command) as a whole,
+ * so --sign-command on the command line is not refused for the signKey of the config file.
+ */
+function signOptions(req: PublishRequest, entry: PublishConfigEntry | undefined): SignOptions | undefined {
+  const fromFlags = req.signKey !== undefined || req.signCommand !== undefined;
+  const key = fromFlags ? req.signKey : entry?.signKey;
+  const command = fromFlags ? req.signCommand : entry?.signCommand;
+  const publicKeyFile = req.signPublicKey ?? entry?.signPublicKey;
+  const publicKeyPath = req.publicKeyPath ?? entry?.publicKeyPath;
+  if (key === undefined && command === undefined) {
+    if (publicKeyFile !== undefined || publicKeyPath !== undefined) {
+      throw new OvirtRepoError(ErrorCodes.USAGE, `${publicKeyFile !== undefined ? '--sign-public-key' : '--public-key-path'} is given but nothing signs`, {
+        hint: 'Add --sign-key KEYID or --sign-command CMD (or signKey/signCommand in ovirt-repo.yaml).',
+      });
+    }
+    return undefined;
+  }
+  return {
+    ...(key === undefined ? {} : { key }),
+    ...(command === undefined ? {} : { command }),
+    ...(publicKeyFile === undefined ? {} : { publicKeyFile }),
+    ...(publicKeyPath === undefined ? {} : { publicKeyPath }),
+  };
 }

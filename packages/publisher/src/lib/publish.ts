@@ -1,4 +1,4 @@
-import { rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   ErrorCodes,
@@ -21,10 +21,12 @@ import {
 import { assertPublishDestination, protectedByLive, readDestination } from './destination.js';
 import { extraHref, extrasSignature } from './extra-metadata.js';
 import { HISTORY_PATH, serializeHistory, type Generation } from './history.js';
-import { REPOMD_PATH } from './layout.js';
+import { REPOMD_ASC_PATH, REPOMD_PATH } from './layout.js';
 import { sourceFromLock, type LockedSource } from './lock-file.js';
 import { planPrune, planPublication, type PublishPlan, type Removal } from './plan.js';
 import { commitGeneration, reconcileHistory } from './reconcile.js';
+import { putPublicKey, signLiveRepomd, signRepomd } from './sign/repomd-signature.js';
+import { openSigner, type SignOptions, type Signer } from './sign/signer.js';
 import { openSource } from './source.js';
 import { checkSourceOrder, readSourceStamp, sameStamp, stampFields, stampOf } from './source-order.js';
 import { listedRecords, packageInfo, uniqueByKey, uploadPackages } from './source-packages.js';
@@ -58,6 +60,8 @@ export interface PublishOptions {
   allowOlder?: boolean;
   /** How long to wait for another publisher's lock on the destination (targets that lock). Default 0. */
   lockWaitMs?: number;
+  /** Sign repodata/repomd.xml (repomd.xml.asc) and publish the public key (docs/trust.md). */
+  sign?: SignOptions;
   /** The clock (tests). */
   now?: Date;
   logger?: Logger;
@@ -118,6 +122,9 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     throw new OvirtRepoError(ErrorCodes.USAGE, `--keep-versions must be a whole number of at least 1, got ${options.keepVersions}`, { hint: 'Leave it out to keep every version inside --keep-days.' });
   }
   const { url: sourceUri, repomd: lockedRepomd } = await resolveSource(options);
+  const env = options.env ?? process.env;
+  // A signer that cannot work is found before the destination is touched.
+  const signer: Signer | undefined = options.sign ? await openSigner(options.sign, env) : undefined;
   const registry = options.registry ?? targetRegistry();
   registerBuiltinTargets(registry);
   const target = typeof options.to === 'string' ? await registry.open(options.to, { logger: log, settings: options.targetSettings, env: options.env }) : options.to;
@@ -211,14 +218,8 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     }
 
     if (plan.changed) {
-      // The first write to a new destination marks it as ours, so a run that fails or is killed after
-      // copying some packages leaves a destination the next run accepts and finishes.
-      if (dest.historyText === undefined) await target.put(HISTORY_PATH, serializeHistory(history));
-      log.debug('step: upload packages');
-      const uploaded = await uploadPackages(target, source, sourceInfos, present, work, options.workers ?? 4, log);
-      result.uploaded.packages = uploaded.count;
-      result.uploaded.bytes += uploaded.bytes;
-
+      // The metadata is written locally and signed before the destination is touched, so a signer that
+      // fails or signs with the wrong key leaves it as it was.
       log.debug('step: write metadata');
       const records = listedRecords(plan, sourceByKey, dest.live?.records);
       const summary = await writeRepodata({
@@ -231,6 +232,16 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
         env: options.env,
         extraRecords: source.extras.map(({ record, localPath }) => ({ ...record, location: { href: extraHref(record) }, sourcePath: localPath })),
       });
+      const signature = signer ? await signRepomd(signer, await readFile(summary.repomdPath), env) : undefined;
+
+      // The first write to a new destination marks it as ours, so a run that fails or is killed after
+      // copying some packages leaves a destination the next run accepts and finishes.
+      if (dest.historyText === undefined) await target.put(HISTORY_PATH, serializeHistory(history));
+      log.debug('step: upload packages');
+      const uploaded = await uploadPackages(target, source, sourceInfos, present, work, options.workers ?? 4, log);
+      result.uploaded.packages = uploaded.count;
+      result.uploaded.bytes += uploaded.bytes;
+
       const dataFiles = summary.files.filter((f) => f !== summary.repomdPath);
       const toUpload = [];
       for (const file of dataFiles) {
@@ -255,6 +266,17 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
       };
       log.debug('step: record pending generation');
       await target.put(HISTORY_PATH, serializeHistory({ ...history, pending: { generation, packages: plan.packages } }));
+      // The signature goes first and repomd.xml right after it: between the two puts a client gets the old
+      // repomd.xml with the new signature (and fails its check); never a new repomd.xml beside an old
+      // signature. An unsigned publish takes an old signature away before the new repomd.xml goes live.
+      if (signer && signature) {
+        await putPublicKey(target, signer, options.sign?.publicKeyPath, dest.files);
+        log.debug('step: replace repomd.xml.asc');
+        await target.put(REPOMD_ASC_PATH, signature);
+      } else if (present.has(REPOMD_ASC_PATH)) {
+        log.warn(`${destination}/${REPOMD_ASC_PATH}: removing the signature of the previous repomd.xml, since this publish is not signed (give --sign-key or --sign-command to keep the repository signed)`);
+        await target.remove(REPOMD_ASC_PATH);
+      }
       log.debug('step: replace repomd.xml');
       await target.put(REPOMD_PATH, { localFile: summary.repomdPath });
       log.debug(`step: repomd.xml replaced: ${plan.listed.length} packages (${plan.fromHistory.length} from history), revision ${summary.revision}`);
@@ -266,6 +288,11 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
       // now stands for it, so that a publish of a snapshot between the two is seen as older.
       const { sourceSnapshot: _snapshot, sourceRevision: _revision, ...unstamped } = live;
       history = { ...history, generations: [...history.generations.slice(0, -1), { ...unstamped, source: sourceName, ...stampFields(stamp) }] };
+    }
+
+    if (signer && !plan.changed && dest.live) {
+      await putPublicKey(target, signer, options.sign?.publicKeyPath, dest.files);
+      if (await signLiveRepomd(target, signer, dest.live.bytes, dest.files, env, log)) notes.push(`signed the live repomd.xml with ${signer.name}`);
     }
 
     // Prune only now that the new repomd.xml is live (and its history committed).

@@ -1,0 +1,46 @@
+import { ErrorCodes, OvirtRepoError, readTargetFile, type Logger, type SyncTarget, type TargetEntry } from '@ovirt-repo/core';
+import { REPOMD_ASC_PATH } from '../layout.js';
+import { publicKeyTargetPath, type Signer } from './signer.js';
+import { checkSignature } from './verify.js';
+
+const MAX_EXISTING_SIGNATURE = 64 * 1024;
+
+/** Sign repomd.xml and check the signature against the signer's public key; writes nothing. */
+export async function signRepomd(signer: Signer, repomd: Buffer, env: NodeJS.ProcessEnv): Promise<string> {
+  const signature = await signer.sign(repomd);
+  const check = await checkSignature(repomd, signature, signer.publicKey, env);
+  if (!check.good || check.signatures !== 1) {
+    throw new OvirtRepoError(ErrorCodes.SIGN, `The signature ${signer.name} made of repodata/repomd.xml does not verify against its public key (${check.signatures} signatures${check.detail ? `; gpg: ${check.detail}` : ''}); nothing was published`, {
+      hint: 'The signer must sign with the key whose public half you give (--sign-public-key, or the exported --sign-key): check the key ids with gpg --list-packets on the signature.',
+    });
+  }
+  return signature;
+}
+
+/** Publish the public key where it was asked for, when it is not already there with these bytes. */
+export async function putPublicKey(target: SyncTarget, signer: Signer, path: string | undefined, files: TargetEntry[]): Promise<void> {
+  if (path === undefined) return;
+  const where = publicKeyTargetPath(path);
+  const bytes = Buffer.from(signer.publicKey, 'utf8');
+  const present = files.find((f) => f.path === where);
+  if (present?.size === bytes.length && (await readTargetFile(target, where)).equals(bytes)) return;
+  await target.put(where, bytes);
+}
+
+/**
+ * On a run that writes no new repomd.xml: make sure the live one carries exactly one good signature by the
+ * signer's key (a first signed publish of an unchanged repository, a run killed between the signature and
+ * repomd.xml, a key rotation). Replacing only the .asc beside an unchanged repomd.xml is one atomic put.
+ */
+export async function signLiveRepomd(target: SyncTarget, signer: Signer, repomd: Buffer, files: TargetEntry[], env: NodeJS.ProcessEnv, log: Logger): Promise<boolean> {
+  const existing = files.find((f) => f.path === REPOMD_ASC_PATH);
+  if (existing && existing.size <= MAX_EXISTING_SIGNATURE) {
+    const text = (await readTargetFile(target, REPOMD_ASC_PATH)).toString('utf8');
+    const check = await checkSignature(repomd, text, signer.publicKey, env);
+    if (check.good && check.signatures === 1) return false;
+  }
+  const signature = await signRepomd(signer, repomd, env);
+  log.info(`Signing the live repodata/repomd.xml with ${signer.name} (${existing ? 'its signature was not one good signature by this key' : 'it had no signature'})`);
+  await target.put(REPOMD_ASC_PATH, signature);
+  return true;
+}
