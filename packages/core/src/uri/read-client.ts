@@ -9,6 +9,7 @@ import { readRegularFile } from '../fs/regular-file.js';
 import type { Logger } from '../log/logger.js';
 import { fetchError, isTransient, localError, networkError as networkFailure, RETRY_STATUS, withAttempts } from './http-errors.js';
 import { withMinRate } from './min-rate.js';
+import type { ProxyPolicy, TlsMaterial } from './network.js';
 import { redactUrl } from './redact.js';
 import { createTransport } from './transport.js';
 import { defaultUserAgent } from './user-agent.js';
@@ -40,10 +41,13 @@ export interface ReadClientOptions {
   /** First backoff delay; doubles per retry, with jitter. Default 500 ms. */
   backoffMs?: number;
   /**
-   * `env`: use http_proxy/https_proxy/no_proxy from the environment. Default `none`: CI proxies cache
-   * aggressively and would serve stale maps and metadata.
+   * `env`: use http_proxy/https_proxy/no_proxy from the environment; a URL: that proxy, except for the hosts
+   * no_proxy names. Default `none` (inject's maps and locks: CI proxies cache aggressively and would serve
+   * stale ones); mirror sync and publish sources choose `env` (see clientNetwork).
    */
-  proxy?: 'none' | 'env';
+  proxy?: ProxyPolicy;
+  /** The CA, client certificate and key for https servers (see clientNetwork); default the system's CAs. */
+  tls?: TlsMaterial;
   userAgent?: string;
   /** Receives debug lines about retries. */
   logger?: Logger;
@@ -127,7 +131,7 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
   const backoff = options.backoffMs ?? 500;
   const userAgent = options.userAgent ?? defaultUserAgent();
   let requests = 0;
-  const transport = createTransport({ maxSockets, idleMs: idle, proxy: options.proxy ?? 'none' });
+  const transport = createTransport({ maxSockets, idleMs: idle, proxy: options.proxy ?? 'none', ...(options.tls ? { tls: options.tls } : {}) });
 
   const abortError = (method: string, url: URL) => fetchError(url, `${method} ${redactUrl(url.href)} aborted`, { aborted: true, unreachable: false }, 'the request was no longer needed');
   const networkError = (method: string, url: URL, e: unknown) => networkFailure(method, url, e, idle);
@@ -188,7 +192,9 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
         ? 'nothing is served at this URL: the URL is wrong, or the repo changed while its metadata was read (retry later)'
         : retry
           ? 'the server failed; retry later'
-          : 'check the URL and access rights';
+          : url.protocol === 'https:' && (status === 400 || status === 403) && !options.tls?.cert
+            ? 'check the URL and access rights; a server that requires a client certificate answers so without one: give --client-cert/--client-key (sslclientcert/sslclientkey)'
+            : 'check the URL and access rights';
     return fetchError(url, `GET ${redactUrl(url.href)} failed: HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`, { status, unreachable: retry }, hint);
   }
 
