@@ -42,7 +42,7 @@ export {
 // Reading local paths and URLs: one HTTP client, bounded.
 export {
   clientNetwork, type ClientNetwork, createReadClient, defaultUserAgent, displayUri, type DocumentPath, fileUrlOf, isTransient, isUnreachableError,
-  mergeNetworkSettings, type NetworkSettings,
+  isNoProxyValue, mergeNetworkSettings, type NetworkSettings,
   localPathOf, parseStructuredText, READABLE_SCHEMES, type ReadClient, type ReadRequestOptions, readStructuredUri,
   readUri, type ReadUriOptions, redactUrl, resolveUri, type StructuredDocument, uriKind,
 } from './uri/index.js';

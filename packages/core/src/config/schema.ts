@@ -4,6 +4,7 @@ import { SIZE_HELP, SIZE_PATTERN, parseSize, sizeProblem } from './size.js';
 import { baseUrlProblem, sourceProblem } from './locations.js';
 import { MAX_REPO_NAME_LENGTH, REPO_NAME_RULE } from './names.js';
 import { describeValue } from './wording.js';
+import { isNoProxyValue } from '../uri/network.js';
 
 /**
  * The schema of ovirt-repo.yaml, as written by CI maintainers. It is the single source of truth for
@@ -161,7 +162,7 @@ export const syncSchema = z
 
 /** Why `value` cannot be network.proxy, or undefined when it can (credentials stay out of this file, which `config show` prints). */
 function proxyProblem(value: string): string | undefined {
-  if (/^(env|none|_none_)$/i.test(value)) return undefined;
+  if (value.toLowerCase() === 'env' || isNoProxyValue(value)) return undefined;
   let url: URL;
   try {
     url = new URL(value.includes('://') ? value : `http://${value}`);

@@ -22,6 +22,7 @@ describe('clientNetwork', () => {
     expect((await clientNetwork({ proxy: '_NONE_' }, 'x', silentLogger)).proxy).toBe('none');
     expect((await clientNetwork({ proxy: 'none' }, 'x', silentLogger)).proxy).toBe('none');
     expect((await clientNetwork({}, 'x', silentLogger)).proxy).toBe('env');
+    expect((await clientNetwork({ proxy: 'ENV' }, 'x', silentLogger, 'none')).proxy).toBe('env');
     expect((await clientNetwork({}, 'x', silentLogger, 'none')).proxy).toBe('none');
     expect(String((await clientNetwork({ proxy: 'proxy.example.org:3128' }, 'x', silentLogger)).proxy)).toBe('http://proxy.example.org:3128/');
   });

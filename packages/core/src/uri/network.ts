@@ -66,7 +66,7 @@ export function isNoProxyValue(value: string): boolean {
  */
 export async function clientNetwork(settings: NetworkSettings, where: string, logger: Logger, defaultProxy: 'none' | 'env' = 'env'): Promise<ClientNetwork> {
   const proxyValue = settings.proxy?.trim();
-  const proxy: ProxyPolicy = !proxyValue ? defaultProxy : isNoProxyValue(proxyValue) ? 'none' : proxyValue === 'env' ? 'env' : parseProxyUrl(proxyValue, `the proxy of ${where}`);
+  const proxy: ProxyPolicy = !proxyValue ? defaultProxy : isNoProxyValue(proxyValue) ? 'none' : proxyValue.toLowerCase() === 'env' ? 'env' : parseProxyUrl(proxyValue, `the proxy of ${where}`);
   if (settings.clientKey && !settings.clientCert) {
     throw new OvirtRepoError(ErrorCodes.USAGE, `${where}: a client key is given without a client certificate`, {
       hint: 'give the certificate too (--client-cert FILE, sslclientcert=FILE), or drop the key',

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ErrorCodes, OvirtRepoError, ioError, parseIni, type NetworkSettings } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, ioError, isNoProxyValue, parseIni, type NetworkSettings } from '@ovirt-repo/core';
 import { splitList } from '../select/glob.js';
 
 /**
@@ -98,7 +98,7 @@ function sectionNetwork(sub: Record<string, string>, file: string, section: stri
   const where = `[${section}] in ${file}`;
   const out: NetworkSettings = {};
   const proxy = sub.proxy?.trim();
-  if (proxy) out.proxy = withProxyCredentials(proxy, sub.proxy_username?.trim(), sub.proxy_password, where);
+  if (proxy) out.proxy = withProxyCredentials(proxy, sub.proxy_username?.trim(), sub.proxy_password, file, where);
   const path = (v: string | undefined) => (v?.trim() ? resolve(dirname(file), v.trim()) : undefined);
   const caCert = path(sub.sslcacert);
   const clientCert = path(sub.sslclientcert);
@@ -119,14 +119,14 @@ function sectionNetwork(sub: Record<string, string>, file: string, section: stri
 const YUM_BOOLEANS = new Map([...['1', 'yes', 'true', 'on'].map((v) => [v, true] as const), ...['0', 'no', 'false', 'off'].map((v) => [v, false] as const)]);
 
 /** dnf keeps the proxy's credentials apart (proxy_username, proxy_password); the client takes them in the URL. */
-function withProxyCredentials(proxy: string, user: string | undefined, password: string | undefined, where: string): string {
-  if (!user || /^(_none_|none)$/i.test(proxy)) return proxy;
+function withProxyCredentials(proxy: string, user: string | undefined, password: string | undefined, file: string, where: string): string {
+  if (!user || isNoProxyValue(proxy)) return proxy;
   let url: URL;
   try {
     url = new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
   } catch {
     // Never echoed: the line may hold credentials.
-    throw new OvirtRepoError(ErrorCodes.CONFIG_INVALID, `${where}: proxy is not a URL`, { hint: 'write proxy=http://host:port' });
+    throw new OvirtRepoError(ErrorCodes.CONFIG_INVALID, `${where}: proxy is not a URL`, { target: file, hint: 'write proxy=http://host:port' });
   }
   url.username = encodeURIComponent(user);
   url.password = encodeURIComponent(password ?? '');
