@@ -18,8 +18,8 @@ import { defaultUserAgent } from './user-agent.js';
  * The one HTTP client of ovirt-repo (Node's http and https, see transport.ts), for everything read over http(s):// and file://: mirror sync
  * and publish read repos with it (small metadata files into memory, packages as streams), readUri reads
  * single documents (maps, locks) with it. One client keeps connections alive and bounds them per host.
- * TLS certificates are always verified (Node's CA store, plus NODE_EXTRA_CA_CERTS), even under
- * NODE_TLS_REJECT_UNAUTHORIZED=0. Redirects are followed (at most 5), only to http(s): a server never makes
+ * TLS certificates are always verified (Node's CA store plus NODE_EXTRA_CA_CERTS, or the `tls.ca` given), even
+ * under NODE_TLS_REJECT_UNAUTHORIZED=0; only `tls.verify: false` (a yum section's sslverify=0) turns it off. Redirects are followed (at most 5), only to http(s): a server never makes
  * the client read a local file. Every transfer is bounded in time: an idle timeout, a minimum rate, and
  * for a document read whole a deadline on the whole try.
  */
