@@ -15,7 +15,7 @@ export {
 // What library code reports through.
 export { type Logger, type Progress, silentLogger } from './log/logger.js';
 // Commands: the base class every plugin's commands extend, shared flags.
-export { BaseCommand, EXIT_USAGE, sharedFlags } from './cli/index.js';
+export { BaseCommand, EXIT_USAGE, networkFlags, networkFlagValues, sharedFlags } from './cli/index.js';
 // Compression by name.
 export {
   compressBuffer, compressionFromName, compressionSuffix, type WritableCompressionKind,
@@ -41,7 +41,8 @@ export {
 } from './repodata/index.js';
 // Reading local paths and URLs: one HTTP client, bounded.
 export {
-  createReadClient, defaultUserAgent, displayUri, type DocumentPath, fileUrlOf, isTransient, isUnreachableError,
+  clientNetwork, type ClientNetwork, createReadClient, defaultUserAgent, displayUri, type DocumentPath, fileUrlOf, isTransient, isUnreachableError,
+  isNoProxyValue, mergeNetworkSettings, type NetworkSettings,
   localPathOf, parseStructuredText, READABLE_SCHEMES, type ReadClient, type ReadRequestOptions, readStructuredUri,
   readUri, type ReadUriOptions, redactUrl, resolveUri, type StructuredDocument, uriKind,
 } from './uri/index.js';

@@ -19,10 +19,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitForPort(port: number, child: ChildProcess, errorLog: string): Promise<void> {
+/** Resolves once `child` (a server the test started) listens on 127.0.0.1:`port`; fails, with its log, when it exits first. */
+export async function waitForPort(port: number, child: ChildProcess, errorLog: string, name = 'nginx'): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${await readFile(errorLog, 'utf8').catch(() => '')}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited: ${await readFile(errorLog, 'utf8').catch(() => '')}`);
     const up = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1', () => {
         s.end();
@@ -31,7 +32,7 @@ async function waitForPort(port: number, child: ChildProcess, errorLog: string):
       s.on('error', () => resolve(false));
     });
     if (up) return;
-    if (Date.now() > deadline) throw new Error(`nginx did not listen on port ${port} within 15 s`);
+    if (Date.now() > deadline) throw new Error(`${name} did not listen on port ${port} within 15 s`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

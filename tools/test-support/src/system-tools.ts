@@ -25,7 +25,7 @@ export function inCI(): boolean {
 /** The tools missing from PATH, and the message a skip or a CI failure gives for them. */
 function missingTools(tools: readonly string[], name: string): { missing: string[]; message: string } {
   const missing = tools.filter((t) => !hasTool(t));
-  return { missing, message: `${name}: needs ${missing.join(', ')} (apt-get install -y createrepo-c rpm dnf python3-dnf dnf-plugins-core nginx rsync alien)` };
+  return { missing, message: `${name}: needs ${missing.join(', ')} (apt-get install -y createrepo-c rpm dnf python3-dnf dnf-plugins-core nginx rsync alien tinyproxy)` };
 }
 
 /**

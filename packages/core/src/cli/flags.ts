@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import type { NetworkSettings } from '../uri/network.js';
 
 /**
  * Flags shared by several commands, defined once so every command spells and documents them the same way.
@@ -44,3 +45,30 @@ export const sharedFlags = {
     helpValue: 'STRING',
   }),
 };
+
+/**
+ * How a command that fetches from upstream servers reaches them (mirror sync, publish --from URL), each flag
+ * mirroring a yum option: `static flags = { ...networkFlags }`, then `networkFlagValues(this.flags)`.
+ */
+export const networkFlags = {
+  proxy: Flags.string({
+    summary: "Fetch upstream through this proxy (yum's proxy=; default: http_proxy/https_proxy, hosts in no_proxy excepted).",
+    helpValue: 'URL',
+    exclusive: ['no-proxy'],
+  }),
+  'no-proxy': Flags.boolean({ summary: "Use no proxy, whatever http_proxy/https_proxy and the config say (yum's proxy=_none_).", default: false }),
+  'ca-cert': Flags.string({ summary: "PEM file of the CA(s) upstream certificates must chain to, instead of the system's (yum's sslcacert).", helpValue: 'FILE' }),
+  'client-cert': Flags.string({ summary: "PEM file of the client certificate for servers that require one (yum's sslclientcert).", helpValue: 'FILE' }),
+  'client-key': Flags.string({ summary: "PEM file of the client certificate's key (yum's sslclientkey; default: in --client-cert).", helpValue: 'FILE', dependsOn: ['client-cert'] }),
+};
+
+/** The NetworkSettings the networkFlags give (only those given: they beat config files). */
+export function networkFlagValues(flags: { proxy?: string | undefined; 'no-proxy'?: boolean | undefined; 'ca-cert'?: string | undefined; 'client-cert'?: string | undefined; 'client-key'?: string | undefined }): NetworkSettings {
+  const proxy = flags['no-proxy'] ? 'none' : flags.proxy;
+  return {
+    ...(proxy === undefined ? {} : { proxy }),
+    ...(flags['ca-cert'] === undefined ? {} : { caCert: flags['ca-cert'] }),
+    ...(flags['client-cert'] === undefined ? {} : { clientCert: flags['client-cert'] }),
+    ...(flags['client-key'] === undefined ? {} : { clientKey: flags['client-key'] }),
+  };
+}

@@ -15,6 +15,7 @@ export {
   type ReposyncConfigRef,
   type PublishConfig,
   type SyncConfig,
+  type NetworkConfig,
 } from './resolve.js';
 export type { ConfigFile, ConfigFileInput } from './schema.js';
 export { parseDuration, formatDuration, durationProblem, DURATION_PATTERN, DURATION_UNITS } from './duration.js';

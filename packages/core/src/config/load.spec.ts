@@ -299,6 +299,16 @@ describe('loadConfig', () => {
     expect(problemLines(errorOf('store: s3://b/x\ns3:\n  endpoint: http://KEY:SECRET@rgw:7480\n'))).toEqual(['3:3 s3.endpoint: must be http(s)://HOST[:PORT], without keys, path or query']);
   });
 
+  it('reads network: with PEM paths resolved against the file; a proxy URL with credentials is refused, by line, without echoing them', async () => {
+    await writeConfig('network:\n  proxy: http://proxy.example.org:3128\n  caCert: pki/ca.pem\n  clientCert: /etc/pki/client.pem\n');
+    const loaded = await loadConfig({ cwd: dir });
+    expect(loaded.config.network).toEqual({ proxy: 'http://proxy.example.org:3128', caCert: join(dir, 'pki', 'ca.pem'), clientCert: '/etc/pki/client.pem' });
+    const e = errorOf('network:\n  proxy: http://alice:s3cret@proxy:3128\n');
+    expect(problemLines(e)).toEqual([expect.stringMatching(/^2:3 network\.proxy: must not hold credentials/)]);
+    expect(JSON.stringify(e) + e.message).not.toContain('s3cret');
+    expect(problemLines(errorOf('network:\n  proxy: socks5://p:1080\n'))).toEqual([expect.stringMatching(/^2:3 network\.proxy: must be an http:\/\/ or https:\/\/ proxy URL/)]);
+  });
+
   it('gives defaults when there is no file at all', async () => {
     const loaded = await loadConfig({ cwd: dir, env: {} });
     expect(loaded.file).toBeUndefined();

@@ -22,9 +22,19 @@ export interface OvirtRepoConfig {
   /** Publish destinations by name. */
   publish: Record<string, PublishConfig>;
   sync: SyncConfig;
+  /** Proxy and TLS certificates for upstream fetches, where set. */
+  network?: NetworkConfig;
 }
 
 export type { RepoMode } from './schema.js';
+
+/** How upstream servers are reached (`network:`); PEM paths absolute. */
+export interface NetworkConfig {
+  proxy?: string;
+  caCert?: string;
+  clientCert?: string;
+  clientKey?: string;
+}
 
 export interface S3Config {
   endpoint?: string;
@@ -171,6 +181,7 @@ export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
     ...(file.store === undefined ? {} : { store: resolveLocation(dir, file.store) }),
     ...(file.baseUrl === undefined ? {} : { baseUrl: normalizeBaseUrl(file.baseUrl) }),
     ...(file.s3 ? { s3: { ...file.s3 } } : {}),
+    ...(file.network ? { network: resolveNetwork(file.network, dir) } : {}),
     defaults,
     repos,
     publish,
@@ -203,6 +214,15 @@ export function repoConfigFor(config: OvirtRepoConfig, name: string): RepoConfig
     retention: { ...settings.retention },
     ...(settings.mode === 'additive' ? { keepVersions } : {}),
   };
+}
+
+function resolveNetwork(n: NonNullable<ConfigFile['network']>, dir: string): NetworkConfig {
+  const out: NetworkConfig = n.proxy === undefined ? {} : { proxy: n.proxy };
+  for (const key of ['caCert', 'clientCert', 'clientKey'] as const) {
+    const value = n[key];
+    if (value !== undefined) out[key] = resolve(dir, value);
+  }
+  return out;
 }
 
 function list(value: string | string[] | undefined): string[] {

@@ -4,6 +4,7 @@ import { SIZE_HELP, SIZE_PATTERN, parseSize, sizeProblem } from './size.js';
 import { baseUrlProblem, sourceProblem } from './locations.js';
 import { MAX_REPO_NAME_LENGTH, REPO_NAME_RULE } from './names.js';
 import { describeValue } from './wording.js';
+import { isNoProxyValue } from '../uri/network.js';
 
 /**
  * The schema of ovirt-repo.yaml, as written by CI maintainers. It is the single source of truth for
@@ -167,6 +168,40 @@ export const syncSchema = z
   })
   .meta({ description: 'How syncs run: concurrency, network and size limits.' });
 
+/** Why `value` cannot be network.proxy, or undefined when it can (credentials stay out of this file, which `config show` prints). */
+function proxyProblem(value: string): string | undefined {
+  if (value.toLowerCase() === 'env' || isNoProxyValue(value)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.includes('://') ? value : `http://${value}`);
+  } catch {
+    return 'must be env, none, or a proxy URL such as http://proxy.example.org:3128';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http:// or https:// proxy URL, not ${url.protocol}//`;
+  if (url.username || url.password) return 'must not hold credentials (this file is printed by config show): put them in https_proxy/http_proxy or a yum config section (proxy_username, proxy_password)';
+  return undefined;
+}
+
+const pemFileSchema = z.string().min(1);
+
+export const networkSchema = z
+  .strictObject({
+    proxy: z
+      .string()
+      .refine((s) => proxyProblem(s) === undefined, { error: (iss) => proxyProblem(String(iss.input)) })
+      .optional()
+      .meta({
+        description:
+          "The proxy for upstream fetches of mirror sync: env (http_proxy/https_proxy/no_proxy), none, or a URL (no_proxy hosts excepted). Overridden by a yum config section's proxy= and by --proxy/--no-proxy. Default: env.",
+        default: 'env',
+        examples: ['http://proxy.example.org:3128', 'none'],
+      }),
+    caCert: pemFileSchema.optional().meta({ description: "PEM file of the CA(s) upstream servers' certificates must chain to, instead of the system's (yum's sslcacert). Relative to this file." }),
+    clientCert: pemFileSchema.optional().meta({ description: 'PEM file of the client certificate for servers that require one (yum\'s sslclientcert). Relative to this file.' }),
+    clientKey: pemFileSchema.optional().meta({ description: "PEM file of the client certificate's key (yum's sslclientkey); default: the clientCert file. Relative to this file." }),
+  })
+  .meta({ description: 'How upstream servers are reached by mirror sync: proxy and TLS certificates. See docs/trust.md.' });
+
 export const s3Schema = z
   .strictObject({
     endpoint: z
@@ -220,6 +255,7 @@ export const configFileSchema = z
       .optional()
       .meta({ description: `Publish destinations, by name. Names ${REPO_NAME_RULE}.`, ...nameKeys }),
     sync: syncSchema.nullable().optional(),
+    network: networkSchema.nullable().optional(),
     s3: s3Schema.nullable().optional(),
   })
   .meta({

@@ -31,16 +31,18 @@ export function networkError(method: string, url: URL, e: unknown, idleMs: numbe
   if (isOvirtRepoError(e)) return e;
   const code = errorCode(e);
   const tls = (code !== undefined && TLS_CODES.test(code)) || /certificate/i.test(innermost(e).message ?? '');
-  const proxy = code === 'EPROXY';
-  const reason = code === 'ETIMEDOUT' ? `timed out (no data for ${idleMs / 1000} s)` : describe(e, code);
+  const proxyHost = findProxyHost(e);
+  const proxy = proxyHost !== undefined;
+  const why = code === 'ETIMEDOUT' ? `timed out (no data for ${idleMs / 1000} s)` : describe(e, code);
+  const reason = proxy && !why.includes(`proxy ${proxyHost}`) ? `proxy ${proxyHost}: ${why}` : why;
   const hint = tls
-    ? 'the server certificate did not verify; install its CA (NODE_EXTRA_CA_CERTS) rather than disabling verification'
+    ? "the TLS handshake failed: give the server's CA with --ca-cert (yum's sslcacert), and a client certificate with --client-cert/--client-key where the server requires one, rather than disabling verification"
     : proxy
-      ? 'check the proxy that http_proxy/https_proxy name, or exempt the host with no_proxy'
-      : 'the server is down or unreachable from here; check the URL, DNS and network (proxies are not used unless allowed)';
+      ? 'check the proxy (--proxy, a proxy= line, or http_proxy/https_proxy), or exempt the host with no_proxy or --no-proxy'
+      : 'the server is down or unreachable from here; check the URL, DNS, network and proxy settings';
   // A name that does not resolve is not retried (it will not resolve in a second), but it is unreachable;
   // neither is a proxy's refusal of a tunnel.
-  return fetchError(url, `${method} ${redactUrl(url.href)} failed: ${reason}`, { errno: code, transient: !tls && !proxy && code !== 'ENOTFOUND', unreachable: !tls }, hint, e);
+  return fetchError(url, `${method} ${redactUrl(url.href)} failed: ${reason}`, { errno: code, transient: !tls && code !== 'EPROXY' && code !== 'ENOTFOUND', unreachable: !tls, ...(proxyHost ? { proxy: proxyHost } : {}) }, hint, e);
 }
 
 /** `e` (an E_FETCH) saying how many tries it took, when more than one. */
@@ -61,6 +63,14 @@ function errorCode(e: unknown): string | undefined {
     if (typeof cur.code === 'string') found = cur.code;
   }
   return found;
+}
+
+/** The proxy (host:port) a failure happened at, when it did (transport.ts marks it). */
+function findProxyHost(e: unknown): string | undefined {
+  for (let cur = e as { proxyHost?: unknown; cause?: unknown } | undefined, depth = 0; cur && depth < 8; cur = cur.cause as typeof cur, depth++) {
+    if (typeof cur.proxyHost === 'string') return cur.proxyHost;
+  }
+  return undefined;
 }
 
 function innermost(e: unknown): { message?: string } {

@@ -17,7 +17,7 @@ export async function readHttp(uri: string, options: ReadUriOptions): Promise<Re
     minBytesPerSecond: 0,
     retries: Math.max(1, options.tries ?? DEFAULT_TRIES) - 1,
     backoffMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
-    proxy: options.allowProxy ? 'env' : 'none',
+    ...(options.network ?? { proxy: options.allowProxy ? 'env' : 'none' }),
     ...(options.userAgent ? { userAgent: options.userAgent } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });

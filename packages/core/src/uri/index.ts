@@ -8,3 +8,4 @@ export { defaultUserAgent } from './user-agent.js';
 export { parseStructuredText, readStructuredUri, type StructuredDocument, type DocumentPath } from './document.js';
 export { createReadClient, isTransient, type OpenedResource, type ReadClient, type ReadClientOptions, type ReadDocument, type ReadRequestOptions, type SendRequest, type SentResponse } from './read-client.js';
 export { redactUrl } from './redact.js';
+export { clientNetwork, isNoProxyValue, mergeNetworkSettings, type ClientNetwork, type NetworkSettings, type ProxyPolicy, type TlsMaterial } from './network.js';

@@ -36,3 +36,12 @@ describe('proxyFor', () => {
     expect(JSON.stringify(error)).not.toContain('s3cret');
   });
 });
+
+describe('proxyFor with an explicit proxy', () => {
+  it('takes it for http and https alike, except for the hosts no_proxy names', () => {
+    const explicit = new URL('http://explicit:3128');
+    expect(proxyFor(new URL('https://a.example/'), { https_proxy: 'http://env:3128' }, explicit)?.host).toBe('explicit:3128');
+    expect(proxyFor(new URL('http://a.example/'), {}, explicit)?.host).toBe('explicit:3128');
+    expect(proxyFor(new URL('http://a.example/'), { no_proxy: 'a.example' }, explicit)).toBeUndefined();
+  });
+});

@@ -9,6 +9,7 @@ import { readRegularFile } from '../fs/regular-file.js';
 import type { Logger } from '../log/logger.js';
 import { fetchError, isTransient, localError, networkError as networkFailure, RETRY_STATUS, withAttempts } from './http-errors.js';
 import { withMinRate } from './min-rate.js';
+import type { ProxyPolicy, TlsMaterial } from './network.js';
 import { redactUrl } from './redact.js';
 import { createTransport } from './transport.js';
 import { defaultUserAgent } from './user-agent.js';
@@ -17,8 +18,8 @@ import { defaultUserAgent } from './user-agent.js';
  * The one HTTP client of ovirt-repo (Node's http and https, see transport.ts), for everything read over http(s):// and file://: mirror sync
  * and publish read repos with it (small metadata files into memory, packages as streams), readUri reads
  * single documents (maps, locks) with it. One client keeps connections alive and bounds them per host.
- * TLS certificates are always verified (Node's CA store, plus NODE_EXTRA_CA_CERTS), even under
- * NODE_TLS_REJECT_UNAUTHORIZED=0. Redirects are followed (at most 5), only to http(s): a server never makes
+ * TLS certificates are always verified (Node's CA store plus NODE_EXTRA_CA_CERTS, or the `tls.ca` given), even
+ * under NODE_TLS_REJECT_UNAUTHORIZED=0; only `tls.verify: false` (a yum section's sslverify=0) turns it off. Redirects are followed (at most 5), only to http(s): a server never makes
  * the client read a local file. Every transfer is bounded in time: an idle timeout, a minimum rate, and
  * for a document read whole a deadline on the whole try.
  */
@@ -40,10 +41,13 @@ export interface ReadClientOptions {
   /** First backoff delay; doubles per retry, with jitter. Default 500 ms. */
   backoffMs?: number;
   /**
-   * `env`: use http_proxy/https_proxy/no_proxy from the environment. Default `none`: CI proxies cache
-   * aggressively and would serve stale maps and metadata.
+   * `env`: use http_proxy/https_proxy/no_proxy from the environment; a URL: that proxy, except for the hosts
+   * no_proxy names. Default `none` (inject's maps and locks: CI proxies cache aggressively and would serve
+   * stale ones); mirror sync and publish sources choose `env` (see clientNetwork).
    */
-  proxy?: 'none' | 'env';
+  proxy?: ProxyPolicy;
+  /** The CA, client certificate and key for https servers (see clientNetwork); default the system's CAs. */
+  tls?: TlsMaterial;
   userAgent?: string;
   /** Receives debug lines about retries. */
   logger?: Logger;
@@ -127,7 +131,7 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
   const backoff = options.backoffMs ?? 500;
   const userAgent = options.userAgent ?? defaultUserAgent();
   let requests = 0;
-  const transport = createTransport({ maxSockets, idleMs: idle, proxy: options.proxy ?? 'none' });
+  const transport = createTransport({ maxSockets, idleMs: idle, proxy: options.proxy ?? 'none', ...(options.tls ? { tls: options.tls } : {}) });
 
   const abortError = (method: string, url: URL) => fetchError(url, `${method} ${redactUrl(url.href)} aborted`, { aborted: true, unreachable: false }, 'the request was no longer needed');
   const networkError = (method: string, url: URL, e: unknown) => networkFailure(method, url, e, idle);
@@ -188,7 +192,9 @@ export function createReadClient(options: ReadClientOptions = {}): ReadClient {
         ? 'nothing is served at this URL: the URL is wrong, or the repo changed while its metadata was read (retry later)'
         : retry
           ? 'the server failed; retry later'
-          : 'check the URL and access rights';
+          : url.protocol === 'https:' && (status === 400 || status === 403) && !options.tls?.cert
+            ? 'check the URL and access rights; a server that requires a client certificate answers so without one: give --client-cert/--client-key (sslclientcert/sslclientkey)'
+            : 'check the URL and access rights';
     return fetchError(url, `GET ${redactUrl(url.href)} failed: HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`, { status, unreachable: retry }, hint);
   }
 

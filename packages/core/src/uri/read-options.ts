@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js';
+import type { ClientNetwork } from './network.js';
 
 /** The most a document read whole (a map, a lock, a config) may have unless the caller says otherwise. */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 256 << 20;
@@ -15,6 +16,8 @@ export interface ReadUriOptions {
   retryDelayMs?: number;
   /** Use http_proxy/https_proxy/no_proxy from the environment. Off by default: CI proxies serve stale data. */
   allowProxy?: boolean;
+  /** Proxy and TLS material (see clientNetwork), for a caller that reads an upstream; replaces allowProxy. */
+  network?: ClientNetwork;
   /** Default `ovirt-repo/<version>`. */
   userAgent?: string;
   /**

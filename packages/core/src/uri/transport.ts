@@ -3,19 +3,24 @@ import https from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
+import type { ProxyPolicy, TlsMaterial } from './network.js';
 import { proxyFor } from './proxy.js';
 
 /**
  * The transport under the one HTTP client (read-client.ts): Node's own http and https modules, which cost a
  * CLI start nothing to load (undici, tried first, cost 160-210 ms at every start that touched the network).
  * Connections are kept alive and bounded per host; TLS certificates are verified whatever
- * NODE_TLS_REJECT_UNAUTHORIZED says; a proxy is reached through a CONNECT tunnel, for http and https alike.
+ * NODE_TLS_REJECT_UNAUTHORIZED says (only `tls.verify: false`, asked for explicitly, turns it off); a proxy is
+ * reached through a CONNECT tunnel, for http and https alike.
  */
 export interface TransportOptions {
   maxSockets: number;
   /** No byte for this long ends the request (ETIMEDOUT). */
   idleMs: number;
-  proxy: 'none' | 'env';
+  /** `env`: from http_proxy/https_proxy/no_proxy; a URL: that proxy (no_proxy hosts excepted). */
+  proxy: ProxyPolicy;
+  /** CA, client certificate and key for https servers (default: the system's CAs, no client certificate). */
+  tls?: TlsMaterial;
 }
 
 export interface TransportRequest {
@@ -33,6 +38,13 @@ export interface Transport {
   close(): void;
 }
 
+/** The TLS options of every connection to an https server (a https proxy is checked against the system's CAs, as dnf does). */
+type TlsConnection = { rejectUnauthorized: boolean; ca?: Buffer; cert?: Buffer; key?: Buffer };
+
+function tlsOptions(tls: TlsMaterial | undefined): TlsConnection {
+  return { rejectUnauthorized: tls?.verify ?? true, ...(tls?.ca ? { ca: tls.ca } : {}), ...(tls?.cert ? { cert: tls.cert } : {}), ...(tls?.key ? { key: tls.key } : {}) };
+}
+
 /** What a request or a tunnel fails with when no byte came for `idleMs`. */
 function idleTimeout(idleMs: number): Error {
   return Object.assign(new Error(`no data for ${idleMs / 1000} s`), { code: 'ETIMEDOUT' });
@@ -40,11 +52,12 @@ function idleTimeout(idleMs: number): Error {
 
 export function createTransport(options: TransportOptions): Transport {
   const { maxSockets, idleMs } = options;
+  const tls = tlsOptions(options.tls);
   let agents: { http: http.Agent; https: https.Agent } | undefined;
   const agentFor = (url: URL) => {
     agents ??= {
       http: new http.Agent({ keepAlive: true, maxSockets, timeout: idleMs }),
-      https: new https.Agent({ keepAlive: true, maxSockets, timeout: idleMs, rejectUnauthorized: true }),
+      https: new https.Agent({ keepAlive: true, maxSockets, timeout: idleMs, ...tls }),
     };
     return url.protocol === 'https:' ? agents.https : agents.http;
   };
@@ -53,14 +66,14 @@ export function createTransport(options: TransportOptions): Transport {
     return new Promise((resolve, reject) => {
       const { signal } = init;
       if (signal?.aborted) return reject(signal.reason as Error);
-      const proxy = options.proxy === 'env' ? proxyFor(url) : undefined;
+      const proxy = options.proxy === 'none' ? undefined : proxyFor(url, process.env, options.proxy === 'env' ? undefined : options.proxy);
       const req = (url.protocol === 'https:' ? https : http).request(url, {
         method: init.method,
         headers: init.headers,
         timeout: idleMs,
-        rejectUnauthorized: true,
+        ...tls,
         // With no agent (not `agent: false`, which makes one) Node takes the connection from createConnection.
-        ...(proxy ? { createConnection: (_o: unknown, done: (e: Error | null, s?: Socket) => void) => tunnel(proxy, url, idleMs, done) } : { agent: agentFor(url) }),
+        ...(proxy ? { createConnection: (_o: unknown, done: (e: Error | null, s?: Socket) => void) => tunnel(proxy, url, idleMs, tls, done) } : { agent: agentFor(url) }),
       } as https.RequestOptions);
       let response: IncomingMessage | undefined;
       const fail = (e: Error) => (response ? response.destroy(e) : req.destroy(e));
@@ -99,7 +112,7 @@ export function createTransport(options: TransportOptions): Transport {
  * A connection to `target` through `proxy`: CONNECT host:port, then TLS to the target itself for https (the
  * proxy sees only the tunnel). A proxy that refuses the tunnel fails the request, naming its answer.
  */
-function tunnel(proxy: URL, target: URL, idleMs: number, done: (e: Error | null, s?: Socket) => void): undefined {
+function tunnel(proxy: URL, target: URL, idleMs: number, tls: TlsConnection, done: (e: Error | null, s?: Socket) => void): undefined {
   const port = target.port || (target.protocol === 'https:' ? '443' : '80');
   const authority = `${target.hostname.includes(':') ? `[${target.hostname}]` : target.hostname}:${port}`;
   const headers: Record<string, string> = { host: authority };
@@ -118,9 +131,10 @@ function tunnel(proxy: URL, target: URL, idleMs: number, done: (e: Error | null,
     rejectUnauthorized: true,
   });
   connectReq.on('timeout', () => connectReq.destroy(idleTimeout(idleMs)));
-  connectReq.on('error', (e) => done(Object.assign(new Error(`proxy ${proxy.host}: ${e.message}`), { code: (e as NodeJS.ErrnoException).code, cause: e })));
+  // `proxyHost` (never the credentials) tells http-errors.ts the proxy failed, not the server.
+  connectReq.on('error', (e) => done(Object.assign(new Error(`proxy ${proxy.host}: ${e.message}`), { code: (e as NodeJS.ErrnoException).code, proxyHost: proxy.host, cause: e })));
   const refused = (res: IncomingMessage) =>
-    done(Object.assign(new Error(`proxy ${proxy.host} refused the tunnel: HTTP ${res.statusCode ?? 0} ${res.statusMessage ?? ''}`.trim()), { code: 'EPROXY' }));
+    done(Object.assign(new Error(`proxy ${proxy.host} refused the tunnel: HTTP ${res.statusCode ?? 0} ${res.statusMessage ?? ''}`.trim()), { code: 'EPROXY', proxyHost: proxy.host }));
   // A refusal is an ordinary response (a 2xx answer to CONNECT is the tunnel).
   connectReq.on('response', (res) => {
     res.destroy();
@@ -134,7 +148,7 @@ function tunnel(proxy: URL, target: URL, idleMs: number, done: (e: Error | null,
     if (head.length > 0) socket.unshift(head);
     if (target.protocol !== 'https:') return done(null, socket);
     const servername = isIP(target.hostname) ? undefined : target.hostname;
-    done(null, tlsConnect({ socket, rejectUnauthorized: true, ...(servername ? { servername } : {}) }));
+    done(null, tlsConnect({ socket, ...tls, ...(servername ? { servername } : {}) }));
   });
   connectReq.end();
   return undefined;

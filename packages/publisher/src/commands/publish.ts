@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, ErrorCodes, OvirtRepoError, sharedFlags } from '@ovirt-repo/core';
+import { BaseCommand, ErrorCodes, networkFlags, networkFlagValues, OvirtRepoError, sharedFlags } from '@ovirt-repo/core';
 import { resolvePublishRequest } from '../lib/publish-config.js';
 import { publish, type PublishResult } from '../lib/publish.js';
 
@@ -29,6 +29,10 @@ export default class Publish extends BaseCommand<typeof Publish> {
     },
     { description: 'Publish to a destination named in ovirt-repo.yaml (publish.tested-master-el9: from, to, retention)', command: '<%= config.bin %> <%= command.id %> tested-master-el9 --from-lock run.lock.json' },
     { description: 'Publish a snapshot to a local web root', command: '<%= config.bin %> <%= command.id %> --from https://store.example.org/yum/experimental-master-el9/20240301T101500Z-3f2a --to /var/www/html/latest.tested/el9' },
+    {
+      description: 'Publish a snapshot read through the site proxy from a store served over https with a private CA',
+      command: '<%= config.bin %> <%= command.id %> --from https://store.example.org/yum/experimental-master-el9/20240301T101500Z-3f2a --to /var/www/html/latest.tested/el9 --proxy http://proxy.example.org:3128 --ca-cert /etc/pki/ci/ca.pem',
+    },
     { description: 'Publish over ssh, keeping at most 3 versions per package for a week', command: '<%= config.bin %> <%= command.id %> --from ./snapshot --to deploy@web:/srv/latest.tested --keep-days 7 --keep-versions 3' },
     {
       description: 'Publish to an S3 bucket (Ceph RGW here: path-style requests to the endpoint, keys from the AWS environment)',
@@ -88,6 +92,7 @@ export default class Publish extends BaseCommand<typeof Publish> {
     checksum: sharedFlags.checksum(),
     workers: sharedFlags.workers({ summary: 'Parallel package downloads (default 4).' }),
     revision: sharedFlags.revision(),
+    ...networkFlags,
   };
 
   public async run(): Promise<PublishResult> {
@@ -118,6 +123,7 @@ export default class Publish extends BaseCommand<typeof Publish> {
       checksumType: this.flags.checksum,
       workers: this.flags.workers,
       revision: this.flags.revision,
+      network: networkFlagValues(this.flags),
       logger: this.logger,
     });
     this.log(summarize(result));

@@ -15,6 +15,7 @@ import {
   verifyContent,
   type ReadClient,
   type ChecksumType,
+  type ClientNetwork,
   type DigestWithSize,
   type ExpectedContent,
   type Logger,
@@ -25,20 +26,24 @@ export interface DownloadOptions {
   /** Attempts for HTTP (network errors, timeouts, 408/429/5xx are retried). Default 3. */
   tries?: number;
   timeoutMs?: number;
+  /** Proxy and TLS material for http(s) sources (see core's clientNetwork). Default: no proxy, the system's CAs. */
+  network?: ClientNetwork;
 }
 
-// One client per timeout, kept for the process: its keep-alive connections serve every package of a
-// publish (idle sockets do not keep the process alive).
-const clients = new Map<string, ReadClient>();
+// One client per network setting and timeout, kept for the process: its keep-alive connections serve every
+// package of a publish (idle sockets do not keep the process alive).
+const clients = new Map<ClientNetwork | undefined, Map<string, ReadClient>>();
 
 function clientFor(options: DownloadOptions): ReadClient {
   const tries = Math.max(1, options.tries ?? 3);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const key = `${tries}/${timeoutMs}`;
-  let client = clients.get(key);
+  const byTimeout = clients.get(options.network) ?? new Map<string, ReadClient>();
+  clients.set(options.network, byTimeout);
+  let client = byTimeout.get(key);
   if (!client) {
-    client = createReadClient({ retries: tries - 1, idleTimeoutMs: timeoutMs, backoffMs: 250 });
-    clients.set(key, client);
+    client = createReadClient({ retries: tries - 1, idleTimeoutMs: timeoutMs, backoffMs: 250, ...options.network });
+    byTimeout.set(key, client);
   }
   return client;
 }

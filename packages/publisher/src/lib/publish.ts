@@ -1,6 +1,7 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
+  clientNetwork,
   ErrorCodes,
   OvirtRepoError,
   hashFile,
@@ -14,6 +15,7 @@ import {
   writeRepodata,
   type ChecksumType,
   type Logger,
+  type NetworkSettings,
   type SyncTarget,
   type TargetLock,
   type TargetRegistry,
@@ -67,6 +69,8 @@ export interface PublishOptions {
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
   registry?: TargetRegistry;
+  /** Proxy and TLS for an http(s) source (--proxy, --no-proxy, --ca-cert...); unset: the environment's proxy, the system's CAs. */
+  network?: NetworkSettings;
 }
 
 export interface PublishedPackage {
@@ -147,7 +151,8 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     for (const note of reconciled.notes) log.info(note);
 
     log.info(`Reading the source ${sourceUri}`);
-    const source = await openSource(sourceUri, work, log, lockedRepomd && { ...lockedRepomd, lockFile: options.fromLock ?? '' });
+    const network = await clientNetwork(options.network ?? {}, 'publish', log, 'env');
+    const source = await openSource(sourceUri, work, log, lockedRepomd && { ...lockedRepomd, lockFile: options.fromLock ?? '' }, network);
     const sourceName = redactLocation(source.display);
     const stamp = await readSourceStamp(source, log);
     const live = dest.live ? history.generations.at(-1) : undefined;

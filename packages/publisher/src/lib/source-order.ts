@@ -38,7 +38,7 @@ export async function readSourceStamp(source: SourceRepo, log: Logger): Promise<
   };
   let head;
   try {
-    head = await readFirstLine(url, HEAD_MAX_BYTES, { logger: log });
+    head = await readFirstLine(url, HEAD_MAX_BYTES, { logger: log, ...(source.network ? { network: source.network } : {}) });
   } catch (e) {
     if (!isOvirtRepoError(e) || isTransient(e)) throw e;
     return ignore(e.message);

@@ -48,7 +48,7 @@ export async function uploadPackages(
     const items = await mapLimit(chunk, workers, async (info, j) => {
       const record = info.record;
       const local = join(dir, `${i + j}.rpm`);
-      await downloadVerified(source.packageUrl(record), local, { checksum: record.checksum, size: record.size.package }, { logger: log });
+      await downloadVerified(source.packageUrl(record), local, { checksum: record.checksum, size: record.size.package }, { logger: log, ...(source.network ? { network: source.network } : {}) });
       return { path: info.href, data: { localFile: local } };
     });
     await putAll(target, items, workers);

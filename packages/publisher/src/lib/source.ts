@@ -14,6 +14,7 @@ import {
   readUri,
   resolveUri,
   uriKind,
+  type ClientNetwork,
   type Logger,
   type PackageRecord,
   type Repomd,
@@ -43,6 +44,8 @@ export interface SourceRepo {
   extras: Array<{ record: RepomdRecord; localPath: string }>;
   /** The URL a package of this source is downloaded from. */
   packageUrl(p: PackageRecord): string;
+  /** How its http(s) files are fetched: proxy and TLS (see core's clientNetwork). */
+  network?: ClientNetwork;
 }
 
 /** `uri` as a directory URL ending in `/`: plain paths become file:// URLs. */
@@ -61,10 +64,10 @@ export function directoryUrl(uri: string): string {
  * and verified against repomd.xml) merged into full package records, plus copies of its opaque metadata
  * files. Packages themselves are fetched later, only the ones the destination lacks.
  */
-export async function openSource(uri: string, workDir: string, logger?: Logger, expected?: ExpectedRepomd): Promise<SourceRepo> {
+export async function openSource(uri: string, workDir: string, logger?: Logger, expected?: ExpectedRepomd, network?: ClientNetwork): Promise<SourceRepo> {
   const baseUrl = directoryUrl(uri);
   const repomdUrl = resolveUri(baseUrl, 'repodata/repomd.xml');
-  const { data } = await readUri(repomdUrl, { logger }).catch((e: unknown) => {
+  const { data } = await readUri(repomdUrl, { logger, ...(network ? { network } : {}) }).catch((e: unknown) => {
     throw sourceError(uri, e, 'read repodata/repomd.xml');
   });
   const repomdSha256 = hashBuffer(data, 'sha256').value;
@@ -89,7 +92,7 @@ export async function openSource(uri: string, workDir: string, logger?: Logger, 
     const dest = join(local, ...record.location.href.split('/'));
     await makeDirectory(dirname(dest));
     const from = hrefUrl(record.location.base ? directoryUrl(record.location.base) : baseUrl, record.location.href, repomdUrl).href;
-    await downloadVerified(from, dest, { checksum: record.checksum, size: record.size }, { logger });
+    await downloadVerified(from, dest, { checksum: record.checksum, size: record.size }, { logger, ...(network ? { network } : {}) });
   }
   await makeDirectory(join(local, 'repodata'));
   await writeFile(join(local, 'repodata', 'repomd.xml'), data);
@@ -106,6 +109,7 @@ export async function openSource(uri: string, workDir: string, logger?: Logger, 
     extras: wanted.filter((r) => classifyRecord(r.type) === 'opaque').map((record) => ({ record, localPath: join(local, ...record.location.href.split('/')) })),
     // An href is a path: hrefUrl percent-encodes its segments, as dnf does ("%", "?", "#" stay themselves).
     packageUrl: (p) => hrefUrl(p.location.base ? directoryUrl(p.location.base) : baseUrl, p.location.href, baseUrl).href,
+    ...(network ? { network } : {}),
   };
 }
 

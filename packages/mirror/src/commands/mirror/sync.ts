@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, loadConfig, sharedFlags } from '@ovirt-repo/core';
+import { BaseCommand, loadConfig, networkFlags, networkFlagValues, sharedFlags } from '@ovirt-repo/core';
 import { durationFlag, sizeFlag } from '../../lib/cli/flags.js';
 import { syncOptionsFor } from '../../lib/sync/config-options.js';
 import { syncAllRepos, type SyncAllResult } from '../../lib/sync/sync-all.js';
@@ -36,6 +36,11 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     {
       description: 'Mirror through a slow network: give the mirrors of a mirrorlist 10 minutes in all, and accept downloads down to 200 bytes/s',
       command: '<%= config.bin %> <%= command.id %> epel-el9 --config mirrors-reposync.conf --mirror-budget 10m --min-rate 200 --retries 5',
+    },
+    {
+      description: 'Mirror a vendor CDN through the site proxy, with its private CA and the client certificate it requires',
+      command:
+        '<%= config.bin %> <%= command.id %> vendor-el9 --from https://cdn.vendor.example.com/el9/ --proxy http://proxy.example.org:3128 --ca-cert /etc/pki/vendor/ca.pem --client-cert /etc/pki/vendor/client.pem --client-key /etc/pki/vendor/client.key',
     },
     {
       description: 'Sync every repo configured in ovirt-repo.yaml (a mirror cron job)',
@@ -92,6 +97,7 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
       description:
         'A metadata file is cut off as soon as it is larger than the size its repomd.xml declares, and decompressing stops just past the declared open-size; this bounds what repomd.xml does not (or declares larger). Config: sync.maxMetadataSize.',
     }),
+    ...networkFlags,
     'check-pool': Flags.boolean({
       summary: 'Check the pool for every package, not only new ones, and fetch again what is missing or damaged (even when nothing changed).',
       default: false,
@@ -109,7 +115,7 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     // ovirt-repo.yaml comes from OVIRT_REPO_CONFIG or ./ovirt-repo.yaml (--config here is the reposync config).
     const loaded = await loadConfig({ overrides: { store: f.store, baseUrl: f['base-url'] } });
     const extra = { compression: f.compress, lockTimeoutMs: f['lock-timeout'], writeIndex: !f['no-index'], checkPool: f['check-pool'] };
-    const network = { timeoutMs: f.timeout, retries: f.retries, minRate: f['min-rate'], mirrorBudgetMs: f['mirror-budget'] };
+    const network = { timeoutMs: f.timeout, retries: f.retries, minRate: f['min-rate'], mirrorBudgetMs: f['mirror-budget'], network: networkFlagValues(f) };
     if (f.all) {
       if (this.args.repo) this.error('give either REPO or --all, not both', { exit: 2 });
       const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers, maxMetadataSize: f['max-metadata-size'], ...network };

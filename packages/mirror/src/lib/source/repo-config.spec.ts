@@ -12,6 +12,29 @@ describe('yum .repo / reposync configs', () => {
     expect(() => parseRepoConfig('key=value\n', 'f.repo')).toThrow(/f\.repo:1/);
   });
 
+  it("reads a section's network options as dnf does: proxy with its credentials, PEM paths from the file's directory, sslverify", async () => {
+    const { dir, cleanup } = await makeTempDir();
+    try {
+      const f = join(dir, 'net.repo');
+      await writeFile(
+        f,
+        '[a]\nbaseurl=http://m/\nproxy=proxy.example.org:3128\nproxy_username=ci user\nproxy_password=p@ss\nsslcacert=pki/ca.pem\nsslclientcert=/etc/c.pem\nsslverify=False\n' +
+          '[b]\nbaseurl=http://m/\nproxy=_none_\nproxy_username=ci\n[c]\nbaseurl=http://m/\nproxy=\n[d]\nbaseurl=http://m/\nsslverify=maybe\n',
+      );
+      expect((await readRepoSection(f, 'a', {})).network).toEqual({
+        proxy: 'http://ci%20user:p%40ss@proxy.example.org:3128/',
+        caCert: join(dir, 'pki', 'ca.pem'),
+        clientCert: '/etc/c.pem',
+        verify: false,
+      });
+      expect((await readRepoSection(f, 'b', {})).network).toEqual({ proxy: '_none_' });
+      expect((await readRepoSection(f, 'c', {})).network).toEqual({});
+      await expect(readRepoSection(f, 'd', {})).rejects.toMatchObject({ code: 'E_CONFIG_INVALID', message: `[d] in ${f}: sslverify must be 1 or 0 (yes/no, true/false, on/off)` });
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('substitutes yum variables', () => {
     expect(substituteVars('http://m/$releasever/${basearch}/$unknown', { releasever: '9', basearch: 'x86_64' })).toBe('http://m/9/x86_64/$unknown');
   });

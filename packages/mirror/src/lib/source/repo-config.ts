@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ErrorCodes, OvirtRepoError, ioError, parseIni } from '@ovirt-repo/core';
+import { dirname, resolve } from 'node:path';
+import { ErrorCodes, OvirtRepoError, ioError, isNoProxyValue, parseIni, type NetworkSettings } from '@ovirt-repo/core';
 import { splitList } from '../select/glob.js';
 
 /**
@@ -21,6 +22,8 @@ export interface RepoSection {
   metalink?: string;
   include: string[];
   exclude: string[];
+  /** proxy (with proxy_username/proxy_password), sslcacert, sslclientcert, sslclientkey, sslverify, where set. */
+  network: NetworkSettings;
   /** Every key of the section as written (after substitution). */
   raw: Record<string, string>;
 }
@@ -67,6 +70,7 @@ export async function readRepoSection(file: string, section: string, vars: Recor
     metalink: sub.metalink?.trim() || undefined,
     include: splitList(sub.includepkgs),
     exclude: [...splitList(sub.exclude), ...splitList(sub.excludepkgs)],
+    network: sectionNetwork(sub, file, section),
     raw: sub,
   };
   if (result.baseurl.length === 0 && !result.mirrorlist && !result.metalink) {
@@ -83,6 +87,50 @@ export async function readRepoSection(file: string, section: string, vars: Recor
     });
   }
   return result;
+}
+
+/**
+ * The network options of a section, as dnf reads them: `proxy` (empty: not set; `_none_`: no proxy) with
+ * `proxy_username`/`proxy_password`, the PEM files `sslcacert`/`sslclientcert`/`sslclientkey` (a relative
+ * path is taken from the config file's directory), and `sslverify`.
+ */
+function sectionNetwork(sub: Record<string, string>, file: string, section: string): NetworkSettings {
+  const where = `[${section}] in ${file}`;
+  const out: NetworkSettings = {};
+  const proxy = sub.proxy?.trim();
+  if (proxy) out.proxy = withProxyCredentials(proxy, sub.proxy_username?.trim(), sub.proxy_password, file, where);
+  const path = (v: string | undefined) => (v?.trim() ? resolve(dirname(file), v.trim()) : undefined);
+  const caCert = path(sub.sslcacert);
+  const clientCert = path(sub.sslclientcert);
+  const clientKey = path(sub.sslclientkey);
+  if (caCert) out.caCert = caCert;
+  if (clientCert) out.clientCert = clientCert;
+  if (clientKey) out.clientKey = clientKey;
+  const verify = sub.sslverify?.trim().toLowerCase();
+  if (verify) {
+    if (!YUM_BOOLEANS.has(verify)) {
+      throw new OvirtRepoError(ErrorCodes.CONFIG_INVALID, `${where}: sslverify must be 1 or 0 (yes/no, true/false, on/off)`, { target: file, hint: 'write sslverify=1 (the default), or sslverify=0 to turn certificate checks off' });
+    }
+    out.verify = YUM_BOOLEANS.get(verify) ?? true;
+  }
+  return out;
+}
+
+const YUM_BOOLEANS = new Map([...['1', 'yes', 'true', 'on'].map((v) => [v, true] as const), ...['0', 'no', 'false', 'off'].map((v) => [v, false] as const)]);
+
+/** dnf keeps the proxy's credentials apart (proxy_username, proxy_password); the client takes them in the URL. */
+function withProxyCredentials(proxy: string, user: string | undefined, password: string | undefined, file: string, where: string): string {
+  if (!user || isNoProxyValue(proxy)) return proxy;
+  let url: URL;
+  try {
+    url = new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
+  } catch {
+    // Never echoed: the line may hold credentials.
+    throw new OvirtRepoError(ErrorCodes.CONFIG_INVALID, `${where}: proxy is not a URL`, { target: file, hint: 'write proxy=http://host:port' });
+  }
+  url.username = encodeURIComponent(user);
+  url.password = encodeURIComponent(password ?? '');
+  return url.href;
 }
 
 /** yum's $basearch for this machine. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ErrorCodes, isOvirtRepoError, MAX_REPOMD_SIZE, OvirtRepoError, parseRepomd, redactUrl, type Logger, type ReadClient, type Repomd, type ReadRequestOptions } from '@ovirt-repo/core';
+import { ErrorCodes, isOvirtRepoError, MAX_REPOMD_SIZE, type NetworkSettings, OvirtRepoError, parseRepomd, redactUrl, type Logger, type ReadClient, type Repomd, type ReadRequestOptions } from '@ovirt-repo/core';
 import { parseLocation, resolveHref, type RepoLocation } from './location.js';
 import { mirrorsNamedBy, parseMetalink, parseMirrorlist } from './mirror-list.js';
 import { tryMirrors } from './try-mirrors.js';
@@ -27,12 +27,15 @@ export interface ResolvedSpecs {
   /** includepkgs/exclude from the config section. */
   include: string[];
   exclude: string[];
+  /** The config section's proxy and TLS options (see readRepoSection); empty without a section. */
+  network: NetworkSettings;
 }
 
 export async function resolveSourceSpecs(from: readonly string[], config: SourceConfig | undefined, repo: string, arch: readonly string[] | undefined): Promise<ResolvedSpecs> {
   const specs: SourceSpec[] = [];
   let include: string[] = [];
   let exclude: string[] = [];
+  let network: NetworkSettings = {};
   if (config) {
     const vars = { basearch: arch?.find((a) => a !== 'noarch' && a !== 'src') ?? hostBaseArch(), arch: hostBaseArch(), ...config.vars };
     const section = await readRepoSection(config.file, config.section ?? repo, vars);
@@ -41,6 +44,7 @@ export async function resolveSourceSpecs(from: readonly string[], config: Source
     else specs.push({ id: section.baseurl.map(redactUrl).join(' '), kind: 'baseurl', urls: section.baseurl });
     include = section.include;
     exclude = section.exclude;
+    network = section.network;
   }
   for (const f of from) {
     const loc = parseLocation(f);
@@ -51,7 +55,7 @@ export async function resolveSourceSpecs(from: readonly string[], config: Source
       hint: 'pass --from URL|PATH (repeatable) or --config FILE (a reposync config with a [section] for the repo), or give the repo a source in ovirt-repo.yaml',
     });
   }
-  return { specs, include, exclude };
+  return { specs, include, exclude, network };
 }
 
 /** A source whose repomd.xml was read (or found unchanged without reading it). */

@@ -1,4 +1,4 @@
-import { repoConfigFor, requireStore, type LoadedConfig } from '@ovirt-repo/core';
+import { repoConfigFor, requireStore, type LoadedConfig, type NetworkSettings } from '@ovirt-repo/core';
 import { splitList } from '../select/glob.js';
 import type { SyncMode } from '../store/snapshot-record.js';
 import type { SyncOptions } from './options.js';
@@ -21,6 +21,8 @@ export interface SyncOverrides {
   minRate?: number;
   mirrorBudgetMs?: number;
   maxMetadataSize?: number;
+  /** --proxy/--no-proxy, --ca-cert, --client-cert, --client-key. */
+  network?: NetworkSettings;
 }
 
 /**
@@ -54,6 +56,8 @@ export function syncOptionsFor(repo: string, flags: SyncOverrides, loaded: Loade
     workers: flags.workers ?? loaded.config.sync.workers,
     maxMetadataSize: flags.maxMetadataSize ?? loaded.config.sync.maxMetadataSize,
     ...networkOptions(flags, loaded.config.sync),
+    ...(flags.network ? { network: flags.network } : {}),
+    ...(loaded.config.network ? { networkDefaults: loaded.config.network } : {}),
   };
 }
 

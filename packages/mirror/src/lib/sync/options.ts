@@ -1,4 +1,4 @@
-import type { Logger, Store } from '@ovirt-repo/core';
+import type { Logger, NetworkSettings, Store } from '@ovirt-repo/core';
 import type { OpenStoreOptions } from '../store/backends.js';
 import type { SyncMode } from '../store/snapshot-record.js';
 import type { SourceConfig } from '../source/sources.js';
@@ -43,6 +43,13 @@ export interface SyncOptions {
   minRate?: number;
   /** The whole time for finding a usable mirror of a mirrorlist, metalink or several baseurls. Default 2 minutes. */
   mirrorBudgetMs?: number;
+  /**
+   * Proxy and TLS for upstream fetches, given by the caller (flags): they beat a config section's proxy=,
+   * sslcacert... which beat `networkDefaults` (ovirt-repo.yaml's `network:`). Unset everywhere: the
+   * environment's http_proxy/https_proxy/no_proxy and the system's CAs.
+   */
+  network?: NetworkSettings;
+  networkDefaults?: NetworkSettings;
   /** Rewrite the store's index after publishing (default true). */
   writeIndex?: boolean;
   /**

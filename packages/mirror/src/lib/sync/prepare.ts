@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { createReadClient, ErrorCodes, isStagedWriteCapable, OvirtRepoError, silentLogger, type StagedWriteCapable, type Store, type StoreLock } from '@ovirt-repo/core';
+import { clientNetwork, createReadClient, ErrorCodes, mergeNetworkSettings, isStagedWriteCapable, OvirtRepoError, silentLogger, type StagedWriteCapable, type Store, type StoreLock } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { repoLockName } from '../lock/store-locks.js';
 import { resolveSourceSpecs } from '../source/sources.js';
@@ -29,6 +29,9 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
     ...(options.newestOnly ? { newestOnly: true } : {}),
     ...(options.keepVersions !== undefined ? { keepVersions: options.keepVersions } : {}),
   };
+  // A flag beats the config section, which beats ovirt-repo.yaml; upstream fetches use the environment's proxy by default.
+  const where = options.config ? `[${options.config.section ?? repo}] in ${options.config.file}` : 'mirror sync';
+  const network = await clientNetwork(mergeNetworkSettings(options.networkDefaults, specs.network, options.network), where, log, 'env');
   const layout = stagingStore(await openStore(options.store, { create: true, ...(options.s3 ? { s3: options.s3 } : {}) }));
   return {
     layout,
@@ -41,7 +44,7 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
     baseUrl: (options.baseUrl ?? defaultBaseUrl(layout)).replace(/\/+$/, ''),
     compression: options.compression ?? 'gz',
     checkPool: options.checkPool ?? false,
-    client: createReadClient({ maxSockets: workers, retries: options.retries, idleTimeoutMs: options.timeoutMs, minBytesPerSecond: options.minRate, logger: log }),
+    client: createReadClient({ maxSockets: workers, retries: options.retries, idleTimeoutMs: options.timeoutMs, minBytesPerSecond: options.minRate, logger: log, ...network }),
     log,
     options,
     timer: stageTimer(log),
