@@ -1,28 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeWithTools, freePort, makeTempDir, startTinyproxy, type TinyproxyServer } from '@ovirt-repo/test-support';
+import { describeWithTools, freePort, makeTempDir, startTinyproxy, withProxyEnv, type TinyproxyServer } from '@ovirt-repo/test-support';
 import Sync from '../src/commands/mirror/sync.js';
 import { syncRepo } from '../src/index.js';
 import { runJson } from './helpers/commands.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 import { startHttpSource, type HttpSource } from './helpers/http-source.js';
-
-const PROXY_VARS = ['http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'] as const;
-
-/** Runs `work` with the proxy variables of the environment set to `env` (and the others unset). */
-async function withProxyEnv<T>(env: Partial<Record<(typeof PROXY_VARS)[number], string>>, work: () => Promise<T>): Promise<T> {
-  const saved = PROXY_VARS.map((k) => [k, process.env[k]] as const);
-  for (const k of PROXY_VARS) delete process.env[k];
-  Object.assign(process.env, env);
-  try {
-    return await work();
-  } finally {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 /** The CONNECT lines of tinyproxy's log: one per tunnel it opened. */
 async function tunnels(proxy: TinyproxyServer): Promise<string[]> {

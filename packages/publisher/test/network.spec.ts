@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { captureOutput } from '@oclif/test';
-import { describeWithTools, freePort, makeTempDir, startNginxSite, startTinyproxy, type NginxServer, type TinyproxyServer } from '@ovirt-repo/test-support';
+import { describeWithTools, freePort, makeTempDir, startNginxSite, startTinyproxy, withProxyEnv, type NginxServer, type TinyproxyServer } from '@ovirt-repo/test-support';
 import Publish from '../src/commands/publish.js';
 import { publish } from '../src/lib/publish.js';
 import { checkRepo, makeRepo, rpmSpec, serveDirectory } from './helpers/repos.js';
@@ -23,19 +23,8 @@ async function publishJson(argv: string[]): Promise<{ out: Record<string, unknow
 }
 
 /** Runs `work` with http_proxy (and no other proxy variable) set to `proxy`, or unset. */
-async function withHttpProxy<T>(proxy: string | undefined, work: () => Promise<T>): Promise<T> {
-  const names = ['http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'];
-  const saved = names.map((k) => [k, process.env[k]] as const);
-  for (const k of names) delete process.env[k];
-  if (proxy) process.env.http_proxy = proxy;
-  try {
-    return await work();
-  } finally {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+function withHttpProxy<T>(proxy: string | undefined, work: () => Promise<T>): Promise<T> {
+  return withProxyEnv(proxy ? { http_proxy: proxy } : {}, work);
 }
 
 describeWithTools(['createrepo_c', 'tinyproxy', 'nginx', 'openssl'], 'publish --from an http(s) source: proxies and certificates', () => {

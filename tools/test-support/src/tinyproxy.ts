@@ -65,3 +65,20 @@ export async function startTinyproxy(workDir: string, options: TinyproxyOptions 
     },
   };
 }
+
+export const PROXY_VARS = ['http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'] as const;
+
+/** Runs `work` with the proxy variables of the environment set to `env` (and the others unset). */
+export async function withProxyEnv<T>(env: Partial<Record<(typeof PROXY_VARS)[number], string>>, work: () => Promise<T>): Promise<T> {
+  const saved = PROXY_VARS.map((k) => [k, process.env[k]] as const);
+  for (const k of PROXY_VARS) delete process.env[k];
+  Object.assign(process.env, env);
+  try {
+    return await work();
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
