@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ErrorCodes, type SyncTarget } from '@ovirt-repo/core';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { FileTarget } from '../src/lib/targets/file-target.js';
+import { assertPublishDestination } from '../src/lib/destination.js';
 import { publish } from '../src/lib/publish.js';
 import { checkRepo, makeRepo, rpmSpec, treeDigest } from './helpers/repos.js';
 import { startRsyncDaemon, type RsyncDaemon } from './helpers/rsync-daemon.js';
@@ -55,6 +56,22 @@ describeWithTools(['createrepo_c'], 'publish into an existing directory', () => 
       expect(await treeDigest(www)).toEqual(before);
       expect((await readdir(www)).sort()).toEqual(['icons', 'index.html']);
     }
+  });
+
+  it('accepts a new destination whose .ovirt-repo/ appears between its two checks (another publisher taking its lock)', async () => {
+    const dest = join(dir, 'dest-lock-appears');
+    const real = new FileTarget(dest);
+    const racing = Object.assign(Object.create(real) as FileTarget, {
+      stat: async (path: string) => {
+        const seen = await real.stat(path);
+        if (path === '.ovirt-repo') {
+          await mkdir(join(dest, '.ovirt-repo', 'locks'), { recursive: true });
+          await writeFile(join(dest, '.ovirt-repo', 'locks', 'publish.lock'), 'another publisher');
+        }
+        return seen;
+      },
+    });
+    await expect(assertPublishDestination(racing)).resolves.toBeUndefined();
   });
 
   it('publishes into an empty directory, and keeps publishing into a destination of its own with other files beside', async () => {

@@ -43,7 +43,8 @@ export async function assertPublishDestination(target: SyncTarget): Promise<void
   const where = target.location;
   for (const mark of [posix.dirname(HISTORY_PATH), REPOMD_PATH]) if (await target.stat(mark)) return;
   const files = (await target.list('')).map((f) => f.path).sort();
-  if (files.length === 0) return;
+  // .ovirt-repo/ may have appeared since the stat above: another publisher taking its lock on a new destination.
+  if (files.length === 0 || files.some((f) => f.startsWith(`${posix.dirname(HISTORY_PATH)}/`))) return;
   const shown = files.slice(0, SHOWN).join(', ') + (files.length > SHOWN ? ` and ${files.length - SHOWN} more` : '');
   throw new OvirtRepoError(
     ErrorCodes.TARGET,
