@@ -72,6 +72,8 @@ export {
   type PreparedObject, type StagedWrite, type StagedWriteCapable, type Store, type StoreConformanceOptions,
   type StoreData, type StoreEntry, storeKey, type StoreLock, type StoreObject, type StoreStream, type SymlinkCapable,
 } from './store/index.js';
+// OpenPGP through the system's gpg: signing repomd.xml, checking signatures, bounded child processes.
+export { checkSignature, openSigner, runBounded, type BoundedRun, type Signer, type SignOptions } from './openpgp/index.js';
 // RPM packages: versions, rendering.
 export { compareEvr, FORBIDDEN_CONTROL_CHARS, formatEvr, renderRpms, type RpmDependencies } from './rpm/index.js';
 // ovirt-repo.yaml.

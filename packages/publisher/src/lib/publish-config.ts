@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCodes, OvirtRepoError, loadConfig, type LoadConfigOptions } from '@ovirt-repo/core';
-import type { SignOptions } from './sign/signer.js';
+import { ErrorCodes, OvirtRepoError, loadConfig, type LoadConfigOptions, type SignOptions } from '@ovirt-repo/core';
 
 /** What the command line gave; unset values come from `publish.<name>` in ovirt-repo.yaml, then defaults. */
 export interface PublishRequest {

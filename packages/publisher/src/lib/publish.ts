@@ -11,11 +11,14 @@ import {
   redactLocation,
   removeAll,
   silentLogger,
+  openSigner,
   targetRegistry,
   writeRepodata,
   type ChecksumType,
   type Logger,
   type NetworkSettings,
+  type Signer,
+  type SignOptions,
   type SyncTarget,
   type TargetLock,
   type TargetRegistry,
@@ -27,8 +30,7 @@ import { REPOMD_ASC_PATH, REPOMD_PATH } from './layout.js';
 import { sourceFromLock, type LockedSource } from './lock-file.js';
 import { planPrune, planPublication, type PublishPlan, type Removal } from './plan.js';
 import { commitGeneration, reconcileHistory } from './reconcile.js';
-import { putPublicKey, signLiveRepomd, signRepomd } from './sign/repomd-signature.js';
-import { openSigner, type SignOptions, type Signer } from './sign/signer.js';
+import { publicKeyTargetPath, putPublicKey, signLiveRepomd, signRepomd } from './sign/repomd-signature.js';
 import { openSource } from './source.js';
 import { checkSourceOrder, readSourceStamp, sameStamp, stampFields, stampOf } from './source-order.js';
 import { listedRecords, packageInfo, uniqueByKey, uploadPackages } from './source-packages.js';
@@ -128,6 +130,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   const { url: sourceUri, repomd: lockedRepomd } = await resolveSource(options);
   const env = options.env ?? process.env;
   // A signer that cannot work is found before the destination is touched.
+  if (options.sign?.publicKeyPath !== undefined) publicKeyTargetPath(options.sign.publicKeyPath);
   const signer: Signer | undefined = options.sign ? await openSigner(options.sign, env) : undefined;
   const registry = options.registry ?? targetRegistry();
   registerBuiltinTargets(registry);

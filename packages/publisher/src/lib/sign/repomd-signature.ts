@@ -1,7 +1,5 @@
-import { ErrorCodes, OvirtRepoError, readTargetFile, type Logger, type SyncTarget, type TargetEntry } from '@ovirt-repo/core';
+import { checkSignature, ErrorCodes, normalizeTargetPath, OvirtRepoError, readTargetFile, type Logger, type Signer, type SyncTarget, type TargetEntry } from '@ovirt-repo/core';
 import { REPOMD_ASC_PATH } from '../layout.js';
-import { publicKeyTargetPath, type Signer } from './signer.js';
-import { checkSignature } from './verify.js';
 
 const MAX_EXISTING_SIGNATURE = 64 * 1024;
 
@@ -43,4 +41,16 @@ export async function signLiveRepomd(target: SyncTarget, signer: Signer, repomd:
   log.info(`Signing the live repodata/repomd.xml with ${signer.name} (${existing ? 'its signature was not one good signature by this key' : 'it had no signature'})`);
   await target.put(REPOMD_ASC_PATH, signature);
   return true;
+}
+
+/** The destination path of the public key: inside the destination, beside (not inside) what publish manages. */
+export function publicKeyTargetPath(path: string): string {
+  const p = normalizeTargetPath(path, '--public-key-path');
+  const top = p.split('/')[0];
+  if (p === '' || top === 'repodata' || top === 'packages' || top === '.ovirt-repo') {
+    throw new OvirtRepoError(ErrorCodes.USAGE, `--public-key-path "${path}" is ${p === '' ? 'the destination itself' : `inside ${top}/, which publish manages (and prunes)`}`, {
+      hint: 'Name a file beside them, e.g. --public-key-path RPM-GPG-KEY-ovirt-tested',
+    });
+  }
+  return p;
 }

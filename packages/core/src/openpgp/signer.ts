@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { ErrorCodes, OvirtRepoError, normalizeTargetPath } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { runBounded, type BoundedRun } from './bounded-process.js';
 
-/** How publish signs repodata/repomd.xml (docs/trust.md). */
+/** How repodata/repomd.xml is signed (docs/trust.md): at publish, and at mirror sync. */
 export interface SignOptions {
   /** A key in the gpg keyring (GNUPGHOME): `gpg --batch --armor --detach-sign --local-user KEY`. */
   key?: string;
@@ -37,7 +37,6 @@ export async function openSigner(options: SignOptions, env: NodeJS.ProcessEnv): 
   if (options.key && options.command) {
     throw new OvirtRepoError(ErrorCodes.USAGE, 'Give either --sign-key or --sign-command, not both', { hint: '--sign-key KEYID signs with gpg; --sign-command CMD runs an external signer.' });
   }
-  if (options.publicKeyPath !== undefined) publicKeyTargetPath(options.publicKeyPath);
   if (options.key !== undefined) {
     const key = options.key;
     if (!/^[0-9A-Za-z@._+<>=!-]+$/.test(key) || key.startsWith('-')) {
@@ -65,18 +64,6 @@ export async function openSigner(options: SignOptions, env: NodeJS.ProcessEnv): 
     return { name, publicKey, sign: async (data) => signatureOf(await runBounded(bin, args, { input: data, env, timeoutMs, maxOutput: MAX_SIGNATURE }), name, command, timeoutMs) };
   }
   throw new OvirtRepoError(ErrorCodes.USAGE, 'Signing needs --sign-key KEYID or --sign-command CMD', { hint: 'See docs/trust.md.' });
-}
-
-/** The destination path of the public key: inside the destination, beside (not inside) what publish manages. */
-export function publicKeyTargetPath(path: string): string {
-  const p = normalizeTargetPath(path, '--public-key-path');
-  const top = p.split('/')[0];
-  if (p === '' || top === 'repodata' || top === 'packages' || top === '.ovirt-repo') {
-    throw new OvirtRepoError(ErrorCodes.USAGE, `--public-key-path "${path}" is ${p === '' ? 'the destination itself' : `inside ${top}/, which publish manages (and prunes)`}`, {
-      hint: 'Name a file beside them, e.g. --public-key-path RPM-GPG-KEY-ovirt-tested',
-    });
-  }
-  return p;
 }
 
 async function readPublicKey(file: string): Promise<string> {
