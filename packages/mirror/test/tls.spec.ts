@@ -1,28 +1,10 @@
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { describeWithTools, makeTempDir, startNginxSite, type NginxServer } from '@ovirt-repo/test-support';
+import { describeWithTools, makeTempDir, makeTestPki, startNginxSite, type NginxServer, type TestPki } from '@ovirt-repo/test-support';
 import Sync from '../src/commands/mirror/sync.js';
 import { ensurePluginBuilt } from './helpers/built.js';
 import { ovirtRepo, runJson } from './helpers/commands.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
-
-const run = promisify(execFile);
-
-/** A private CA made here, a server certificate for 127.0.0.1 and a client certificate, both signed by it. */
-async function makePki(dir: string): Promise<{ ca: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string }> {
-  const f = (name: string) => join(dir, name);
-  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await run('openssl', ['req', '-x509', ...key, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=ovirt-repo test CA']);
-  await writeFile(f('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  await writeFile(f('client.ext'), 'extendedKeyUsage=clientAuth\n');
-  for (const who of ['server', 'client']) {
-    await run('openssl', ['req', ...key, '-keyout', f(`${who}.key`), '-out', f(`${who}.csr`), '-subj', `/CN=${who === 'server' ? '127.0.0.1' : 'ci-client'}`]);
-    await run('openssl', ['x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f(`${who}.pem`), '-days', '2', '-extfile', f(`${who}.ext`)]);
-  }
-  return { ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), clientCert: f('client.pem'), clientKey: f('client.key') };
-}
 
 interface JsonError {
   error: { code: string; message: string; hint: string };
@@ -32,13 +14,13 @@ describeWithTools(['nginx', 'openssl'], 'mirror sync from https with a private C
   let dir: string;
   let cleanup: () => Promise<void>;
   let nginx: NginxServer;
-  let pki: Awaited<ReturnType<typeof makePki>>;
+  let pki: TestPki;
   let url: string;
 
   beforeAll(async () => {
     ({ dir, cleanup } = await makeTempDir('tls-'));
     await makeRepo(join(dir, 'upstream'), [pkg('alpha'), pkg('beta', '2.0')]);
-    pki = await makePki(dir);
+    pki = await makeTestPki(dir);
     nginx = await startNginxSite(
       (port) => `  server {
     listen 127.0.0.1:${port} ssl;
@@ -131,7 +113,7 @@ describe('mirror sync --help', () => {
     const help = (await ovirtRepo(['mirror', 'sync', '--help'], { FORCE_COLOR: '0' })).stdout.replace(/\s+\\\s+/g, ' ').replace(/\s+/g, ' ');
     expect(help).toContain("--proxy=URL Fetch upstream through this proxy (yum's proxy=;");
     expect(help).toContain("--no-proxy Use no proxy, whatever http_proxy/https_proxy and the config say (yum's proxy=_none_).");
-    expect(help).toContain("--ca-cert=FILE PEM file of the CA(s) upstream certificates must chain to, instead of the system's (yum's sslcacert).");
+    expect(help).toContain("--ca-cert=FILE PEM file of the CA(s) server certificates must chain to, instead of the system's (yum's sslcacert).");
     expect(help).toContain("--client-cert=FILE PEM file of the client certificate for servers that require one (yum's sslclientcert).");
     expect(help).toContain("--client-key=FILE PEM file of the client certificate's key (yum's sslclientkey;");
     expect(help).toContain('--proxy http://proxy.example.org:3128 --ca-cert /etc/pki/vendor/ca.pem --client-cert');

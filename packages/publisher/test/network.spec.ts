@@ -1,15 +1,11 @@
-import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { captureOutput } from '@oclif/test';
-import { describeWithTools, freePort, makeTempDir, startNginxSite, startTinyproxy, withProxyEnv, type NginxServer, type TinyproxyServer } from '@ovirt-repo/test-support';
+import { describeWithTools, freePort, makeTempDir, makeTestPki, startNginxSite, startTinyproxy, withProxyEnv, type NginxServer, type TinyproxyServer } from '@ovirt-repo/test-support';
 import Publish from '../src/commands/publish.js';
 import { publish } from '../src/lib/publish.js';
 import { checkRepo, makeRepo, rpmSpec, serveDirectory } from './helpers/repos.js';
 
-const run = promisify(execFile);
 const pluginRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** `publish ... --json` in-process: its parsed output and exit code. */
@@ -70,26 +66,18 @@ describeWithTools(['createrepo_c', 'tinyproxy', 'nginx', 'openssl'], 'publish --
   });
 
   it('--ca-cert, --client-cert and --client-key reach an https source that requires a client certificate', async () => {
-    const f = (name: string) => join(dir, name);
-    const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    await run('openssl', ['req', '-x509', ...key, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=publish test CA']);
-    await writeFile(f('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    await writeFile(f('client.ext'), 'extendedKeyUsage=clientAuth\n');
-    for (const who of ['server', 'client']) {
-      await run('openssl', ['req', ...key, '-keyout', f(`${who}.key`), '-out', f(`${who}.csr`), '-subj', `/CN=${who}`]);
-      await run('openssl', ['x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f(`${who}.pem`), '-days', '2', '-extfile', f(`${who}.ext`)]);
-    }
+    const pki = await makeTestPki(join(dir, 'pki'));
     let nginx: NginxServer | undefined;
     try {
       nginx = await startNginxSite(
-        (port) => `  server {\n    listen 127.0.0.1:${port} ssl;\n    ssl_certificate ${f('server.pem')};\n    ssl_certificate_key ${f('server.key')};\n    ssl_client_certificate ${f('ca.pem')};\n    ssl_verify_client on;\n    location /repo/ { alias ${join(dir, 'src')}/; }\n  }\n`,
+        (port) => `  server {\n    listen 127.0.0.1:${port} ssl;\n    ssl_certificate ${pki.serverCert};\n    ssl_certificate_key ${pki.serverKey};\n    ssl_client_certificate ${pki.ca};\n    ssl_verify_client on;\n    location /repo/ { alias ${join(dir, 'src')}/; }\n  }\n`,
         join(dir, 'nginx'),
       );
       const from = `${nginx.url.replace('http://', 'https://')}/repo/`;
-      const ok = await publishJson(['--from', from, '--to', join(dir, 'dest-tls'), '--no-proxy', '--ca-cert', f('ca.pem'), '--client-cert', f('client.pem'), '--client-key', f('client.key')]);
+      const ok = await publishJson(['--from', from, '--to', join(dir, 'dest-tls'), '--no-proxy', '--ca-cert', pki.ca, '--client-cert', pki.clientCert, '--client-key', pki.clientKey]);
       expect(ok.exitCode).toBe(0);
       expect(await checkRepo(join(dir, 'dest-tls'))).toHaveLength(2);
-      const noCa = await publishJson(['--from', from, '--to', join(dir, 'dest-no-ca'), '--no-proxy', '--client-cert', f('client.pem'), '--client-key', f('client.key')]);
+      const noCa = await publishJson(['--from', from, '--to', join(dir, 'dest-no-ca'), '--no-proxy', '--client-cert', pki.clientCert, '--client-key', pki.clientKey]);
       expect(noCa.exitCode).toBe(1);
       expect(noCa.out.error?.message).toContain(`${from}repodata/repomd.xml`);
       expect(noCa.out.error?.message).toMatch(/certificate/i);

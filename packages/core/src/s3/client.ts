@@ -73,6 +73,7 @@ export function createS3Client(options: S3ClientOptions): S3Client {
       ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
       ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
+      ...settings.network,
     });
   const now = options.now ?? (() => new Date());
 
@@ -105,7 +106,9 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     const signal = x.signal ? AbortSignal.any([x.signal, deadline.signal]) : deadline.signal;
     try {
       const headers = signRequest({ method: x.method, url, headers: x.headers ?? {}, payloadHash: x.payloadHash ?? EMPTY_SHA256, region: settings.region, now: now() }, settings.credentials);
-      const res = await http.send(url, { method: x.method, headers, signal, ...(x.body !== undefined ? { body: x.body } : {}) });
+      const res = await http.send(url, { method: x.method, headers, signal, ...(x.body !== undefined ? { body: x.body } : {}) }).catch((e: unknown) => {
+        throw isOvirtRepoError(e) && e.data?.tls === true ? untrustedEndpoint(e, settings) : e;
+      });
       if (res.status >= 200 && res.status < 300) return await use(res);
       if (res.status === 404 && x.missingOk) {
         res.body.resume();
@@ -283,3 +286,12 @@ export function createS3Client(options: S3ClientOptions): S3Client {
   };
 }
 
+/** A TLS failure says how S3 tools are given a CA (the AWS CLI's AWS_CA_BUNDLE), not yum's sslcacert. */
+function untrustedEndpoint(e: OvirtRepoError, settings: S3Settings): OvirtRepoError {
+  return new OvirtRepoError(e.code, e.message, {
+    ...(e.target ? { target: e.target } : {}),
+    hint: `the TLS handshake with the S3 endpoint${settings.endpoint ? ` ${settings.endpoint.host}` : ''} failed: when its certificate is signed by your own CA, set AWS_CA_BUNDLE (or ca_bundle in the AWS profile) to that CA's PEM file, as for the AWS CLI`,
+    ...(e.data ? { data: e.data } : {}),
+    cause: e,
+  });
+}

@@ -58,4 +58,30 @@ describe('resolveS3Settings (the standard AWS environment)', () => {
     expect(withPassword).toMatchObject({ code: 'E_USAGE' });
     expect(JSON.stringify((withPassword as { toJSON(): object }).toJSON())).not.toContain('PASSWORD-X');
   });
+
+  it('takes the CA bundle from AWS_CA_BUNDLE, else the profile\'s ca_bundle, and proxies from the environment, as the AWS CLI does', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    await writeFile(join(dir, 'env-ca.pem'), pem);
+    await writeFile(join(dir, 'profile-ca.pem'), pem.replace('MIIB', 'MIIC'));
+    await writeFile(join(dir, 'config'), `[default]\nca_bundle = ${join(dir, 'profile-ca.pem')}\n`);
+    const base = { ...env, AWS_ACCESS_KEY_ID: 'AK', AWS_SECRET_ACCESS_KEY: 'SK' };
+    const fromEnv = await resolveS3Settings({ env: { ...base, AWS_CA_BUNDLE: join(dir, 'env-ca.pem') } });
+    expect(fromEnv.network).toMatchObject({ proxy: 'env', tls: { verify: true } });
+    expect(fromEnv.network?.tls.ca?.toString()).toBe(pem);
+    expect((await resolveS3Settings({ env: base })).network?.tls.ca?.toString()).toContain('MIIC');
+    await writeFile(join(dir, 'config'), '[default]\nregion = us-east-1\n');
+    expect((await resolveS3Settings({ env: base })).network).toEqual({ proxy: 'env', tls: { verify: true } });
+  });
+
+  it('names AWS_CA_BUNDLE when the bundle it points at is missing or not PEM, without echoing the file', async () => {
+    const base = { ...env, AWS_ACCESS_KEY_ID: 'AK', AWS_SECRET_ACCESS_KEY: 'SK' };
+    const missing = await resolveS3Settings({ env: { ...base, AWS_CA_BUNDLE: join(dir, 'nope.pem') } }).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: 'E_USAGE', message: `AWS_CA_BUNDLE: cannot read the CA certificate ${join(dir, 'nope.pem')}: no such file`, target: join(dir, 'nope.pem') });
+    await writeFile(join(dir, 'secret'), 'TOP-SECRET-VALUE\n');
+    const notPem = await resolveS3Settings({ env: { ...base, AWS_CA_BUNDLE: join(dir, 'secret') } }).catch((e: unknown) => e);
+    expect(notPem).toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/^AWS_CA_BUNDLE: .* is not a PEM file/) });
+    await writeFile(join(dir, 'config'), `[default]\nca_bundle = ${join(dir, 'nope.pem')}\n`);
+    expect(await resolveS3Settings({ env: base }).catch((e: unknown) => e)).toMatchObject({ message: expect.stringMatching(/^ca_bundle of profile default in .*config: cannot read/) });
+    expect(JSON.stringify((notPem as { toJSON(): object }).toJSON())).not.toContain('TOP-SECRET');
+  });
 });

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { ErrorCodes, isOvirtRepoError, OvirtRepoError } from '../errors/index.js';
 import { readRegularFile } from '../fs/regular-file.js';
 import { parseIni, type IniDocument } from '../ini/parse.js';
+import { clientNetwork, type ClientNetwork } from '../uri/network.js';
 import { redactUrl } from '../uri/redact.js';
+import { silentLogger } from '../log/logger.js';
 import type { S3Credentials } from './sigv4.js';
 
 /** Where and as whom S3 requests go. */
@@ -14,6 +16,12 @@ export interface S3Settings {
   endpoint?: URL;
   /** Where the credentials came from, for messages (`environment`, `profile ci in ~/.aws/credentials`); never a secret. */
   credentialSource: string;
+  /**
+   * How requests reach the endpoint, as the AWS CLI does: HTTP(S)_PROXY/NO_PROXY from the environment, and
+   * the CA bundle of AWS_CA_BUNDLE or the profile's `ca_bundle` instead of the system's CAs. Absent: no proxy,
+   * the system's CAs (settings built by hand, tests).
+   */
+  network?: ClientNetwork;
 }
 
 export interface S3SettingsOptions {
@@ -35,7 +43,9 @@ const MAX_AWS_FILE_BYTES = 1024 * 1024;
  *   ~/.aws/credentials), else in the config file (AWS_CONFIG_FILE, ~/.aws/config, section `[profile NAME]`
  *   or `[default]`). A profile named by the caller wins over the variables.
  * - region: options, AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`, else us-east-1;
- * - endpoint: options, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's `endpoint_url`, else AWS.
+ * - endpoint: options, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's `endpoint_url`, else AWS;
+ * - network: proxies from HTTP(S)_PROXY/NO_PROXY; the CAs of AWS_CA_BUNDLE, else the profile's `ca_bundle`
+ *   (a relative path as the AWS CLI takes it: from the working directory), else the system's.
  * Errors name the variable or the file and line, never a value read from a credentials file.
  */
 export async function resolveS3Settings(options: S3SettingsOptions = {}): Promise<S3Settings> {
@@ -85,7 +95,12 @@ export async function resolveS3Settings(options: S3SettingsOptions = {}): Promis
         : env.AWS_ENDPOINT_URL
           ? [env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL']
           : [fromConfig?.get('endpoint_url'), `endpoint_url of profile ${profile} in ${configFile}`];
-  return { credentials, region, credentialSource, ...(endpointText ? { endpoint: parseEndpoint(endpointText, endpointSource) } : {}) };
+  const [caBundle, caSource] = env.AWS_CA_BUNDLE ? [env.AWS_CA_BUNDLE, 'AWS_CA_BUNDLE'] : [fromConfig?.get('ca_bundle'), `ca_bundle of profile ${profile} in ${configFile}`];
+  const network = await clientNetwork(caBundle ? { caCert: caBundle } : {}, caSource, silentLogger, 'env').catch((e: unknown) => {
+    if (!isOvirtRepoError(e)) throw e;
+    throw new OvirtRepoError(e.code, `${caSource}: ${e.message}`, { ...(e.target ? { target: e.target } : {}), hint: 'point it at the PEM file of the CA that signed the S3 endpoint\'s certificate, or unset it to use the system\'s CAs', cause: e });
+  });
+  return { credentials, region, credentialSource, network, ...(endpointText ? { endpoint: parseEndpoint(endpointText, endpointSource) } : {}) };
 }
 
 function parseEndpoint(text: string, source: string): URL {

@@ -42,7 +42,7 @@ export function networkError(method: string, url: URL, e: unknown, idleMs: numbe
       : 'the server is down or unreachable from here; check the URL, DNS, network and proxy settings';
   // A name that does not resolve is not retried (it will not resolve in a second), but it is unreachable;
   // neither is a proxy's refusal of a tunnel.
-  return fetchError(url, `${method} ${redactUrl(url.href)} failed: ${reason}`, { errno: code, transient: !tls && code !== 'EPROXY' && code !== 'ENOTFOUND', unreachable: !tls, ...(proxyHost ? { proxy: proxyHost } : {}) }, hint, e);
+  return fetchError(url, `${method} ${redactUrl(url.href)} failed: ${reason}`, { errno: code, transient: !tls && code !== 'EPROXY' && code !== 'ENOTFOUND', unreachable: !tls, ...(tls ? { tls } : {}), ...(proxyHost ? { proxy: proxyHost } : {}) }, hint, e);
 }
 
 /** `e` (an E_FETCH) saying how many tries it took, when more than one. */
