@@ -15,7 +15,7 @@ export {
 // What library code reports through.
 export { type Logger, type Progress, silentLogger } from './log/logger.js';
 // Commands: the base class every plugin's commands extend, shared flags.
-export { BaseCommand, EXIT_USAGE, networkFlags, networkFlagValues, sharedFlags } from './cli/index.js';
+export { BaseCommand, EXIT_USAGE, networkFlags, networkFlagValues, sharedFlags, tlsFlags } from './cli/index.js';
 // Compression by name.
 export {
   compressBuffer, compressionFromName, compressionSuffix, type WritableCompressionKind,

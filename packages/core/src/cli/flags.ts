@@ -47,6 +47,16 @@ export const sharedFlags = {
 };
 
 /**
+ * The TLS material a command that reads https URLs shows and trusts, each flag mirroring a yum option:
+ * `static flags = { ...tlsFlags }` (inject, lock verify), then `networkFlagValues(this.flags)`.
+ */
+export const tlsFlags = {
+  'ca-cert': Flags.string({ summary: "PEM file of the CA(s) server certificates must chain to, instead of the system's (yum's sslcacert).", helpValue: 'FILE' }),
+  'client-cert': Flags.string({ summary: "PEM file of the client certificate for servers that require one (yum's sslclientcert).", helpValue: 'FILE' }),
+  'client-key': Flags.string({ summary: "PEM file of the client certificate's key (yum's sslclientkey; default: in --client-cert).", helpValue: 'FILE', dependsOn: ['client-cert'] }),
+};
+
+/**
  * How a command that fetches from upstream servers reaches them (mirror sync, publish --from URL), each flag
  * mirroring a yum option: `static flags = { ...networkFlags }`, then `networkFlagValues(this.flags)`.
  */
@@ -57,9 +67,7 @@ export const networkFlags = {
     exclusive: ['no-proxy'],
   }),
   'no-proxy': Flags.boolean({ summary: "Use no proxy, whatever http_proxy/https_proxy and the config say (yum's proxy=_none_).", default: false }),
-  'ca-cert': Flags.string({ summary: "PEM file of the CA(s) upstream certificates must chain to, instead of the system's (yum's sslcacert).", helpValue: 'FILE' }),
-  'client-cert': Flags.string({ summary: "PEM file of the client certificate for servers that require one (yum's sslclientcert).", helpValue: 'FILE' }),
-  'client-key': Flags.string({ summary: "PEM file of the client certificate's key (yum's sslclientkey; default: in --client-cert).", helpValue: 'FILE', dependsOn: ['client-cert'] }),
+  ...tlsFlags,
 };
 
 /** The NetworkSettings the networkFlags give (only those given: they beat config files). */

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '@ovirt-repo/core';
+import { BaseCommand, networkFlagValues, tlsFlags } from '@ovirt-repo/core';
 import { injectFiles, type InjectFilesResult } from '../lib/inject.js';
 
 export default class Inject extends BaseCommand<typeof Inject> {
@@ -20,6 +20,7 @@ The map (--mirrors, default $CI_MIRRORS_URL) is an http(s) URL, a JSON or YAML f
     },
     { description: 'Every .repo file below the suite (quoted: expanded by ovirt-repo)', command: "<%= config.bin %> <%= command.id %> --mirrors $CI_MIRRORS_URL 'suite/**/*.repo'" },
     { description: 'Reproduce an earlier run exactly', command: '<%= config.bin %> <%= command.id %> --from-lock run.lock.json reposync-config.repo' },
+    { description: 'A map served over https with the site\'s own CA', command: '<%= config.bin %> <%= command.id %> --mirrors https://mirrors.internal.example.org/all_latest.json --ca-cert /etc/pki/site/ca.pem reposync-config.repo' },
     {
       description: 'A map given inline',
       command: `<%= config.bin %> <%= command.id %> --mirrors 'data:application/json,{"ovirt-master-el8": "http://store/yum/ovirt-master-el8/20240501T120000Z"}' my.repo`,
@@ -44,6 +45,7 @@ The map (--mirrors, default $CI_MIRRORS_URL) is an http(s) URL, a JSON or YAML f
     strict: Flags.boolean({ summary: 'Fail when the map is unreachable instead of warning and leaving the files unchanged.', default: false }),
     'lock-out': Flags.string({ summary: 'Write a lock file recording every URL injected.', helpValue: 'FILE' }),
     'from-lock': Flags.string({ summary: 'Apply the URLs a lock file recorded instead of reading a map.', helpValue: 'FILE' }),
+    ...tlsFlags,
   };
 
   public async run(): Promise<InjectFilesResult> {
@@ -58,6 +60,7 @@ The map (--mirrors, default $CI_MIRRORS_URL) is an http(s) URL, a JSON or YAML f
       noneValue: this.flags['none-value'],
       strict: this.flags.strict,
       lockOut: this.flags['lock-out'],
+      tls: networkFlagValues(this.flags),
       logger: this.logger,
     });
     this.report(result);

@@ -6,6 +6,7 @@ import {
   isUnreachableError,
   lineProblem,
   type Logger,
+  type NetworkSettings,
   OvirtRepoError,
   formatRunLock,
   readRunLock,
@@ -15,6 +16,7 @@ import {
 } from '@ovirt-repo/core';
 import { type ConfigFile, encodeConfig, readConfigFile } from './config-file.js';
 import { expandFileArgs } from './glob.js';
+import { tlsMaterial } from './reach.js';
 import { injectConfigText, type InjectedSection, type InsertedSection } from './inject-text.js';
 import { buildLock } from './lock/build.js';
 import { mirrorMapFromLock } from './lock/apply.js';
@@ -32,6 +34,8 @@ export interface InjectFilesOptions {
   fromLock?: string;
   varname?: string;
   allowProxy?: boolean;
+  /** --ca-cert, --client-cert, --client-key for an https map and the snapshots a lock records. */
+  tls?: NetworkSettings;
   noneValue?: string;
   /** An unreachable map is an error instead of a warning. */
   strict?: boolean;
@@ -85,6 +89,7 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
   const configs = await Promise.all(paths.map(readConfigFile));
   const lockFile = options.lockOut === undefined ? undefined : await checkLockOut(resolve(cwd, options.lockOut), configs);
   const now = options.now ?? (() => new Date());
+  const tls = await tlsMaterial(options.tls, log);
 
   let map: MirrorMap;
   let lockMap: RunLock['map'];
@@ -101,7 +106,7 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
     const varname = options.varname ?? DEFAULT_VARNAME;
     lockOptions = { allowProxy: options.allowProxy ?? false, noneValue: options.noneValue ?? null };
     try {
-      const loaded = await loadMirrorMap(source.mirrors, { varname, allowProxy: options.allowProxy, http: options.http, logger: log });
+      const loaded = await loadMirrorMap(source.mirrors, { varname, allowProxy: options.allowProxy, ...(tls ? { tls } : {}), http: options.http, logger: log });
       map = loaded;
       lockMap = { uri: loaded.uri, varname, sources: loaded.sources };
       summary = { uri: loaded.uri, sources: loaded.sources, repos: loaded.repos.size, insertions: count(loaded) };
@@ -155,7 +160,7 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
     if (out.changed && !writes.has(config.file.target)) writes.set(config.file.target, { file: config.file, data: encodeConfig(config, out.text) });
   }
   if (lockFile) {
-    const lock = await buildLock({ files, map: lockMap, options: lockOptions, createdAt: now(), createdBy: defaultUserAgent(), http: options.http, logger: log });
+    const lock = await buildLock({ files, map: lockMap, options: lockOptions, createdAt: now(), createdBy: defaultUserAgent(), http: options.http, ...(tls ? { tls } : {}), logger: log });
     writes.set(lockFile.target, { file: lockFile, data: Buffer.from(await formatRunLock(lock, lockFile.path)) });
     result.lock = { path: lockFile.path, entries: lock.entries.length };
   }

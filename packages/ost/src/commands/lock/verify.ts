@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
+import { BaseCommand, ErrorCodes, networkFlagValues, OvirtRepoError, tlsFlags } from '@ovirt-repo/core';
 import { verifyLock, type VerifyLockResult } from '../../lib/lock/verify.js';
 
 export default class LockVerify extends BaseCommand<typeof LockVerify> {
@@ -20,10 +20,11 @@ Each entry is reported as unchanged, changed, missing (404 or deleted), unreacha
 
   static override flags = {
     'allow-proxy': Flags.boolean({ summary: "Read through http_proxy/https_proxy (default: the lock's own setting)." }),
+    ...tlsFlags,
   };
 
   public async run(): Promise<VerifyLockResult> {
-    const result = await verifyLock(this.args.file, { allowProxy: this.flags['allow-proxy'], logger: this.logger });
+    const result = await verifyLock(this.args.file, { allowProxy: this.flags['allow-proxy'], tls: networkFlagValues(this.flags), logger: this.logger });
     for (const e of result.entries) {
       const where = e.before ? ` (inserted before ${e.before})` : '';
       this.log(`${e.status.padEnd(11)} ${e.repo}${where} ${e.url}${e.error && e.status !== 'unchanged' ? `: ${e.error}` : ''}`);

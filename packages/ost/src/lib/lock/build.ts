@@ -1,5 +1,6 @@
 import { type Logger, mapLimit, type ReadUriOptions, RUN_LOCK_VERSION, type RunLock, type RunLockEntry } from '@ovirt-repo/core';
 import type { InjectedSection, InsertedSection } from '../inject-text.js';
+import { reachOptions, type TlsMaterial } from '../reach.js';
 import { probeRepomd } from './repomd.js';
 
 export interface LockedFile {
@@ -16,6 +17,8 @@ export interface BuildLockInput {
   createdAt: Date;
   createdBy: string;
   http?: Pick<ReadUriOptions, 'tries' | 'timeoutMs' | 'retryDelayMs'>;
+  /** CA and client certificate for https snapshots (--ca-cert...). */
+  tls?: TlsMaterial;
   workers?: number;
   logger?: Logger;
 }
@@ -40,7 +43,7 @@ export async function buildLock(input: BuildLockInput): Promise<RunLock> {
   const progress = input.logger?.progress('Recording repomd.xml digests', urls.length);
   const probes = new Map(
     await mapLimit(urls, input.workers ?? 8, async (url) => {
-      const probe = await probeRepomd(url, { ...input.http, allowProxy: input.options.allowProxy, logger: input.logger });
+      const probe = await probeRepomd(url, { ...input.http, ...reachOptions(input.options.allowProxy, input.tls), logger: input.logger });
       progress?.tick();
       if (probe.error && !probe.skipped) input.logger?.warn(`lock: no repomd.xml digest for ${url}: ${probe.error}`);
       return [url, probe] as const;

@@ -33,6 +33,7 @@ export async function probeRepomd(baseurl: string, options: ReadUriOptions & { l
   } catch (e) {
     if (!isOvirtRepoError(e)) throw e;
     options.logger?.debug(`cannot read ${repomdUri(baseurl)}: ${e.message}`);
-    return { repomd: null, error: e.message, unreachable: e.data?.unreachable === true };
+    // A certificate that does not verify is not a snapshot gone missing: this host cannot read it.
+    return { repomd: null, error: e.message, unreachable: e.data?.unreachable === true || e.data?.tls === true };
   }
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { type Logger, mapLimit, readRunLock, type ReadUriOptions, type RunLockRepomd, silentLogger } from '@ovirt-repo/core';
+import { type Logger, mapLimit, type NetworkSettings, readRunLock, type ReadUriOptions, type RunLockRepomd, silentLogger } from '@ovirt-repo/core';
+import { reachOptions, tlsMaterial } from '../reach.js';
 import { probeRepomd } from './repomd.js';
 
 /**
@@ -34,6 +35,8 @@ export interface VerifyLockResult {
 
 export interface VerifyLockOptions {
   allowProxy?: boolean;
+  /** --ca-cert, --client-cert, --client-key for https snapshots. */
+  tls?: NetworkSettings;
   http?: Pick<ReadUriOptions, 'tries' | 'timeoutMs' | 'retryDelayMs'>;
   /** Parallel requests (default 8). */
   workers?: number;
@@ -49,9 +52,10 @@ export async function verifyLock(path: string, options: VerifyLockOptions = {}):
   const lock = await readRunLock(file);
   const log = options.logger ?? silentLogger;
   const allowProxy = options.allowProxy ?? lock.options.allowProxy;
+  const reach = reachOptions(allowProxy, await tlsMaterial(options.tls, log));
   const progress = log.progress('Checking repomd.xml', lock.entries.length);
   const entries = await mapLimit(lock.entries, options.workers ?? 8, async (entry): Promise<VerifiedLockEntry> => {
-    const probe = await probeRepomd(entry.url, { ...options.http, allowProxy, logger: log });
+    const probe = await probeRepomd(entry.url, { ...options.http, ...reach, logger: log });
     progress.tick();
     const base = { repo: entry.repo, url: entry.url, ...(entry.before ? { before: entry.before } : {}), expected: entry.repomd, actual: probe.repomd };
     if (probe.skipped) return { ...base, status: 'skipped', error: probe.error };

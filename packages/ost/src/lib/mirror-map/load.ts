@@ -2,12 +2,15 @@ import { ErrorCodes, OvirtRepoError, displayUri, readStructuredUri, type Logger,
 import { mergeInto, mirrorMapToInsertions } from './includes.js';
 import { DEFAULT_VARNAME, type MirrorMapContext, readMirrorMapDocument } from './shape.js';
 import type { MirrorMap } from './types.js';
+import { reachOptions, type TlsMaterial } from '../reach.js';
 
 export interface LoadMirrorMapOptions {
   /** The key holding the map in wrapped documents (default `latest_ci_repos`). */
   varname?: string;
   /** Read http(s) maps through http_proxy/https_proxy (off by default). */
   allowProxy?: boolean;
+  /** CA and client certificate for https maps (--ca-cert...). Default: the system's CAs, no certificate. */
+  tls?: TlsMaterial;
   /** Tries, timeout and retry delay for http(s) (defaults: 3 tries, 30 s). */
   http?: Pick<ReadUriOptions, 'tries' | 'timeoutMs' | 'retryDelayMs'>;
   logger?: Logger;
@@ -60,7 +63,7 @@ async function loadOne(uri: string, chain: string[], reading: Reading, options: 
   }
   const doc = await readStructuredUri(uri, {
     ...options.http,
-    allowProxy: options.allowProxy,
+    ...reachOptions(options.allowProxy, options.tls),
     logger: options.logger,
     maxBytes: MAX_MAP_BYTES,
   });
