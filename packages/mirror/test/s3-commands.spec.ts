@@ -1,15 +1,13 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createS3Client, type S3Client } from '@ovirt-repo/core';
 import { describeWithS3, s3TestEnv, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer, s3TestClientSettings } from '@ovirt-repo/test-support';
 import { openLocalStore } from '../src/lib/store/local/local-store.js';
 import { isSnapshotId } from '../src/lib/store/names.js';
 import { S3Store } from '../src/lib/store/s3/s3-store.js';
-import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
+import { ensurePluginBuilt } from './helpers/built.js';
 import { dnfReader } from './helpers/dnf.js';
-import { ovirtRepo } from './helpers/commands.js';
+import { ovirtRepo, startServe } from './helpers/commands.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 
 /**
@@ -85,12 +83,9 @@ describeWithTools(['createrepo_c', 'dnf', 'rpm'], 'store commands on an s3:// st
     });
 
     it('serve --store s3:// serves snapshots read-only to dnf (download, install, reposync), pool/ paths mapped to the pool, immutable files cached and pointers not', async () => {
-      const child = spawn(process.execPath, [join(repoRoot, 'packages', 'cli', 'bin', 'run.js'), 'serve', '--store', location, '--port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const serve = await startServe(['--store', location], env);
       try {
-        let err = '';
-        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-        for (let i = 0; i < 200 && !/ at (http:\/\/\S+)\//.test(err); i++) await sleep(50);
-        const url = / at (http:\/\/\S+)\//.exec(err)?.[1];
+        const { url } = serve;
         expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
         const snapshot = `${url}/yum/el9/${ids[1]}`;
         const repomd = (await fetch(`${snapshot}/repodata/repomd.xml`)).headers;
@@ -121,7 +116,7 @@ describeWithTools(['createrepo_c', 'dnf', 'rpm'], 'store commands on an s3:// st
         const pooled = await fetch(`${snapshot}/${(await firstPoolKey())}`);
         expect([pooled.status, pooled.headers.get('cache-control')]).toEqual([200, 'public, max-age=31536000, immutable']);
       } finally {
-        child.kill('SIGTERM');
+        serve.stop();
       }
     }, 60_000);
 

@@ -1,16 +1,15 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { createS3Client, type S3Client } from '@ovirt-repo/core';
 import { describeWithS3, s3TestEnv, describeWithTools, makeTempDir, s3TestPrefix, type S3TestServer, s3TestClientSettings } from '@ovirt-repo/test-support';
 import { S3Store } from '../src/lib/store/s3/s3-store.js';
 import { syncRepo } from '../src/lib/sync/sync-repo.js';
 import type { SyncOptions } from '../src/lib/sync/options.js';
-import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
-import { ovirtRepo } from './helpers/commands.js';
+import { ensurePluginBuilt } from './helpers/built.js';
+import { ovirtRepo, startServe } from './helpers/commands.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 
 const execFileP = promisify(execFile);
@@ -116,12 +115,9 @@ describeWithTools(['createrepo_c', 'dnf'], 'mirror sync into an s3:// store', ()
       expect((await run(['snapshot', 'verify', 'el9', ...store])).code).toBe(0);
 
       // serve --store s3:// gives dnf every package of the latest snapshot.
-      const child = spawn(process.execPath, [join(repoRoot, 'packages', 'cli', 'bin', 'run.js'), 'serve', ...store, '--port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const serve = await startServe(store, env);
       try {
-        let err = '';
-        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-        for (let i = 0; i < 200 && !/ at (http:\/\/\S+)\//.test(err); i++) await sleep(50);
-        const url = / at (http:\/\/\S+)\//.exec(err)?.[1];
+        const { url } = serve;
         expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
         const dest = join(dir, 'downloaded');
         const names = BASE.filter((s) => s.name !== 'p-0003').map((s) => s.name);
@@ -129,7 +125,7 @@ describeWithTools(['createrepo_c', 'dnf'], 'mirror sync into an s3:// store', ()
         const got = await readdir(dest);
         expect(got.sort()).toEqual(BASE.filter((s) => s.name !== 'p-0003').map((s) => `${s.name}-1-1.${s.arch}.rpm`));
       } finally {
-        child.kill('SIGTERM');
+        serve.stop();
       }
     }, 180_000);
 

@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { captureOutput } from '@oclif/test';
 import { pluginRoot, repoRoot } from './built.js';
@@ -35,4 +36,25 @@ export async function runJson<T = Record<string, unknown>>(
   const exitCode = Number(process.exitCode ?? 0) || (r.error ? ((r.error as { oclif?: { exit?: number } }).oclif?.exit ?? 1) : 0);
   process.exitCode = prev;
   return { out: JSON.parse(r.stdout) as T, exitCode, stderr: r.stderr };
+}
+
+export interface RunningServe {
+  /** http://127.0.0.1:PORT, as serve announced it on stderr. */
+  url: string;
+  stop(): void;
+}
+
+/** The real `ovirt-repo serve ARGS --port 0`, up once it has announced its URL (within 10 s). */
+export async function startServe(args: string[], env: Record<string, string> = {}): Promise<RunningServe> {
+  const child = spawn(process.execPath, [bin, 'serve', ...args, '--port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const announced = / at (http:\/\/\S+)\//;
+  for (let i = 0; i < 200 && !announced.test(err) && child.exitCode === null; i++) await sleep(50);
+  const url = announced.exec(err)?.[1];
+  if (!url) {
+    child.kill('SIGKILL');
+    throw new Error(`serve did not start: ${err.trim() || `exit ${child.exitCode}`}`);
+  }
+  return { url, stop: () => child.kill('SIGTERM') };
 }
