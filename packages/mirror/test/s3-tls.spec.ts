@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createS3Client } from '@ovirt-repo/core';
-import { describeWithS3, describeWithTools, makeTempDir, makeTestPki, s3TestClientSettings, s3TestEnv, s3TestPrefix, startNginxSite, type NginxServer, type S3TestServer, type TestPki } from '@ovirt-repo/test-support';
+import { describeWithS3, describeWithTools, makeTempDir, makeTestPki, s3TestClientSettings, s3TestEnv, s3TestPrefix, startTlsNginx, type NginxServer, type S3TestServer, type TestPki } from '@ovirt-repo/test-support';
 import { ensurePluginBuilt } from './helpers/built.js';
 import { ovirtRepo } from './helpers/commands.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
@@ -29,24 +29,19 @@ describeWithTools(['nginx', 'openssl', 'createrepo_c'], 'an s3:// store and publ
       pki = await makeTestPki(join(dir, 'pki'));
       await makeRepo(join(dir, 'upstream'), [pkg('alpha'), pkg('beta', '2.0')]);
       const rgw = new URL(server.endpoint).host;
-      nginx = await startNginxSite(
-        (port) => `  server {
-    listen 127.0.0.1:${port} ssl;
-    ssl_certificate ${pki.serverCert};
-    ssl_certificate_key ${pki.serverKey};
-    client_max_body_size 0;
+      nginx = await startTlsNginx(
+        pki,
+        `    client_max_body_size 0;
     proxy_request_buffering off;
     location / {
       proxy_pass http://${rgw};
       proxy_set_header Host $http_host;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
-    }
-  }
-`,
+    }`,
         join(dir, 'nginx'),
       );
-      endpoint = nginx.url.replace('http://', 'https://');
+      endpoint = nginx.url;
     }, 120_000);
 
     afterAll(async () => {

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeWithTools, makeTempDir, makeTestPki, startNginxSite, type NginxServer, type TestPki } from '@ovirt-repo/test-support';
+import { describeWithTools, makeTempDir, makeTestPki, startTlsNginx, type NginxServer, type TestPki } from '@ovirt-repo/test-support';
 import Sync from '../src/commands/mirror/sync.js';
 import { ensurePluginBuilt } from './helpers/built.js';
 import { ovirtRepo, runJson } from './helpers/commands.js';
@@ -21,19 +21,8 @@ describeWithTools(['nginx', 'openssl'], 'mirror sync from https with a private C
     ({ dir, cleanup } = await makeTempDir('tls-'));
     await makeRepo(join(dir, 'upstream'), [pkg('alpha'), pkg('beta', '2.0')]);
     pki = await makeTestPki(dir);
-    nginx = await startNginxSite(
-      (port) => `  server {
-    listen 127.0.0.1:${port} ssl;
-    ssl_certificate ${pki.serverCert};
-    ssl_certificate_key ${pki.serverKey};
-    ssl_client_certificate ${pki.ca};
-    ssl_verify_client on;
-    location /repo/ { alias ${join(dir, 'upstream')}/; }
-  }
-`,
-      join(dir, 'nginx'),
-    );
-    url = `${nginx.url.replace('http://', 'https://')}/repo/`;
+    nginx = await startTlsNginx(pki, `    location /repo/ { alias ${join(dir, 'upstream')}/; }`, join(dir, 'nginx'), { requireClientCert: true });
+    url = `${nginx.url}/repo/`;
   });
   afterAll(async () => {
     await nginx?.stop();

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { captureOutput } from '@oclif/test';
-import { describeWithTools, makeTempDir, makeTestPki, startNginxSite, type NginxServer, type TestPki } from '@ovirt-repo/test-support';
+import { describeWithTools, makeTempDir, makeTestPki, startTlsNginx, type NginxServer, type TestPki } from '@ovirt-repo/test-support';
 import Inject from '../src/commands/inject.js';
 import LockVerify from '../src/commands/lock/verify.js';
 import type { InjectFilesResult } from '../src/lib/inject.js';
@@ -34,19 +34,8 @@ describeWithTools(['nginx', 'openssl'], 'inject and lock verify over https with 
     await mkdir(join(snap, 'repodata'), { recursive: true });
     await writeFile(join(snap, 'repodata', 'repomd.xml'), '<repomd/>\n');
     await writeFile(join(dir, 'store', 'yum', 'all_latest.json'), JSON.stringify({ latest_ci_repos: { 'centos-base-el7': 'centos-base-el7/S1' } }));
-    nginx = await startNginxSite(
-      (port) => `  server {
-    listen 127.0.0.1:${port} ssl;
-    ssl_certificate ${pki.serverCert};
-    ssl_certificate_key ${pki.serverKey};
-    ssl_client_certificate ${pki.ca};
-    ssl_verify_client on;
-    location /yum/ { alias ${join(dir, 'store', 'yum')}/; }
-  }
-`,
-      join(dir, 'nginx'),
-    );
-    base = `${nginx.url.replace('http://', 'https://')}/yum`;
+    nginx = await startTlsNginx(pki, `    location /yum/ { alias ${join(dir, 'store', 'yum')}/; }`, join(dir, 'nginx'), { requireClientCert: true });
+    base = `${nginx.url}/yum`;
   });
   afterAll(async () => {
     await nginx?.stop();

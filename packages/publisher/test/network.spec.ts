@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { captureOutput } from '@oclif/test';
-import { describeWithTools, freePort, makeTempDir, makeTestPki, startNginxSite, startTinyproxy, withProxyEnv, type NginxServer, type TinyproxyServer } from '@ovirt-repo/test-support';
+import { describeWithTools, freePort, makeTempDir, makeTestPki, startTlsNginx, startTinyproxy, withProxyEnv, type NginxServer, type TinyproxyServer } from '@ovirt-repo/test-support';
 import Publish from '../src/commands/publish.js';
 import { publish } from '../src/lib/publish.js';
 import { checkRepo, makeRepo, rpmSpec, serveDirectory } from './helpers/repos.js';
@@ -69,11 +69,8 @@ describeWithTools(['createrepo_c', 'tinyproxy', 'nginx', 'openssl'], 'publish --
     const pki = await makeTestPki(join(dir, 'pki'));
     let nginx: NginxServer | undefined;
     try {
-      nginx = await startNginxSite(
-        (port) => `  server {\n    listen 127.0.0.1:${port} ssl;\n    ssl_certificate ${pki.serverCert};\n    ssl_certificate_key ${pki.serverKey};\n    ssl_client_certificate ${pki.ca};\n    ssl_verify_client on;\n    location /repo/ { alias ${join(dir, 'src')}/; }\n  }\n`,
-        join(dir, 'nginx'),
-      );
-      const from = `${nginx.url.replace('http://', 'https://')}/repo/`;
+      nginx = await startTlsNginx(pki, `    location /repo/ { alias ${join(dir, 'src')}/; }`, join(dir, 'nginx'), { requireClientCert: true });
+      const from = `${nginx.url}/repo/`;
       const ok = await publishJson(['--from', from, '--to', join(dir, 'dest-tls'), '--no-proxy', '--ca-cert', pki.ca, '--client-cert', pki.clientCert, '--client-key', pki.clientKey]);
       expect(ok.exitCode).toBe(0);
       expect(await checkRepo(join(dir, 'dest-tls'))).toHaveLength(2);

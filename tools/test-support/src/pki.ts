@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startNginxSite, type NginxServer } from './nginx.js';
 
 const run = promisify(execFile);
 
@@ -27,4 +28,15 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
     await run('openssl', ['x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f(`${who}.pem`), '-days', '2', '-extfile', f(`${who}.ext`)]);
   }
   return { ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), clientCert: f('client.pem'), clientKey: f('client.key') };
+}
+
+/**
+ * A real nginx serving `locations` (directives of a server block) over https with the PKI's server
+ * certificate; with `requireClientCert`, only to clients showing a certificate the PKI's CA signed.
+ * Its `url` is `https://127.0.0.1:PORT`.
+ */
+export async function startTlsNginx(pki: TestPki, locations: string, workDir: string, options: { requireClientCert?: boolean } = {}): Promise<NginxServer> {
+  const clientCerts = options.requireClientCert ? `    ssl_client_certificate ${pki.ca};\n    ssl_verify_client on;\n` : '';
+  const nginx = await startNginxSite((port) => `  server {\n    listen 127.0.0.1:${port} ssl;\n    ssl_certificate ${pki.serverCert};\n    ssl_certificate_key ${pki.serverKey};\n${clientCerts}${locations}\n  }\n`, workDir);
+  return { ...nginx, url: nginx.url.replace('http://', 'https://') };
 }
