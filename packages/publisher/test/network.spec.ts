@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { captureOutput } from '@oclif/test';
@@ -54,6 +55,19 @@ describeWithTools(['createrepo_c', 'tinyproxy', 'nginx', 'openssl'], 'publish --
     const direct = await withHttpProxy(down, () => publishJson(['--from', served.url, '--to', join(dir, 'dest-direct'), '--no-proxy']));
     expect(direct.exitCode).toBe(0);
     expect(direct.out).toMatchObject({ changed: true });
+  });
+
+  it('takes network: from ovirt-repo.yaml (--config), under the flags', async () => {
+    const yaml = join(dir, 'ovirt-repo.yaml');
+    await writeFile(yaml, `network:\n  proxy: ${proxy.url}\n`);
+    const before = await tunnels();
+    const viaConfig = await withHttpProxy(undefined, () => publishJson(['--from', served.url, '--to', join(dir, 'dest-yaml'), '--config', yaml]));
+    expect(viaConfig.exitCode).toBe(0);
+    const through = await tunnels();
+    expect(through).toBeGreaterThan(before);
+    const flagWins = await withHttpProxy(undefined, () => publishJson(['--from', served.url, '--to', join(dir, 'dest-yaml-direct'), '--config', yaml, '--no-proxy']));
+    expect(flagWins.exitCode).toBe(0);
+    expect(await tunnels()).toBe(through);
   });
 
   it('--proxy URL: a dead proxy fails the publish naming it without credentials', async () => {

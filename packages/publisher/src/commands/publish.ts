@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, ErrorCodes, networkFlags, networkFlagValues, OvirtRepoError, sharedFlags } from '@ovirt-repo/core';
+import { BaseCommand, ErrorCodes, mergeNetworkSettings, networkFlags, networkFlagValues, OvirtRepoError, sharedFlags } from '@ovirt-repo/core';
 import { resolvePublishRequest } from '../lib/publish-config.js';
 import { publish, type PublishResult } from '../lib/publish.js';
 
@@ -123,7 +123,7 @@ export default class Publish extends BaseCommand<typeof Publish> {
       checksumType: this.flags.checksum,
       workers: this.flags.workers,
       revision: this.flags.revision,
-      network: networkFlagValues(this.flags),
+      network: mergeNetworkSettings(request.network, networkFlagValues(this.flags)),
       logger: this.logger,
     });
     this.log(summarize(result));

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCodes, OvirtRepoError, loadConfig, type LoadConfigOptions, type SignOptions } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, loadConfig, type LoadConfigOptions, type LoadedConfig, type NetworkSettings, type SignOptions } from '@ovirt-repo/core';
 
 /** What the command line gave; unset values come from `publish.<name>` in ovirt-repo.yaml, then defaults. */
 export interface PublishRequest {
@@ -30,6 +30,8 @@ export interface ResolvedPublishRequest {
   keepMetadataDays: number;
   allowOlder: boolean;
   sign?: SignOptions;
+  /** `network:` of ovirt-repo.yaml (paths resolved), which the command's flags beat. */
+  network?: NetworkSettings;
 }
 
 export const DEFAULT_KEEP_DAYS = 14;
@@ -41,7 +43,8 @@ export const DEFAULT_KEEP_METADATA_DAYS = 2;
  * with --from-lock, `from` is the repo id looked up in the lock.
  */
 export async function resolvePublishRequest(req: PublishRequest, configOptions: LoadConfigOptions = {}): Promise<ResolvedPublishRequest> {
-  const named = req.name === undefined ? undefined : await namedDestination(req.name, configOptions);
+  const loaded = await loadConfig(configOptions);
+  const named = req.name === undefined ? undefined : namedDestination(req.name, loaded);
   const to = req.to ?? named?.entry.to;
   if (!to) {
     throw new OvirtRepoError(ErrorCodes.USAGE, 'no destination: give --to DEST or the name of a publish destination in ovirt-repo.yaml', {
@@ -57,6 +60,7 @@ export async function resolvePublishRequest(req: PublishRequest, configOptions: 
     keepVersions: req.keepVersions ?? named?.entry.keepVersions,
     keepMetadataDays: req.keepMetadataDays ?? named?.entry.keepMetadataDays ?? DEFAULT_KEEP_METADATA_DAYS,
     allowOlder: req.allowOlder ?? named?.entry.allowOlder ?? false,
+    ...(loaded.config.network ? { network: loaded.config.network } : {}),
   };
   const sign = signOptions(req, named?.entry);
   if (sign) resolved.sign = sign;
@@ -76,10 +80,9 @@ export async function resolvePublishRequest(req: PublishRequest, configOptions: 
   return resolved;
 }
 
-type PublishConfigEntry = Awaited<ReturnType<typeof namedDestination>>['entry'];
+type PublishConfigEntry = ReturnType<typeof namedDestination>['entry'];
 
-async function namedDestination(name: string, configOptions: LoadConfigOptions) {
-  const { config, file } = await loadConfig(configOptions);
+function namedDestination(name: string, { config, file }: LoadedConfig) {
   const entry = config.publish[name];
   if (!entry) {
     const known = Object.keys(config.publish);
