@@ -82,6 +82,8 @@ export {
   type LoadConfigOptions, type LoadedConfig, type OvirtRepoConfig, parseDuration, parseSize, repoConfigFor,
   repoNameProblem, requireStore, STORE_ENV,
 } from './config/index.js';
+// "did you mean": the closest of some known names to a mistyped one.
+export { didYouMean } from './config/wording.js';
 // A system test's run lock.
 export {
   formatRunLock, parseRunLock, readRunLock, RUN_LOCK_VERSION, type RunLock, type RunLockEntry, type RunLockRepomd,

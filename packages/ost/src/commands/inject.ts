@@ -19,6 +19,7 @@ The map (--mirrors, default $CI_MIRRORS_URL) is an http(s) URL, a JSON or YAML f
       command: '<%= config.bin %> <%= command.id %> --mirrors http://mirrors.example.org/repos/yum/all_latest.json reposync-config.repo --lock-out run.lock.json',
     },
     { description: 'Every .repo file below the suite (quoted: expanded by ovirt-repo)', command: "<%= config.bin %> <%= command.id %> --mirrors $CI_MIRRORS_URL 'suite/**/*.repo'" },
+    { description: 'Refuse to run a suite against upstream: the build\'s section must be injected', command: '<%= config.bin %> <%= command.id %> --mirrors $CI_MIRRORS_URL reposync-config.repo --require ovirt-master-el9-experimental' },
     { description: 'Reproduce an earlier run exactly', command: '<%= config.bin %> <%= command.id %> --from-lock run.lock.json reposync-config.repo' },
     { description: 'A map served over https with the site\'s own CA', command: '<%= config.bin %> <%= command.id %> --mirrors https://mirrors.internal.example.org/all_latest.json --ca-cert /etc/pki/site/ca.pem reposync-config.repo' },
     {
@@ -43,6 +44,11 @@ The map (--mirrors, default $CI_MIRRORS_URL) is an http(s) URL, a JSON or YAML f
     'allow-proxy': Flags.boolean({ summary: 'Leave proxy settings alone and read the map through http_proxy/https_proxy.' }),
     'none-value': Flags.string({ summary: 'The no-proxy value to write (default: _none_ for -elN and -fcNN below 29, else None).', helpValue: 'VALUE' }),
     strict: Flags.boolean({ summary: 'Fail when the map is unreachable instead of warning and leaving the files unchanged.', default: false }),
+    require: Flags.string({
+      summary: 'Fail, changing no file, unless this section is injected into some config (repeatable).',
+      helpValue: 'SECTION',
+      multiple: true,
+    }),
     'lock-out': Flags.string({ summary: 'Write a lock file recording every URL injected.', helpValue: 'FILE' }),
     'from-lock': Flags.string({ summary: 'Apply the URLs a lock file recorded instead of reading a map.', helpValue: 'FILE' }),
     ...tlsFlags,
@@ -60,6 +66,7 @@ The map (--mirrors, default $CI_MIRRORS_URL) is an http(s) URL, a JSON or YAML f
       noneValue: this.flags['none-value'],
       strict: this.flags.strict,
       lockOut: this.flags['lock-out'],
+      ...(this.flags.require ? { require: this.flags.require } : {}),
       tls: networkFlagValues(this.flags),
       logger: this.logger,
     });
@@ -78,6 +85,7 @@ The map (--mirrors, default $CI_MIRRORS_URL) is an http(s) URL, a JSON or YAML f
           f.injected.length ? `injected ${f.injected.map((s) => s.section).join(', ')}` : 'nothing injected',
           ...(f.inserted.length ? [`inserted ${f.inserted.map((s) => `${s.repo} (before ${s.before})`).join(', ')}`] : []),
           ...(f.skipped.length ? [`skipped ${f.skipped.join(', ')} (ost_skip_injection)`] : []),
+          ...(f.leftAlone.length ? [`left alone ${f.leftAlone.join(', ')}`] : []),
         ];
         this.log(`${f.path}: ${parts.join('; ')}${f.changed ? '' : ' [unchanged]'}`);
       }

@@ -48,6 +48,8 @@ export interface InjectTextResult {
   inserted: InsertedSection[];
   /** Sections the map names but `ost_skip_injection = True` protects. */
   skipped: string[];
+  /** Every repo section of the input, in order ([main] is not a repo). */
+  sections: string[];
   warnings: string[];
 }
 
@@ -64,7 +66,8 @@ export function injectConfigText(text: string, map: MirrorMap, options: InjectTe
   const source = options.source ?? '<config>';
   const doc = parseIni(text, source);
   const edits = new IniEdits(doc);
-  const result: InjectTextResult = { text, changed: false, injected: [], inserted: [], skipped: [], warnings: [] };
+  const sections = doc.sections.map((s) => s.name).filter((n) => n !== 'main');
+  const result: InjectTextResult = { text, changed: false, injected: [], inserted: [], skipped: [], sections, warnings: [] };
   const existing = new Set(doc.sections.map((s) => s.name));
   const main = doc.sections.find((s) => s.name === 'main');
   const noProxy = (repo: string) => options.noneValue ?? noneValueFor(repo);

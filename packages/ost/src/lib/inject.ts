@@ -17,13 +17,14 @@ import {
 import { type ConfigFile, encodeConfig, readConfigFile } from './config-file.js';
 import { expandFileArgs } from './glob.js';
 import { tlsMaterial } from './reach.js';
-import { injectConfigText, type InjectedSection, type InsertedSection } from './inject-text.js';
+import { requireSections, type RequireView } from './require.js';
+import { injectConfigText, type InjectedSection, type InjectTextResult, type InsertedSection } from './inject-text.js';
 import { buildLock } from './lock/build.js';
 import { mirrorMapFromLock } from './lock/apply.js';
 import { loadMirrorMap } from './mirror-map/load.js';
 import { DEFAULT_VARNAME } from './mirror-map/shape.js';
 import { checkOutput, type OutputFile, replaceAll } from './outputs.js';
-import type { MirrorMap } from './mirror-map/types.js';
+import { emptyMirrorMap, type MirrorMap } from './mirror-map/types.js';
 
 export interface InjectFilesOptions {
   /** Config files or glob patterns (expanded here, so quoted patterns work). */
@@ -39,6 +40,8 @@ export interface InjectFilesOptions {
   noneValue?: string;
   /** An unreachable map is an error instead of a warning. */
   strict?: boolean;
+  /** Sections that must be injected (or inserted) into some config, else nothing is written (see requireSections). */
+  require?: string[];
   /** Write a lock file recording what was injected. */
   lockOut?: string;
   cwd?: string;
@@ -54,6 +57,8 @@ export interface InjectedFile {
   injected: InjectedSection[];
   inserted: InsertedSection[];
   skipped: string[];
+  /** Repo sections the map does not name, kept as they were. */
+  leftAlone: string[];
 }
 
 export interface InjectFilesResult {
@@ -112,13 +117,14 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
       summary = { uri: loaded.uri, sources: loaded.sources, repos: loaded.repos.size, insertions: count(loaded) };
     } catch (e) {
       if (!isUnreachableError(e) || options.strict) throw e;
+      if (options.require?.length) requireSections(options.require, configs.map((c) => viewOf(c.path, injectConfigText(c.text, emptyMirrorMap(), { source: c.path }))), undefined, e.message);
       // Jobs run on when the mirrors are down, against the repos their configs name (mirror_client's
       // behaviour); --strict is for jobs that must not.
       warn(`mirror map unreachable, configs left unchanged: ${e.message}`);
       const result: InjectFilesResult = {
         status: 'unreachable',
         map: { uri: source.mirrors, sources: [], repos: 0, insertions: 0, error: e.message },
-        files: configs.map((c) => ({ path: c.path, changed: false, injected: [], inserted: [], skipped: [] })),
+        files: configs.map((c) => ({ path: c.path, changed: false, injected: [], inserted: [], skipped: [], leftAlone: injectConfigText(c.text, emptyMirrorMap(), { source: c.path }).sections })),
         warnings,
       };
       if (lockFile) {
@@ -152,7 +158,9 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
     injected: out.injected,
     inserted: out.inserted,
     skipped: out.skipped,
+    leftAlone: out.sections.filter((s) => !out.skipped.includes(s) && !out.injected.some((i) => i.section === s)),
   }));
+  if (options.require?.length) requireSections(options.require, outputs.map(({ config, out }) => viewOf(config.path, out)), map);
   const result: InjectFilesResult = { status: 'injected', map: summary, files, warnings };
   // A config named twice (a link and its target) is one file: written once.
   const writes = new Map<string, { file: OutputFile; data: Buffer }>();
@@ -202,6 +210,10 @@ function checkSource(options: InjectFilesOptions): { fromLock: string } | { mirr
   }
   options.logger?.debug(`mirror map: ${displayUri(options.mirrors)}`);
   return { mirrors: options.mirrors };
+}
+
+function viewOf(path: string, out: InjectTextResult): RequireView {
+  return { path, sections: out.sections, injected: out.injected.map((i) => i.section), inserted: out.inserted.map((i) => i.repo), skipped: out.skipped };
 }
 
 function flagName(k: string): string {
