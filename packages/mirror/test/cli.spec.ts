@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { ensurePluginBuilt, repoRoot } from './helpers/built.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
-import { ovirtRepo } from './helpers/commands.js';
+import { ovirtRepo, startServe } from './helpers/commands.js';
 
 
 describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
@@ -64,6 +64,32 @@ describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
     const human = await ovirtRepo(['mirror', 'sync', 'el9', '--from', await makeRepo(join(dir, 'warn-c'), [pkg('gamma')]), '--store', store]);
     expect(human.code).toBe(0);
     expect(human.stderr).toContain(`Warning: ${warnings[0].replace(JSON.parse(first.stdout).snapshot, snapshot)}`);
+  });
+
+  it('serve --access-log FILE appends a combined line per request; a log it cannot open fails at once, naming it', async () => {
+    const store = join(dir, 'log-store');
+    expect((await ovirtRepo(['mirror', 'sync', 'el9', '--from', await makeRepo(join(dir, 'log-src'), [pkg('alpha')]), '--store', store])).code).toBe(0);
+    const log = join(dir, 'access.log');
+    const serve = await startServe(['--store', store, '--access-log', log]);
+    try {
+      expect((await fetch(`${serve.url}/yum/el9/latest.txt`, { headers: { 'user-agent': 'dnf/4.14' } })).status).toBe(200);
+      expect((await fetch(`${serve.url}/yum/el9/nope`)).status).toBe(404);
+    } finally {
+      serve.stop();
+    }
+    let text = '';
+    for (let i = 0; i < 100 && text.split('\n').length < 3; i++) {
+      text = existsSync(log) ? await readFile(log, 'utf8') : '';
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^127\.0\.0\.1 - - \[[^\]]+\] "GET \/yum\/el9\/latest\.txt HTTP\/1\.1" 200 \d+ "-" "dnf\/4\.14"$/);
+    expect(lines[1]).toMatch(/"GET \/yum\/el9\/nope HTTP\/1\.1" 404 /);
+
+    const bad = await ovirtRepo(['serve', '--store', store, '--port', '0', '--access-log', join(dir, 'no-such-dir', 'access.log'), '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).error).toMatchObject({ code: 'E_IO', message: `cannot open the access log ${join(dir, 'no-such-dir', 'access.log')} for appending: its directory does not exist`, hint: expect.stringContaining('--access-log -') });
   });
 
   it('has help with examples for every command', async () => {

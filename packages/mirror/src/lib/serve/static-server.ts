@@ -5,6 +5,7 @@ import { openStoreBackend } from '../store/backends.js';
 import { CACHE_DIR, INDEX_BASENAME, LATEST_FILE, LOCKS_DIR, POOL_DIR, snapshotKey, STATUS_PAGE, YUM_DIR } from '../store/layout.js';
 import { snapshotFileKey } from '../store/snapshot-files.js';
 import { parseSnapshotId } from '../store/snapshot-id.js';
+import { type AccessLogSink, logAccess } from './access-log.js';
 
 /** Top-level directories of a store that are its own working state, not content. */
 const NOT_SERVED = new Set([LOCKS_DIR, CACHE_DIR]);
@@ -17,6 +18,8 @@ export interface ServeOptions {
   port?: number;
   /** HTML listings of directories (default true). */
   listing?: boolean;
+  /** Where each request is logged in nginx's combined format; none by default. */
+  accessLog?: AccessLogSink;
   logger?: Logger;
 }
 
@@ -42,6 +45,7 @@ export async function startStoreServer(options: ServeOptions): Promise<StoreServ
   let requests = 0;
   const server = http.createServer((req, res) => {
     requests++;
+    if (options.accessLog) logAccess(req, res, options.accessLog);
     handle(req, res).catch((e: unknown) => {
       log.debug(`serve: ${req.url}: ${(e as Error).message}`);
       if (!res.headersSent) send(res, 500, 'internal error\n');
