@@ -4,8 +4,8 @@
 // compiling each ES module file cost the CLI about as much as Node's own start-up. Run from a package
 // directory after tsc: `node ../../tools/bundle/bundle.mjs`.
 //
-// Entry points: dist/index.js (the package's library API), every oclif command under dist/commands/ and
-// every worker thread script (dist/**/*.worker.js).
+// Entry points: dist/index.js (the package's library API), every oclif command under dist/commands/, every
+// oclif hook under dist/hooks/ and every worker thread script (dist/**/*.worker.js).
 // Code shared by the API and the commands (and everything behind a dynamic import) goes to chunks beside
 // them, so a package keeps one instance of its module state. A worker script is one file of its own: a
 // thread has module state of its own anyway. Every npm dependency, other workspace packages
@@ -31,7 +31,7 @@ function runtimeFiles(dir) {
 
 // Worker threads' scripts (`*.worker.js`) are entries too, each in one file of its own (see below).
 const workers = runtimeFiles(dist).filter((f) => f.endsWith('.worker.js') && !f.startsWith(out));
-const entryPoints = [join(dist, 'index.js'), ...runtimeFiles(join(dist, 'commands'))].filter((f) => existsSync(f));
+const entryPoints = [join(dist, 'index.js'), ...runtimeFiles(join(dist, 'commands')), ...runtimeFiles(join(dist, 'hooks'))].filter((f) => existsSync(f));
 if (entryPoints.length + workers.length === 0) {
   console.error(`bundle: no dist/index.js or dist/commands/ in ${pkgDir}; run tsc first`);
   process.exit(1);

@@ -22,7 +22,35 @@ describe('ovirt-repo binary', () => {
     expect(stdout).toMatch(/^@ovirt-repo\/cli\/\d+\.\d+\.\d+ linux-/);
   });
 
-  it('fails with a non-zero exit and a helpful message for an unknown command', async () => {
-    await expect(run(['no-such-command'])).rejects.toMatchObject({ code: 2 });
+  /** stderr, stdout and exit code of a run that fails. */
+  const failure = (args: string[]) => run(args).then(
+    () => {
+      throw new Error(`${args.join(' ')} succeeded`);
+    },
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+
+  it('an unknown command: one line with a "did you mean", a pointer to --help, exit 2 (JSON with --json)', async () => {
+    const typo = await failure(['mirror', 'synk', 'el9']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('Error [E_USAGE]: "mirror synk" is not an ovirt-repo command (did you mean "mirror sync"?)\nHint: ovirt-repo mirror --help lists its commands\n');
+    expect((await failure(['sync', 'el9'])).stderr).toContain('(did you mean "mirror sync"?)');
+    const unknown = await failure(['no-such-command', '--json']);
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toEqual({ error: { code: 'E_USAGE', message: '"no-such-command" is not an ovirt-repo command', hint: 'ovirt-repo --help lists the commands' } });
+  });
+
+  it('a mistyped flag or value: at most 3 lines, never the whole help, exit 2', async () => {
+    const flag = await failure(['minirepo', 'create', '.', '--worker', '2']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toBe('Error [E_USAGE]: minirepo create: unknown flag --worker (did you mean --workers?)\nHint: ovirt-repo minirepo create --help lists its flags and arguments\n');
+    expect(flag.stdout).toBe('');
+    const value = await failure(['minirepo', 'create', '.', '--compress', 'xzz', '--json']);
+    expect(value.code).toBe(2);
+    expect(JSON.parse(value.stdout).error).toEqual({ code: 'E_USAGE', message: 'minirepo create: --compress=xzz is not one of gz, xz, zstd (did you mean "xz"?)', hint: 'ovirt-repo minirepo create --help lists its flags and arguments' });
+    const extra = await failure(['minirepo', 'verify', 'a', 'b', 'c']);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr.split('\n').filter(Boolean).length).toBeLessThanOrEqual(3);
+    expect(extra.stderr).toMatch(/^Error \[E_USAGE\]: minirepo verify: Unexpected arguments?: /);
   });
 });

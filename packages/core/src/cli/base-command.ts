@@ -1,6 +1,7 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { ErrorCodes, isOvirtRepoError } from '../errors/index.js';
 import { createStreamLogger, silentLogger, type Logger } from '../log/logger.js';
+import { usageError } from './usage-error.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -78,8 +79,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return { error: { code: ErrorCodes.INTERNAL, message }, warnings: this.warnings };
   }
 
-  protected override async catch(err: Interfaces.CommandError): Promise<unknown> {
-    if (err instanceof Errors.ExitError) throw err;
+  protected override async catch(caught: Interfaces.CommandError): Promise<unknown> {
+    if (caught instanceof Errors.ExitError) throw caught;
+    const err = !isOvirtRepoError(caught) && exitCodeOf(caught) === EXIT_USAGE ? usageError(caught, this.parsedCommand()) : caught;
     if (!this.jsonEnabled() && !isOvirtRepoError(err)) return super.catch(err);
     if (this.jsonEnabled()) {
       this.logJson(this.toErrorJson(err));
@@ -89,6 +91,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // An oclif exit ends the process with the code and no second, generic message. No process.exitCode:
     // commands run in-process (tests, library callers) must not leave a failure code on the host process.
     return this.exit(isOvirtRepoError(err) ? (err.code === ErrorCodes.USAGE ? EXIT_USAGE : EXIT_FAILURE) : (exitCodeOf(err) ?? EXIT_FAILURE));
+  }
+
+  /** This command as usageError names it: as typed, with every flag it takes. */
+  private parsedCommand() {
+    const ctor = this.ctor as typeof BaseCommand;
+    return { name: this.id?.replaceAll(':', ' ') ?? 'ovirt-repo', bin: this.config.bin, flags: [...Object.keys(ctor.flags ?? {}), ...Object.keys(ctor.baseFlags ?? {}), 'json'] };
   }
 }
 
