@@ -7,3 +7,4 @@ export { describeWithS3, publicTestBucket, s3TestClientSettings, s3TestEnv, s3Te
 export { describeWithHosts, HOSTS_SCRIPT, type TestHosts } from './hosts.js';
 export { seededRandom } from './random.js';
 export { makeGpgHome, type TestGpgHome, type TestGpgKey } from './gpg.js';
+export { gpgcheckDnf, type DnfOutcome } from './signed-dnf.js';
