@@ -1,11 +1,11 @@
-import { appendFile, chmod, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureOutput } from '@oclif/test';
 import { checkSignature, createS3Client, ErrorCodes, isOvirtRepoError, loadConfig, type S3Client } from '@ovirt-repo/core';
 import { describeWithS3, describeWithTools, gpgcheckDnf, makeGpgHome, makeTempDir, s3TestClientSettings, s3TestPrefix, type S3TestServer, type TestGpgHome, type TestGpgKey } from '@ovirt-repo/test-support';
 import Show from '../src/commands/snapshot/show.js';
-import { openStore, readLatest, startStoreServer, syncRepo, type SyncOptions } from '../src/index.js';
+import { openStore, readLatest, startStoreServer, syncRepo, verifySnapshot, type SyncOptions } from '../src/index.js';
 import { S3Store } from '../src/lib/store/s3/s3-store.js';
 import { syncAllRepos } from '../src/lib/sync/sync-all.js';
 import { ensurePluginBuilt, pluginRoot } from './helpers/built.js';
@@ -127,6 +127,21 @@ describeWithTools(['gpg', 'createrepo_c', 'dnf', 'rpm'], 'mirror sync --sign-key
     const r = await sync({ store, repo: 'el9', from: [v1], sign: { command: `${script} ${ed.fingerprint}`, publicKeyFile: ed.publicKeyFile } });
     expect(r.signature).toEqual({ fingerprint: ed.fingerprint, publicKey: 'RPM-GPG-KEY' });
     expect(await client.install(`file://${join(store, 'yum', 'el9', r.snapshot!)}/`, join(store, 'yum', 'el9', r.snapshot!, 'RPM-GPG-KEY'), 'tools', 'tools')).toBe('tools-1.0-1.noarch');
+  });
+
+  it('snapshot verify checks a signed snapshot\'s repomd.xml.asc against its RPM-GPG-KEY', async () => {
+    const store = join(dir, 'store-verify');
+    const r = await sync({ store, repo: 'el9', from: [v1], sign: { key: rsa.fingerprint } });
+    const layout = await openStore(store);
+    expect((await verifySnapshot(layout, 'el9', r.snapshot!)).id).toBe(r.snapshot);
+    const asc = join(store, 'yum', 'el9', r.snapshot!, 'repodata', 'repomd.xml.asc');
+    const good = await readFile(asc, 'utf8');
+    await chmod(asc, 0o644);
+    await writeFile(asc, good.replace(/\n([A-Za-z0-9+/]{8})/, (_m, w: string) => `\n${w.split('').reverse().join('')}`));
+    const bad = await failure(verifySnapshot(layout, 'el9', r.snapshot!));
+    expect(bad).toMatchObject({ code: ErrorCodes.VERIFY_FAILED, message: expect.stringContaining('repodata/repomd.xml.asc: does not verify against RPM-GPG-KEY') });
+    await rm(asc);
+    expect((await failure(verifySnapshot(layout, 'el9', r.snapshot!))).message).toContain('repodata/repomd.xml.asc: is missing (snapshot.json says the snapshot is signed)');
   });
 
   describe('a signer that fails commits nothing and says why (E_SIGN)', () => {
