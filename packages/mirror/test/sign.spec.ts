@@ -10,7 +10,7 @@ import { S3Store } from '../src/lib/store/s3/s3-store.js';
 import { syncAllRepos } from '../src/lib/sync/sync-all.js';
 import { ensurePluginBuilt, pluginRoot } from './helpers/built.js';
 import { runChild, waitForFile } from './helpers/child.js';
-import { runJson } from './helpers/commands.js';
+import { ovirtRepo, runJson } from './helpers/commands.js';
 import { makeRepo, pkg } from './helpers/fixtures.js';
 import { expectLatestVerifies, leftovers, snapshotIds } from './helpers/store-checks.js';
 
@@ -142,6 +142,21 @@ describeWithTools(['gpg', 'createrepo_c', 'dnf', 'rpm'], 'mirror sync --sign-key
     expect(bad).toMatchObject({ code: ErrorCodes.VERIFY_FAILED, message: expect.stringContaining('repodata/repomd.xml.asc: does not verify against RPM-GPG-KEY') });
     await rm(asc);
     expect((await failure(verifySnapshot(layout, 'el9', r.snapshot!))).message).toContain('repodata/repomd.xml.asc: is missing (snapshot.json says the snapshot is signed)');
+  });
+
+  it('the real binary: usage errors of the sign flags exit 2; --json carries the signature and --help the flags', async () => {
+    ensurePluginBuilt();
+    const store = join(dir, 'store-binary');
+    const lonelyKey = await ovirtRepo(['mirror', 'sync', 'el9', '--from', v1, '--store', store, '--sign-public-key', rsa.publicKeyFile, '--json'], { GNUPGHOME: gpg.home });
+    expect([lonelyKey.code, JSON.parse(lonelyKey.stdout).error]).toEqual([2, expect.objectContaining({ code: ErrorCodes.USAGE, message: '--sign-public-key is given but nothing signs' })]);
+    const both = await ovirtRepo(['mirror', 'sync', 'el9', '--from', v1, '--store', store, '--sign-key', rsa.fingerprint, '--sign-command', '/bin/true'], { GNUPGHOME: gpg.home });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--sign-command=/bin/true cannot also be provided when using --sign-key');
+    expect(existsSync(store)).toBe(false);
+    const signed = await ovirtRepo(['mirror', 'sync', 'el9', '--from', v1, '--store', store, '--sign-key', rsa.fingerprint, '--json'], { GNUPGHOME: gpg.home });
+    expect([signed.code, JSON.parse(signed.stdout).signature]).toEqual([0, { fingerprint: rsa.fingerprint, publicKey: 'RPM-GPG-KEY' }]);
+    const help = await ovirtRepo(['mirror', 'sync', '--help']);
+    for (const flag of ['--sign-key=KEYID', '--sign-command=CMD', '--sign-public-key=FILE']) expect(help.stdout).toContain(flag);
   });
 
   describe('a signer that fails commits nothing and says why (E_SIGN)', () => {
