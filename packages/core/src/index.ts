@@ -15,7 +15,7 @@ export {
 // What library code reports through.
 export { type Logger, type Progress, silentLogger } from './log/logger.js';
 // Commands: the base class every plugin's commands extend, shared flags.
-export { BaseCommand, EXIT_USAGE, networkFlags, networkFlagValues, sharedFlags, tlsFlags } from './cli/index.js';
+export { BaseCommand, EXIT_USAGE, networkFlags, networkFlagValues, sharedFlags, signFlags, tlsFlags } from './cli/index.js';
 // Compression by name.
 export {
   compressBuffer, compressionFromName, compressionSuffix, type WritableCompressionKind,
@@ -73,7 +73,7 @@ export {
   type StoreData, type StoreEntry, storeKey, type StoreLock, type StoreObject, type StoreStream, type SymlinkCapable,
 } from './store/index.js';
 // OpenPGP through the system's gpg: signing repomd.xml, checking signatures, bounded child processes.
-export { checkSignature, openSigner, runBounded, type BoundedRun, type Signer, type SignOptions } from './openpgp/index.js';
+export { checkSignature, openSigner, publicKeyFingerprints, runBounded, signRepomd, type BoundedRun, type Signer, type SignOptions } from './openpgp/index.js';
 // RPM packages: versions, rendering.
 export { compareEvr, FORBIDDEN_CONTROL_CHARS, formatEvr, renderRpms, type RpmDependencies } from './rpm/index.js';
 // ovirt-repo.yaml.

@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describeWithTools, makeGpgHome, makeTempDir, type TestGpgHome, type TestGpgKey } from '@ovirt-repo/test-support';
+import { describeWithTools, gpgcheckDnf, makeGpgHome, makeTempDir, type TestGpgHome, type TestGpgKey } from '@ovirt-repo/test-support';
 import { publish } from '../src/lib/publish.js';
 import { at, BUILT_PLUGIN as built, NEW, OLD, publishUntil } from './helpers/kill-points.js';
 import { checkRepo, makeRepo, rpmSpec } from './helpers/repos.js';
-import { gpgcheckDnf } from './helpers/signed-dnf.js';
 
 /**
  * Kill points through one signed publish onto a signed destination, with the listing served right after

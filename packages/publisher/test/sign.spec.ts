@@ -3,10 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCodes, isOvirtRepoError, type Logger, silentLogger } from '@ovirt-repo/core';
-import { describeWithTools, makeGpgHome, makeTempDir, type TestGpgHome, type TestGpgKey } from '@ovirt-repo/test-support';
+import { describeWithTools, gpgcheckDnf, makeGpgHome, makeTempDir, type TestGpgHome, type TestGpgKey } from '@ovirt-repo/test-support';
 import { publish, type PublishOptions } from '../src/lib/publish.js';
 import { checkRepo, makeRepo, rpmSpec, treeDigest } from './helpers/repos.js';
-import { gpgcheckDnf } from './helpers/signed-dnf.js';
 
 const DAY = 86_400_000;
 const at = (days: number) => new Date(Date.parse('2030-01-01T00:00:00.000Z') + days * DAY);

@@ -8,3 +8,4 @@ export { describeWithHosts, HOSTS_SCRIPT, type TestHosts } from './hosts.js';
 export { seededRandom } from './random.js';
 export { makeGpgHome, type TestGpgHome, type TestGpgKey } from './gpg.js';
 export { makeTestPki, startTlsNginx, type TestPki } from './pki.js';
+export { gpgcheckDnf, type DnfOutcome } from './signed-dnf.js';

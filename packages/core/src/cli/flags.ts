@@ -80,3 +80,20 @@ export function networkFlagValues(flags: { proxy?: string | undefined; 'no-proxy
     ...(flags['client-key'] === undefined ? {} : { clientKey: flags['client-key'] }),
   };
 }
+
+/** How repodata/repomd.xml is signed, at publish and at mirror sync (docs/trust.md): one wording for both. */
+export const signFlags = {
+  'sign-key': Flags.string({
+    summary: 'Sign repodata/repomd.xml with this gpg key (repomd.xml.asc); GNUPGHOME is honoured.',
+    description: 'Runs gpg --batch --armor --detach-sign --local-user KEYID; the signature is verified against the exported public key before anything is published. See docs/trust.md.',
+    helpValue: 'KEYID',
+    exclusive: ['sign-command'],
+  }),
+  'sign-command': Flags.string({
+    summary: 'Sign repodata/repomd.xml with an external signer: repomd.xml on stdin, an armoured detached signature on stdout.',
+    description: 'Run without a shell: the words are split on spaces (no quoting, no variables; write a script for more). Killed after 60 s or 64 KiB of output. Needs --sign-public-key.',
+    helpValue: 'CMD',
+    exclusive: ['sign-key'],
+  }),
+  'sign-public-key': Flags.string({ summary: "The signer's ASCII-armoured public key; signatures are verified against it before publishing (default with --sign-key: exported from gpg).", helpValue: 'FILE' }),
+};

@@ -74,6 +74,12 @@ export interface RepoConfig extends RepoSettings {
   config?: ReposyncConfigRef;
   /** Versions kept per name.arch; set for additive repos only. */
   keepVersions?: number;
+  /** `mirror sync` signs each snapshot's repomd.xml with this gpg key. */
+  signKey?: string;
+  /** ... or with this external signer (stdin -> armoured signature). */
+  signCommand?: string;
+  /** The signer's public key file (absolute). */
+  signPublicKey?: string;
 }
 
 export interface ReposyncConfigRef {
@@ -158,6 +164,9 @@ export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
       newestOnly: r.newestOnly ?? defaults.newestOnly,
       ...(mode === 'additive' ? { keepVersions: r.keepVersions ?? defaults.keepVersions } : {}),
       retention: { ...defaults.retention, ...r.retention },
+      ...(r.signKey === undefined ? {} : { signKey: r.signKey }),
+      ...(r.signCommand === undefined ? {} : { signCommand: r.signCommand }),
+      ...(r.signPublicKey === undefined ? {} : { signPublicKey: resolve(dir, r.signPublicKey) }),
     };
   }
 

@@ -117,6 +117,13 @@ export const repoSchema = z
     sources: z.array(sourceSchema).optional().meta({ description: 'Several sources, merged.' }),
     config: reposyncConfigSchema.optional(),
     ...repoSettingsShape('repo'),
+    signKey: z.string().min(1).optional().meta({ description: "`mirror sync`: sign each snapshot's repodata/repomd.xml with this gpg key (id, fingerprint or e-mail; the keyring of GNUPGHOME). Exclusive with signCommand." }),
+    signCommand: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "`mirror sync`: sign each snapshot's repodata/repomd.xml with this external signer: repomd.xml on stdin, an ASCII-armoured detached signature on stdout. Words split on spaces, no shell. Needs signPublicKey." }),
+    signPublicKey: z.string().min(1).optional().meta({ description: "The signer's ASCII-armoured public key file (relative to this file); every signature is verified against it before the snapshot is committed, and it is stored in the snapshot as RPM-GPG-KEY." }),
   })
   .meta({
     description:

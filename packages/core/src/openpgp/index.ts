@@ -1,3 +1,3 @@
 export { runBounded, type BoundedRun } from './bounded-process.js';
-export { openSigner, type Signer, type SignOptions } from './signer.js';
-export { checkSignature, type SignatureCheck } from './verify.js';
+export { openSigner, signRepomd, type Signer, type SignOptions } from './signer.js';
+export { checkSignature, publicKeyFingerprints, type SignatureCheck } from './verify.js';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ErrorCodes, OvirtRepoError } from '../errors/index.js';
 import { runBounded, type BoundedRun } from './bounded-process.js';
+import { checkSignature } from './verify.js';
 
 /** How repodata/repomd.xml is signed (docs/trust.md): at publish, and at mirror sync. */
 export interface SignOptions {
@@ -110,4 +111,20 @@ function failure(r: BoundedRun, command: string, timeoutMs: number): string {
   if (r.stopped === 'output') return ': it wrote more than a signature can be (killed)';
   const status = r.signal ? `killed by ${r.signal}` : `exit status ${r.exitCode}`;
   return `: ${status}${r.stderr ? `: ${r.stderr.split('\n').slice(-3).join(' / ')}` : ''}`;
+}
+
+/**
+ * Sign repomd.xml and check the signature against the signer's public key alone, as a client would; writes
+ * nothing. Returns the signature and the fingerprint of the (primary) key that made it.
+ */
+export async function signRepomd(signer: Signer, repomd: Buffer, env: NodeJS.ProcessEnv): Promise<{ signature: string; fingerprint: string }> {
+  const signature = await signer.sign(repomd);
+  const check = await checkSignature(repomd, signature, signer.publicKey, env);
+  const fingerprint = check.fingerprints[0];
+  if (!check.good || check.signatures !== 1 || fingerprint === undefined) {
+    throw new OvirtRepoError(ErrorCodes.SIGN, `The signature ${signer.name} made of repodata/repomd.xml does not verify against its public key (${check.signatures} signatures${check.detail ? `; gpg: ${check.detail}` : ''}); nothing was published`, {
+      hint: 'The signer must sign with the key whose public half you give (--sign-public-key, or the exported --sign-key): check the key ids with gpg --list-packets on the signature.',
+    });
+  }
+  return { signature, fingerprint };
 }

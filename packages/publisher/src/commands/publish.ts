@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, ErrorCodes, mergeNetworkSettings, networkFlags, networkFlagValues, OvirtRepoError, sharedFlags } from '@ovirt-repo/core';
+import { BaseCommand, ErrorCodes, mergeNetworkSettings, networkFlags, networkFlagValues, OvirtRepoError, sharedFlags, signFlags } from '@ovirt-repo/core';
 import { resolvePublishRequest } from '../lib/publish-config.js';
 import { publish, type PublishResult } from '../lib/publish.js';
 
@@ -73,19 +73,7 @@ export default class Publish extends BaseCommand<typeof Publish> {
       helpValue: 'KEY=VALUE',
       multiple: true,
     }),
-    'sign-key': Flags.string({
-      summary: 'Sign repodata/repomd.xml with this gpg key (repomd.xml.asc); GNUPGHOME is honoured.',
-      description: 'Runs gpg --batch --armor --detach-sign --local-user KEYID; the signature is verified against the exported public key before anything is published. See docs/trust.md.',
-      helpValue: 'KEYID',
-      exclusive: ['sign-command'],
-    }),
-    'sign-command': Flags.string({
-      summary: 'Sign repodata/repomd.xml with an external signer: repomd.xml on stdin, an armoured detached signature on stdout.',
-      description: 'Run without a shell: the words are split on spaces (no quoting, no variables; write a script for more). Killed after 60 s or 64 KiB of output. Needs --sign-public-key.',
-      helpValue: 'CMD',
-      exclusive: ['sign-key'],
-    }),
-    'sign-public-key': Flags.string({ summary: "The signer's ASCII-armoured public key; signatures are verified against it before publishing (default with --sign-key: exported from gpg).", helpValue: 'FILE' }),
+    ...signFlags,
     'public-key-path': Flags.string({ summary: 'Publish the public key at this path of DEST, e.g. RPM-GPG-KEY-ovirt-tested.', helpValue: 'PATH' }),
     'lock-wait': Flags.integer({ summary: 'Seconds to wait for another publish to the same destination (targets with locks).', default: 0, min: 0, helpValue: 'SECONDS' }),
     compress: sharedFlags.compress(),

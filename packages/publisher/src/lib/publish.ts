@@ -12,6 +12,7 @@ import {
   removeAll,
   silentLogger,
   openSigner,
+  signRepomd,
   targetRegistry,
   writeRepodata,
   type ChecksumType,
@@ -30,7 +31,7 @@ import { REPOMD_ASC_PATH, REPOMD_PATH } from './layout.js';
 import { sourceFromLock, type LockedSource } from './lock-file.js';
 import { planPrune, planPublication, type PublishPlan, type Removal } from './plan.js';
 import { commitGeneration, reconcileHistory } from './reconcile.js';
-import { publicKeyTargetPath, putPublicKey, signLiveRepomd, signRepomd } from './sign/repomd-signature.js';
+import { publicKeyTargetPath, putPublicKey, signLiveRepomd } from './sign/repomd-signature.js';
 import { openSource } from './source.js';
 import { checkSourceOrder, readSourceStamp, sameStamp, stampFields, stampOf } from './source-order.js';
 import { listedRecords, packageInfo, uniqueByKey, uploadPackages } from './source-packages.js';
@@ -240,7 +241,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
         env: options.env,
         extraRecords: source.extras.map(({ record, localPath }) => ({ ...record, location: { href: extraHref(record) }, sourcePath: localPath })),
       });
-      const signature = signer ? await signRepomd(signer, await readFile(summary.repomdPath), env) : undefined;
+      const signature = signer ? (await signRepomd(signer, await readFile(summary.repomdPath), env)).signature : undefined;
 
       // The first write to a new destination marks it as ours, so a run that fails or is killed after
       // copying some packages leaves a destination the next run accepts and finishes.

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, loadConfig, networkFlags, networkFlagValues, sharedFlags } from '@ovirt-repo/core';
+import { BaseCommand, loadConfig, networkFlags, networkFlagValues, sharedFlags, signFlags } from '@ovirt-repo/core';
 import { durationFlag, sizeFlag } from '../../lib/cli/flags.js';
 import { syncOptionsFor } from '../../lib/sync/config-options.js';
 import { syncAllRepos, type SyncAllResult } from '../../lib/sync/sync-all.js';
@@ -41,6 +41,10 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
       description: 'Mirror a vendor CDN through the site proxy, with its private CA and the client certificate it requires',
       command:
         '<%= config.bin %> <%= command.id %> vendor-el9 --from https://cdn.vendor.example.com/el9/ --proxy http://proxy.example.org:3128 --ca-cert /etc/pki/vendor/ca.pem --client-cert /etc/pki/vendor/client.pem --client-key /etc/pki/vendor/client.key',
+    },
+    {
+      description: 'Sign the snapshot (repodata/repomd.xml.asc, the public key at RPM-GPG-KEY) with a key of the gpg keyring, for clients with repo_gpgcheck=1',
+      command: '<%= config.bin %> <%= command.id %> centos-baseos-el9 --config mirrors-reposync.conf --sign-key releng@ovirt.example.org',
     },
     {
       description: 'Sync every repo configured in ovirt-repo.yaml (a mirror cron job)',
@@ -98,6 +102,8 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
         'A metadata file is cut off as soon as it is larger than the size its repomd.xml declares, and decompressing stops just past the declared open-size; this bounds what repomd.xml does not (or declares larger). Config: sync.maxMetadataSize.',
     }),
     ...networkFlags,
+    // Signing the snapshots (docs/trust.md, "Signing snapshots"); ovirt-repo.yaml: the repo's signKey, signCommand, signPublicKey.
+    ...signFlags,
     'check-pool': Flags.boolean({
       summary: 'Check the pool for every package, not only new ones, and fetch again what is missing or damaged (even when nothing changed).',
       default: false,
@@ -116,9 +122,10 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     const loaded = await loadConfig({ overrides: { store: f.store, baseUrl: f['base-url'] } });
     const extra = { compression: f.compress, lockTimeoutMs: f['lock-timeout'], writeIndex: !f['no-index'], checkPool: f['check-pool'] };
     const network = { timeoutMs: f.timeout, retries: f.retries, minRate: f['min-rate'], mirrorBudgetMs: f['mirror-budget'], network: networkFlagValues(f) };
+    const sign = { signKey: f['sign-key'], signCommand: f['sign-command'], signPublicKey: f['sign-public-key'] };
     if (f.all) {
       if (this.args.repo) this.error('give either REPO or --all, not both', { exit: 2 });
-      const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers, maxMetadataSize: f['max-metadata-size'], ...network };
+      const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers, maxMetadataSize: f['max-metadata-size'], ...network, ...sign };
       const all = await syncAllRepos(loaded, flags, extra, this.logger);
       this.log(all.results.map((r) => (r.changed ? `${r.repo}: published ${r.snapshot} (${r.packages} packages)` : `${r.repo}: no change`)).join('\n'));
       return all;
@@ -139,6 +146,7 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
         newestOnly: f['newest-only'],
         workers: f.workers,
         ...network,
+        ...sign,
         maxMetadataSize: f['max-metadata-size'],
       },
       loaded,
@@ -147,7 +155,7 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     const dl = `${result.downloaded.count} downloaded (${result.downloaded.bytes} bytes)`;
     this.log(
       result.changed
-        ? `Published ${result.repo}/${result.snapshot}: ${result.packages} packages, +${result.added} -${result.removed}, ${dl}\n${result.url}`
+        ? `Published ${result.repo}/${result.snapshot}: ${result.packages} packages, +${result.added} -${result.removed}, ${dl}${result.signature ? `, signed by ${result.signature.fingerprint}` : ''}\n${result.url}`
         : `${result.repo}: no change (${result.reason}); latest is ${result.snapshot ?? 'none'}`,
     );
     return result;

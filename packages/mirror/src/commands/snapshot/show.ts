@@ -31,6 +31,7 @@ export default class SnapshotShow extends BaseCommand<typeof SnapshotShow> {
       `Created:   ${rec.createdAt}${rec.parent ? ` from ${rec.parent}` : ''}`,
       `Mode:      ${rec.mode}${Object.keys(rec.options).length ? ` ${JSON.stringify(rec.options)}` : ''}`,
       `Packages:  ${rec.stats.packages} (${rec.stats.bytes} bytes)${rec.modular ? ', modular' : ''}`,
+      `Signed:    ${r.signature ? `by key ${r.signature.fingerprint} (repodata/repomd.xml.asc; public key: ${r.signature.publicKey})` : 'no'}`,
       `Metadata:  ${['primary', 'filelists', 'other', ...rec.extraMetadata.map((e) => e.type)].join(', ')}`,
       ...rec.sources.map((s) => `Source:    ${s.url}${s.baseUrl !== s.url ? ` via ${s.baseUrl}` : ''} (repomd sha256 ${s.repomdSha256.slice(0, 12)})`),
     ];

@@ -3,7 +3,7 @@ import { snapshotUrl } from '../store/layout.js';
 import { validateRepoName, validateSnapshotId } from '../store/names.js';
 import { readPins, type Pin } from '../store/pins.js';
 import { readLatest, requireSnapshot } from '../store/repo-state.js';
-import { readSnapshotRecord, type SnapshotRecord } from '../store/snapshot-record.js';
+import { readSnapshotRecord, type SnapshotRecord, type SnapshotSignature } from '../store/snapshot-record.js';
 
 export interface ShowSnapshotResult {
   repo: string;
@@ -12,6 +12,8 @@ export interface ShowSnapshotResult {
   url?: string;
   latest: boolean;
   pin?: Pin;
+  /** Who signed its repomd.xml (repodata/repomd.xml.asc, verifying against its RPM-GPG-KEY); null: unsigned. */
+  signature: SnapshotSignature | null;
   record: SnapshotRecord;
 }
 
@@ -48,5 +50,5 @@ export async function showSnapshot(store: Store, repo: string, idArg: string | u
   const record = await loadSnapshot(store, repo, id);
   const pins = await readPins(store, repo);
   const latest = await readLatest(store, repo);
-  return { repo, id, ...(options.baseUrl ? { url: snapshotUrl(options.baseUrl, repo, id) } : {}), latest: latest === id, pin: pins.get(id), record };
+  return { repo, id, ...(options.baseUrl ? { url: snapshotUrl(options.baseUrl, repo, id) } : {}), latest: latest === id, pin: pins.get(id), signature: record.signature ?? null, record };
 }

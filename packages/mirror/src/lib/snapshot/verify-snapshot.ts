@@ -23,6 +23,7 @@ import { snapshotFileKey } from '../store/snapshot-files.js';
 import { requireSnapshot } from '../store/repo-state.js';
 import { chunkIndexOf, contentDigest, readSnapshotRecord } from '../store/snapshot-record.js';
 import { resolveSnapshotId } from './show-snapshot.js';
+import { signatureProblem } from './verify-signature.js';
 
 export interface VerifyProblem {
   target: string;
@@ -62,7 +63,8 @@ async function hashObject(store: Store, key: string, type: string): Promise<{ di
 /**
  * Check a snapshot the way a client would use it: repomd.xml and every metadata file it names (present,
  * size, checksum), every package primary.xml lists (present through the pool link, size, checksum), the
- * pool link itself, and that snapshot.json describes the same packages. Throws E_VERIFY_FAILED listing
+ * pool link itself, that snapshot.json describes the same packages, and that a signed snapshot's
+ * repomd.xml.asc verifies against its RPM-GPG-KEY. Throws E_VERIFY_FAILED listing
  * every problem found.
  */
 export async function verifySnapshot(store: Store, repo: string, idArg: string | undefined, options: VerifySnapshotOptions = {}): Promise<VerifySnapshotResult> {
@@ -159,6 +161,8 @@ export async function verifySnapshot(store: Store, repo: string, idArg: string |
     if (missing.length || extra.length) fail(recordPath, `disagrees with primary.xml (${missing.length} packages unlisted, ${extra.length} not in the metadata)`);
     if (record.contentDigest !== contentDigest(record.packages, record.extraMetadata)) fail(recordPath, 'has a wrong contentDigest');
     if (record.repomdSha256 !== createHash('sha256').update(repomdBytes).digest('hex')) fail(repomdPath, 'differs from the repomd.xml snapshot.json recorded');
+    const signed = record.signature ? await signatureProblem(store, snapshot, repomdBytes, record.signature) : undefined;
+    if (signed) fail(at(signed.href), signed.problem);
   } else if (!problems.length) {
     fail(recordPath, 'is missing');
   }

@@ -13,6 +13,7 @@ import { fileNameProblem, validateFileName } from './names.js';
  *   yum/<repo>/<id>/pool -> ../../../pool
  *   yum/<repo>/<id>/snapshot.json       what the snapshot holds and where it came from
  *   yum/<repo>/<id>/summary.json        small: package count and changes versus its predecessor
+ *   yum/<repo>/<id>/RPM-GPG-KEY         a signed snapshot's public key (its signature: repodata/repomd.xml.asc)
  *   yum/<repo>/index.html               the repo's status page (full snapshot history)
  *   yum/<repo>/latest.txt               the latest snapshot id (replaced atomically; may lag the history
  *                                       by a step, see history.ts)
@@ -44,6 +45,9 @@ export const HISTORY_DIR = 'history';
 /** The history record of a repo's first snapshot (no parent): a name no snapshot id can have. */
 export const HISTORY_ROOT = 'root';
 export const INDEX_BASENAME = 'all_latest';
+/** A signed snapshot's signature of its repomd.xml, and the public key it verifies against (docs/trust.md). */
+export const SNAPSHOT_REPOMD_SIGNATURE = 'repodata/repomd.xml.asc';
+export const SNAPSHOT_PUBLIC_KEY = 'RPM-GPG-KEY';
 /** The symlink inside every snapshot, pointing at the store's pool. */
 export const SNAPSHOT_POOL_LINK = 'pool';
 export const SNAPSHOT_POOL_TARGET = '../../../pool';

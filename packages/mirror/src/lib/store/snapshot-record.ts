@@ -37,6 +37,15 @@ export interface SnapshotExtraMetadata {
 
 export type SyncMode = 'mirror' | 'additive';
 
+/**
+ * A signed snapshot: repodata/repomd.xml.asc verifies against the public key stored in the snapshot at
+ * `publicKey` (SNAPSHOT_PUBLIC_KEY), whose primary key has this fingerprint.
+ */
+export interface SnapshotSignature {
+  fingerprint: string;
+  publicKey: string;
+}
+
 export interface SelectionOptions {
   arch?: string[];
   include?: string[];
@@ -79,6 +88,8 @@ export interface SnapshotRecord {
   stats: { packages: number; bytes: number };
   /** Absent in snapshots made before it was recorded: their packages may be in another order than their metadata's. */
   metadata?: SnapshotMetadataLayout;
+  /** Present when the snapshot is signed (mirror sync --sign-key / --sign-command). */
+  signature?: SnapshotSignature;
   packages: SnapshotPackage[];
 }
 

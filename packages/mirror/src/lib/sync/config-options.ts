@@ -1,4 +1,4 @@
-import { repoConfigFor, requireStore, type LoadedConfig, type NetworkSettings } from '@ovirt-repo/core';
+import { ErrorCodes, OvirtRepoError, repoConfigFor, requireStore, type LoadedConfig, type NetworkSettings } from '@ovirt-repo/core';
 import { splitList } from '../select/glob.js';
 import type { SyncMode } from '../store/snapshot-record.js';
 import type { SyncOptions } from './options.js';
@@ -23,6 +23,10 @@ export interface SyncOverrides {
   maxMetadataSize?: number;
   /** --proxy/--no-proxy, --ca-cert, --client-cert, --client-key. */
   network?: NetworkSettings;
+  /** --sign-key, --sign-command, --sign-public-key. */
+  signKey?: string;
+  signCommand?: string;
+  signPublicKey?: string;
 }
 
 /**
@@ -58,7 +62,26 @@ export function syncOptionsFor(repo: string, flags: SyncOverrides, loaded: Loade
     ...networkOptions(flags, loaded.config.sync),
     ...(flags.network ? { network: flags.network } : {}),
     ...(loaded.config.network ? { networkDefaults: loaded.config.network } : {}),
+    ...signOptions(flags, rc),
   };
+}
+
+/**
+ * How the repo's snapshots are signed: a flag naming a signer (key or command) replaces the repo's signer
+ * in ovirt-repo.yaml as a whole, as for publish; --sign-public-key beats signPublicKey.
+ */
+function signOptions(flags: SyncOverrides, rc: ReturnType<typeof repoConfigFor>): Pick<SyncOptions, 'sign'> {
+  const fromFlags = flags.signKey !== undefined || flags.signCommand !== undefined;
+  const key = fromFlags ? flags.signKey : rc.signKey;
+  const command = fromFlags ? flags.signCommand : rc.signCommand;
+  const publicKeyFile = flags.signPublicKey ?? rc.signPublicKey;
+  if (key === undefined && command === undefined) {
+    if (flags.signPublicKey !== undefined) {
+      throw new OvirtRepoError(ErrorCodes.USAGE, '--sign-public-key is given but nothing signs', { hint: 'Add --sign-key KEYID or --sign-command CMD (or signKey/signCommand for the repo in ovirt-repo.yaml).' });
+    }
+    return {};
+  }
+  return { sign: { ...(key === undefined ? {} : { key }), ...(command === undefined ? {} : { command }), ...(publicKeyFile === undefined ? {} : { publicKeyFile }) } };
 }
 
 /** The network limits: a flag beats `sync:` in ovirt-repo.yaml (seconds there); unset, syncRepo's defaults. */

@@ -1,4 +1,4 @@
-import type { Logger, ReadClient, Repomd, StagedWriteCapable, Store } from '@ovirt-repo/core';
+import type { Logger, ReadClient, Repomd, Signer, StagedWriteCapable, Store } from '@ovirt-repo/core';
 import type { SourceRepomd, SourceSpec } from '../source/sources.js';
 import type { RecordText } from '../store/record-file.js';
 import type { SelectionOptions, SyncMode } from '../store/snapshot-record.js';
@@ -22,6 +22,8 @@ export interface SyncContext {
   log: Logger;
   options: SyncOptions;
   timer: StageTimer;
+  /** The snapshot's signer, with the primary-key fingerprints of its public key; undefined: unsigned. */
+  signing?: SnapshotSigning;
   /** Commit attempts so far (commit.ts counts them; more than one when another writer committed first). */
   commitAttempts: number;
 }
@@ -37,4 +39,10 @@ export interface LatestSnapshot {
 export interface FetchedSource {
   source: SourceRepomd;
   repomd: Repomd;
+}
+
+export interface SnapshotSigning {
+  signer: Signer;
+  fingerprints: readonly string[];
+  env: NodeJS.ProcessEnv;
 }

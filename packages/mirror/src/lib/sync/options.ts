@@ -1,6 +1,6 @@
-import type { Logger, NetworkSettings, Store } from '@ovirt-repo/core';
+import type { Logger, NetworkSettings, SignOptions, Store } from '@ovirt-repo/core';
 import type { OpenStoreOptions } from '../store/backends.js';
-import type { SyncMode } from '../store/snapshot-record.js';
+import type { SnapshotSignature, SyncMode } from '../store/snapshot-record.js';
 import type { SourceConfig } from '../source/sources.js';
 import type { StageTimings } from './shared/stage-timer.js';
 
@@ -50,6 +50,13 @@ export interface SyncOptions {
    */
   network?: NetworkSettings;
   networkDefaults?: NetworkSettings;
+  /**
+   * Sign the new snapshot's repodata/repomd.xml (docs/trust.md, "Signing snapshots"): the signature is
+   * verified against the public key before the snapshot is committed, and both are part of the snapshot.
+   */
+  sign?: Pick<SignOptions, 'key' | 'command' | 'publicKeyFile' | 'timeoutMs'>;
+  /** The environment of gpg and the signer (GNUPGHOME); default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Rewrite the store's index after publishing (default true). */
   writeIndex?: boolean;
   /**
@@ -93,6 +100,8 @@ export interface SyncResult {
    * the previous snapshot. Absent when no snapshot was made or the metadata is not gz.
    */
   metadataChunks?: { total: number; reused: number };
+  /** The snapshot's signature: the fingerprint of the key that signed its repomd.xml; absent when unsigned. */
+  signature?: SnapshotSignature;
   sources: SyncSourceResult[];
   indexWritten: boolean;
   /**

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { clientNetwork, createReadClient, ErrorCodes, mergeNetworkSettings, isStagedWriteCapable, OvirtRepoError, silentLogger, type StagedWriteCapable, type Store, type StoreLock } from '@ovirt-repo/core';
+import { clientNetwork, createReadClient, ErrorCodes, mergeNetworkSettings, isStagedWriteCapable, openSigner, OvirtRepoError, publicKeyFingerprints, silentLogger, type StagedWriteCapable, type Store, type StoreLock } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { repoLockName } from '../lock/store-locks.js';
 import { resolveSourceSpecs } from '../source/sources.js';
@@ -7,7 +7,7 @@ import { defaultBaseUrl } from '../store/layout.js';
 import { validateRepoName } from '../store/names.js';
 import { optionsDigest, type SelectionOptions, type SyncMode } from '../store/snapshot-record.js';
 import { openStore } from '../store/store.js';
-import type { SyncContext } from './context.js';
+import type { SnapshotSigning, SyncContext } from './context.js';
 import type { SyncOptions } from './options.js';
 import { stageTimer } from './shared/stage-timer.js';
 import { pauseForTest } from './shared/test-hooks.js';
@@ -32,6 +32,7 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
   // A flag beats the config section, which beats ovirt-repo.yaml; upstream fetches use the environment's proxy by default.
   const where = options.config ? `[${options.config.section ?? repo}] in ${options.config.file}` : 'mirror sync';
   const network = await clientNetwork(mergeNetworkSettings(options.networkDefaults, specs.network, options.network), where, log, 'env');
+  const signing = options.sign ? await openSigning(options.sign, options.env ?? process.env) : undefined;
   const layout = stagingStore(await openStore(options.store, { create: true, ...(options.s3 ? { s3: options.s3 } : {}) }));
   return {
     layout,
@@ -48,6 +49,7 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
     log,
     options,
     timer: stageTimer(log),
+    ...(signing ? { signing } : {}),
     commitAttempts: 0,
   };
 }
@@ -72,6 +74,19 @@ export async function withWriterLock<T>(ctx: SyncContext, work: () => Promise<T>
     await lock?.release();
     ctx.client.close();
   }
+}
+
+/** The signer checked and its public key read (or exported) before anything is locked or written. */
+async function openSigning(sign: NonNullable<SyncOptions['sign']>, env: NodeJS.ProcessEnv): Promise<SnapshotSigning> {
+  const signer = await openSigner(sign, env);
+  const fingerprints = await publicKeyFingerprints(signer.publicKey, env, sign.timeoutMs);
+  if (fingerprints.length === 0) {
+    throw new OvirtRepoError(ErrorCodes.SIGN, `gpg reads no public key in ${sign.publicKeyFile ?? `the key gpg exported for ${sign.key ?? ''}`}`, {
+      ...(sign.publicKeyFile ? { target: sign.publicKeyFile } : {}),
+      hint: 'Export the signing key with gpg --export --armor KEYID > FILE and give that file.',
+    });
+  }
+  return { signer, fingerprints, env };
 }
 
 /** The store, which must be able to stage a snapshot (write a set of objects made visible together). */

@@ -16,14 +16,25 @@ export function readSources(ctx: SyncContext, latest: LatestSnapshot): Promise<S
 }
 
 /**
- * Same options and every source's repomd.xml as the latest snapshot recorded: nothing to do (unless the
- * pool is to be checked).
+ * The latest snapshot is signed as this sync would sign it: by the signer's key, or anything when this sync
+ * does not sign (an unsigned sync makes a new, unsigned snapshot only when the content changed).
+ */
+export function signedAsAsked(ctx: SyncContext, latest: LatestSnapshot): boolean {
+  if (!ctx.signing) return true;
+  const fingerprint = latest.record?.head.signature?.fingerprint;
+  return fingerprint !== undefined && ctx.signing.fingerprints.includes(fingerprint);
+}
+
+/**
+ * Same options and every source's repomd.xml as the latest snapshot recorded, which is signed as asked:
+ * nothing to do (unless the pool is to be checked).
  */
 export function sourcesUnchanged(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[]): boolean {
   const head = latest.record?.head;
   return (
     !ctx.checkPool &&
     head !== undefined &&
+    signedAsAsked(ctx, latest) &&
     head.optionsDigest === ctx.optDigest &&
     head.sources.length === sources.length &&
     sources.every((s, i) => head.sources[i]?.url === s.spec.id && head.sources[i]?.repomdSha256 === s.repomdSha256)

@@ -8,7 +8,7 @@ import type { SyncOptions, SyncResult } from './options.js';
 import { prepare, withWriterLock } from './prepare.js';
 import { readIncoming } from './read-incoming.js';
 import { readLatest } from './read-latest.js';
-import { readSources, sourcesUnchanged } from './read-sources.js';
+import { readSources, signedAsAsked, sourcesUnchanged } from './read-sources.js';
 import type { SourceRepomd } from '../source/sources.js';
 import { repaired, unchanged } from './shared/result.js';
 import { settleAll } from './shared/settle-all.js';
@@ -46,8 +46,10 @@ function buildOn(ctx: SyncContext, latest: LatestSnapshot, sources: readonly Sou
   return inWorkArea(ctx, async (area) => {
     const incoming = await readIncoming(ctx, latest, sources, area);
     const edits = await workOutEdits(ctx, latest, incoming);
-    if (nothingChanged(edits) && !ctx.checkPool) return unchanged(ctx, latest, sources, 'same packages and metadata as the latest snapshot');
-    if (nothingChanged(edits)) return repaired(ctx, latest, sources, await downloadMissing(ctx, latest, edits, area));
+    // Same content but not signed by this sync's key: a new snapshot, since the signature is part of it.
+    const same = nothingChanged(edits) && signedAsAsked(ctx, latest);
+    if (same && !ctx.checkPool) return unchanged(ctx, latest, sources, 'same packages and metadata as the latest snapshot');
+    if (same) return repaired(ctx, latest, sources, await downloadMissing(ctx, latest, edits, area));
     const [downloaded, written] = await settleAll([downloadMissing(ctx, latest, edits, area), writeSnapshot(ctx, latest, sources, incoming, edits, area)]);
     return commit(ctx, latest, sources, written, downloaded, area);
   });

@@ -57,6 +57,7 @@ export function writeSnapshot(ctx: SyncContext, latest: LatestSnapshot, sources:
       head,
       lines,
       summary: summaryOf(head, latest.id, diff),
+      ...(ctx.signing ? { sign: ctx.signing } : {}),
     });
     log.info(`Wrote ${repo}/${id}: ${edits.count} packages${written.chunks ? `, ${written.chunks.reused} of ${written.chunks.total} metadata chunks copied from the latest snapshot` : ''}`);
     const had = new Set(before.map((p) => p.href));
@@ -67,6 +68,7 @@ export function writeSnapshot(ctx: SyncContext, latest: LatestSnapshot, sources:
       added: after.filter((p) => !had.has(p.href)).length,
       removed: before.filter((p) => !has.has(p.href)).length,
       ...(written.chunks ? { metadataChunks: written.chunks } : {}),
+      ...(written.signature ? { signature: written.signature } : {}),
       ...(cache ? { cache } : {}),
     };
   });

@@ -1,19 +1,7 @@
-import { checkSignature, ErrorCodes, normalizeTargetPath, OvirtRepoError, readTargetFile, type Logger, type Signer, type SyncTarget, type TargetEntry } from '@ovirt-repo/core';
+import { checkSignature, ErrorCodes, normalizeTargetPath, OvirtRepoError, readTargetFile, signRepomd, type Logger, type Signer, type SyncTarget, type TargetEntry } from '@ovirt-repo/core';
 import { REPOMD_ASC_PATH } from '../layout.js';
 
 const MAX_EXISTING_SIGNATURE = 64 * 1024;
-
-/** Sign repomd.xml and check the signature against the signer's public key; writes nothing. */
-export async function signRepomd(signer: Signer, repomd: Buffer, env: NodeJS.ProcessEnv): Promise<string> {
-  const signature = await signer.sign(repomd);
-  const check = await checkSignature(repomd, signature, signer.publicKey, env);
-  if (!check.good || check.signatures !== 1) {
-    throw new OvirtRepoError(ErrorCodes.SIGN, `The signature ${signer.name} made of repodata/repomd.xml does not verify against its public key (${check.signatures} signatures${check.detail ? `; gpg: ${check.detail}` : ''}); nothing was published`, {
-      hint: 'The signer must sign with the key whose public half you give (--sign-public-key, or the exported --sign-key): check the key ids with gpg --list-packets on the signature.',
-    });
-  }
-  return signature;
-}
 
 /** Publish the public key where it was asked for, when it is not already there with these bytes. */
 export async function putPublicKey(target: SyncTarget, signer: Signer, path: string | undefined, files: TargetEntry[]): Promise<void> {
@@ -37,7 +25,7 @@ export async function signLiveRepomd(target: SyncTarget, signer: Signer, repomd:
     const check = await checkSignature(repomd, text, signer.publicKey, env);
     if (check.good && check.signatures === 1) return false;
   }
-  const signature = await signRepomd(signer, repomd, env);
+  const { signature } = await signRepomd(signer, repomd, env);
   log.info(`Signing the live repodata/repomd.xml with ${signer.name} (${existing ? 'its signature was not one good signature by this key' : 'it had no signature'})`);
   await target.put(REPOMD_ASC_PATH, signature);
   return true;

@@ -1,6 +1,7 @@
 import type { OpenContentCache } from '@ovirt-repo/core';
 import type { SourceRepomd } from '../../source/sources.js';
 import { snapshotUrl } from '../../store/layout.js';
+import type { SnapshotSignature } from '../../store/snapshot-record.js';
 import type { LatestSnapshot, SyncContext } from '../context.js';
 import type { SyncResult, SyncSourceResult } from '../options.js';
 
@@ -19,6 +20,8 @@ export interface WrittenSnapshot {
   removed: number;
   /** gz metadata only: its chunks, and how many were copied from the latest snapshot's. */
   metadataChunks?: { total: number; reused: number };
+  /** Present when it is signed. */
+  signature?: SnapshotSignature;
   /** The metadata cache the write used: once the snapshot is published, only what it used is kept. */
   cache?: OpenContentCache;
 }
@@ -44,6 +47,7 @@ export function unchanged(ctx: SyncContext, latest: LatestSnapshot, sources: rea
     packages: stats?.packages ?? 0,
     bytes: stats?.bytes ?? 0,
     downloaded,
+    ...(latest.record?.head.signature ? { signature: latest.record.head.signature } : {}),
     sources: sourceResults(sources),
     indexWritten: false,
     commitAttempts: ctx.commitAttempts,
@@ -73,6 +77,7 @@ export function changed(ctx: SyncContext, latest: LatestSnapshot, sources: reado
     bytes: written.stats.bytes,
     downloaded,
     ...(written.metadataChunks ? { metadataChunks: written.metadataChunks } : {}),
+    ...(written.signature ? { signature: written.signature } : {}),
     sources: sourceResults(sources),
     indexWritten: false,
     commitAttempts: ctx.commitAttempts,

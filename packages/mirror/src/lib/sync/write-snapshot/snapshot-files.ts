@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ioError, mapLimit, writeRepodata, type ExtraRecord, type OpenContentCache, type RepodataSummary, type StagedWrite, type WritableItem } from '@ovirt-repo/core';
-import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_RECORD, SNAPSHOT_SUMMARY } from '../../store/layout.js';
+import { ioError, mapLimit, signRepomd, writeRepodata, type ExtraRecord, type OpenContentCache, type RepodataSummary, type Signer, type StagedWrite, type WritableItem } from '@ovirt-repo/core';
+import { SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET, SNAPSHOT_PUBLIC_KEY, SNAPSHOT_RECORD, SNAPSHOT_REPOMD_SIGNATURE, SNAPSHOT_SUMMARY } from '../../store/layout.js';
 import { recordStream } from '../../store/record-file.js';
-import { layoutOf, type RecordHead, type SnapshotMetadataLayout } from '../../store/snapshot-record.js';
+import { layoutOf, type RecordHead, type SnapshotMetadataLayout, type SnapshotSignature } from '../../store/snapshot-record.js';
 import type { SnapshotSummaryRecord } from '../../store/snapshot-summary.js';
+import { pauseForTest } from '../shared/test-hooks.js';
 
 /** Metadata files written into the store at once (repomd.xml comes after them all). */
 const PARALLEL_WRITES = 4;
@@ -26,6 +27,8 @@ export interface SnapshotFiles {
   head: Omit<RecordHead, 'repomdSha256' | 'metadata'>;
   lines: ReadonlyArray<string | Uint8Array>;
   summary: SnapshotSummaryRecord;
+  /** Sign repomd.xml: the signature and the public key become part of the snapshot. */
+  sign?: { signer: Signer; env: NodeJS.ProcessEnv };
 }
 
 /**
@@ -36,7 +39,7 @@ export interface SnapshotFiles {
  * and changes for status pages). The store makes each durable; the caller's commit makes them visible
  * together. No package file is copied: the cost depends on the number of packages, not their bytes.
  */
-export async function writeSnapshotFiles(input: SnapshotFiles): Promise<{ chunks?: { total: number; reused: number } }> {
+export async function writeSnapshotFiles(input: SnapshotFiles): Promise<{ chunks?: { total: number; reused: number }; signature?: SnapshotSignature }> {
   const { staged } = input;
   // summary.json does not depend on the metadata, so it is written while that is made.
   const summaryWritten = staged.write(SNAPSHOT_SUMMARY, `${JSON.stringify(input.summary, null, 1)}\n`);
@@ -56,17 +59,38 @@ export async function writeSnapshotFiles(input: SnapshotFiles): Promise<{ chunks
       // gz (the default) in chunks, so the next snapshot copies the chunks it shares with this one.
       ...(input.compression === 'gz' ? { chunked: input.cache ? { cache: input.cache } : {} } : {}),
     });
+    // Signed (and the signature checked) before anything of repodata/ is staged: a signer that fails
+    // leaves nothing but the staged write, which the sync discards.
+    const signature = input.sign ? await signSnapshot(staged, repodata, input.sign) : undefined;
     await writeRepodataFiles(staged, repodata);
     // A store without links has none: serve maps a snapshot's pool paths to the store's pool.
     if (staged.symlink) await staged.symlink(SNAPSHOT_POOL_LINK, SNAPSHOT_POOL_TARGET);
-    const head: RecordHead = { ...input.head, repomdSha256: written.repomdChecksum.value, metadata: metadataLayout(written, input.packageCount) };
+    const head: RecordHead = { ...input.head, repomdSha256: written.repomdChecksum.value, metadata: metadataLayout(written, input.packageCount), ...(signature ? { signature } : {}) };
     await Promise.all([staged.write(SNAPSHOT_RECORD, recordStream(head, input.lines)), summaryWritten]);
-    return written.chunks ? { chunks: { total: written.chunks.chunks.length, reused: written.reusedChunks ?? 0 } } : {};
+    return { ...(written.chunks ? { chunks: { total: written.chunks.chunks.length, reused: written.reusedChunks ?? 0 } } : {}), ...(signature ? { signature } : {}) };
   } catch (e) {
     // Settled before the caller discards the staged write.
     await summaryWritten.catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * repodata/repomd.xml.asc and the public key it verifies against (RPM-GPG-KEY), staged with the rest of
+ * the snapshot: both become visible with it, in its one commit.
+ */
+async function signSnapshot(staged: StagedWrite, repodata: string, sign: NonNullable<SnapshotFiles['sign']>): Promise<SnapshotSignature> {
+  const repomd = join(repodata, 'repomd.xml');
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(repomd);
+  } catch (e) {
+    throw ioError('read', repomd, e);
+  }
+  const { signature, fingerprint } = await signRepomd(sign.signer, bytes, sign.env);
+  await Promise.all([staged.write(SNAPSHOT_REPOMD_SIGNATURE, signature), staged.write(SNAPSHOT_PUBLIC_KEY, sign.signer.publicKey)]);
+  await pauseForTest('after-sign');
+  return { fingerprint, publicKey: SNAPSHOT_PUBLIC_KEY };
 }
 
 /** Every file core's writer made in `dir`, into `repodata/` of the staged write: repomd.xml last, as readers take it to mean the rest is there. */

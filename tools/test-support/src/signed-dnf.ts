@@ -12,7 +12,7 @@ export interface DnfOutcome {
 }
 
 /**
- * Real dnf reading the repository at `url` as a user of latest.tested would: repo_gpgcheck=1 with the
+ * Real dnf reading the repository at `url` as a user of latest.tested or of a signed snapshot would: repo_gpgcheck=1 with the
  * published key as gpgkey, and skip_if_unavailable=0 (Debian's dnf.conf skips broken repos by default,
  * which would turn a refusal into an empty success). Each call starts from an empty cache and keyring.
  */
