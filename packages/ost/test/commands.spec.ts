@@ -59,7 +59,7 @@ describe('inject and lock verify commands (in process)', () => {
     await writeFile(join(dir, 'signed.repo'), '[centos-base-el7]\nbaseurl = http://old\nrepo_gpgcheck = 1\n');
     const json = await captureOutput(() => Inject.run(['--json', '-m', `${server.url}/yum/all_latest.json`, 'signed.repo'], pluginRoot));
     expect(json.error).toBeUndefined();
-    const warning = `${join(dir, 'signed.repo')}:1: [centos-base-el7] has repo_gpgcheck on (line 3) and now reads ${server.url}/yum/centos-base-el7/S1: snapshots have no signed metadata`;
+    const warning = `${join(dir, 'signed.repo')}:1: [centos-base-el7] has repo_gpgcheck on (line 3) and now reads ${server.url}/yum/centos-base-el7/S1: only snapshots of a repo that mirror sync signs have signed metadata`;
     expect(JSON.parse(json.stdout)).toMatchObject({ status: 'injected', warnings: [expect.stringContaining(warning)] });
     await writeFile(join(dir, 'signed.repo'), '[centos-base-el7]\nbaseurl = http://old\nrepo_gpgcheck = 1\n');
     const human = await captureOutput(() => Inject.run(['-m', `${server.url}/yum/all_latest.json`, 'signed.repo'], pluginRoot));

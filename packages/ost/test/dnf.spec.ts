@@ -130,7 +130,7 @@ proxy = _none_
     const injected = await ovirtRepo(['inject', '--mirrors', map, config, '--json']);
     expect(injected.code).toBe(0);
     expect(JSON.parse(injected.stdout).warnings).toEqual([
-      expect.stringMatching(/^\S+signed\.repo:4: \[signed-el8\] has repo_gpgcheck on \(line 7\) and now reads file:\/\/\S+: snapshots have no signed metadata/),
+      expect.stringMatching(/^\S+signed\.repo:4: \[signed-el8\] has repo_gpgcheck on \(line 7\) and now reads file:\/\/\S+: only snapshots of a repo that mirror sync signs have signed metadata/),
     ]);
     await expect(repoquery(config, 'cache-signed')).rejects.toMatchObject({ stderr: expect.stringContaining('GPG signature is not available') });
     // As the warning says: with repo_gpgcheck off in that section, dnf reads the snapshot.

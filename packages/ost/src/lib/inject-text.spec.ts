@@ -239,7 +239,7 @@ describe('injection rules', () => {
     const warnings: string[] = [];
     const logger = { info: () => undefined, debug: () => undefined, warn: (m: string) => void warnings.push(m), progress: () => ({ tick: () => undefined, done: () => undefined }) };
     const out = injectConfigText(text, map, { source: 'c.repo', logger });
-    const why = 'snapshots have no signed metadata (repomd.xml.asc), so dnf fails with "GPG signature is not available"; set repo_gpgcheck = 0 in that section (gpgcheck still checks the packages)';
+    const why = `only snapshots of a repo that mirror sync signs have signed metadata (repomd.xml.asc), checked against the keys of gpgkey (list the store's signing key there); for any other, dnf fails with "GPG signature is not available": set repo_gpgcheck = 0 in that section (gpgcheck still checks the packages)`;
     expect(out.warnings).toEqual([
       `c.repo:4: [inserted] (inserted before [own]) has repo_gpgcheck on (from [main], line 2) and now reads http://s/inserted/1: ${why}`,
       `c.repo:4: [own] has repo_gpgcheck on (line 6) and now reads http://s/own/1: ${why}`,

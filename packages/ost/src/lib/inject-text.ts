@@ -124,7 +124,8 @@ function repoGpgcheck(main: IniSection | undefined, section?: IniSection): { lin
 /** Snapshots rewrite the metadata and carry no repomd.xml.asc: dnf refuses such a repo with repo_gpgcheck on. */
 function unsignedWarning(source: string, header: number, what: string, at: { line: number; fromMain: boolean }, url: string): string {
   return `${source}:${header + 1}: ${what} has repo_gpgcheck on (${at.fromMain ? 'from [main], ' : ''}line ${at.line + 1}) and now reads ${url}: ` +
-    'snapshots have no signed metadata (repomd.xml.asc), so dnf fails with "GPG signature is not available"; ' +
+    'only snapshots of a repo that mirror sync signs have signed metadata (repomd.xml.asc), checked against the keys of gpgkey ' +
+    "(list the store's signing key there); for any other, dnf fails with \"GPG signature is not available\": " +
     'set repo_gpgcheck = 0 in that section (gpgcheck still checks the packages)';
 }
 
