@@ -73,7 +73,19 @@ export {
   type StoreData, type StoreEntry, storeKey, type StoreLock, type StoreObject, type StoreStream, type SymlinkCapable,
 } from './store/index.js';
 // OpenPGP through the system's gpg: signing repomd.xml, checking signatures, bounded child processes.
-export { checkSignature, openSigner, runBounded, type BoundedRun, type Signer, type SignOptions } from './openpgp/index.js';
+export {
+  checkPackageSignatures,
+  checkSignature,
+  openSigner,
+  readPublicKeys,
+  runBounded,
+  shortKeyId,
+  type BoundedRun,
+  type PackageSignature,
+  type PublicKeySet,
+  type Signer,
+  type SignOptions,
+} from './openpgp/index.js';
 // RPM packages: versions, rendering.
 export { compareEvr, FORBIDDEN_CONTROL_CHARS, formatEvr, renderRpms, type RpmDependencies } from './rpm/index.js';
 // ovirt-repo.yaml.

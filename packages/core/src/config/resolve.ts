@@ -74,6 +74,10 @@ export interface RepoConfig extends RepoSettings {
   config?: ReposyncConfigRef;
   /** Versions kept per name.arch; set for additive repos only. */
   keepVersions?: number;
+  /** mirror sync --gpgcheck, --repo-gpgcheck and --gpg-key (keys: URLs, or absolute paths). */
+  gpgcheck?: boolean;
+  repoGpgcheck?: boolean;
+  gpgKeys?: string[];
 }
 
 export interface ReposyncConfigRef {
@@ -158,6 +162,9 @@ export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
       newestOnly: r.newestOnly ?? defaults.newestOnly,
       ...(mode === 'additive' ? { keepVersions: r.keepVersions ?? defaults.keepVersions } : {}),
       retention: { ...defaults.retention, ...r.retention },
+      ...(r.gpgcheck === undefined ? {} : { gpgcheck: r.gpgcheck }),
+      ...(r.repoGpgcheck === undefined ? {} : { repoGpgcheck: r.repoGpgcheck }),
+      ...(r.gpgKeys === undefined ? {} : { gpgKeys: r.gpgKeys.map((k) => resolveLocation(dir, k)) }),
     };
   }
 

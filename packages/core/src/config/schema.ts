@@ -117,6 +117,16 @@ export const repoSchema = z
     sources: z.array(sourceSchema).optional().meta({ description: 'Several sources, merged.' }),
     config: reposyncConfigSchema.optional(),
     ...repoSettingsShape('repo'),
+    // Verifying what mirror sync takes in (docs/trust.md).
+    gpgcheck: z.boolean().optional().meta({ description: "mirror sync checks every package's OpenPGP signature against gpgKeys before it enters the pool, refusing unsigned ones (yum's gpgcheck=1). Default: false, or the config section's gpgcheck." }),
+    repoGpgcheck: z
+      .boolean()
+      .optional()
+      .meta({ description: "mirror sync checks each source's repodata/repomd.xml.asc against gpgKeys before reading what it lists (yum's repo_gpgcheck=1). Default: false, or the config section's repo_gpgcheck." }),
+    gpgKeys: z
+      .array(z.string().min(1))
+      .optional()
+      .meta({ description: 'The public keys (files relative to this file, or http(s) URLs) that may sign the packages and repomd.xml (yum\'s gpgkey).', examples: [['https://www.centos.org/keys/RPM-GPG-KEY-CentOS-Official']] }),
   })
   .meta({
     description:

@@ -1,5 +1,6 @@
 import { repoConfigFor, requireStore, type LoadedConfig, type NetworkSettings } from '@ovirt-repo/core';
 import { splitList } from '../select/glob.js';
+import type { VerifySettings } from '../source/repo-config.js';
 import type { SyncMode } from '../store/snapshot-record.js';
 import type { SyncOptions } from './options.js';
 
@@ -23,6 +24,8 @@ export interface SyncOverrides {
   maxMetadataSize?: number;
   /** --proxy/--no-proxy, --ca-cert, --client-cert, --client-key. */
   network?: NetworkSettings;
+  /** --gpgcheck, --repo-gpgcheck, --gpg-key. */
+  verify?: VerifySettings;
 }
 
 /**
@@ -58,6 +61,8 @@ export function syncOptionsFor(repo: string, flags: SyncOverrides, loaded: Loade
     ...networkOptions(flags, loaded.config.sync),
     ...(flags.network ? { network: flags.network } : {}),
     ...(loaded.config.network ? { networkDefaults: loaded.config.network } : {}),
+    ...(flags.verify ? { verify: flags.verify } : {}),
+    ...(rc.gpgcheck !== undefined || rc.repoGpgcheck !== undefined || rc.gpgKeys ? { verifyDefaults: { gpgcheck: rc.gpgcheck, repoGpgcheck: rc.repoGpgcheck, gpgKeys: rc.gpgKeys } } : {}),
   };
 }
 
