@@ -1,5 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ErrorCodes, OvirtRepoError, isDeferredCreateCapable, type PreparedObject, type Store } from '@ovirt-repo/core';
 import { POOL_DIR, poolHref } from './layout.js';
 import { DIGEST_LENGTHS } from './names.js';
@@ -120,6 +122,15 @@ export async function stagePoolFile(
       await prepared.commit({ flushed: options.synced });
     },
   };
+}
+
+/**
+ * `input` written to a plain local file, checked as stagePoolFile checks it: a scratch copy (not durable,
+ * not in any store) that is looked at before it goes into the pool (mirror sync --gpgcheck).
+ */
+export async function writeVerifiedCopy(path: string, expected: ExpectedFile, input: Readable, where: string, onBytes?: (n: number) => void): Promise<void> {
+  const verified = Readable.from(verifiedBytes(input, { ...expected, hash: createHash(hashAlgorithm(expected.checksumType)) }, where, (n) => onBytes?.(n)));
+  await pipeline(verified, createWriteStream(path));
 }
 
 /** Make what was written to the pool durable at once; false when the store cannot (commit each then). */

@@ -70,7 +70,7 @@ export async function downloadToPool(
   return { count: items.length, bytes };
 }
 
-function announcedTooLarge(where: string, announced: number, size: number): OvirtRepoError {
+export function announcedTooLarge(where: string, announced: number, size: number): OvirtRepoError {
   return new OvirtRepoError(ErrorCodes.SIZE_MISMATCH, `${where} has Content-Length ${announced}, more than the ${size} bytes its metadata promises; not downloaded`, {
     target: where,
     hint: 'the source changed under its metadata or the metadata is stale; retry later or regenerate the source repo',

@@ -1,11 +1,12 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkPackageSignatures, ErrorCodes, mapLimit, nevra, OvirtRepoError, redactUrl, shortKeyId, silentLogger, type Logger, type PackageSignature, type PublicKeySet, type ReadClient, type Store } from '@ovirt-repo/core';
-import { openStore } from '../../store/store.js';
+import { checkPackageSignatures, ErrorCodes, makeDirectory, mapLimit, nevra, OvirtRepoError, redactUrl, shortKeyId, silentLogger, type Logger, type PackageSignature, type PublicKeySet, type ReadClient, type Store } from '@ovirt-repo/core';
+import { writeVerifiedCopy } from '../../store/pool.js';
 import type { Candidate } from '../shared/candidates.js';
 import type { DownloadResult } from '../shared/result.js';
-import { downloadToPool } from './download-to-pool.js';
+import { announcedTooLarge, downloadToPool } from './download-to-pool.js';
 import type { DownloadPlan } from './plan-downloads.js';
 
 /** What `--gpgcheck` checks packages against. */
@@ -15,33 +16,57 @@ export interface PackageCheck {
 }
 
 /** Packages fetched, checked and moved into the pool at a time: bounds the work area's disk use. */
-const CHUNK = 256;
+const CHUNK = 500;
 
 /**
  * downloadToPool with every package's signature checked before it enters the pool: a chunk at a time,
- * the packages are fetched (size and checksum verified) into a scratch pool in the work area, checked
- * there in one rpmkeys run, and only then put into the store's pool from that copy. The first package
- * refused stops the sync (E_GPGCHECK): it, and the rest of its chunk, never reach the pool.
+ * the packages are fetched (size and checksum verified, retried as downloadToPool retries) into plain files
+ * of the work area, checked there in one rpmkeys run, and only then put into the store's pool from those
+ * copies. The first package refused stops the sync (E_GPGCHECK): it, and the rest of its chunk, never reach
+ * the pool.
  */
 export async function downloadChecked(layout: Store, plan: DownloadPlan, client: ReadClient, workers: number, log: Logger, check: PackageCheck, workDir: string): Promise<DownloadResult> {
   const items = [...plan.fetch, ...plan.corrupt];
   const corrupt = new Set(plan.corrupt);
   const dir = join(workDir, 'gpgcheck');
+  await makeDirectory(dir);
+  const progress = log.progress(`Downloading ${items.length} packages to check their signatures`, plan.bytes);
   let done: DownloadResult = { count: 0, bytes: 0 };
   for (let from = 0; from < items.length; from += CHUNK) {
     const chunk = items.slice(from, from + CHUNK);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    const scratch = await openStore(dir, { create: true });
-    const bytes = chunk.reduce((n, c) => n + c.size, 0);
-    await downloadToPool(scratch, { fetch: chunk, corrupt: [], present: 0, bytes }, client, workers, log);
-    await requireSigned(chunk, chunk.map((c) => scratch.locationOf(c.poolHref)), check);
-    const into: DownloadPlan = { fetch: chunk.filter((c) => !corrupt.has(c)), corrupt: chunk.filter((c) => corrupt.has(c)), present: 0, bytes };
-    const moved = await downloadToPool(layout, into, client, workers, silentLogger, async (c) => ({ stream: createReadStream(scratch.locationOf(c.poolHref)), size: c.size }));
+    const copies = chunk.map((_c, i) => join(dir, `${from + i}.rpm`));
+    await mapLimit(chunk, workers, (c, i) => fetchCopy(client, c, copies[i] as string, (n) => progress.tick(n)));
+    await requireSigned(chunk, copies, check);
+    const into: DownloadPlan = { fetch: chunk.filter((c) => !corrupt.has(c)), corrupt: chunk.filter((c) => corrupt.has(c)), present: 0, bytes: 0 };
+    const copyOf = new Map(chunk.map((c, i) => [c, copies[i] as string]));
+    const moved = await downloadToPool(layout, into, client, workers, silentLogger, async (c) => ({ stream: createReadStream(copyOf.get(c) as string), size: c.size }));
+    await Promise.all(copies.map((f) => rm(f, { force: true })));
     done = { count: done.count + moved.count, bytes: done.bytes + moved.bytes };
   }
-  await rm(dir, { recursive: true, force: true });
+  progress.done(`Downloaded and checked ${done.count} packages (${done.bytes} bytes)`);
   return done;
+}
+
+/** One package into a plain file, verified against its metadata; a mismatch is retried once (a flaky proxy), as downloadToPool does. */
+async function fetchCopy(client: ReadClient, c: Candidate, path: string, onBytes: (n: number) => void): Promise<void> {
+  const where = redactUrl(c.url.href);
+  let mismatches = 0;
+  await client.withRetries(where, async () => {
+    const { stream, size } = await client.open(c.url);
+    if (size !== undefined && size > c.size) {
+      stream.destroy();
+      throw announcedTooLarge(where, size, c.size);
+    }
+    try {
+      await writeVerifiedCopy(path, c, stream, where, onBytes);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if ((code === 'E_CHECKSUM_MISMATCH' || code === 'E_SIZE_MISMATCH') && mismatches++ === 0) {
+        Object.assign(e as object, { data: { ...((e as { data?: object }).data ?? {}), transient: true } });
+      }
+      throw e;
+    }
+  });
 }
 
 /**
@@ -50,19 +75,18 @@ export async function downloadChecked(layout: Store, plan: DownloadPlan, client:
  */
 export async function checkPoolPackages(layout: Store, packages: readonly Candidate[], check: PackageCheck, workDir: string): Promise<void> {
   const dir = join(workDir, 'gpgcheck-pool');
+  await makeDirectory(dir);
   for (let from = 0; from < packages.length; from += CHUNK) {
     const chunk = packages.slice(from, from + CHUNK);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    const scratch = await openStore(dir, { create: true });
-    await mapLimit(chunk, 8, async (c) => {
+    const copies = chunk.map((_c, i) => join(dir, `${from + i}.rpm`));
+    await mapLimit(chunk, 8, async (c, i) => {
       const found = await layout.open(c.poolHref);
       if (!found) throw new OvirtRepoError(ErrorCodes.STORE, `the pool lacks ${c.poolHref}`, { target: layout.locationOf(c.poolHref), hint: 'run `ovirt-repo mirror sync --check-pool` to fetch it again' });
-      await scratch.create(c.poolHref, found.stream);
+      await pipeline(found.stream, createWriteStream(copies[i] as string));
     });
-    await requireSigned(chunk, chunk.map((c) => scratch.locationOf(c.poolHref)), check);
+    await requireSigned(chunk, copies, check);
+    await Promise.all(copies.map((f) => rm(f, { force: true })));
   }
-  await rm(dir, { recursive: true, force: true });
 }
 
 async function requireSigned(packages: readonly Candidate[], files: readonly string[], check: PackageCheck): Promise<void> {
