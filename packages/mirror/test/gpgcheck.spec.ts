@@ -144,6 +144,14 @@ describeWithTools(['gpg', 'rpmsign', 'rpmkeys', 'createrepo_c'], 'mirror sync --
       expect(await latestOf(store, 'r')).toBeUndefined();
     });
 
+    it('refuses a local (file://) source without repomd.xml.asc the same way', async () => {
+      const repo = await signedRepo([[pkg('alpha'), 'unsigned']]);
+      await expect(syncRepo({ store: newStore(), repo: 'r', from: [`file://${repo}/`], verify: { repoGpgcheck: true, gpgKeys: [rsa.publicKeyFile] }, writeIndex: false })).rejects.toMatchObject({
+        code: 'E_GPGCHECK',
+        message: expect.stringContaining(`file://${repo}/repodata/repomd.xml.asc is missing`),
+      });
+    });
+
     it('refuses a source whose repomd.xml.asc does not match (another key; repomd.xml changed after signing)', async () => {
       const repo = await signedRepo([[pkg('alpha'), 'unsigned']]);
       await signRepomd(repo, other.uid);
