@@ -165,10 +165,11 @@ describeWithTools(['gpg', 'rpmsign', 'rpmkeys', 'createrepo_c'], 'mirror sync --
   });
 
   describe('a yum/reposync config section', () => {
-    it('takes gpgcheck=1 and gpgkey= (several, a local file:// from a local config); a flag overrides', async () => {
+    it('takes gpgcheck=1 and gpgkey= (several: a file:// URL, a path relative to the config); a flag overrides', async () => {
       const repo = await signedRepo([[pkg('hello'), 'other']]);
       const conf = join(dir, `mirrors-${n++}.conf`);
-      await writeFile(conf, `[el9]\nbaseurl=file://${repo}/\ngpgcheck=1\ngpgkey=file://${rsa.publicKeyFile}\n  file://${ed.publicKeyFile}\n`);
+      await writeFile(join(dir, 'ed.asc'), await readFile(ed.publicKeyFile));
+      await writeFile(conf, `[el9]\nbaseurl=file://${repo}/\ngpgcheck=1\ngpgkey=file://${rsa.publicKeyFile},\n  ed.asc\n`);
       await expect(syncRepo({ store: newStore(), repo: 'el9', config: { file: conf }, writeIndex: false })).rejects.toMatchObject({ code: 'E_GPGCHECK', message: expect.stringContaining(`key ID ${keyId(other)}`) });
       const result = await syncRepo({ store: newStore(), repo: 'el9', config: { file: conf }, verify: { gpgKeys: [other.publicKeyFile] }, writeIndex: false });
       expect(result).toMatchObject({ changed: true, packages: 1 });

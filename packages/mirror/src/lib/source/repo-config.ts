@@ -128,18 +128,22 @@ export interface VerifySettings {
   gpgKeys?: string[];
 }
 
-/** A section's gpgcheck, repo_gpgcheck (booleans as dnf writes them) and gpgkey (several URLs, as dnf's gpgkey). */
+/**
+ * A section's gpgcheck and repo_gpgcheck (booleans as dnf writes them) and gpgkey (several, separated by
+ * spaces, commas or new lines, as dnf's; a plain relative path is taken from the config file's directory).
+ */
 function sectionVerify(sub: Record<string, string>, file: string, section: string): VerifySettings {
   const out: VerifySettings = {};
   for (const [key, name] of [['gpgcheck', 'gpgcheck'], ['repo_gpgcheck', 'repoGpgcheck']] as const) {
     const value = sub[key]?.trim().toLowerCase();
     if (!value) continue;
-    if (!['1', '0', 'yes', 'no', 'true', 'false', 'on', 'off'].includes(value)) {
+    const flag = YUM_BOOLEANS.get(value);
+    if (flag === undefined) {
       throw new OvirtRepoError(ErrorCodes.CONFIG_INVALID, `[${section}] in ${file}: ${key} must be 1 or 0 (yes/no, true/false, on/off)`, { target: file, hint: `write ${key}=1 to check signatures, or ${key}=0` });
     }
-    out[name] = ['1', 'yes', 'true', 'on'].includes(value);
+    out[name] = flag;
   }
-  const keys = (sub.gpgkey ?? '').split(/[\s,]+/).filter(Boolean);
+  const keys = (sub.gpgkey ?? '').split(/[\s,]+/).filter(Boolean).map((k) => (/^[a-z][a-z0-9+.-]*:/i.test(k) ? k : resolve(dirname(file), k)));
   if (keys.length > 0) out.gpgKeys = keys;
   return out;
 }
