@@ -1,7 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ErrorCodes, OvirtRepoError, isDeferredCreateCapable, type PreparedObject, type Store } from '@ovirt-repo/core';
 import { POOL_DIR, poolHref } from './layout.js';
 import { DIGEST_LENGTHS } from './names.js';
@@ -125,12 +123,11 @@ export async function stagePoolFile(
 }
 
 /**
- * `input` written to a plain local file, checked as stagePoolFile checks it: a scratch copy (not durable,
- * not in any store) that is looked at before it goes into the pool (mirror sync --gpgcheck).
+ * The bytes of `input`, checked as stagePoolFile checks them (the stream fails on a size or checksum
+ * mismatch): for a copy looked at before it goes into the pool (mirror sync --gpgcheck).
  */
-export async function writeVerifiedCopy(path: string, expected: ExpectedFile, input: Readable, where: string, onBytes?: (n: number) => void): Promise<void> {
-  const verified = Readable.from(verifiedBytes(input, { ...expected, hash: createHash(hashAlgorithm(expected.checksumType)) }, where, (n) => onBytes?.(n)));
-  await pipeline(verified, createWriteStream(path));
+export function verifiedStream(input: Readable, expected: ExpectedFile, where: string, onBytes?: (n: number) => void): Readable {
+  return Readable.from(verifiedBytes(input, { ...expected, hash: createHash(hashAlgorithm(expected.checksumType)) }, where, (n) => onBytes?.(n)));
 }
 
 /** Make what was written to the pool durable at once; false when the store cannot (commit each then). */

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkPackageSignatures, ErrorCodes, makeDirectory, mapLimit, nevra, OvirtRepoError, redactUrl, shortKeyId, silentLogger, type Logger, type PackageSignature, type PublicKeySet, type ReadClient, type Store } from '@ovirt-repo/core';
-import { writeVerifiedCopy } from '../../store/pool.js';
+import { verifiedStream } from '../../store/pool.js';
 import type { Candidate } from '../shared/candidates.js';
 import type { DownloadResult } from '../shared/result.js';
 import { announcedTooLarge, downloadToPool } from './download-to-pool.js';
@@ -58,7 +58,7 @@ async function fetchCopy(client: ReadClient, c: Candidate, path: string, onBytes
       throw announcedTooLarge(where, size, c.size);
     }
     try {
-      await writeVerifiedCopy(path, c, stream, where, onBytes);
+      await pipeline(verifiedStream(stream, c, where, onBytes), createWriteStream(path));
     } catch (e) {
       const code = (e as { code?: string }).code;
       if ((code === 'E_CHECKSUM_MISMATCH' || code === 'E_SIZE_MISMATCH') && mismatches++ === 0) {
