@@ -73,7 +73,21 @@ export {
   type StoreData, type StoreEntry, storeKey, type StoreLock, type StoreObject, type StoreStream, type SymlinkCapable,
 } from './store/index.js';
 // OpenPGP through the system's gpg: signing repomd.xml, checking signatures, bounded child processes.
-export { checkSignature, openSigner, publicKeyFingerprints, runBounded, signRepomd, type BoundedRun, type Signer, type SignOptions } from './openpgp/index.js';
+export {
+  checkPackageSignatures,
+  checkSignature,
+  openSigner,
+  publicKeyFingerprints,
+  readPublicKeys,
+  runBounded,
+  shortKeyId,
+  signRepomd,
+  type BoundedRun,
+  type PackageSignature,
+  type PublicKeySet,
+  type Signer,
+  type SignOptions,
+} from './openpgp/index.js';
 // RPM packages: versions, rendering.
 export { compareEvr, FORBIDDEN_CONTROL_CHARS, formatEvr, renderRpms, type RpmDependencies } from './rpm/index.js';
 // ovirt-repo.yaml.

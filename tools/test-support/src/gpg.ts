@@ -20,6 +20,11 @@ export interface TestGpgHome {
   env: NodeJS.ProcessEnv;
   /** Make a signing key without passphrase: `rsa3072` or `ed25519`. */
   makeKey(algo: 'rsa3072' | 'ed25519', uid: string): Promise<TestGpgKey>;
+  /**
+   * Sign an RPM in place with rpmsign and this home's key `uid`: the header-only signature rpm >= 4.16
+   * writes by default, or with `headerAndPayload` the legacy v3-style header+payload one as well (--rpmv3).
+   */
+  signRpm(file: string, uid: string, options?: { headerAndPayload?: boolean }): Promise<void>;
   /** Stop the gpg-agent this home started. */
   close(): Promise<void>;
 }
@@ -42,6 +47,11 @@ export async function makeGpgHome(dir: string): Promise<TestGpgHome> {
       const publicKeyFile = join(dir, `${fingerprint}.asc`);
       await writeFile(publicKeyFile, exported.stdout);
       return { fingerprint, uid, publicKeyFile };
+    },
+    async signRpm(file, uid, options = {}) {
+      // rpm's default __gpg may name gpg2, which Debian does not have.
+      const gpg = (await run('sh', ['-c', 'command -v gpg'])).stdout.trim();
+      await run('rpmsign', ['--define', `__gpg ${gpg}`, '--define', `_gpg_name ${uid}`, '--define', `_gpg_path ${home}`, ...(options.headerAndPayload ? ['--rpmv3'] : []), '--addsign', file], { env });
     },
     async close() {
       await run('gpgconf', ['--kill', 'all'], { env }).catch(() => undefined);

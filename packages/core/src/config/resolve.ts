@@ -80,6 +80,10 @@ export interface RepoConfig extends RepoSettings {
   signCommand?: string;
   /** The signer's public key file (absolute). */
   signPublicKey?: string;
+  /** mirror sync --gpgcheck, --repo-gpgcheck and --gpg-key (keys: URLs, or absolute paths). */
+  gpgcheck?: boolean;
+  repoGpgcheck?: boolean;
+  gpgKeys?: string[];
 }
 
 export interface ReposyncConfigRef {
@@ -167,6 +171,9 @@ export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
       ...(r.signKey === undefined ? {} : { signKey: r.signKey }),
       ...(r.signCommand === undefined ? {} : { signCommand: r.signCommand }),
       ...(r.signPublicKey === undefined ? {} : { signPublicKey: resolve(dir, r.signPublicKey) }),
+      ...(r.gpgcheck === undefined ? {} : { gpgcheck: r.gpgcheck }),
+      ...(r.repoGpgcheck === undefined ? {} : { repoGpgcheck: r.repoGpgcheck }),
+      ...(r.gpgKeys === undefined ? {} : { gpgKeys: r.gpgKeys.map((k) => resolveLocation(dir, k)) }),
     };
   }
 

@@ -124,6 +124,16 @@ export const repoSchema = z
       .optional()
       .meta({ description: "`mirror sync`: sign each snapshot's repodata/repomd.xml with this external signer: repomd.xml on stdin, an ASCII-armoured detached signature on stdout. Words split on spaces, no shell. Needs signPublicKey." }),
     signPublicKey: z.string().min(1).optional().meta({ description: "The signer's ASCII-armoured public key file (relative to this file); every signature is verified against it before the snapshot is committed, and it is stored in the snapshot as RPM-GPG-KEY." }),
+    // Verifying what mirror sync takes in (docs/trust.md).
+    gpgcheck: z.boolean().optional().meta({ description: "mirror sync checks every package's OpenPGP signature against gpgKeys before it enters the pool, refusing unsigned ones (yum's gpgcheck=1). Default: false, or the config section's gpgcheck." }),
+    repoGpgcheck: z
+      .boolean()
+      .optional()
+      .meta({ description: "mirror sync checks each source's repodata/repomd.xml.asc against gpgKeys before reading what it lists (yum's repo_gpgcheck=1). Default: false, or the config section's repo_gpgcheck." }),
+    gpgKeys: z
+      .array(z.string().min(1))
+      .optional()
+      .meta({ description: 'The public keys (files relative to this file, or http(s) URLs) that may sign the packages and repomd.xml (yum\'s gpgkey).', examples: [['https://www.centos.org/keys/RPM-GPG-KEY-CentOS-Official']] }),
   })
   .meta({
     description:

@@ -22,6 +22,8 @@ export const ErrorCodes = {
   OLDER_SOURCE: 'E_OLDER_SOURCE',
   CONFLICT: 'E_CONFLICT',
   SIGN: 'E_SIGN',
+  /** A package or repomd.xml whose OpenPGP signature is missing, bad or made by a key not given (--gpgcheck, --repo-gpgcheck). */
+  GPGCHECK: 'E_GPGCHECK',
   INTERNAL: 'E_INTERNAL',
 } as const;
 

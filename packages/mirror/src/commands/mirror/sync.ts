@@ -47,6 +47,10 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
       command: '<%= config.bin %> <%= command.id %> centos-baseos-el9 --config mirrors-reposync.conf --sign-key releng@ovirt.example.org',
     },
     {
+      description: 'Mirror only what the upstream signed: every package and the repomd.xml checked against its key',
+      command: '<%= config.bin %> <%= command.id %> centos-baseos-el9 --config mirrors-reposync.conf --gpgcheck --repo-gpgcheck --gpg-key https://www.centos.org/keys/RPM-GPG-KEY-CentOS-Official',
+    },
+    {
       description: 'Sync every repo configured in ovirt-repo.yaml (a mirror cron job)',
       command: 'OVIRT_REPO_CONFIG=/etc/ovirt-repo.yaml <%= config.bin %> <%= command.id %> --all',
     },
@@ -104,6 +108,16 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     ...networkFlags,
     // Signing the snapshots (docs/trust.md, "Signing snapshots"); ovirt-repo.yaml: the repo's signKey, signCommand, signPublicKey.
     ...signFlags,
+    // Verifying what the sync takes in (docs/trust.md#verifying-what-mirror-sync-takes-in).
+    gpgcheck: Flags.boolean({
+      summary: "Check every package's OpenPGP signature against --gpg-key before it enters the pool; refuse unsigned ones (yum's gpgcheck=1; config: gpgcheck).",
+      allowNo: true,
+    }),
+    'repo-gpgcheck': Flags.boolean({
+      summary: "Check each source's repodata/repomd.xml.asc against --gpg-key before reading anything its repomd.xml lists (yum's repo_gpgcheck=1; config: repoGpgcheck).",
+      allowNo: true,
+    }),
+    'gpg-key': Flags.string({ summary: 'A public key (FILE or http(s) URL, armoured or binary) that may sign packages and repomd.xml; repeatable (gpgkey=; config: gpgKeys).', multiple: true, helpValue: 'FILE|URL' }),
     'check-pool': Flags.boolean({
       summary: 'Check the pool for every package, not only new ones, and fetch again what is missing or damaged (even when nothing changed).',
       default: false,
@@ -123,9 +137,10 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     const extra = { compression: f.compress, lockTimeoutMs: f['lock-timeout'], writeIndex: !f['no-index'], checkPool: f['check-pool'] };
     const network = { timeoutMs: f.timeout, retries: f.retries, minRate: f['min-rate'], mirrorBudgetMs: f['mirror-budget'], network: networkFlagValues(f) };
     const sign = { signKey: f['sign-key'], signCommand: f['sign-command'], signPublicKey: f['sign-public-key'] };
+    const verify = { verify: { gpgcheck: f.gpgcheck, repoGpgcheck: f['repo-gpgcheck'], ...(f['gpg-key']?.length ? { gpgKeys: f['gpg-key'] } : {}) } };
     if (f.all) {
       if (this.args.repo) this.error('give either REPO or --all, not both', { exit: 2 });
-      const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers, maxMetadataSize: f['max-metadata-size'], ...network, ...sign };
+      const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers, maxMetadataSize: f['max-metadata-size'], ...network, ...sign, ...verify };
       const all = await syncAllRepos(loaded, flags, extra, this.logger);
       this.log(all.results.map((r) => (r.changed ? `${r.repo}: published ${r.snapshot} (${r.packages} packages)` : `${r.repo}: no change`)).join('\n'));
       return all;
@@ -147,6 +162,7 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
         workers: f.workers,
         ...network,
         ...sign,
+        ...verify,
         maxMetadataSize: f['max-metadata-size'],
       },
       loaded,

@@ -24,6 +24,8 @@ export interface RepoSection {
   exclude: string[];
   /** proxy (with proxy_username/proxy_password), sslcacert, sslclientcert, sslclientkey, sslverify, where set. */
   network: NetworkSettings;
+  /** gpgcheck, repo_gpgcheck and gpgkey (URLs, space- or comma-separated), where set. */
+  verify: VerifySettings;
   /** Every key of the section as written (after substitution). */
   raw: Record<string, string>;
 }
@@ -71,6 +73,7 @@ export async function readRepoSection(file: string, section: string, vars: Recor
     include: splitList(sub.includepkgs),
     exclude: [...splitList(sub.exclude), ...splitList(sub.excludepkgs)],
     network: sectionNetwork(sub, file, section),
+    verify: sectionVerify(sub, file, section),
     raw: sub,
   };
   if (result.baseurl.length === 0 && !result.mirrorlist && !result.metalink) {
@@ -117,6 +120,33 @@ function sectionNetwork(sub: Record<string, string>, file: string, section: stri
 }
 
 const YUM_BOOLEANS = new Map([...['1', 'yes', 'true', 'on'].map((v) => [v, true] as const), ...['0', 'no', 'false', 'off'].map((v) => [v, false] as const)]);
+
+/** What a sync checks of what it takes in (docs/trust.md): --gpgcheck, --repo-gpgcheck, --gpg-key, or a section's keys. */
+export interface VerifySettings {
+  gpgcheck?: boolean;
+  repoGpgcheck?: boolean;
+  gpgKeys?: string[];
+}
+
+/**
+ * A section's gpgcheck and repo_gpgcheck (booleans as dnf writes them) and gpgkey (several, separated by
+ * spaces, commas or new lines, as dnf's; a plain relative path is taken from the config file's directory).
+ */
+function sectionVerify(sub: Record<string, string>, file: string, section: string): VerifySettings {
+  const out: VerifySettings = {};
+  for (const [key, name] of [['gpgcheck', 'gpgcheck'], ['repo_gpgcheck', 'repoGpgcheck']] as const) {
+    const value = sub[key]?.trim().toLowerCase();
+    if (!value) continue;
+    const flag = YUM_BOOLEANS.get(value);
+    if (flag === undefined) {
+      throw new OvirtRepoError(ErrorCodes.CONFIG_INVALID, `[${section}] in ${file}: ${key} must be 1 or 0 (yes/no, true/false, on/off)`, { target: file, hint: `write ${key}=1 to check signatures, or ${key}=0` });
+    }
+    out[name] = flag;
+  }
+  const keys = (sub.gpgkey ?? '').split(/[\s,]+/).filter(Boolean).map((k) => (/^[a-z][a-z0-9+.-]*:/i.test(k) ? k : resolve(dirname(file), k)));
+  if (keys.length > 0) out.gpgKeys = keys;
+  return out;
+}
 
 /** dnf keeps the proxy's credentials apart (proxy_username, proxy_password); the client takes them in the URL. */
 function withProxyCredentials(proxy: string, user: string | undefined, password: string | undefined, file: string, where: string): string {

@@ -3,7 +3,8 @@ import { ErrorCodes, isOvirtRepoError, MAX_REPOMD_SIZE, type NetworkSettings, Ov
 import { parseLocation, resolveHref, type RepoLocation } from './location.js';
 import { mirrorsNamedBy, parseMetalink, parseMirrorlist } from './mirror-list.js';
 import { tryMirrors } from './try-mirrors.js';
-import { hostBaseArch, readRepoSection } from './repo-config.js';
+import { hostBaseArch, readRepoSection, type VerifySettings } from './repo-config.js';
+import type { RepomdCheck } from './repomd-signature.js';
 import { printable } from '../store/names.js';
 
 /** One source of a sync, before anything is fetched. */
@@ -29,6 +30,8 @@ export interface ResolvedSpecs {
   exclude: string[];
   /** The config section's proxy and TLS options (see readRepoSection); empty without a section. */
   network: NetworkSettings;
+  /** The config section's gpgcheck, repo_gpgcheck and gpgkey; empty without a section. */
+  verify: VerifySettings;
 }
 
 export async function resolveSourceSpecs(from: readonly string[], config: SourceConfig | undefined, repo: string, arch: readonly string[] | undefined): Promise<ResolvedSpecs> {
@@ -36,6 +39,7 @@ export async function resolveSourceSpecs(from: readonly string[], config: Source
   let include: string[] = [];
   let exclude: string[] = [];
   let network: NetworkSettings = {};
+  let verify: VerifySettings = {};
   if (config) {
     const vars = { basearch: arch?.find((a) => a !== 'noarch' && a !== 'src') ?? hostBaseArch(), arch: hostBaseArch(), ...config.vars };
     const section = await readRepoSection(config.file, config.section ?? repo, vars);
@@ -45,6 +49,7 @@ export async function resolveSourceSpecs(from: readonly string[], config: Source
     include = section.include;
     exclude = section.exclude;
     network = section.network;
+    verify = section.verify;
   }
   for (const f of from) {
     const loc = parseLocation(f);
@@ -55,7 +60,7 @@ export async function resolveSourceSpecs(from: readonly string[], config: Source
       hint: 'pass --from URL|PATH (repeatable) or --config FILE (a reposync config with a [section] for the repo), or give the repo a source in ovirt-repo.yaml',
     });
   }
-  return { specs, include, exclude, network };
+  return { specs, include, exclude, network, verify };
 }
 
 /** A source whose repomd.xml was read (or found unchanged without reading it). */
@@ -77,6 +82,8 @@ const DEFAULT_MIRROR_BUDGET_MS = 120_000;
 export interface FetchSourcesOptions {
   /** The whole time for finding a usable mirror of a mirrorlist, metalink or several baseurls. */
   mirrorBudgetMs?: number;
+  /** --repo-gpgcheck: each repomd.xml is checked as soon as it is read, before anything it lists. */
+  checkRepomd?: RepomdCheck;
 }
 
 /**
@@ -122,7 +129,8 @@ async function fetchOne(index: number, spec: SourceSpec, client: ReadClient, rec
       if (ml.skipped.length > 0) log.warn(`metalink ${spec.id}: skipped ${ml.skipped.length} URL(s) that are not http(s): ${ml.skipped.slice(0, 3).map(printable).join(', ')}`);
       candidates = ml.baseUrls;
       acceptable = new Set([ml.hashes.sha256, ...ml.alternates.map((a) => a.sha256)].filter((h): h is string => Boolean(h)));
-      if (recordedSha && ml.hashes.sha256 === recordedSha) {
+      // With --repo-gpgcheck the repomd.xml is read and its signature checked, vouched for or not.
+      if (recordedSha && ml.hashes.sha256 === recordedSha && !options.checkRepomd) {
         // The metalink vouches for the repomd.xml we already have: no mirror request needed.
         return { index, spec, location: parseLocation(candidates[0] ?? spec.urls[0] ?? ''), repomdSha256: recordedSha };
       }
@@ -136,6 +144,7 @@ async function fetchOne(index: number, spec: SourceSpec, client: ReadClient, rec
     if (acceptable && acceptable.size > 0 && !acceptable.has(digest)) {
       throw new OvirtRepoError(ErrorCodes.CHECKSUM_MISMATCH, `${location.display}: repomd.xml (sha256 ${digest}) does not match the metalink: the mirror is out of date`, { target: location.display });
     }
+    await options.checkRepomd?.(bytes, url);
     const repomd = parseRepomd(bytes, redactUrl(url.href));
     return { index, spec, location, repomdSha256: digest, repomd, revision: repomd.revision };
   };

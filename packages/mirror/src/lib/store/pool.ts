@@ -122,6 +122,14 @@ export async function stagePoolFile(
   };
 }
 
+/**
+ * The bytes of `input`, checked as stagePoolFile checks them (the stream fails on a size or checksum
+ * mismatch): for a copy looked at before it goes into the pool (mirror sync --gpgcheck).
+ */
+export function verifiedStream(input: Readable, expected: ExpectedFile, where: string, onBytes?: (n: number) => void): Readable {
+  return Readable.from(verifiedBytes(input, { ...expected, hash: createHash(hashAlgorithm(expected.checksumType)) }, where, (n) => onBytes?.(n)));
+}
+
 /** Make what was written to the pool durable at once; false when the store cannot (commit each then). */
 export async function flushPool(store: Store): Promise<boolean> {
   return isDeferredCreateCapable(store) ? store.flush(POOL_DIR) : false;

@@ -86,6 +86,11 @@ export interface SnapshotRecord {
   extraMetadata: SnapshotExtraMetadata[];
   modular: boolean;
   stats: { packages: number; bytes: number };
+  /**
+   * mirror sync --gpgcheck: the fingerprints of the keys every package's signature was checked against.
+   * A later sync with the same keys checks only the packages this snapshot lacks.
+   */
+  gpgcheck?: { keys: string[] };
   /** Absent in snapshots made before it was recorded: their packages may be in another order than their metadata's. */
   metadata?: SnapshotMetadataLayout;
   /** Present when the snapshot is signed (mirror sync --sign-key / --sign-command). */

@@ -1,5 +1,6 @@
 import { ErrorCodes, OvirtRepoError, repoConfigFor, requireStore, type LoadedConfig, type NetworkSettings } from '@ovirt-repo/core';
 import { splitList } from '../select/glob.js';
+import type { VerifySettings } from '../source/repo-config.js';
 import type { SyncMode } from '../store/snapshot-record.js';
 import type { SyncOptions } from './options.js';
 
@@ -27,6 +28,8 @@ export interface SyncOverrides {
   signKey?: string;
   signCommand?: string;
   signPublicKey?: string;
+  /** --gpgcheck, --repo-gpgcheck, --gpg-key. */
+  verify?: VerifySettings;
 }
 
 /**
@@ -63,6 +66,8 @@ export function syncOptionsFor(repo: string, flags: SyncOverrides, loaded: Loade
     ...(flags.network ? { network: flags.network } : {}),
     ...(loaded.config.network ? { networkDefaults: loaded.config.network } : {}),
     ...signOptions(flags, rc),
+    ...(flags.verify ? { verify: flags.verify } : {}),
+    ...(rc.gpgcheck !== undefined || rc.repoGpgcheck !== undefined || rc.gpgKeys ? { verifyDefaults: { gpgcheck: rc.gpgcheck, repoGpgcheck: rc.repoGpgcheck, gpgKeys: rc.gpgKeys } } : {}),
   };
 }
 

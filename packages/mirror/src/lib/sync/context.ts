@@ -1,4 +1,5 @@
-import type { Logger, ReadClient, Repomd, Signer, StagedWriteCapable, Store } from '@ovirt-repo/core';
+import type { Logger, PublicKeySet, ReadClient, Repomd, Signer, StagedWriteCapable, Store } from '@ovirt-repo/core';
+import type { RepomdCheck } from '../source/repomd-signature.js';
 import type { SourceRepomd, SourceSpec } from '../source/sources.js';
 import type { RecordText } from '../store/record-file.js';
 import type { SelectionOptions, SyncMode } from '../store/snapshot-record.js';
@@ -24,6 +25,10 @@ export interface SyncContext {
   timer: StageTimer;
   /** The snapshot's signer, with the primary-key fingerprints of its public key; undefined: unsigned. */
   signing?: SnapshotSigning;
+  /** --gpgcheck/--repo-gpgcheck (or gpgcheck=1/repo_gpgcheck=1): the keys, read once by prepare. */
+  verify?: { keys: PublicKeySet; packages: boolean; repomd: boolean; env: NodeJS.ProcessEnv };
+  /** --repo-gpgcheck: checks a source's repomd.xml against its repomd.xml.asc (source/repomd-signature.ts). */
+  checkRepomd?: RepomdCheck;
   /** Commit attempts so far (commit.ts counts them; more than one when another writer committed first). */
   commitAttempts: number;
 }

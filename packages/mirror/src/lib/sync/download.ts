@@ -2,6 +2,7 @@ import { registerPoolUser } from '../lock/pool-guard.js';
 import type { SnapshotPackage } from '../store/snapshot-record.js';
 import type { LatestSnapshot, SyncContext } from './context.js';
 import { downloadToPool } from './download/download-to-pool.js';
+import { checkPoolPackages, downloadChecked } from './download/gpgcheck.js';
 import { planDownloads } from './download/plan-downloads.js';
 import type { Edits } from './edits.js';
 import { isCandidate, type Candidate } from './shared/candidates.js';
@@ -14,7 +15,9 @@ import type { WorkArea } from './shared/work-area.js';
  * gc (before the pool is looked at, see pool-guard.ts), checked in the pool and fetched if missing. The
  * latest snapshot's packages are taken as present: gc keeps what a latest snapshot references, and it
  * stays latest until this sync publishes (it holds the repo's writer lock); `--check-pool` checks every
- * package of the new snapshot, and fetches again what is missing or damaged.
+ * package of the new snapshot, and fetches again what is missing or damaged. With --gpgcheck, what is
+ * fetched is checked before it enters the pool, and the packages taken from the pool that the latest
+ * snapshot did not vouch for with the same keys are checked there (see gpgcheck.ts).
  */
 export function downloadMissing(ctx: SyncContext, latest: LatestSnapshot, edits: Edits, area: WorkArea): Promise<DownloadResult> {
   return ctx.timer.time('downloadMissing', async () => {
@@ -27,10 +30,27 @@ export function downloadMissing(ctx: SyncContext, latest: LatestSnapshot, edits:
     );
     const plan = await planDownloads(layout, ctx.checkPool ? everyPackage(latest, edits) : newcomers);
     log.info(`Pool has ${plan.present} of ${plan.present + plan.fetch.length + plan.corrupt.length} packages; fetching ${plan.fetch.length + plan.corrupt.length} (${plan.bytes} bytes)`);
-    const downloaded = await downloadToPool(layout, plan, ctx.client, ctx.workers, log);
+    const check = ctx.verify?.packages ? { keys: ctx.verify.keys, env: ctx.verify.env } : undefined;
+    const downloaded = check ? await downloadChecked(layout, plan, ctx.client, ctx.workers, log, check, area.dir) : await downloadToPool(layout, plan, ctx.client, ctx.workers, log);
+    if (check) {
+      const fetched = new Set([...plan.fetch, ...plan.corrupt].map((c) => c.poolHref));
+      const vouched = sameKeys(latest.record?.head.gpgcheck?.keys, check.keys.fingerprints);
+      const unchecked = uniqueByHref((vouched ? newcomers : everyPackage(latest, edits)).filter((c) => !fetched.has(c.poolHref)));
+      if (unchecked.length > 0) log.info(`Checking the signatures of ${unchecked.length} packages taken from the pool`);
+      await checkPoolPackages(layout, unchecked, check, area.dir);
+    }
     await pauseForTest('after-download');
     return downloaded;
   });
+}
+
+/** Whether a snapshot's record says its packages were checked against exactly these keys. */
+function sameKeys(recorded: readonly string[] | undefined, keys: readonly string[]): boolean {
+  return recorded !== undefined && [...recorded].sort().join() === [...keys].sort().join();
+}
+
+function uniqueByHref(list: readonly Candidate[]): Candidate[] {
+  return [...new Map(list.map((c) => [c.poolHref, c])).values()];
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Logger, NetworkSettings, SignOptions, Store } from '@ovirt-repo/core';
 import type { OpenStoreOptions } from '../store/backends.js';
 import type { SnapshotSignature, SyncMode } from '../store/snapshot-record.js';
+import type { VerifySettings } from '../source/repo-config.js';
 import type { SourceConfig } from '../source/sources.js';
 import type { StageTimings } from './shared/stage-timer.js';
 
@@ -57,6 +58,12 @@ export interface SyncOptions {
   sign?: Pick<SignOptions, 'key' | 'command' | 'publicKeyFile' | 'timeoutMs'>;
   /** The environment of gpg and the signer (GNUPGHOME); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Signature checks of what the sync takes in (docs/trust.md), given by the caller (flags): each key beats
+   * the config section's gpgcheck=, repo_gpgcheck=, gpgkey=, which beat `verifyDefaults` (ovirt-repo.yaml).
+   */
+  verify?: VerifySettings;
+  verifyDefaults?: VerifySettings;
   /** Rewrite the store's index after publishing (default true). */
   writeIndex?: boolean;
   /**

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { clientNetwork, createReadClient, ErrorCodes, mergeNetworkSettings, isStagedWriteCapable, openSigner, OvirtRepoError, publicKeyFingerprints, silentLogger, type StagedWriteCapable, type Store, type StoreLock } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { repoLockName } from '../lock/store-locks.js';
+import { repomdCheck } from '../source/repomd-signature.js';
 import { resolveSourceSpecs } from '../source/sources.js';
 import { defaultBaseUrl } from '../store/layout.js';
 import { validateRepoName } from '../store/names.js';
@@ -11,6 +12,7 @@ import type { SnapshotSigning, SyncContext } from './context.js';
 import type { SyncOptions } from './options.js';
 import { stageTimer } from './shared/stage-timer.js';
 import { pauseForTest } from './shared/test-hooks.js';
+import { openVerify } from './shared/verify-settings.js';
 
 /**
  * Stage 0, prepare: the options checked and resolved (repo name, sources, filters and their digest), the
@@ -33,7 +35,9 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
   const where = options.config ? `[${options.config.section ?? repo}] in ${options.config.file}` : 'mirror sync';
   const network = await clientNetwork(mergeNetworkSettings(options.networkDefaults, specs.network, options.network), where, log, 'env');
   const signing = options.sign ? await openSigning(options.sign, options.env ?? process.env) : undefined;
+  const verify = await openVerify(options.verify, specs.verify, options.verifyDefaults, network);
   const layout = stagingStore(await openStore(options.store, { create: true, ...(options.s3 ? { s3: options.s3 } : {}) }));
+  const client = createReadClient({ maxSockets: workers, retries: options.retries, idleTimeoutMs: options.timeoutMs, minBytesPerSecond: options.minRate, logger: log, ...network });
   return {
     layout,
     repo,
@@ -45,7 +49,9 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
     baseUrl: (options.baseUrl ?? defaultBaseUrl(layout)).replace(/\/+$/, ''),
     compression: options.compression ?? 'gz',
     checkPool: options.checkPool ?? false,
-    client: createReadClient({ maxSockets: workers, retries: options.retries, idleTimeoutMs: options.timeoutMs, minBytesPerSecond: options.minRate, logger: log, ...network }),
+    client,
+    ...(verify ? { verify } : {}),
+    ...(verify?.repomd ? { checkRepomd: repomdCheck(client, verify.keys, verify.env) } : {}),
     log,
     options,
     timer: stageTimer(log),

@@ -68,7 +68,9 @@ export function readIncoming(ctx: SyncContext, latest: LatestSnapshot, sources: 
 async function withRepomd(ctx: SyncContext, s: SourceRepomd): Promise<FetchedSource> {
   if (s.repomd) return { source: s, repomd: s.repomd };
   const url = new URL('repodata/repomd.xml', s.location.base);
-  return { source: s, repomd: parseRepomd(await ctx.client.read(url, MAX_REPOMD_SIZE), url.href) };
+  const bytes = await ctx.client.read(url, MAX_REPOMD_SIZE);
+  await ctx.checkRepomd?.(bytes, url);
+  return { source: s, repomd: parseRepomd(bytes, url.href) };
 }
 
 /**

@@ -11,7 +11,7 @@ export function readSources(ctx: SyncContext, latest: LatestSnapshot): Promise<S
     const head = latest.record?.head;
     if (head?.optionsDigest === ctx.optDigest) for (const s of head.sources) recorded.set(s.url, s.repomdSha256);
     ctx.log.info(`Reading ${ctx.specs.length === 1 ? (ctx.specs[0]?.id ?? '') : `${ctx.specs.length} sources`}`);
-    return fetchSourceRepomds(ctx.specs, ctx.client, recorded, ctx.log, { mirrorBudgetMs: ctx.options.mirrorBudgetMs });
+    return fetchSourceRepomds(ctx.specs, ctx.client, recorded, ctx.log, { mirrorBudgetMs: ctx.options.mirrorBudgetMs, ...(ctx.checkRepomd ? { checkRepomd: ctx.checkRepomd } : {}) });
   });
 }
 

@@ -128,5 +128,6 @@ function recordHead(
     extraMetadata: o.extras,
     modular: o.modular,
     stats: o.stats,
+    ...(ctx.verify?.packages ? { gpgcheck: { keys: [...ctx.verify.keys.fingerprints].sort() } } : {}),
   };
 }

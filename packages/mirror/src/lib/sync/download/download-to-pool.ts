@@ -1,6 +1,8 @@
 import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
 import { ErrorCodes, fsyncPath, mapLimit, OvirtRepoError, redactUrl, type Logger, type ReadClient, type Store } from '@ovirt-repo/core';
 import { flushPool, stagePoolFile, type StagedPoolFile } from '../../store/pool.js';
+import type { Candidate } from '../shared/candidates.js';
 import type { DownloadResult } from '../shared/result.js';
 import type { DownloadPlan } from './plan-downloads.js';
 
@@ -11,9 +13,17 @@ import type { DownloadPlan } from './plan-downloads.js';
  * restarting the file from zero. A download is cut off as soon as it is larger than the metadata says (a
  * larger Content-Length is refused before reading). The first permanent failure (404, checksum mismatch
  * after a retry) stops the sync before anything is published. When this returns, every downloaded file is
- * durable in the pool.
+ * durable in the pool. `open` says where a package's bytes come from: by default its URL (gpgcheck.ts
+ * passes the checked copy in the work area).
  */
-export async function downloadToPool(layout: Store, plan: DownloadPlan, client: ReadClient, workers: number, log: Logger): Promise<DownloadResult> {
+export async function downloadToPool(
+  layout: Store,
+  plan: DownloadPlan,
+  client: ReadClient,
+  workers: number,
+  log: Logger,
+  open: (c: Candidate) => Promise<{ stream: Readable; size?: number }> = (c) => client.open(c.url),
+): Promise<DownloadResult> {
   const items = [...plan.fetch.map((c) => ({ c, replace: false })), ...plan.corrupt.map((c) => ({ c, replace: true }))];
   if (items.length === 0) return { count: 0, bytes: 0 };
   for (const c of plan.corrupt) log.warn(`pool file ${c.poolHref} is damaged (wrong size); fetching it again`);
@@ -30,7 +40,7 @@ export async function downloadToPool(layout: Store, plan: DownloadPlan, client: 
       const staged = await client.withRetries(where, async () => {
         progress.tick(-counted);
         counted = 0;
-        const { stream, size: announced } = await client.open(c.url);
+        const { stream, size: announced } = await open(c);
         try {
           if (announced !== undefined && announced > c.size) {
             stream.destroy();
@@ -60,7 +70,7 @@ export async function downloadToPool(layout: Store, plan: DownloadPlan, client: 
   return { count: items.length, bytes };
 }
 
-function announcedTooLarge(where: string, announced: number, size: number): OvirtRepoError {
+export function announcedTooLarge(where: string, announced: number, size: number): OvirtRepoError {
   return new OvirtRepoError(ErrorCodes.SIZE_MISMATCH, `${where} has Content-Length ${announced}, more than the ${size} bytes its metadata promises; not downloaded`, {
     target: where,
     hint: 'the source changed under its metadata or the metadata is stale; retry later or regenerate the source repo',
