@@ -100,4 +100,20 @@ describe('inject --require SECTION', () => {
       process.exitCode = exitCode;
     }
   });
+
+  it('inject.require in ovirt-repo.yaml (--config) requires the same, the flag adding to it', async () => {
+    const yaml = join(dir, 'ovirt-repo.yaml');
+    await writeFile(yaml, 'inject:\n  require: [ovirt-master-el9-experimental]\n');
+    const exitCode = process.exitCode;
+    try {
+      const map = mapUrl({ 'centos-baseos-el9': `${SNAP}/c/S2` });
+      const fromConfig = await captureOutput(() => Inject.run(['--json', '--mirrors', map, config, '--config', yaml], pluginRoot));
+      expect(JSON.parse(fromConfig.stdout)).toMatchObject({ error: { code: 'E_VERIFY_FAILED', data: { missing: ['ovirt-master-el9-experimental'] } } });
+      const both = await captureOutput(() => Inject.run(['--json', '--mirrors', map, config, '--config', yaml, '--require', 'local-tools'], pluginRoot));
+      expect(JSON.parse(both.stdout)).toMatchObject({ error: { data: { missing: ['ovirt-master-el9-experimental', 'local-tools'] } } });
+      expect(await readFile(config, 'utf8')).toBe(CONFIG);
+    } finally {
+      process.exitCode = exitCode;
+    }
+  });
 });

@@ -60,7 +60,7 @@ describe('configJsonSchema', () => {
     expect(schema['$schema']).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema['type']).toBe('object');
     expect(schema['additionalProperties']).toBe(false);
-    expect(Object.keys(schema['properties'] as Schema)).toEqual(['$schema', 'store', 'baseUrl', 'defaults', 'repos', 'publish', 'sync', 'network', 's3']);
+    expect(Object.keys(schema['properties'] as Schema)).toEqual(['$schema', 'store', 'baseUrl', 'defaults', 'repos', 'publish', 'sync', 'network', 's3', 'inject']);
     expect(schema['title']).toMatch(/ovirt-repo\.yaml/);
   });
 

@@ -15,6 +15,8 @@ export interface OvirtRepoConfig {
   baseUrl?: string;
   /** How an s3:// store is reached, where set (the rest comes from the AWS environment). */
   s3?: S3Config;
+  /** `inject:` of the file, where set. */
+  inject?: { require?: string[] };
   /** What a repo that does not set a value gets, also used for repos found in the store but not configured. */
   defaults: RepoDefaults;
   /** Configured repos by name. */
@@ -197,6 +199,7 @@ export function resolveConfig(file: ConfigFile, dir: string): OvirtRepoConfig {
     ...(file.store === undefined ? {} : { store: resolveLocation(dir, file.store) }),
     ...(file.baseUrl === undefined ? {} : { baseUrl: normalizeBaseUrl(file.baseUrl) }),
     ...(file.s3 ? { s3: { ...file.s3 } } : {}),
+    ...(file.inject?.require ? { inject: { require: [...file.inject.require] } } : {}),
     ...(file.network ? { network: resolveNetwork(file.network, dir) } : {}),
     defaults,
     repos,

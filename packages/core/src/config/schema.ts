@@ -219,6 +219,18 @@ export const networkSchema = z
   })
   .meta({ description: 'How upstream servers are reached by mirror sync: proxy and TLS certificates. See docs/trust.md.' });
 
+export const injectSchema = z
+  .strictObject({
+    require: z
+      .array(z.string().min(1))
+      .optional()
+      .meta({
+        description: 'Sections `ovirt-repo inject` must inject (or insert) into some config, else it fails and changes no file, as --require does (the flag adds to these).',
+        examples: [['ovirt-master-el9-experimental']],
+      }),
+  })
+  .meta({ description: 'How `ovirt-repo inject` checks its work. See docs/inject.md.' });
+
 export const s3Schema = z
   .strictObject({
     endpoint: z
@@ -274,6 +286,7 @@ export const configFileSchema = z
     sync: syncSchema.nullable().optional(),
     network: networkSchema.nullable().optional(),
     s3: s3Schema.nullable().optional(),
+    inject: injectSchema.nullable().optional(),
   })
   .meta({
     title: 'ovirt-repo configuration (ovirt-repo.yaml)',

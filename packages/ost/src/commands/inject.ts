@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, networkFlagValues, tlsFlags } from '@ovirt-repo/core';
+import { BaseCommand, loadConfig, networkFlagValues, sharedFlags, tlsFlags } from '@ovirt-repo/core';
 import { injectFiles, type InjectFilesResult } from '../lib/inject.js';
 
 export default class Inject extends BaseCommand<typeof Inject> {
@@ -45,18 +45,21 @@ The map (--mirrors, default $CI_MIRRORS_URL) is an http(s) URL, a JSON or YAML f
     'none-value': Flags.string({ summary: 'The no-proxy value to write (default: _none_ for -elN and -fcNN below 29, else None).', helpValue: 'VALUE' }),
     strict: Flags.boolean({ summary: 'Fail when the map is unreachable instead of warning and leaving the files unchanged.', default: false }),
     require: Flags.string({
-      summary: 'Fail, changing no file, unless this section is injected into some config (repeatable).',
+      summary: 'Fail, changing no file, unless this section is injected into some config (repeatable; adds to inject.require of ovirt-repo.yaml).',
       helpValue: 'SECTION',
       multiple: true,
     }),
     'lock-out': Flags.string({ summary: 'Write a lock file recording every URL injected.', helpValue: 'FILE' }),
     'from-lock': Flags.string({ summary: 'Apply the URLs a lock file recorded instead of reading a map.', helpValue: 'FILE' }),
     ...tlsFlags,
+    config: sharedFlags.config(),
   };
 
   public async run(): Promise<InjectFilesResult> {
     const { argv } = await this.parse(Inject);
     const fromLock = this.flags['from-lock'];
+    const { config } = await loadConfig({ file: this.flags.config });
+    const require = [...(config.inject?.require ?? []), ...(this.flags.require ?? [])];
     const result = await injectFiles({
       files: argv as string[],
       mirrors: this.flags.mirrors ?? (fromLock ? undefined : process.env.CI_MIRRORS_URL || undefined),
@@ -66,7 +69,7 @@ The map (--mirrors, default $CI_MIRRORS_URL) is an http(s) URL, a JSON or YAML f
       noneValue: this.flags['none-value'],
       strict: this.flags.strict,
       lockOut: this.flags['lock-out'],
-      ...(this.flags.require ? { require: this.flags.require } : {}),
+      ...(require.length ? { require } : {}),
       tls: networkFlagValues(this.flags),
       logger: this.logger,
     });
