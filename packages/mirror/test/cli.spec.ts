@@ -40,7 +40,11 @@ describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
 
     const bad = await ovirtRepo(['mirror', 'sync', 'el9', '--from', join(dir, 'missing'), '--store', store]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/Error \[E_FETCH\]: .*missing\/repodata\/repomd\.xml/);
+    expect(bad.stderr).toContain(`Error [E_NOT_FOUND]: source directory ${join(dir, 'missing')}/ does not exist`);
+    // A directory that exists but holds no repodata/ is another mistake, named as such.
+    const notRepo = await ovirtRepo(['mirror', 'sync', 'el9', '--from', dir, '--store', store]);
+    expect(notRepo.code).toBe(1);
+    expect(notRepo.stderr).toContain('the source is not a YUM repo (no repodata/repomd.xml)');
     expect(bad.stderr).toContain('Hint:');
 
     // A usage error raised by the command (not by oclif's parser) exits 2 as well.

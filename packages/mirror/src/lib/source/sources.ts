@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { ErrorCodes, isOvirtRepoError, MAX_REPOMD_SIZE, type NetworkSettings, OvirtRepoError, parseRepomd, redactUrl, type Logger, type ReadClient, type Repomd, type ReadRequestOptions } from '@ovirt-repo/core';
 import { parseLocation, resolveHref, type RepoLocation } from './location.js';
 import { mirrorsNamedBy, parseMetalink, parseMirrorlist } from './mirror-list.js';
@@ -150,8 +152,9 @@ async function fetchOne(index: number, spec: SourceSpec, client: ReadClient, rec
   };
   const only = candidates.length === 1 ? candidates[0] : undefined;
   if (only !== undefined) {
-    return fromMirror(only, {}).catch((e: unknown) => {
-      throw annotateRepomdError(e, redactUrl(resolveHref(parseLocation(only).base, 'repodata/repomd.xml', spec.id).href));
+    return fromMirror(only, {}).catch(async (e: unknown) => {
+      const base = parseLocation(only).base;
+      throw (await missingDirectory(e, base)) ?? annotateRepomdError(e, redactUrl(resolveHref(base, 'repodata/repomd.xml', spec.id).href));
     });
   }
   // Several mirrors: each gets one try (the next mirror is the better retry), all of them a bounded time.
@@ -172,6 +175,19 @@ async function fetchOne(index: number, spec: SourceSpec, client: ReadClient, rec
       ? 'no mirror answered in time; retry later, or allow more time with --mirror-budget (sync.mirrorBudget in ovirt-repo.yaml)'
       : 'every mirror failed or was out of date; retry later',
     data: { failures: failures.slice(0, MAX_LISTED_FAILURES), tried: outcome.tried, listed: candidates.length },
+  });
+}
+
+/** A local source that is not there at all is a wrong path, not a directory that is not a repo. */
+async function missingDirectory(e: unknown, base: URL): Promise<OvirtRepoError | undefined> {
+  if (base.protocol !== 'file:' || !isOvirtRepoError(e) || e.data?.code !== 'ENOENT') return undefined;
+  const dir = fileURLToPath(base);
+  const exists = await stat(dir).then(() => true, (err: NodeJS.ErrnoException) => err.code !== 'ENOENT');
+  if (exists) return undefined;
+  return new OvirtRepoError(ErrorCodes.NOT_FOUND, `source directory ${dir} does not exist`, {
+    target: dir,
+    hint: 'check the path given to --from (relative paths are taken from the current directory), or the source of the repo in ovirt-repo.yaml',
+    cause: e,
   });
 }
 
