@@ -14,6 +14,7 @@ export {
 } from './fs/index.js';
 // What library code reports through.
 export { type Logger, type Progress, silentLogger } from './log/logger.js';
+export { humanBytes, plural } from './log/words.js';
 // Commands: the base class every plugin's commands extend, shared flags.
 export { BaseCommand, EXIT_USAGE, networkFlags, networkFlagValues, sharedFlags, signFlags, tlsFlags } from './cli/index.js';
 // Compression by name.

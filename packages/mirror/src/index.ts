@@ -53,7 +53,7 @@ export { collectReferences, type PoolReferences } from './lib/gc/references.js';
 export { collectStatus, type StoreStatus, type StatusRepo, type StatusSnapshot } from './lib/status/collect-status.js';
 export { renderStorePage, renderRepoPage, escapeHtml, STORE_PAGE_HISTORY } from './lib/status/render-status.js';
 export { writeStatusPages, refreshStatusPages, type StatusPagesResult } from './lib/status/write-status.js';
-export { humanBytes } from './lib/status/human-bytes.js';
+export { humanBytes } from '@ovirt-repo/core';
 // Serve
 export { startStoreServer, type ServeOptions, type StoreServer } from './lib/serve/static-server.js';
 export { syncAllRepos, type SyncAllResult } from './lib/sync/sync-all.js';

@@ -28,11 +28,22 @@ describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
     const human = await ovirtRepo(['mirror', 'sync', 'el9', '--from', src], { OVIRT_REPO_STORE: store });
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('no change');
+    // A change is reported once, counted for people.
+    const another = await ovirtRepo(['mirror', 'sync', 'el8', '--from', src], { OVIRT_REPO_STORE: store });
+    const published = `${another.stdout}${another.stderr}`.split('\n').filter((l) => l.startsWith('Published '));
+    // The pool already holds the package: nothing downloaded.
+    expect(published).toEqual([expect.stringMatching(/^Published el8\/\S+: 1 package, \+1 -0, 0 downloaded \(0 B\)$/)]);
 
     // --check-pool reaches the pool check even with nothing changed, and reports it.
     const checked = await ovirtRepo(['mirror', 'sync', 'el9', '--from', src, '--check-pool', '--json'], { OVIRT_REPO_STORE: store });
     expect(checked.code).toBe(0);
     expect(JSON.parse(checked.stdout)).toMatchObject({ changed: false, reason: expect.stringContaining('the pool holds every package'), downloaded: { count: 0 }, commitAttempts: 0 });
+
+    // gc --dry-run says what it would do, not what it did.
+    const dry = await ovirtRepo(['gc', '--dry-run', '--store', store]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^Would remove 0 snapshots and 0 pool files \(0 B\); kept 2 snapshots and 1 pool file; 0 leftovers to clean$/m);
+    expect(`${dry.stdout}${dry.stderr}`).not.toMatch(/\bremoved\b/);
 
     const list = await ovirtRepo(['snapshot', 'list', 'el9', '--store', store]);
     expect(list.stdout).toContain(result.snapshot);

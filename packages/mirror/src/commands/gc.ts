@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, sharedFlags } from '@ovirt-repo/core';
+import { BaseCommand, humanBytes, plural, sharedFlags } from '@ovirt-repo/core';
 import { durationFlag } from '../lib/cli/flags.js';
 import { openExistingStore } from '../lib/cli/store-context.js';
 import { retentionFromConfig, runGc, type GcResult } from '../lib/gc/run-gc.js';
@@ -47,7 +47,7 @@ Then every pool file that no remaining snapshot of any repo references is remove
     });
     const verb = r.dryRun ? 'Would remove' : 'Removed';
     this.log(
-      `${verb} ${r.removedSnapshots.length} snapshots and ${r.removedPoolFiles} pool files (${r.removedPoolBytes} bytes); kept ${r.keptSnapshots.length} snapshots and ${r.keptPoolFiles} pool files${r.protectedByRunningSyncs ? ` (${r.protectedByRunningSyncs} held by running syncs)` : ''}; ${r.removedLeftovers} leftovers cleaned`,
+      `${verb} ${plural(r.removedSnapshots.length, 'snapshot')} and ${plural(r.removedPoolFiles, 'pool file')} (${humanBytes(r.removedPoolBytes)}); kept ${plural(r.keptSnapshots.length, 'snapshot')} and ${plural(r.keptPoolFiles, 'pool file')}${r.protectedByRunningSyncs ? ` (${r.protectedByRunningSyncs} held by running syncs)` : ''}; ${plural(r.removedLeftovers, 'leftover')} ${r.dryRun ? 'to clean' : 'cleaned'}`,
     );
     return r;
   }

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, ErrorCodes, mergeNetworkSettings, networkFlags, networkFlagValues, OvirtRepoError, sharedFlags, signFlags } from '@ovirt-repo/core';
+import { BaseCommand, ErrorCodes, humanBytes, mergeNetworkSettings, networkFlags, networkFlagValues, OvirtRepoError, plural, sharedFlags, signFlags } from '@ovirt-repo/core';
 import { resolvePublishRequest } from '../lib/publish-config.js';
 import { publish, type PublishResult } from '../lib/publish.js';
 
@@ -134,11 +134,11 @@ function parseSettings(pairs: string[]): Record<string, string> {
 function summarize(r: PublishResult): string {
   const verb = r.dryRun ? 'Would publish' : 'Published';
   const head = r.changed
-    ? `${verb} ${r.source} to ${r.destination}: ${r.listed.total} packages listed (${r.listed.fromSource} from the source, ${r.listed.fromHistory} kept from history); ${r.added.length} added, ${r.removed.length} no longer listed.`
-    : `Nothing to publish: ${r.destination} already lists what ${r.source} has (${r.listed.total} packages, revision ${r.revision ?? '?'}).`;
+    ? `${verb} ${r.source} to ${r.destination}: ${plural(r.listed.total, 'package')} listed (${r.listed.fromSource} from the source, ${r.listed.fromHistory} kept from history); ${r.added.length} added, ${r.removed.length} no longer listed.`
+    : `Nothing to publish: ${r.destination} already lists what ${r.source} has (${plural(r.listed.total, 'package')}, revision ${r.revision ?? '?'}).`;
   const lines = [head];
-  if (r.uploaded.packages || r.uploaded.metadataFiles) lines.push(`${r.dryRun ? 'Would copy' : 'Copied'} ${r.uploaded.packages} packages and ${r.uploaded.metadataFiles} metadata files (${r.uploaded.bytes} bytes).`);
-  if (r.pruned.paths.length) lines.push(`${r.dryRun ? 'Would prune' : 'Pruned'} ${r.pruned.packages} packages, ${r.pruned.metadataFiles} metadata files and ${r.pruned.leftovers} leftovers (${r.pruned.bytes} bytes).`);
+  if (r.uploaded.packages || r.uploaded.metadataFiles) lines.push(`${r.dryRun ? 'Would copy' : 'Copied'} ${plural(r.uploaded.packages, 'package')} and ${plural(r.uploaded.metadataFiles, 'metadata file')} (${humanBytes(r.uploaded.bytes)}).`);
+  if (r.pruned.paths.length) lines.push(`${r.dryRun ? 'Would prune' : 'Pruned'} ${plural(r.pruned.packages, 'package')}, ${plural(r.pruned.metadataFiles, 'metadata file')} and ${plural(r.pruned.leftovers, 'leftover')} (${humanBytes(r.pruned.bytes)}).`);
   for (const note of r.notes) lines.push(`Note: ${note}.`);
   return lines.join('\n');
 }

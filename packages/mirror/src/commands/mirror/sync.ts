@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, loadConfig, networkFlags, networkFlagValues, sharedFlags, signFlags } from '@ovirt-repo/core';
+import { BaseCommand, humanBytes, loadConfig, networkFlags, networkFlagValues, plural, sharedFlags, signFlags } from '@ovirt-repo/core';
 import { durationFlag, sizeFlag } from '../../lib/cli/flags.js';
 import { syncOptionsFor } from '../../lib/sync/config-options.js';
 import { syncAllRepos, type SyncAllResult } from '../../lib/sync/sync-all.js';
@@ -142,7 +142,7 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
       if (this.args.repo) this.error('give either REPO or --all, not both', { exit: 2 });
       const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers, maxMetadataSize: f['max-metadata-size'], ...network, ...sign, ...verify };
       const all = await syncAllRepos(loaded, flags, extra, this.logger);
-      this.log(all.results.map((r) => (r.changed ? `${r.repo}: published ${r.snapshot} (${r.packages} packages)` : `${r.repo}: no change`)).join('\n'));
+      this.log(all.results.map((r) => (r.changed ? `${r.repo}: published ${r.snapshot} (${plural(r.packages, 'package')})` : `${r.repo}: no change`)).join('\n'));
       return all;
     }
     if (!this.args.repo) this.error('missing REPO (or --all to sync every configured repo)', { exit: 2 });
@@ -168,10 +168,10 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
       loaded,
     );
     const result = await syncRepo({ ...options, ...extra, logger: this.logger });
-    const dl = `${result.downloaded.count} downloaded (${result.downloaded.bytes} bytes)`;
+    const dl = `${result.downloaded.count} downloaded (${humanBytes(result.downloaded.bytes)})`;
     this.log(
       result.changed
-        ? `Published ${result.repo}/${result.snapshot}: ${result.packages} packages, +${result.added} -${result.removed}, ${dl}${result.signature ? `, signed by ${result.signature.fingerprint}` : ''}\n${result.url}`
+        ? `Published ${result.repo}/${result.snapshot}: ${plural(result.packages, 'package')}, +${result.added} -${result.removed}, ${dl}${result.signature ? `, signed by ${result.signature.fingerprint}` : ''}\n${result.url}`
         : `${result.repo}: no change (${result.reason}); latest is ${result.snapshot ?? 'none'}`,
     );
     return result;

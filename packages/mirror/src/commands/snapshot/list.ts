@@ -1,8 +1,7 @@
 import { Args } from '@oclif/core';
-import { BaseCommand, sharedFlags } from '@ovirt-repo/core';
+import { BaseCommand, humanBytes, sharedFlags } from '@ovirt-repo/core';
 import { openExistingStore } from '../../lib/cli/store-context.js';
 import { listSnapshots, type ListSnapshotsResult } from '../../lib/snapshot/list-snapshots.js';
-import { humanBytes } from '../../lib/status/human-bytes.js';
 
 export default class SnapshotList extends BaseCommand<typeof SnapshotList> {
   static override summary = "List a repo's snapshots: id, time, packages, size, pinned, latest.";

@@ -1,4 +1,4 @@
-import { baseKey, isTempName, repoConfigFor, silentLogger, type Logger, type OvirtRepoConfig, type Store, type StoreLock } from '@ovirt-repo/core';
+import { baseKey, humanBytes, isTempName, plural, repoConfigFor, silentLogger, type Logger, type OvirtRepoConfig, type Store, type StoreLock } from '@ovirt-repo/core';
 import { readPoolUsers } from '../lock/pool-guard.js';
 import { GC_LOCK, repoLockName, retentionLockName, withStoreLock } from '../lock/store-locks.js';
 import { CACHE_DIR, CACHE_PARTS, POOL_DIR, cacheKey, repoKey, snapshotKey } from '../store/layout.js';
@@ -155,7 +155,7 @@ export async function runGc(store: Store, options: GcOptions = {}): Promise<GcRe
       result.removedPoolFiles++;
       result.removedPoolBytes += file.size;
     }
-    progress.done(`Pool: removed ${result.removedPoolFiles} files (${result.removedPoolBytes} bytes), kept ${result.keptPoolFiles}`);
+    progress.done(`Pool: ${dryRun ? 'would remove' : 'removed'} ${plural(result.removedPoolFiles, 'file')} (${humanBytes(result.removedPoolBytes)}), kept ${result.keptPoolFiles}`);
   } finally {
     await gcLock?.release();
   }

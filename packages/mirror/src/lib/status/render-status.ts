@@ -1,8 +1,8 @@
+import { humanBytes, plural } from '@ovirt-repo/core';
 import { INDEX_FORMATS } from '../index/formats.js';
 import { INDEX_BASENAME, LATEST_FILE, STATUS_PAGE, YUM_DIR } from '../store/layout.js';
 import { CHANGE_KINDS } from '../store/snapshot-summary.js';
 import type { StatusRepo, StatusSnapshot, StoreStatus } from './collect-status.js';
-import { humanBytes } from './human-bytes.js';
 import { STATUS_CSS } from './status-style.js';
 
 /** Snapshots per repo on the store page (plus older pinned ones); the repo page lists them all. */
@@ -178,7 +178,6 @@ function indexFilesNav(links: Links): string {
 function totals(status: StoreStatus): string {
   const snapshots = status.repos.reduce((n, r) => n + r.snapshots.length, 0);
   const pinned = status.repos.reduce((n, r) => n + r.snapshots.filter((s) => s.pin).length, 0);
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   return `${plural(status.repos.length, 'repo')}, ${plural(snapshots, 'snapshot')}, ${pinned} pinned`;
 }
 

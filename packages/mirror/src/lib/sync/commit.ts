@@ -23,7 +23,8 @@ export function commit(ctx: SyncContext, latest: LatestSnapshot, sources: readon
       return undefined;
     }
     area.staging = undefined;
-    ctx.log.info(`Published ${ctx.repo}/${written.id}: ${written.stats.packages} packages`);
+    // The command prints the result; this is for -v.
+    ctx.log.debug(`committed ${ctx.repo}/${written.id}: ${written.stats.packages} packages`);
     // Best effort: a cache only saves time.
     written.cache?.retainUsed();
     return changed(ctx, latest, sources, written, downloaded);
