@@ -17,6 +17,12 @@ describe('ovirt-repo binary', () => {
     expect(topic).toMatch(/minirepo verify/);
   });
 
+  it('plugins lists the feature plugins that give the commands', async () => {
+    const { stdout } = await run(['plugins']);
+    for (const name of ['minirepo', 'mirror', 'ost', 'publisher']) expect(stdout).toMatch(new RegExp(`^@ovirt-repo/plugin-${name} \\d+\\.\\d+\\.\\d+`, 'm'));
+    expect(stdout).not.toContain('No plugins installed');
+  });
+
   it('prints the version', async () => {
     const { stdout } = await run(['--version']);
     expect(stdout).toMatch(/^@ovirt-repo\/cli\/\d+\.\d+\.\d+ linux-/);
