@@ -54,6 +54,12 @@ describe('ovirt-repo binary', () => {
     const value = await failure(['minirepo', 'create', '.', '--compress', 'xzz', '--json']);
     expect(value.code).toBe(2);
     expect(JSON.parse(value.stdout).error).toEqual({ code: 'E_USAGE', message: 'minirepo create: --compress=xzz is not one of gz, xz, zstd (did you mean "xz"?)', hint: 'ovirt-repo minirepo create --help lists its flags and arguments' });
+    // A value a flag's own parser refuses is a usage error too (oclif wraps it as "Parsing --workers").
+    const range = await failure(['minirepo', 'create', '.', '--workers', '0']);
+    expect(range.code).toBe(2);
+    expect(range.stderr).toBe('Error [E_USAGE]: minirepo create: --workers must be a whole number from 1 to 256, got "0"\nHint: ovirt-repo minirepo create --help lists its flags and arguments\n');
+    // oclif's notes about flags that take several values are left out.
+    expect((await failure(['inject'])).stderr).toBe('Error [E_USAGE]: inject: Missing 1 required arg: file  Config file or quoted glob (more may follow).\nHint: ovirt-repo inject --help lists its flags and arguments\n');
     const extra = await failure(['minirepo', 'verify', 'a', 'b', 'c']);
     expect(extra.code).toBe(2);
     expect(extra.stderr.split('\n').filter(Boolean).length).toBeLessThanOrEqual(3);

@@ -93,7 +93,8 @@ describe('inject --require SECTION', () => {
       expect((bad.error as { oclif?: { exit?: number } } | undefined)?.oclif?.exit).toBe(1);
       expect(JSON.parse(bad.stdout)).toMatchObject({ error: { code: 'E_VERIFY_FAILED', data: { missing: ['ovirt-master-el9-experimental'] } } });
       expect(await readFile(config, 'utf8')).toBe(CONFIG);
-      const ok = await captureOutput(() => Inject.run(['--mirrors', mapUrl({ 'centos-baseos-el9': `${SNAP}/c/S2` }), config, '--require', 'centos-baseos-el9'], pluginRoot));
+      // One section per --require: a config named after it is still a config.
+      const ok = await captureOutput(() => Inject.run(['--mirrors', mapUrl({ 'centos-baseos-el9': `${SNAP}/c/S2` }), '--require', 'centos-baseos-el9', config], pluginRoot));
       expect(ok.error).toBeUndefined();
       expect(ok.stdout).toContain(`${config}: injected centos-baseos-el9; left alone ovirt-master-el9-experimental, local-tools`);
     } finally {

@@ -81,7 +81,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected override async catch(caught: Interfaces.CommandError): Promise<unknown> {
     if (caught instanceof Errors.ExitError) throw caught;
-    const err = !isOvirtRepoError(caught) && exitCodeOf(caught) === EXIT_USAGE ? usageError(caught, this.parsedCommand()) : caught;
+    const err = !isOvirtRepoError(caught) && (exitCodeOf(caught) === EXIT_USAGE || isFlagParseError(caught)) ? usageError(caught, this.parsedCommand()) : caught;
     if (!this.jsonEnabled() && !isOvirtRepoError(err)) return super.catch(err);
     if (this.jsonEnabled()) {
       this.logJson(this.toErrorJson(err));
@@ -98,6 +98,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const ctor = this.ctor as typeof BaseCommand;
     return { name: this.id?.replaceAll(':', ' ') ?? 'ovirt-repo', bin: this.config.bin, flags: [...Object.keys(ctor.flags ?? {}), ...Object.keys(ctor.baseFlags ?? {}), 'json'] };
   }
+}
+
+/** A flag's own parse function failed (a value out of range): oclif rethrows its error as "Parsing --flag ...". */
+function isFlagParseError(err: unknown): boolean {
+  return err instanceof Error && /^Parsing --[\w-]+ ?\n/.test(err.message);
 }
 
 function exitCodeOf(err: unknown): number | undefined {

@@ -20,7 +20,9 @@ const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
  * help, which oclif prints for some of them.
  */
 export function usageError(err: Error, command: ParsedCommand): OvirtRepoError {
-  const lines = err.message.replace(ANSI, '').split('\n').map((l) => l.trim()).filter((l) => l && l !== 'See more help with --help');
+  const lines = err.message.replace(ANSI, '').split('\n').map((l) => l.trim()).filter((l) => l && l !== 'See more help with --help' && !/^Parsing --[\w-]+$/.test(l))
+    // oclif's notes on flags that take several values: about how to parse, not what went wrong.
+    .filter((l) => !/^(Note: |Alternatively, )/.test(l));
   const hint = `${command.bin} ${command.name} --help lists its flags and arguments`;
   const unknown = (err as { flags?: unknown }).flags;
   if (Array.isArray(unknown) && unknown.every((f) => typeof f === 'string')) {

@@ -48,6 +48,8 @@ The map (--mirrors, default $CI_MIRRORS_URL) is an http(s) URL, a JSON or YAML f
       summary: 'Fail, changing no file, unless this section is injected into some config (repeatable; adds to inject.require of ovirt-repo.yaml).',
       helpValue: 'SECTION',
       multiple: true,
+      // One section per --require, so a config file after it stays an argument.
+      multipleNonGreedy: true,
     }),
     'lock-out': Flags.string({ summary: 'Write a lock file recording every URL injected.', helpValue: 'FILE' }),
     'from-lock': Flags.string({ summary: 'Apply the URLs a lock file recorded instead of reading a map.', helpValue: 'FILE' }),
