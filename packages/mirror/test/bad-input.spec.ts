@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -79,10 +79,14 @@ describeWithTools(['createrepo_c'], 'mirror sync with bad input', () => {
     }
   });
 
-  it('fails on a directory that is not a repo', async () => {
-    const err = await syncRepo({ store, repo: 'r', from: [join(dir, 'nothing-here')] }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'E_FETCH', message: expect.stringContaining('repodata/repomd.xml') });
+  it('fails on a directory that is not a repo, and on one that does not exist, saying which', async () => {
+    await mkdir(join(dir, 'not-a-repo'), { recursive: true });
+    const err = await syncRepo({ store, repo: 'r', from: [join(dir, 'not-a-repo')] }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_FETCH', message: expect.stringContaining('repodata/repomd.xml not found: the source is not a YUM repo') });
     expect((err as { hint?: string }).hint).toMatch(/repodata/);
+    await expectNothingPublished('r');
+    const missing = await syncRepo({ store, repo: 'r', from: [join(dir, 'nothing-here')] }).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: 'E_NOT_FOUND', message: `source directory ${join(dir, 'nothing-here')}/ does not exist`, hint: expect.stringContaining('--from') });
     await expectNothingPublished('r');
   });
 
