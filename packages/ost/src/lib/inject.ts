@@ -117,14 +117,16 @@ export async function injectFiles(options: InjectFilesOptions): Promise<InjectFi
       summary = { uri: loaded.uri, sources: loaded.sources, repos: loaded.repos.size, insertions: count(loaded) };
     } catch (e) {
       if (!isUnreachableError(e) || options.strict) throw e;
-      if (options.require?.length) requireSections(options.require, configs.map((c) => viewOf(c.path, injectConfigText(c.text, emptyMirrorMap(), { source: c.path }))), undefined, e.message);
+      // Each config as it stays: every section left alone.
+      const untouched = configs.map((c) => ({ path: c.path, out: injectConfigText(c.text, emptyMirrorMap(), { source: c.path }) }));
+      if (options.require?.length) requireSections(options.require, untouched.map(({ path, out }) => viewOf(path, out)), undefined, e.message);
       // Jobs run on when the mirrors are down, against the repos their configs name (mirror_client's
       // behaviour); --strict is for jobs that must not.
       warn(`mirror map unreachable, configs left unchanged: ${e.message}`);
       const result: InjectFilesResult = {
         status: 'unreachable',
         map: { uri: source.mirrors, sources: [], repos: 0, insertions: 0, error: e.message },
-        files: configs.map((c) => ({ path: c.path, changed: false, injected: [], inserted: [], skipped: [], leftAlone: injectConfigText(c.text, emptyMirrorMap(), { source: c.path }).sections })),
+        files: untouched.map(({ path, out }) => ({ path, changed: false, injected: [], inserted: [], skipped: [], leftAlone: out.sections })),
         warnings,
       };
       if (lockFile) {
