@@ -55,9 +55,9 @@ export { packageRootOf } from './util/package-root.js';
 export {
   type BatchCapable, checkSyncTarget, type ConformanceCheck, type ConformanceOptions, type ConformanceReport,
   type HardlinkCapable, isBatchCapable, isHardlinkCapable, isLocalFile, isLocalPathCapable, isLockCapable,
-  isUnderTargetPath, type LocalFile, type LocalPathCapable, type LockCapable, nonRootTargetPath, normalizeTargetPath,
+  isAtomicLinkCapable, isUnderTargetPath, type LocalFile, type LocalPathCapable, type LockCapable, nonRootTargetPath, normalizeTargetPath,
   openTarget, parseTargetLocation, putAll, type PutData, putDataToStream, type PutItem, readTargetFile, redactLocation,
-  registerTarget, type RegisterTargetOptions, removeAll, type SyncTarget, targetBasename, type TargetEntry,
+  registerTarget, type RegisterTargetOptions, removeAll, resolveLinkTarget, type AtomicLinkCapable, type SyncTarget, targetBasename, type TargetEntry,
   type TargetFactory, type TargetLocation, type TargetLock, type TargetOpenOptions, targetRegistry, TargetRegistry,
   type TargetSchemeInfo, writePutDataToFile,
 } from './target/index.js';

@@ -69,6 +69,6 @@ describeWithTools(['createrepo_c'], 'publish commands', () => {
     expect(JSON.parse(list.stdout).targets.map((t: { scheme: string }) => t.scheme)).toEqual(expect.arrayContaining(['file', 'rsync', 'ssh']));
     const check = await captureOutput(() => PublishTargets.run(['--check', join(dir, 'checked')], pluginRoot));
     expect(check.error).toBeUndefined();
-    expect(check.stdout).toMatch(/all \d+ checks passed \(capabilities: hardlink, local-path, lock\)/);
+    expect(check.stdout).toMatch(/all \d+ checks passed \(capabilities: hardlink, symlink, local-path, lock\)/);
   });
 });

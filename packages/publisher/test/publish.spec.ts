@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCodes } from '@ovirt-repo/core';
@@ -290,5 +290,11 @@ describeWithTools(['createrepo_c', 'dnf', 'rpm', 'rsync'], 'publish to an rsync 
     expect(r).toMatchObject({ changed: true, destination: `deploy@web.example:${dest}` });
     expect(await checkRepo(dest)).toEqual(['hello-1.0-1.noarch']);
     expect(await readFile(log, 'utf8')).toMatch(/^-l deploy web\.example rsync --server/m);
+    // repomd.xml is reached through the link that a next publish moves (with its signature) in one step.
+    expect(await readlink(join(dest, 'repodata', 'repomd.xml'))).toBe('../.ovirt-repo/repomd/live/repomd.xml');
+    const v2 = await makeRepo(join(dir, 'ssh-v2'), [rpmSpec('hello', '2.0')]);
+    await publish({ from: v2, to: `deploy@web.example:${dest}`, env: { ...process.env, RSYNC_RSH: rsh } });
+    expect(await checkRepo(dest)).toEqual(['hello-1.0-1.noarch', 'hello-2.0-1.noarch']);
+    expect(await readdir(join(dest, '.ovirt-repo', 'repomd'))).toHaveLength(2);
   });
 });

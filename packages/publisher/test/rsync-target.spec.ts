@@ -45,6 +45,8 @@ describeWithTools(['rsync'], 'rsync target against a real rsync daemon on loopba
     const scp = await open(`deploy@build-host.example:${dest}`, { ...process.env, RSYNC_RSH: rsh });
     const report = await checkSyncTarget(scp);
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    // Over ssh the receiving rsync replaces links in one rename, so the target offers them.
+    expect(report.capabilities).toEqual(['batch', 'symlink']);
     const url = await open(`ssh://deploy@build-host.example:2222${dest}`, { ...process.env, RSYNC_RSH: rsh });
     await url.put('hello.txt', 'over ssh');
     expect(await readFile(join(dest, 'hello.txt'), 'utf8')).toBe('over ssh');

@@ -11,7 +11,7 @@ import { HISTORY_PATH, parseHistory } from '../src/lib/history.js';
 import { publish, type PublishOptions, type PublishResult } from '../src/lib/publish.js';
 import type { S3Target } from '../src/lib/targets/s3/s3-target.js';
 import { recordingTarget } from './helpers/recording-target.js';
-import { dnf, makeRepo, namedBy, rpmSpec, treeDigest } from './helpers/repos.js';
+import { dnf, makeRepo, namedBy, rpmSpec, servedDigest } from './helpers/repos.js';
 import { emptyS3Prefix, publicTestBucket, s3Env, testS3Target } from './helpers/s3.js';
 
 const pluginRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,12 +67,12 @@ describeWithS3('publish to s3://', (server: S3TestServer) => {
         const first = await run({ from: v1, to: recorded.target, now: at(0) });
         await run({ from: v1, to: fileDest, now: at(0) });
         expect([first.changed, first.uploaded.packages, first.destination]).toEqual([true, 2, `s3://${bucket}/${prefix}repo`]);
-        expect(withoutLocks(await objectDigest(s3))).toEqual(withoutLocks(await treeDigest(fileDest)));
+        expect(withoutLocks(await objectDigest(s3))).toEqual(withoutLocks(await servedDigest(fileDest)));
 
         const firstLog = recorded.log.splice(0);
         const second = await run({ from: v2, to: recorded.target, now: at(1) });
         await run({ from: v2, to: fileDest, now: at(1) });
-        expect(withoutLocks(await objectDigest(s3))).toEqual(withoutLocks(await treeDigest(fileDest)));
+        expect(withoutLocks(await objectDigest(s3))).toEqual(withoutLocks(await servedDigest(fileDest)));
         const history = parseHistory(await readTargetFile(s3, HISTORY_PATH), 'history');
         expect(history.generations.map((g) => [g.publishedAt, g.packages, g.source])).toEqual([
           [at(0).toISOString(), 2, v1],

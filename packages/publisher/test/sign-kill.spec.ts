@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeWithTools, gpgcheckDnf, makeGpgHome, makeTempDir, type TestGpgHome, type TestGpgKey } from '@ovirt-repo/test-support';
@@ -8,18 +8,35 @@ import { at, BUILT_PLUGIN as built, NEW, OLD, publishUntil } from './helpers/kil
 import { checkRepo, makeRepo, rpmSpec } from './helpers/repos.js';
 
 /**
- * Kill points through one signed publish onto a signed destination, with the listing served right after
- * and whether dnf with repo_gpgcheck=1 accepts it. `before:repomd:1` is the one moment between the new
- * repomd.xml.asc and the new repomd.xml (docs/trust.md): the old repomd.xml beside the new signature.
+ * Kill points through one signed publish onto a signed directory, with the listing served right after; dnf
+ * with repo_gpgcheck=1 must accept the repository at every one of them. repomd.xml and its signature are
+ * written into their own directory (`pair`) and both go live when one link moves (`repomd`), so there is
+ * no moment with a repomd.xml beside a signature that is not its own (docs/trust.md).
  */
-const POINTS: Array<[string, string[], boolean]> = [
-  ['after:package:1', OLD, true],
-  ['after:metadata:2', OLD, true],
-  ['after:history:1', OLD, true],
-  ['before:repomd:1', OLD, false],
-  ['after:repomd:1', NEW, true],
-  ['after:history:2', NEW, true],
-  ['after:remove:1', NEW, true],
+const POINTS: Array<[string, string[]]> = [
+  ['after:package:1', OLD],
+  ['after:metadata:2', OLD],
+  ['after:history:1', OLD],
+  ['after:pair:1', OLD],
+  ['after:pair:2', OLD],
+  ['before:repomd:1', OLD],
+  ['after:repomd:1', NEW],
+  ['after:history:2', NEW],
+  ['after:remove:1', NEW],
+];
+
+/**
+ * The same onto a destination an older ovirt-repo wrote as plain files: the live pair is first copied into
+ * its directory (pair 1-2) and made `live` (repomd 1), then repodata/repomd.xml.asc and repomd.xml become
+ * links reading what they read before (link 1-2), then the new pair (pair 3-4) goes live (repomd 2).
+ */
+const FLAT_POINTS: Array<[string, string[]]> = [
+  ['after:pair:2', OLD],
+  ['after:repomd:1', OLD],
+  ['after:link:1', OLD],
+  ['after:link:2', OLD],
+  ['after:pair:4', OLD],
+  ['after:repomd:2', NEW],
 ];
 
 describeWithTools(['gpg', 'createrepo_c', 'dnf', 'rpm'], 'SIGKILL during a signed publish (dnf with repo_gpgcheck=1)', () => {
@@ -29,6 +46,7 @@ describeWithTools(['gpg', 'createrepo_c', 'dnf', 'rpm'], 'SIGKILL during a signe
   let key: TestGpgKey;
   let v3: string;
   let base: string;
+  let flat: string;
   let env: NodeJS.ProcessEnv;
   let client: ReturnType<typeof gpgcheckDnf>;
 
@@ -45,7 +63,17 @@ describeWithTools(['gpg', 'createrepo_c', 'dnf', 'rpm'], 'SIGKILL during a signe
     const sign = { key: key.fingerprint };
     await publish({ from: v1, to: base, now: at(0), env, sign });
     await publish({ from: v2, to: base, now: at(1), env, sign });
+    // The same destination as an older ovirt-repo wrote it: repomd.xml and its signature as plain files.
+    flat = join(dir, 'flat');
+    await cp(base, flat, { recursive: true, verbatimSymlinks: true });
+    for (const name of ['repomd.xml', 'repomd.xml.asc']) {
+      const bytes = await readFile(join(flat, 'repodata', name));
+      await rm(join(flat, 'repodata', name));
+      await writeFile(join(flat, 'repodata', name), bytes);
+    }
+    await rm(join(flat, '.ovirt-repo', 'repomd'), { recursive: true });
     client = gpgcheckDnf(join(dir, 'dnf'));
+    expect(await client.read(pathToFileURL(flat).href, key.publicKeyFile)).toEqual({ ok: true, error: '' });
     expect(await client.read(pathToFileURL(base).href, key.publicKeyFile)).toEqual({ ok: true, error: '' });
   });
   afterAll(async () => {
@@ -53,18 +81,22 @@ describeWithTools(['gpg', 'createrepo_c', 'dnf', 'rpm'], 'SIGKILL during a signe
     await cleanup();
   });
 
-  it.each(POINTS)('killed at %s: serves the listed repository, dnf accepts it unless between the two files, and the next run leaves it signed', async (point, listing, accepted) => {
-    const dest = join(dir, point.replace(/:/g, '-'));
-    await cp(base, dest, { recursive: true });
+  const killAndCheck = async (from: string, point: string, listing: string[]): Promise<void> => {
+    const dest = join(dir, `${from === base ? '' : 'flat-'}${point.replace(/:/g, '-')}`);
+    await cp(from, dest, { recursive: true, verbatimSymlinks: true });
     const killed = await publishUntil(v3, dest, point, at(30), env);
     expect(killed.out).toBe(`AT ${point}`);
     expect(await checkRepo(dest)).toEqual(listing);
     const url = pathToFileURL(dest).href;
-    const afterKill = await client.read(url, key.publicKeyFile);
-    expect(afterKill.ok).toBe(accepted);
+    expect(await client.read(url, key.publicKeyFile)).toEqual({ ok: true, error: '' });
 
     await publish({ from: v3, to: dest, now: at(30), env, sign: { key: key.fingerprint } });
     expect(await checkRepo(dest)).toEqual(NEW);
     expect(await client.read(url, key.publicKeyFile)).toEqual({ ok: true, error: '' });
-  });
+    expect(await readdir(join(dest, '.ovirt-repo', 'repomd'))).toHaveLength(2);
+  };
+
+  it.each(POINTS)('killed at %s: serves the listed repository, dnf with repo_gpgcheck=1 accepts it, and the next run leaves it signed', (point, listing) => killAndCheck(base, point, listing));
+
+  it.each(FLAT_POINTS)('a destination of plain files killed at %s on its way to links: dnf accepts it, the next run finishes', (point, listing) => killAndCheck(flat, point, listing));
 });

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCodes, isOvirtRepoError, type Logger, silentLogger } from '@ovirt-repo/core';
-import { describeWithTools, gpgcheckDnf, makeGpgHome, makeTempDir, type TestGpgHome, type TestGpgKey } from '@ovirt-repo/test-support';
+import { describeWithTools, gpgcheckDnf, makeGpgHome, makeTempDir, startNginx, type TestGpgHome, type TestGpgKey } from '@ovirt-repo/test-support';
 import { publish, type PublishOptions } from '../src/lib/publish.js';
 import { checkRepo, makeRepo, rpmSpec, treeDigest } from './helpers/repos.js';
 
@@ -16,7 +16,7 @@ async function failure(p: Promise<unknown>): Promise<{ code: string; message: st
   return { code: e.code, message: e.message, hint: e.hint };
 }
 
-describeWithTools(['gpg', 'createrepo_c', 'dnf', 'rpm'], 'publish --sign-key / --sign-command (real gpg, real dnf with repo_gpgcheck=1)', () => {
+describeWithTools(['gpg', 'createrepo_c', 'dnf', 'rpm', 'nginx'], 'publish --sign-key / --sign-command (real gpg, real dnf with repo_gpgcheck=1)', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let gpg: TestGpgHome;
@@ -60,6 +60,23 @@ describeWithTools(['gpg', 'createrepo_c', 'dnf', 'rpm'], 'publish --sign-key / -
     await appendFile(join(dest, 'repodata', 'repomd.xml'), '<!-- altered -->\n');
     const refused = await client.read(url, key().publicKeyFile);
     expect(refused).toEqual({ ok: false, error: expect.stringContaining('GPG signature verification error') });
+  });
+
+  it('served by a real nginx that hides dot files: repomd.xml and its signature are reached through their links, generation after generation', async () => {
+    const dest = join(dir, 'dest-nginx');
+    await run({ from: v1, to: dest, now: at(0), sign: { key: ed.fingerprint } });
+    // A common site rule: no URL under a dot directory. The pair lives in .ovirt-repo/repomd/, reached
+    // only through repodata/'s links, which nginx follows on the file system.
+    const nginx = await startNginx({ '/pub/': { dir: dest, extra: '      location ~ /\\. { deny all; }' } }, join(dir, 'nginx'));
+    try {
+      const url = `${nginx.url}/pub/`;
+      expect((await fetch(`${url}.ovirt-repo/publish-history.json`)).status).toBe(403);
+      expect(await client.install(url, ed.publicKeyFile, 'hello', 'hello')).toBe('hello-1.0-1.noarch');
+      await run({ from: v2, to: dest, now: at(1), sign: { key: ed.fingerprint } });
+      expect(await client.install(url, ed.publicKeyFile, 'hello', 'hello')).toBe('hello-2.0-1.noarch');
+    } finally {
+      await nginx.stop();
+    }
   });
 
   it('an unsigned destination becomes signed on the next signed run even when nothing else changes', async () => {

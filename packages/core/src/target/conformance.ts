@@ -8,6 +8,7 @@ import { readTargetFile } from './put-data.js';
 import {
   isBatchCapable,
   isHardlinkCapable,
+  isAtomicLinkCapable,
   isLocalPathCapable,
   isLockCapable,
   type SyncTarget,
@@ -152,6 +153,23 @@ export async function checkSyncTarget(target: SyncTarget, options: ConformanceOp
         await target.put(p('l/one.txt'), 'linked');
         await target.link(p('l/one.txt'), p('l/two/two.txt'));
         await expectContent(p('l/two/two.txt'), 'linked');
+      });
+    }
+    if (isAtomicLinkCapable(target)) {
+      capabilities.push('symlink');
+      await check('symlink switches what a path reads, in one step, and stays inside the root', async () => {
+        await target.put(p('s/v1/f.txt'), 'one');
+        await target.put(p('s/v2/f.txt'), 'two');
+        await target.symlink('live/f.txt', p('s/f.txt'));
+        await target.symlink('v1', p('s/live'));
+        await expectContent(p('s/f.txt'), 'one');
+        await target.symlink('v2', p('s/live'));
+        await expectContent(p('s/f.txt'), 'two');
+        const link = await target.readLink(p('s/live'));
+        if (link !== 'v2') throw new Error(`readLink gave ${JSON.stringify(link)}, expected "v2"`);
+        if ((await target.readLink(p('s/v2/f.txt'))) !== undefined) throw new Error('readLink of a plain file is not undefined');
+        await expectCode('symlink to ../../outside', ErrorCodes.UNSAFE_PATH, () => target.symlink('../'.repeat(base.split('/').length + 2) + 'outside', p('s/bad')));
+        await expectCode('symlink to /etc', ErrorCodes.UNSAFE_PATH, () => target.symlink('/etc', p('s/bad')));
       });
     }
     if (isLocalPathCapable(target)) {

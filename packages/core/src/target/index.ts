@@ -8,14 +8,16 @@ export {
   type LocalPathCapable,
   type HardlinkCapable,
   type LockCapable,
+  type AtomicLinkCapable,
   type TargetLock,
   isBatchCapable,
   isLocalPathCapable,
   isHardlinkCapable,
   isLockCapable,
+  isAtomicLinkCapable,
   isLocalFile,
 } from './sync-target.js';
-export { normalizeTargetPath, nonRootTargetPath, joinTargetPath, targetDirname, targetBasename, isUnderTargetPath } from './paths.js';
+export { normalizeTargetPath, nonRootTargetPath, joinTargetPath, targetDirname, targetBasename, isUnderTargetPath, resolveLinkTarget } from './paths.js';
 export { parseTargetLocation, redactLocation, SCP_SCHEME, PATH_SCHEME, type TargetLocation } from './location.js';
 export {
   TargetRegistry,

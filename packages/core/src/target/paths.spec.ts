@@ -1,5 +1,5 @@
 import { ErrorCodes } from '../errors/index.js';
-import { isUnderTargetPath, joinTargetPath, normalizeTargetPath, targetBasename, targetDirname } from './paths.js';
+import { isUnderTargetPath, joinTargetPath, normalizeTargetPath, targetBasename, targetDirname, resolveLinkTarget } from './paths.js';
 
 describe('target paths', () => {
   it('normalises separators and dot segments', () => {
@@ -20,5 +20,15 @@ describe('target paths', () => {
     expect(isUnderTargetPath('packages/ab/x.rpm', 'packages')).toBe(true);
     expect(isUnderTargetPath('packages2/x.rpm', 'packages')).toBe(false);
     expect(isUnderTargetPath('anything', '')).toBe(true);
+  });
+});
+
+describe('resolveLinkTarget', () => {
+  it('resolves a relative link from its own directory, and refuses one that leaves the target', () => {
+    expect(resolveLinkTarget('repodata/repomd.xml', '../.ovirt-repo/repomd/live/repomd.xml')).toBe('.ovirt-repo/repomd/live/repomd.xml');
+    expect(resolveLinkTarget('.ovirt-repo/repomd/live', 'abc')).toBe('.ovirt-repo/repomd/abc');
+    expect(() => resolveLinkTarget('repodata/repomd.xml', '../../etc/passwd')).toThrow(/leads outside the target/);
+    expect(() => resolveLinkTarget('top', '../x')).toThrow(/leads outside the target/);
+    expect(() => resolveLinkTarget('repodata/x', '/etc/passwd')).toThrow(/is absolute/);
   });
 });

@@ -41,6 +41,23 @@ export function isUnderTargetPath(path: string, prefix: string): boolean {
   return prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
 }
 
+/**
+ * Where a symbolic link at `path` pointing to `linkTarget` leads, as a normalised target path. A link
+ * target must be relative and stay inside the target (`../x` from `repodata/` is fine, `../../x` is not),
+ * or E_UNSAFE_PATH.
+ */
+export function resolveLinkTarget(path: string, linkTarget: string): string {
+  const where = `link target of ${path}`;
+  if (linkTarget.startsWith('/')) throw unsafe(linkTarget, where, 'is absolute');
+  const segments = targetDirname(normalizeTargetPath(path)).split('/').filter((s) => s !== '');
+  for (const segment of linkTarget.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment !== '..') segments.push(segment);
+    else if (segments.pop() === undefined) throw unsafe(linkTarget, where, 'leads outside the target');
+  }
+  return normalizeTargetPath(segments.join('/'), where);
+}
+
 function unsafe(path: string, where: string, why: string): OvirtRepoError {
   return new OvirtRepoError(ErrorCodes.UNSAFE_PATH, `Refusing ${where} "${path}": it ${why}`, {
     target: path,

@@ -122,6 +122,19 @@ export interface TargetLock {
   release(): Promise<void>;
 }
 
+/**
+ * Symbolic links inside the target, each replaced in one atomic step (a new link under a temp name renamed
+ * over the old one), so a reader finds the old link or the new one, never neither. With it a publisher
+ * switches several files at once: repomd.xml and its signature are both reached through one directory link,
+ * and moving that link moves both (docs/trust.md).
+ */
+export interface AtomicLinkCapable {
+  /** Make `path` a symbolic link to `linkTarget` (relative to path's directory, inside the target), replacing what is there. */
+  symlink(linkTarget: string, path: string): Promise<void>;
+  /** The target of the link at `path` as written; undefined when nothing is there or it is not a link. */
+  readLink(path: string): Promise<string | undefined>;
+}
+
 function hasMethods(target: unknown, ...names: string[]): boolean {
   return typeof target === 'object' && target !== null && names.every((n) => typeof (target as Record<string, unknown>)[n] === 'function');
 }
@@ -140,6 +153,10 @@ export function isHardlinkCapable<T extends SyncTarget>(target: T): target is T 
 
 export function isLockCapable<T extends SyncTarget>(target: T): target is T & LockCapable {
   return hasMethods(target, 'lock');
+}
+
+export function isAtomicLinkCapable<T extends SyncTarget>(target: T): target is T & AtomicLinkCapable {
+  return hasMethods(target, 'symlink', 'readLink');
 }
 
 export function isLocalFile(data: PutData): data is LocalFile {

@@ -27,7 +27,8 @@ import {
 import { assertPublishDestination, protectedByLive, readDestination } from './destination.js';
 import { extraHref, extrasSignature } from './extra-metadata.js';
 import { HISTORY_PATH, serializeHistory, type Generation } from './history.js';
-import { REPOMD_ASC_PATH, REPOMD_PATH } from './layout.js';
+import { REPOMD_ASC_PATH } from './layout.js';
+import { makeRepomdLive, removeStalePairs } from './live-repomd.js';
 import { sourceFromLock, type LockedSource } from './lock-file.js';
 import { planPrune, planPublication, type PublishPlan, type Removal } from './plan.js';
 import { commitGeneration, reconcileHistory } from './reconcile.js';
@@ -275,19 +276,11 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
       };
       log.debug('step: record pending generation');
       await target.put(HISTORY_PATH, serializeHistory({ ...history, pending: { generation, packages: plan.packages } }));
-      // The signature goes first and repomd.xml right after it: between the two puts a client gets the old
-      // repomd.xml with the new signature (and fails its check); never a new repomd.xml beside an old
-      // signature. An unsigned publish takes an old signature away before the new repomd.xml goes live.
-      if (signer && signature) {
-        await putPublicKey(target, signer, options.sign?.publicKeyPath, dest.files);
-        log.debug('step: replace repomd.xml.asc');
-        await target.put(REPOMD_ASC_PATH, signature);
-      } else if (present.has(REPOMD_ASC_PATH)) {
+      if (signer && signature) await putPublicKey(target, signer, options.sign?.publicKeyPath, dest.files);
+      else if (present.has(REPOMD_ASC_PATH)) {
         log.warn(`${destination}/${REPOMD_ASC_PATH}: removing the signature of the previous repomd.xml, since this publish is not signed (give --sign-key or --sign-command to keep the repository signed)`);
-        await target.remove(REPOMD_ASC_PATH);
       }
-      log.debug('step: replace repomd.xml');
-      await target.put(REPOMD_PATH, { localFile: summary.repomdPath });
+      await makeRepomdLive(target, { repomd: { localFile: summary.repomdPath }, sha256: repomdSha, signature }, dest, log);
       log.debug(`step: repomd.xml replaced: ${plan.listed.length} packages (${plan.fromHistory.length} from history), revision ${summary.revision}`);
       history = commitGeneration(history, generation, plan.packages);
       result.revision = summary.revision;
@@ -316,6 +309,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
       await removeAll(target, paths);
       log.info(`Pruned ${result.pruned.packages} packages, ${result.pruned.metadataFiles} metadata files, ${result.pruned.leftovers} leftovers`);
     }
+    await removeStalePairs(target, files);
     const finalText = serializeHistory(prune.history);
     if (finalText !== dest.historyText) await target.put(HISTORY_PATH, finalText);
     log.debug('step: done');

@@ -27,6 +27,17 @@ export const POINTS: Array<[string, string[]]> = [
   ['after:history:2', NEW],
   ['after:remove:1', NEW],
 ];
+/**
+ * The same through a target with symbolic links (a directory), where repomd.xml is written into its own
+ * directory (`pair`) and goes live when the `live` link moves (`repomd`).
+ */
+export const LINKED_POINTS: Array<[string, string[]]> = [
+  ...POINTS.filter(([point]) => !point.endsWith(':repomd:1')),
+  ['during:pair:1', OLD],
+  ['after:pair:1', OLD],
+  ['before:repomd:1', OLD],
+  ['after:repomd:1', NEW],
+];
 
 /** Run the child publishing `from` to `to` until it reports reaching `point`, then SIGKILL it; resolves to its output and pid. */
 export function publishUntil(from: string, to: string, point: string, now: Date, env: NodeJS.ProcessEnv): Promise<{ out: string; pid: number }> {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
@@ -75,14 +75,33 @@ export function namedBy(repomdXml: Buffer): string[] {
   return parseRepomd(repomdXml).records.map((r) => r.location.href);
 }
 
-/** path -> sha256 of every file below dir: compare two calls to prove nothing changed. */
+/** path -> sha256 of every file below dir (`-> target` for a symbolic link): compare two calls to prove nothing changed. */
 export async function treeDigest(dir: string): Promise<Record<string, string>> {
+  return digestBelow(dir, false);
+}
+
+/**
+ * What a web server serving dir gives for each path: links followed (a dangling one serves nothing), and
+ * the directories of repomd.xml pairs left out (publish reaches them through repodata/'s links on a
+ * directory; an object store has the files themselves). Compares a directory publish with an S3 one.
+ */
+export async function servedDigest(dir: string): Promise<Record<string, string>> {
+  return digestBelow(dir, true);
+}
+
+async function digestBelow(dir: string, served: boolean): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const walk = async (d: string): Promise<void> => {
     for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
       const p = join(d, e.name);
+      const rel = relative(dir, p).split(sep).join('/');
+      if (served && rel === '.ovirt-repo/repomd') continue;
       if (e.isDirectory()) await walk(p);
-      else out[relative(dir, p).split(sep).join('/')] = createHash('sha256').update(await readFile(p)).digest('hex');
+      else if (e.isSymbolicLink() && !served) out[rel] = `-> ${await readlink(p)}`;
+      else {
+        const bytes = await readFile(p).catch(() => undefined);
+        if (bytes) out[rel] = createHash('sha256').update(bytes).digest('hex');
+      }
     }
   };
   await walk(dir);

@@ -1,5 +1,6 @@
 import { checkSignature, ErrorCodes, normalizeTargetPath, OvirtRepoError, readTargetFile, signRepomd, type Logger, type Signer, type SyncTarget, type TargetEntry } from '@ovirt-repo/core';
 import { REPOMD_ASC_PATH } from '../layout.js';
+import { replaceLiveSignature } from '../live-repomd.js';
 
 const MAX_EXISTING_SIGNATURE = 64 * 1024;
 
@@ -16,7 +17,8 @@ export async function putPublicKey(target: SyncTarget, signer: Signer, path: str
 /**
  * On a run that writes no new repomd.xml: make sure the live one carries exactly one good signature by the
  * signer's key (a first signed publish of an unchanged repository, a run killed between the signature and
- * repomd.xml, a key rotation). Replacing only the .asc beside an unchanged repomd.xml is one atomic put.
+ * repomd.xml on a target without links, a key rotation). Replacing only the .asc beside an unchanged
+ * repomd.xml is one atomic put.
  */
 export async function signLiveRepomd(target: SyncTarget, signer: Signer, repomd: Buffer, files: TargetEntry[], env: NodeJS.ProcessEnv, log: Logger): Promise<boolean> {
   const existing = files.find((f) => f.path === REPOMD_ASC_PATH);
@@ -27,7 +29,7 @@ export async function signLiveRepomd(target: SyncTarget, signer: Signer, repomd:
   }
   const { signature } = await signRepomd(signer, repomd, env);
   log.info(`Signing the live repodata/repomd.xml with ${signer.name} (${existing ? 'its signature was not one good signature by this key' : 'it had no signature'})`);
-  await target.put(REPOMD_ASC_PATH, signature);
+  await replaceLiveSignature(target, signature);
   return true;
 }
 

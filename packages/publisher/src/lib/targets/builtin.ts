@@ -1,6 +1,7 @@
 import { targetRegistry, type TargetRegistry } from '@ovirt-repo/core';
 import { FileTarget } from './file-target.js';
 import { RsyncTarget } from './rsync-target.js';
+import { SshTarget } from './ssh-target.js';
 
 const PROVIDER = '@ovirt-repo/plugin-publisher';
 
@@ -23,7 +24,7 @@ export function registerBuiltinTargets(registry: TargetRegistry = targetRegistry
     provider: PROVIDER,
     onConflict: 'keep',
   });
-  registry.register('ssh', (location, options) => RsyncTarget.open(location, options), {
+  registry.register('ssh', (location, options) => SshTarget.open(location, options), {
     description: 'A directory on another host, through the system rsync over ssh (also the scp-like host:path form).',
     examples: ['deploy@web.example.org:/var/www/latest.tested', 'ssh://deploy@web.example.org:2222/var/www/latest.tested'],
     provider: PROVIDER,

@@ -13,10 +13,10 @@ describe('FileTarget', () => {
   beforeEach(async () => ({ dir, cleanup } = await makeTempDir()));
   afterEach(() => cleanup());
 
-  it('passes the SyncTarget conformance checks, with hardlink, local-path and lock capabilities', async () => {
+  it('passes the SyncTarget conformance checks, with hardlink, local-path, lock and symlink capabilities', async () => {
     const report = await checkSyncTarget(new FileTarget(dir));
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(report.capabilities.sort()).toEqual(['hardlink', 'local-path', 'lock']);
+    expect(report.capabilities.sort()).toEqual(['hardlink', 'local-path', 'lock', 'symlink']);
     expect(await readdir(dir)).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { constants, createWriteStream } from 'node:fs';
-import { chmod, copyFile, link, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { chmod, copyFile, link, open, readdir, readlink, rename, rm, rmdir, stat, symlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,11 +15,13 @@ import {
   nonRootTargetPath,
   normalizeTargetPath,
   putDataToStream,
+  resolveLinkTarget,
   tempPathFor,
   type HardlinkCapable,
   type LocalPathCapable,
   type LockCapable,
   type PutData,
+  type AtomicLinkCapable,
   type SyncTarget,
   type TargetEntry,
   type TargetLocation,
@@ -34,7 +36,7 @@ import { fsTargetError } from './target-error.js';
  * that serves latest.tested, or an NFS mount of it. put = temp file in the same directory, fsync, rename,
  * fsync the directory; rename is rename(2); locks are the store's writer locks (core's acquireLock).
  */
-export class FileTarget implements SyncTarget, LocalPathCapable, HardlinkCapable, LockCapable {
+export class FileTarget implements SyncTarget, LocalPathCapable, HardlinkCapable, LockCapable, AtomicLinkCapable {
   readonly scheme = 'file';
   readonly atomicRename = true;
   readonly limitations = [
@@ -194,6 +196,33 @@ export class FileTarget implements SyncTarget, LocalPathCapable, HardlinkCapable
     } catch (e) {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw fsTargetError(`hard link from ${src}`, dest, e);
+    }
+  }
+
+  async symlink(linkTarget: string, path: string): Promise<void> {
+    const p = nonRootTargetPath(path, 'link');
+    resolveLinkTarget(p, linkTarget);
+    const dest = this.localPath(p);
+    const tmp = tempPathFor(dest);
+    try {
+      await makeTargetDirectory(dirname(dest));
+      await symlink(linkTarget, tmp);
+      await rename(tmp, dest);
+      await fsyncPath(dirname(dest));
+    } catch (e) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw isOvirtRepoError(e) ? e : fsTargetError(`symbolic link to ${linkTarget}`, dest, e);
+    }
+  }
+
+  async readLink(path: string): Promise<string | undefined> {
+    const where = this.localPath(nonRootTargetPath(path, 'read the link'));
+    try {
+      return await readlink(where);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EINVAL' || code === 'ENOTDIR') return undefined;
+      throw fsTargetError('read link', where, e);
     }
   }
 

@@ -24,24 +24,8 @@ import {
   makeDirectory,
 } from '@ovirt-repo/core';
 import { makeWorkDir } from '../work-dir.js';
+import { parseRsyncLocation, type RsyncEndpoint } from './rsync-location.js';
 import { runProcess } from './run-process.js';
-
-/** Where an rsync target points, split into the part rsync connects to and the directory below it. */
-export interface RsyncEndpoint {
-  kind: 'daemon' | 'ssh';
-  /**
-   * What remote paths are appended to: `rsync://[user@]host[:port]/module/`, `[user@]host:/` (absolute
-   * ssh paths) or `[user@]host:` (paths relative to the remote home directory). Files are always transferred
-   * relative to this anchor so missing parent directories are created (like mkdir -p).
-   */
-  anchor: string;
-  /** The destination directory below the anchor, normalised ('' = the anchor itself). */
-  base: string;
-  /** Remote-shell command for ssh endpoints (rsync -e), including `-p PORT` from ssh:// URLs. */
-  rsh?: string;
-  /** For messages: the destination as the user gave it, without secrets. */
-  display: string;
-}
 
 /** Settings accepted through `--target-option key=value`. */
 export const RSYNC_SETTINGS = {
@@ -269,7 +253,7 @@ export class RsyncTarget implements SyncTarget, BatchCapable {
     return n;
   }
 
-  private fromAnchor(rel: string): string {
+  protected fromAnchor(rel: string): string {
     return [this.endpoint.base, rel].filter((s) => s !== '').join('/');
   }
 
@@ -280,15 +264,15 @@ export class RsyncTarget implements SyncTarget, BatchCapable {
     return `${this.endpoint.anchor}${full}${directory ? '/' : ''}`;
   }
 
-  private anchorRoot(): string {
+  protected anchorRoot(): string {
     return this.endpoint.anchor.endsWith(':') ? `${this.endpoint.anchor}./` : this.endpoint.anchor;
   }
 
-  private describe(rel: string): string {
+  protected describe(rel: string): string {
     return rel === '' ? this.location : `${this.location.replace(/\/$/, '')}/${rel}`;
   }
 
-  private scratchDir(): Promise<string> {
+  protected scratchDir(): Promise<string> {
     this.scratch ??= makeWorkDir('rsync');
     return this.scratch;
   }
@@ -297,12 +281,15 @@ export class RsyncTarget implements SyncTarget, BatchCapable {
    * Run rsync; returns stdout, or undefined when `notFoundOk` and rsync said the remote path does not exist.
    * Any other failure is an E_TARGET error naming the operation, the destination and a likely fix.
    */
-  private async rsync(operation: string, rel: string, args: string[], options: { notFoundOk?: boolean } = {}): Promise<string | undefined> {
+  protected async rsync(operation: string, rel: string, args: string[], options: { notFoundOk?: boolean } = {}): Promise<string | undefined> {
     const bin = this.settings.rsync ?? 'rsync';
     const argv = [...this.commonArgs(), ...args];
     this.logger.debug(`rsync ${argv.join(' ')}`);
     const result = await runProcess(bin, argv, this.env);
-    if (result.exitCode === 0 || (result.exitCode === 24 && operation === 'list')) return result.stdout;
+    // A list also goes on past files vanishing meanwhile (24) and links leading nowhere (23: the link of an
+    // unsigned repomd.xml's signature), which it leaves out as FileTarget does.
+    const dangling = result.exitCode === 23 && result.stderr.split('\n').every((l) => l.trim() === '' || /symlink has no referent|some files\/attrs were not transferred/.test(l));
+    if (result.exitCode === 0 || (operation === 'list' && (result.exitCode === 24 || dangling))) return result.stdout;
     const stderr = result.stderr.trim();
     if (options.notFoundOk && result.exitCode === 23 && /No such file or directory|Not a directory/.test(stderr)) return undefined;
     throw rsyncError(operation, this.describe(rel), this.endpoint, result.exitCode, stderr, result.spawnError, result.cause);
@@ -341,59 +328,11 @@ function escapeFilter(segment: string): string {
 }
 
 /** Names rsync filter files or list output cannot carry reliably are refused up front. */
-function assertRsyncSafe(rel: string, where: string): void {
+export function assertRsyncSafe(rel: string, where: string): void {
   if (/[\n\r]/.test(rel) || /(^|\/)\s|\s($|\/)/.test(rel)) {
     throw new OvirtRepoError(ErrorCodes.UNSAFE_PATH, `Refusing ${where}: names with line breaks or leading/trailing spaces cannot be handled over rsync`, {
       target: where,
       hint: 'Rename the file.',
     });
   }
-}
-
-/**
- * Turn a destination into an rsync endpoint:
- * - `rsync://[user@]host[:port]/module[/path]`;
- * - `ssh://[user@]host[:port]/abs/path` (`/~/path` for a path below the remote home directory);
- * - `[user@]host:path` (absolute when path starts with `/`, else relative to the remote home directory).
- */
-export function parseRsyncLocation(location: TargetLocation, rsh?: string): RsyncEndpoint {
-  const baseRsh = rsh && rsh.trim() !== '' ? rsh : 'ssh -o BatchMode=yes';
-  if (location.form === 'scp') {
-    const host = (location.host ?? '').includes(':') ? `[${location.host}]` : (location.host ?? '');
-    const login = `${location.user ? `${location.user}@` : ''}${host}`;
-    const path = location.path ?? '';
-    const absolute = path.startsWith('/');
-    return { kind: 'ssh', anchor: absolute ? `${login}:/` : `${login}:`, base: normalizeTargetPath(absolute ? path.slice(1) : path), rsh: baseRsh, display: location.raw };
-  }
-  const url = location.url;
-  if (!url || !url.hostname) {
-    throw new OvirtRepoError(ErrorCodes.USAGE, `Cannot parse ${location.raw} as an ${location.scheme}:// URL`, {
-      target: location.raw,
-      hint: location.scheme === 'rsync' ? 'Write rsync://host[:port]/module/path.' : 'Write ssh://[user@]host[:port]/absolute/path or host:path.',
-    });
-  }
-  if (url.password) {
-    throw new OvirtRepoError(ErrorCodes.USAGE, `Refusing a password in the destination URL ${url.protocol}//${url.username}:***@${url.host}${url.pathname}`, {
-      hint: 'Passwords on the command line leak into logs: set RSYNC_PASSWORD or --target-option password-file=FILE instead.',
-    });
-  }
-  const user = url.username ? `${decodeURIComponent(url.username)}@` : '';
-  const segments = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
-  const display = `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`;
-  if (location.scheme === 'rsync') {
-    const [module, ...rest] = segments;
-    if (!module) {
-      throw new OvirtRepoError(ErrorCodes.USAGE, `${location.raw} names no rsync module`, { target: location.raw, hint: 'Write rsync://host[:port]/module/path (rsync rsync://host/ lists the modules).' });
-    }
-    return { kind: 'daemon', anchor: `rsync://${user}${url.host}/${module}/`, base: normalizeTargetPath(rest.join('/')), display };
-  }
-  const home = segments[0] === '~';
-  const port = url.port ? ` -p ${url.port}` : '';
-  return {
-    kind: 'ssh',
-    anchor: `${user}${url.hostname}:${home ? '' : '/'}`,
-    base: normalizeTargetPath((home ? segments.slice(1) : segments).join('/')),
-    rsh: `${baseRsh}${port}`,
-    display,
-  };
 }
