@@ -63,6 +63,10 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
       command: '<%= config.bin %> <%= command.id %> tools-el9 --from https://repos.example.org/tools/el9/ --max-metadata-size 512MiB',
     },
     {
+      description: 'See what a sync would add, remove and download, without writing anything',
+      command: '<%= config.bin %> <%= command.id %> centos-baseos-el9 --config mirrors-reposync.conf --dry-run',
+    },
+    {
       description: 'Mirror a local directory, newest versions only, machine-readable result',
       command: '<%= config.bin %> <%= command.id %> tools-el9 --from ./repo --newest-only --json',
     },
@@ -118,6 +122,11 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
       allowNo: true,
     }),
     'gpg-key': Flags.string({ summary: 'A public key (FILE or http(s) URL, armoured or binary) that may sign packages and repomd.xml; repeatable (gpgkey=; config: gpgKeys).', multiple: true, helpValue: 'FILE|URL' }),
+    'dry-run': Flags.boolean({
+      summary: 'Report what the sync would add, remove and download and whether it would make a snapshot; write nothing, take no lock.',
+      default: false,
+      exclusive: ['lock-timeout'],
+    }),
     'check-pool': Flags.boolean({
       summary: 'Check the pool for every package, not only new ones, and fetch again what is missing or damaged (even when nothing changed).',
       default: false,
@@ -134,7 +143,7 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
     }
     // ovirt-repo.yaml comes from OVIRT_REPO_CONFIG or ./ovirt-repo.yaml (--config here is the reposync config).
     const loaded = await loadConfig({ overrides: { store: f.store, baseUrl: f['base-url'] } });
-    const extra = { compression: f.compress, lockTimeoutMs: f['lock-timeout'], writeIndex: !f['no-index'], checkPool: f['check-pool'] };
+    const extra = { compression: f.compress, lockTimeoutMs: f['lock-timeout'], writeIndex: !f['no-index'], checkPool: f['check-pool'], dryRun: f['dry-run'] };
     const network = { timeoutMs: f.timeout, retries: f.retries, minRate: f['min-rate'], mirrorBudgetMs: f['mirror-budget'], network: networkFlagValues(f) };
     const sign = { signKey: f['sign-key'], signCommand: f['sign-command'], signPublicKey: f['sign-public-key'] };
     const verify = { verify: { gpgcheck: f.gpgcheck, repoGpgcheck: f['repo-gpgcheck'], ...(f['gpg-key']?.length ? { gpgKeys: f['gpg-key'] } : {}) } };
@@ -142,7 +151,7 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
       if (this.args.repo) this.error('give either REPO or --all, not both', { exit: 2 });
       const flags = { vars, mode: f.mode as 'mirror' | 'additive' | undefined, keepVersions: f['keep-versions'], arch: f.arch, include: f.include, exclude: f.exclude, newestOnly: f['newest-only'], workers: f.workers, maxMetadataSize: f['max-metadata-size'], ...network, ...sign, ...verify };
       const all = await syncAllRepos(loaded, flags, extra, this.logger);
-      this.log(all.results.map((r) => (r.changed ? `${r.repo}: published ${r.snapshot} (${plural(r.packages, 'package')})` : `${r.repo}: no change`)).join('\n'));
+      this.log(all.results.map((r) => (r.changed ? `${r.repo}: ${r.dryRun ? 'would publish a snapshot' : `published ${r.snapshot}`} (${plural(r.packages, 'package')})` : `${r.repo}: no change`)).join('\n'));
       return all;
     }
     if (!this.args.repo) this.error('missing REPO (or --all to sync every configured repo)', { exit: 2 });
@@ -168,12 +177,31 @@ Syncs of one repo serialise on a lock; different repos sync in parallel.`;
       loaded,
     );
     const result = await syncRepo({ ...options, ...extra, logger: this.logger });
-    const dl = `${result.downloaded.count} downloaded (${humanBytes(result.downloaded.bytes)})`;
-    this.log(
-      result.changed
-        ? `Published ${result.repo}/${result.snapshot}: ${plural(result.packages, 'package')}, +${result.added} -${result.removed}, ${dl}${result.signature ? `, signed by ${result.signature.fingerprint}` : ''}\n${result.url}`
-        : `${result.repo}: no change (${result.reason}); latest is ${result.snapshot ?? 'none'}`,
-    );
+    this.log(result.dryRun ? dryRunSummary(result) : summary(result));
     return result;
   }
+}
+
+function summary(r: SyncResult): string {
+  const dl = `${r.downloaded.count} downloaded (${humanBytes(r.downloaded.bytes)})`;
+  return r.changed
+    ? `Published ${r.repo}/${r.snapshot}: ${plural(r.packages, 'package')}, +${r.added} -${r.removed}, ${dl}${r.signature ? `, signed by ${r.signature.fingerprint}` : ''}\n${r.url}`
+    : `${r.repo}: no change (${r.reason}); latest is ${r.snapshot ?? 'none'}`;
+}
+
+/** How many package names a dry run prints of those added or removed (--json has them all). */
+const SHOWN_PACKAGES = 20;
+
+function dryRunSummary(r: SyncResult): string {
+  const dl = `would download ${plural(r.downloaded.count, 'package')} (${humanBytes(r.downloaded.bytes)})`;
+  if (!r.changed) return `Dry run: ${r.repo}: no change (${r.reason}); latest is ${r.snapshot ?? 'none'}; ${dl}`;
+  const names = (sign: string, list: readonly string[]) => [
+    ...list.slice(0, SHOWN_PACKAGES).map((n) => `  ${sign} ${n}`),
+    ...(list.length > SHOWN_PACKAGES ? [`  ${sign} ... and ${list.length - SHOWN_PACKAGES} more (--json lists them all)`] : []),
+  ];
+  return [
+    `Dry run: would publish a new snapshot of ${r.repo} on ${r.previous ?? 'its empty history'}: ${plural(r.packages, 'package')}, +${r.added} -${r.removed}, ${dl}; nothing written`,
+    ...names('+', r.changes.added),
+    ...names('-', r.changes.removed),
+  ].join('\n');
 }

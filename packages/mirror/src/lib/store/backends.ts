@@ -3,6 +3,8 @@ import { ErrorCodes, OvirtRepoError, parseTargetLocation, redactLocation, type L
 /** How a store is opened: `create` for writers; S3 settings from the configuration; where warnings go. */
 export interface OpenStoreOptions {
   create?: boolean;
+  /** With `create`: every check a writer makes, but nothing made (a dry run); a store not made yet reads as empty. */
+  dryRun?: boolean;
   /** The `s3:` keys of ovirt-repo.yaml: they win over the AWS environment (s3:// stores only). */
   s3?: { endpoint?: string; region?: string; profile?: string };
   logger?: Logger;

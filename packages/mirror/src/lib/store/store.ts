@@ -19,7 +19,8 @@ export interface StoreMarker {
  * directory store: in a missing or empty directory, never one that holds a web root or an old mirror
  * tree). The marker is created first, create-only, so first writers racing agree on one, and a first sync
  * killed at any moment leaves nothing or a store, which the next sync takes up. Writers also refuse a
- * store whose parts lead out of it (store-parts.ts). A Store already open is checked the same way.
+ * store whose parts lead out of it (store-parts.ts). A Store already open is checked the same way. A dry
+ * run (`dryRun` with `create`) is checked as a writer, but no marker is made.
  */
 export async function openStore(location: string | Store, options: OpenStoreOptions = {}): Promise<Store> {
   const store = typeof location === 'string' ? await openStoreBackend(location, options) : location;
@@ -29,6 +30,10 @@ export async function openStore(location: string | Store, options: OpenStoreOpti
         target: store.location,
         hint: 'check --store / OVIRT_REPO_STORE; a store is created by the first `ovirt-repo mirror sync` into an empty or missing directory',
       });
+    }
+    if (options.dryRun) {
+      await assertOwnParts(store);
+      return store;
     }
     const m: StoreMarker = { format: STORE_FORMAT, version: STORE_VERSION, createdAt: new Date().toISOString() };
     // False when another first writer's marker appeared meanwhile: that store is ours too.

@@ -34,10 +34,10 @@ export function commit(ctx: SyncContext, latest: LatestSnapshot, sources: readon
 /**
  * After the writer lock is released: the store's index (under its own lock) names the latest snapshot,
  * rewritten when this sync published one or the index does not name the latest one yet (`writeIndex`
- * false: left as it is).
+ * false, or a dry run: left as it is).
  */
 export async function updateIndex(ctx: SyncContext, result: SyncResult): Promise<SyncResult> {
-  if (!(ctx.options.writeIndex ?? true)) return result;
+  if (ctx.dryRun || !(ctx.options.writeIndex ?? true)) return result;
   const expected = result.snapshot ? snapshotUrl(ctx.baseUrl, ctx.repo, result.snapshot) : undefined;
   if (!result.changed && (!expected || (await indexedUrl(ctx.layout, ctx.repo)) === expected)) return result;
   try {

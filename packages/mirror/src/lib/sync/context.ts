@@ -19,6 +19,8 @@ export interface SyncContext {
   baseUrl: string;
   compression: 'gz' | 'xz' | 'zstd';
   checkPool: boolean;
+  /** SyncOptions.dryRun: the pipeline stops after the edits and writes nothing (sync-repo.ts). */
+  dryRun: boolean;
   client: ReadClient;
   log: Logger;
   options: SyncOptions;

@@ -1,9 +1,10 @@
+import { humanBytes } from '@ovirt-repo/core';
 import { registerPoolUser } from '../lock/pool-guard.js';
 import type { SnapshotPackage } from '../store/snapshot-record.js';
 import type { LatestSnapshot, SyncContext } from './context.js';
 import { downloadToPool } from './download/download-to-pool.js';
 import { checkPoolPackages, downloadChecked } from './download/gpgcheck.js';
-import { planDownloads } from './download/plan-downloads.js';
+import { planDownloads, type DownloadPlan } from './download/plan-downloads.js';
 import type { Edits } from './edits.js';
 import { isCandidate, type Candidate } from './shared/candidates.js';
 import type { DownloadResult } from './shared/result.js';
@@ -28,8 +29,7 @@ export function downloadMissing(ctx: SyncContext, latest: LatestSnapshot, edits:
       newcomers.map((c) => c.digest),
       { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: ctx.options.staleAfterMs },
     );
-    const plan = await planDownloads(layout, ctx.checkPool ? everyPackage(latest, edits) : newcomers);
-    log.info(`Pool has ${plan.present} of ${plan.present + plan.fetch.length + plan.corrupt.length} packages; fetching ${plan.fetch.length + plan.corrupt.length} (${plan.bytes} bytes)`);
+    const plan = await planFor(ctx, latest, edits);
     const check = ctx.verify?.packages ? { keys: ctx.verify.keys, env: ctx.verify.env } : undefined;
     const downloaded = check ? await downloadChecked(layout, plan, ctx.client, ctx.workers, log, check, area.dir) : await downloadToPool(layout, plan, ctx.client, ctx.workers, log);
     if (check) {
@@ -41,6 +41,25 @@ export function downloadMissing(ctx: SyncContext, latest: LatestSnapshot, edits:
     }
     await pauseForTest('after-download');
     return downloaded;
+  });
+}
+
+/**
+ * Which packages the pool lacks or holds damaged: the newcomers, or with --check-pool every package of the
+ * new snapshot. Only looks (a stat each), so a dry run counts its downloads with it.
+ */
+async function planFor(ctx: SyncContext, latest: LatestSnapshot, edits: Edits): Promise<DownloadPlan> {
+  const plan = await planDownloads(ctx.layout, ctx.checkPool ? everyPackage(latest, edits) : edits.list.flatMap((e) => e.after.filter(isCandidate)));
+  const fetch = plan.fetch.length + plan.corrupt.length;
+  ctx.log.info(`Pool has ${plan.present} of ${plan.present + fetch} packages; ${ctx.dryRun ? 'would fetch' : 'fetching'} ${fetch} (${humanBytes(plan.bytes)})`);
+  return plan;
+}
+
+/** Stage 5 of a dry run: what downloadMissing would fetch, fetching and registering nothing. */
+export function countDownloads(ctx: SyncContext, latest: LatestSnapshot, edits: Edits): Promise<DownloadResult> {
+  return ctx.timer.time('downloadMissing', async () => {
+    const plan = await planFor(ctx, latest, edits);
+    return { count: plan.fetch.length + plan.corrupt.length, bytes: plan.bytes };
   });
 }
 

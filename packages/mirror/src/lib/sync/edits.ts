@@ -2,7 +2,8 @@ import { diffSelection, editSelection, keepNewest, keepOf, listOf, selectIncomin
 import type { SnapshotExtraMetadata, SnapshotPackage } from '../store/snapshot-record.js';
 import type { LatestSnapshot, SyncContext } from './context.js';
 import type { Incoming } from './read-incoming.js';
-import { isCandidate, sameFile, type Candidate } from './shared/candidates.js';
+import { nevra } from '@ovirt-repo/core';
+import { isCandidate, sameFile, snapshotPackageOf, type Candidate } from './shared/candidates.js';
 
 /**
  * One name.arch group of the latest snapshot's packages, [at, end) of its record, replaced by `after` (in
@@ -64,6 +65,33 @@ export function workOutEdits(ctx: SyncContext, latest: LatestSnapshot, incoming:
     };
   });
 }
+
+/** What the edits change: the edited groups' packages before and after, and the new snapshot's stats and package files added and removed. */
+export interface EditedPackages {
+  before: SnapshotPackage[];
+  after: SnapshotPackage[];
+  stats: { packages: number; bytes: number };
+  /** NEVRAs of the package files the new snapshot has that the latest one lacks, and the other way round (sorted). */
+  added: string[];
+  removed: string[];
+}
+
+/** The change the edits make to the latest snapshot (what write-snapshot writes, and a dry run reports). */
+export function editedPackages(latest: LatestSnapshot, edits: Edits): EditedPackages {
+  const before = edits.list.flatMap((e) => e.before);
+  const after = edits.list.flatMap((e) => e.after.map(snapshotPackageOf));
+  const had = new Set(before.map((p) => p.href));
+  const has = new Set(after.map((p) => p.href));
+  return {
+    before,
+    after,
+    stats: { packages: edits.count, bytes: (latest.record?.head.stats.bytes ?? 0) - sizeOf(before) + sizeOf(after) },
+    added: after.filter((p) => !had.has(p.href)).map(nevra).sort(),
+    removed: before.filter((p) => !has.has(p.href)).map(nevra).sort(),
+  };
+}
+
+const sizeOf = (list: readonly SnapshotPackage[]) => list.reduce((n, p) => n + p.size, 0);
 
 /** Nothing to write: the same packages and extra metadata as the latest snapshot. */
 export const nothingChanged = (edits: Edits): boolean => edits.list.length === 0 && !edits.extrasChanged;

@@ -72,6 +72,12 @@ export interface SyncOptions {
    */
   checkPool?: boolean;
   /**
+   * Report what the sync would do and write nothing, in the store or anywhere else but a temporary work
+   * directory (removed at the end): no lock is taken, the pipeline stops after working out the edits, and
+   * the pool is only looked at to count what would be downloaded.
+   */
+  dryRun?: boolean;
+  /**
    * The time the new snapshot is made at (its id and createdAt); default now. For building a store with a
    * history (tests of retention, imports); ids still only grow (see nextSnapshotId).
    */
@@ -86,11 +92,20 @@ export interface SyncSourceResult {
   revision?: string;
 }
 
+/** The package files a snapshot has that the one before it lacked, and the other way round, as sorted NEVRAs. */
+export interface PackageChanges {
+  added: string[];
+  removed: string[];
+}
+
 export interface SyncResult {
   repo: string;
-  /** The new snapshot, or the unchanged latest one. */
+  /** A dry run: nothing was written; `changed` says whether a snapshot would be made, the counts what it would hold. */
+  dryRun: boolean;
+  /** The new snapshot, or the unchanged latest one; null when a dry run would make one (its id is not known before). */
   snapshot: string | null;
   url: string | null;
+  /** A new snapshot was made (a dry run: would be made). */
   changed: boolean;
   /** Why no snapshot was made, when changed is false. */
   reason?: string;
@@ -99,8 +114,11 @@ export interface SyncResult {
   /** Packages in the new snapshot that the previous latest did not have, and the other way round. */
   added: number;
   removed: number;
+  /** Those packages by NEVRA (a rebuild of the same NEVRA is in both). */
+  changes: PackageChanges;
   packages: number;
   bytes: number;
+  /** Packages fetched into the pool (a dry run: that would be fetched, the pool lacking them or holding them damaged). */
   downloaded: { count: number; bytes: number };
   /**
    * The new snapshot's gz metadata is written in chunks of packages; `reused` of them were copied from

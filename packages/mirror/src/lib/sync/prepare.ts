@@ -36,7 +36,8 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
   const network = await clientNetwork(mergeNetworkSettings(options.networkDefaults, specs.network, options.network), where, log, 'env');
   const signing = options.sign ? await openSigning(options.sign, options.env ?? process.env) : undefined;
   const verify = await openVerify(options.verify, specs.verify, options.verifyDefaults, network);
-  const layout = stagingStore(await openStore(options.store, { create: true, ...(options.s3 ? { s3: options.s3 } : {}) }));
+  // A dry run checks the store as a writer would, but a missing one is not made: it reads as empty.
+  const layout = stagingStore(await openStore(options.store, { create: true, ...(options.dryRun ? { dryRun: true } : {}), ...(options.s3 ? { s3: options.s3 } : {}) }));
   const client = createReadClient({ maxSockets: workers, retries: options.retries, idleTimeoutMs: options.timeoutMs, minBytesPerSecond: options.minRate, logger: log, ...network });
   return {
     layout,
@@ -49,6 +50,7 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
     baseUrl: (options.baseUrl ?? defaultBaseUrl(layout)).replace(/\/+$/, ''),
     compression: options.compression ?? 'gz',
     checkPool: options.checkPool ?? false,
+    dryRun: options.dryRun ?? false,
     client,
     ...(verify ? { verify } : {}),
     ...(verify?.repomd ? { checkRepomd: repomdCheck(client, verify.keys, verify.env) } : {}),
@@ -62,19 +64,23 @@ export async function prepare(options: SyncOptions): Promise<SyncContext> {
 
 /**
  * Runs `work` holding the repo's writer lock (waiting for another writer at most `lockTimeoutMs`), after
- * removing what an interrupted sync of the repo left behind. The lock and the HTTP client are released
- * whatever happens.
+ * removing what an interrupted sync of the repo left behind; a dry run runs it without either. The lock
+ * and the HTTP client are released whatever happens.
  */
 export async function withWriterLock<T>(ctx: SyncContext, work: () => Promise<T>): Promise<T> {
   const { layout, repo, log } = ctx;
   let lock: StoreLock | undefined;
   try {
-    lock = await ctx.timer.time('lock', () =>
-      layout.lock(repoLockName(repo), { purpose: `mirror sync of ${repo}`, timeoutMs: ctx.options.lockTimeoutMs ?? 30 * 60_000, staleAfterMs: ctx.options.staleAfterMs, logger: log }),
-    );
-    await pauseForTest('after-lock');
-    const leftovers = await cleanRepoLeftovers(layout, [repo], log, repo);
-    if (leftovers) log.info(`Removed ${leftovers} leftovers of an interrupted sync of ${repo}`);
+    // A dry run takes none: it neither waits for a running sync nor keeps one waiting (it writes nothing a
+    // writer could trip on), and leaves a killed sync's leftovers to the next writer.
+    if (!ctx.dryRun) {
+      lock = await ctx.timer.time('lock', () =>
+        layout.lock(repoLockName(repo), { purpose: `mirror sync of ${repo}`, timeoutMs: ctx.options.lockTimeoutMs ?? 30 * 60_000, staleAfterMs: ctx.options.staleAfterMs, logger: log }),
+      );
+      await pauseForTest('after-lock');
+      const leftovers = await cleanRepoLeftovers(layout, [repo], log, repo);
+      if (leftovers) log.info(`Removed ${leftovers} leftovers of an interrupted sync of ${repo}`);
+    }
     return await work();
   } finally {
     await lock?.release();

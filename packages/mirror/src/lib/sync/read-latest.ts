@@ -1,5 +1,5 @@
 import { inSelectionOrder, selectionOrder } from '../select/select-packages.js';
-import { rollForward } from '../store/history.js';
+import { readHead, rollForward } from '../store/history.js';
 import { SNAPSHOT_RECORD, snapshotKey } from '../store/layout.js';
 import { corrupt, RecordText } from '../store/record-file.js';
 import type { SnapshotRecord } from '../store/snapshot-record.js';
@@ -7,7 +7,7 @@ import type { LatestSnapshot, SyncContext } from './context.js';
 
 /**
  * Stage 1, readLatest: the repo's latest snapshot id (the head of its history; latest.txt is moved forward
- * to it when a writer stopped before moving it) and its snapshot.json (none for a new repo), read whole
+ * to it when a writer stopped before moving it, but by a dry run) and its snapshot.json (none for a new repo), read whole
  * into memory once; its packages are parsed only where a later stage looks.
  *
  * A record this version wrote lists its packages in selection order, as its metadata does (it says so by
@@ -16,7 +16,8 @@ import type { LatestSnapshot, SyncContext } from './context.js';
  */
 export function readLatest(ctx: SyncContext): Promise<LatestSnapshot> {
   return ctx.timer.time('readLatest', async () => {
-    const id = await rollForward(ctx.layout, ctx.repo, ctx.log);
+    // A dry run finds the same head but leaves latest.txt where it is.
+    const id = ctx.dryRun ? (await readHead(ctx.layout, ctx.repo)).head : await rollForward(ctx.layout, ctx.repo, ctx.log);
     if (!id) return {};
     const key = `${snapshotKey(ctx.repo, id)}/${SNAPSHOT_RECORD}`;
     const path = ctx.layout.locationOf(key);

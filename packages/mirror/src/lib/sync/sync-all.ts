@@ -18,7 +18,7 @@ export interface SyncAllResult {
 export async function syncAllRepos(
   loaded: LoadedConfig,
   flags: Omit<SyncOverrides, 'from' | 'config' | 'section'>,
-  extra: Pick<SyncOptions, 'compression' | 'lockTimeoutMs' | 'timeoutMs' | 'retries' | 'writeIndex' | 'checkPool'>,
+  extra: Pick<SyncOptions, 'compression' | 'lockTimeoutMs' | 'timeoutMs' | 'retries' | 'writeIndex' | 'checkPool' | 'dryRun'>,
   logger: Logger = silentLogger,
 ): Promise<SyncAllResult> {
   const repos = Object.entries(loaded.config.repos);
@@ -35,7 +35,7 @@ export async function syncAllRepos(
     try {
       const r = await syncRepo({ ...syncOptionsFor(repo, flags, loaded), ...extra, logger });
       results.push(r);
-      logger.info(r.changed ? `${repo}: published ${r.snapshot}` : `${repo}: no change`);
+      logger.info(r.changed ? `${repo}: ${r.dryRun ? 'would publish a snapshot' : `published ${r.snapshot}`}` : `${repo}: no change`);
     } catch (e) {
       const code = isOvirtRepoError(e) ? e.code : ErrorCodes.INTERNAL;
       failures.push({ repo, code, message: (e as Error).message });

@@ -2,15 +2,15 @@ import { ErrorCodes, OvirtRepoError } from '@ovirt-repo/core';
 import { repoKey } from '../store/layout.js';
 import { commit, updateIndex } from './commit.js';
 import type { LatestSnapshot, SyncContext } from './context.js';
-import { downloadMissing } from './download.js';
-import { nothingChanged, workOutEdits } from './edits.js';
+import { countDownloads, downloadMissing } from './download.js';
+import { editedPackages, nothingChanged, workOutEdits } from './edits.js';
 import type { SyncOptions, SyncResult } from './options.js';
 import { prepare, withWriterLock } from './prepare.js';
 import { readIncoming } from './read-incoming.js';
 import { readLatest } from './read-latest.js';
 import { readSources, signedAsAsked, sourcesUnchanged } from './read-sources.js';
 import type { SourceRepomd } from '../source/sources.js';
-import { repaired, unchanged } from './shared/result.js';
+import { repaired, unchanged, wouldChange } from './shared/result.js';
 import { settleAll } from './shared/settle-all.js';
 import { inWorkArea } from './shared/work-area.js';
 import { writeSnapshot } from './write-snapshot.js';
@@ -49,6 +49,11 @@ function buildOn(ctx: SyncContext, latest: LatestSnapshot, sources: readonly Sou
     // Same content but not signed by this sync's key: a new snapshot, since the signature is part of it.
     const same = nothingChanged(edits) && signedAsAsked(ctx, latest);
     if (same && !ctx.checkPool) return unchanged(ctx, latest, sources, 'same packages and metadata as the latest snapshot');
+    // A dry run stops here: what the downloads would fetch is counted, nothing is fetched or written.
+    if (ctx.dryRun) {
+      const downloads = await countDownloads(ctx, latest, edits);
+      return same ? repaired(ctx, latest, sources, downloads) : wouldChange(ctx, latest, sources, editedPackages(latest, edits), downloads);
+    }
     if (same) return repaired(ctx, latest, sources, await downloadMissing(ctx, latest, edits, area));
     const [downloaded, written] = await settleAll([downloadMissing(ctx, latest, edits, area), writeSnapshot(ctx, latest, sources, incoming, edits, area)]);
     return commit(ctx, latest, sources, written, downloaded, area);

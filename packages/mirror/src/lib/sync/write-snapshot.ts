@@ -7,9 +7,9 @@ import { snapshotKey } from '../store/layout.js';
 import { packageLine } from '../store/record-file.js';
 import { listSnapshotIds } from '../store/repo-state.js';
 import { nextSnapshotId } from '../store/snapshot-id.js';
-import { contentDigestOf, type RecordHead, type SnapshotPackage } from '../store/snapshot-record.js';
+import { contentDigestOf, type RecordHead } from '../store/snapshot-record.js';
 import type { LatestSnapshot, SyncContext } from './context.js';
-import type { Edits } from './edits.js';
+import { editedPackages, type Edits } from './edits.js';
 import type { Incoming } from './read-incoming.js';
 import { extraSummary, obtainExtra } from './read-incoming/extra-metadata.js';
 import { isCandidate, snapshotPackageOf } from './shared/candidates.js';
@@ -41,8 +41,8 @@ export function writeSnapshot(ctx: SyncContext, latest: LatestSnapshot, sources:
     const wanted = previous || !latest.record ? edits.list.flatMap((e) => e.after.filter(isCandidate)) : [...edits.fromSources.values()];
     const cache = ctx.compression === 'gz' ? new OpenContentCache(metadataCacheDir(layout, repo)) : undefined;
     const [entries, extras] = await settleAll([readSourceEntries(ctx, incoming, wanted, area), settleAll(incoming.extras.map((e) => obtainExtra(e, ctx.client, area.dir, ctx.options.maxMetadataSize)))]);
-    const { lines, hrefs, before, after } = editedRecord(latest, edits);
-    const stats = { packages: edits.count, bytes: (latest.record?.head.stats.bytes ?? 0) - sizeOf(before) + sizeOf(after) };
+    const { lines, hrefs } = editedRecord(latest, edits);
+    const { before, after, stats, added, removed } = editedPackages(latest, edits);
     const head = recordHead(ctx, latest, sources, { id, now, stats, modular: incoming.modular, extras: extras.map(extraSummary), hrefs });
     const diff = diffPackages(before, after);
     diff.unchanged += edits.count - after.length;
@@ -60,13 +60,10 @@ export function writeSnapshot(ctx: SyncContext, latest: LatestSnapshot, sources:
       ...(ctx.signing ? { sign: ctx.signing } : {}),
     });
     log.info(`Wrote ${repo}/${id}: ${edits.count} packages${written.chunks ? `, ${written.chunks.reused} of ${written.chunks.total} metadata chunks copied from the latest snapshot` : ''}`);
-    const had = new Set(before.map((p) => p.href));
-    const has = new Set(after.map((p) => p.href));
     return {
       id,
       stats,
-      added: after.filter((p) => !had.has(p.href)).length,
-      removed: before.filter((p) => !has.has(p.href)).length,
+      changes: { added, removed },
       ...(written.chunks ? { metadataChunks: written.chunks } : {}),
       ...(written.signature ? { signature: written.signature } : {}),
       ...(cache ? { cache } : {}),
@@ -76,14 +73,12 @@ export function writeSnapshot(ctx: SyncContext, latest: LatestSnapshot, sources:
 
 /**
  * The new record's package lines (runs of the latest record's between the edits, each edited group's
- * packages), every href of it (for its contentDigest), and the edited groups before and after.
+ * packages), and every href of it (for its contentDigest).
  */
 function editedRecord(latest: LatestSnapshot, edits: Edits) {
   const record = latest.record;
   const lines: Array<string | Uint8Array> = [];
   const hrefs: string[] = [];
-  const before: SnapshotPackage[] = [];
-  const after: SnapshotPackage[] = [];
   const run = (from: number, to: number) => {
     if (!record || to <= from) return;
     lines.push(record.lines(from, to));
@@ -92,20 +87,16 @@ function editedRecord(latest: LatestSnapshot, edits: Edits) {
   let from = 0;
   for (const e of edits.list) {
     run(from, e.at);
-    before.push(...e.before);
     for (const p of e.after) {
       const q = snapshotPackageOf(p);
-      after.push(q);
       lines.push(packageLine(q));
       hrefs.push(q.href);
     }
     from = e.end;
   }
   run(from, record?.length ?? 0);
-  return { lines, hrefs, before, after };
+  return { lines, hrefs };
 }
-
-const sizeOf = (list: readonly SnapshotPackage[]) => list.reduce((n, p) => n + p.size, 0);
 
 /** snapshot.json's head but for what the metadata decides (repomdSha256 and its layout). */
 function recordHead(

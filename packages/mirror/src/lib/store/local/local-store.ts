@@ -358,9 +358,9 @@ export class LocalStore implements Store, LocalFilesCapable, SymlinkCapable, Sta
 
 /**
  * Open the directory store at `location` (a path or a file:// URL). With `create`, its directory is made
- * when missing, and a directory that is not yet a store must be empty (claim.ts).
+ * when missing (but by a dry run), and a directory that is not yet a store must be empty (claim.ts).
  */
-export async function openLocalStore(location: string, options: { create?: boolean } = {}): Promise<LocalStore> {
+export async function openLocalStore(location: string, options: { create?: boolean; dryRun?: boolean } = {}): Promise<LocalStore> {
   let root: string;
   try {
     root = resolve(location.startsWith('file:') ? fileURLToPath(location) : location);
@@ -370,7 +370,7 @@ export async function openLocalStore(location: string, options: { create?: boole
     });
   }
   if (options.create) {
-    await makeDirectory(root);
+    if (!options.dryRun) await makeDirectory(root);
     await claimDirectory(root);
   }
   return new LocalStore(root);

@@ -3,7 +3,8 @@ import type { SourceRepomd } from '../../source/sources.js';
 import { snapshotUrl } from '../../store/layout.js';
 import type { SnapshotSignature } from '../../store/snapshot-record.js';
 import type { LatestSnapshot, SyncContext } from '../context.js';
-import type { SyncResult, SyncSourceResult } from '../options.js';
+import type { EditedPackages } from '../edits.js';
+import type { PackageChanges, SyncResult, SyncSourceResult } from '../options.js';
 
 /** What the download stage fetched into the pool. */
 export interface DownloadResult {
@@ -15,9 +16,8 @@ export interface DownloadResult {
 export interface WrittenSnapshot {
   id: string;
   stats: { packages: number; bytes: number };
-  /** Package files it has that the latest snapshot lacked, and the other way round. */
-  added: number;
-  removed: number;
+  /** Package files it has that the latest snapshot lacked, and the other way round (their NEVRAs). */
+  changes: PackageChanges;
   /** gz metadata only: its chunks, and how many were copied from the latest snapshot's. */
   metadataChunks?: { total: number; reused: number };
   /** Present when it is signed. */
@@ -36,6 +36,7 @@ export function unchanged(ctx: SyncContext, latest: LatestSnapshot, sources: rea
   const stats = latest.record?.head.stats;
   return {
     repo: ctx.repo,
+    dryRun: ctx.dryRun,
     snapshot: latest.id ?? null,
     url: latest.id ? snapshotUrl(ctx.baseUrl, ctx.repo, latest.id) : null,
     changed: false,
@@ -44,6 +45,7 @@ export function unchanged(ctx: SyncContext, latest: LatestSnapshot, sources: rea
     mode: ctx.mode,
     added: 0,
     removed: 0,
+    changes: { added: [], removed: [] },
     packages: stats?.packages ?? 0,
     bytes: stats?.bytes ?? 0,
     downloaded,
@@ -58,7 +60,8 @@ export function unchanged(ctx: SyncContext, latest: LatestSnapshot, sources: rea
 
 /** The result of a --check-pool sync with nothing new: the pool is made whole for the latest snapshot, which stays. */
 export function repaired(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], downloaded: DownloadResult): SyncResult {
-  const what = downloaded.count ? `${downloaded.count} missing or damaged pool files fetched again` : 'the pool holds every package';
+  const fetched = ctx.dryRun ? 'would be fetched again' : 'fetched again';
+  const what = downloaded.count ? `${downloaded.count} missing or damaged pool files ${fetched}` : 'the pool holds every package';
   return unchanged(ctx, latest, sources, `same packages and metadata as the latest snapshot; ${what}`, downloaded);
 }
 
@@ -66,13 +69,15 @@ export function repaired(ctx: SyncContext, latest: LatestSnapshot, sources: read
 export function changed(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], written: WrittenSnapshot, downloaded: DownloadResult): SyncResult {
   return {
     repo: ctx.repo,
+    dryRun: false,
     snapshot: written.id,
     url: snapshotUrl(ctx.baseUrl, ctx.repo, written.id),
     changed: true,
     previous: latest.id ?? null,
     mode: ctx.mode,
-    added: written.added,
-    removed: written.removed,
+    added: written.changes.added.length,
+    removed: written.changes.removed.length,
+    changes: written.changes,
     packages: written.stats.packages,
     bytes: written.stats.bytes,
     downloaded,
@@ -81,6 +86,30 @@ export function changed(ctx: SyncContext, latest: LatestSnapshot, sources: reado
     sources: sourceResults(sources),
     indexWritten: false,
     commitAttempts: ctx.commitAttempts,
+    timings: ctx.timer.timings,
+    durationMs: 0,
+  };
+}
+
+/** The result of a dry run that would make a snapshot: what it would hold and what would be fetched for it. */
+export function wouldChange(ctx: SyncContext, latest: LatestSnapshot, sources: readonly SourceRepomd[], edited: EditedPackages, downloaded: DownloadResult): SyncResult {
+  return {
+    repo: ctx.repo,
+    dryRun: true,
+    snapshot: null,
+    url: null,
+    changed: true,
+    previous: latest.id ?? null,
+    mode: ctx.mode,
+    added: edited.added.length,
+    removed: edited.removed.length,
+    changes: { added: edited.added, removed: edited.removed },
+    packages: edited.stats.packages,
+    bytes: edited.stats.bytes,
+    downloaded,
+    sources: sourceResults(sources),
+    indexWritten: false,
+    commitAttempts: 0,
     timings: ctx.timer.timings,
     durationMs: 0,
   };

@@ -1,4 +1,6 @@
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { tempPathFor, type StagedWrite } from '@ovirt-repo/core';
 import type { PoolRegistration } from '../../lock/pool-guard.js';
 import type { SyncContext } from '../context.js';
@@ -27,12 +29,13 @@ export async function spoolIn(area: WorkArea, name: string): Promise<Spool> {
   return spool;
 }
 
-/** Runs `work` with a work area of its own, released after it (see WorkArea). Called holding the repo's writer lock. */
+/**
+ * Runs `work` with a work area of its own, released after it (see WorkArea). Called holding the repo's
+ * writer lock; a dry run holds none, and works in a new directory of the system's temp directory instead,
+ * so that it touches neither the store nor the work area of a sync running meanwhile.
+ */
 export async function inWorkArea<T>(ctx: SyncContext, work: (area: WorkArea) => Promise<T>): Promise<T> {
-  const root = workRoot(ctx.layout, ctx.repo);
-  // A shared root is this host's for the repo, and the writer lock makes it ours: what is there was left by a killed sync.
-  if (root.shared) await rm(root.dir, { recursive: true, force: true, maxRetries: 3 });
-  const area: WorkArea = { dir: root.shared ? root.dir : tempPathFor(root.dir), spools: [] };
+  const area: WorkArea = { dir: ctx.dryRun ? await mkdtemp(join(tmpdir(), 'ovirt-repo-dry-run-')) : await writerWorkDir(ctx), spools: [] };
   try {
     return await work(area);
   } finally {
@@ -42,4 +45,12 @@ export async function inWorkArea<T>(ctx: SyncContext, work: (area: WorkArea) => 
     await area.staging?.discard().catch(() => undefined);
     await rm(area.dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
   }
+}
+
+/** A writer's work area: a new directory beside the repo's snapshots, or this host's for the repo, emptied (see workRoot). */
+async function writerWorkDir(ctx: SyncContext): Promise<string> {
+  const root = workRoot(ctx.layout, ctx.repo);
+  // A shared root is this host's for the repo, and the writer lock makes it ours: what is there was left by a killed sync.
+  if (root.shared) await rm(root.dir, { recursive: true, force: true, maxRetries: 3 });
+  return root.shared ? root.dir : tempPathFor(root.dir);
 }
