@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CpioEntry } from './cpio.js';
 import type { HeaderBuilder } from './header-builder.js';
-import type { ResolvedFile } from './resolve-spec.js';
+import { REGULAR_TYPES, type ResolvedFile } from './resolve-spec.js';
 import { FileFlag, HASH_SHA256, S_IFDIR, S_IFLNK, S_IFREG, Tag, VerifyFlags } from './tags.js';
 
 export interface FileLayout {
@@ -21,13 +21,15 @@ function modeOf(f: ResolvedFile): number {
 
 /** What the archive holds for the file: contents, the link target for a symlink, nothing otherwise. */
 function bodyOf(f: ResolvedFile): Buffer {
-  if (f.type === 'file' || f.type === 'config') return f.contents;
+  if (REGULAR_TYPES.includes(f.type)) return f.contents;
   if (f.type === 'symlink') return Buffer.from(f.linkTo, 'utf8');
   return Buffer.alloc(0);
 }
 
 function flagsOf(f: ResolvedFile, source: boolean): number {
   if (f.type === 'config') return FileFlag.CONFIG;
+  if (f.type === 'doc') return FileFlag.DOC;
+  if (f.type === 'license') return FileFlag.LICENSE;
   if (f.type === 'ghost') return FileFlag.GHOST;
   if (source && f.path.endsWith('.spec')) return FileFlag.SPECFILE;
   return 0;
@@ -78,7 +80,7 @@ export function layoutFiles(files: readonly ResolvedFile[], source: boolean): Fi
     }
     const ghost = f.type === 'ghost';
     const body = bodyOf(f);
-    const regular = f.type === 'file' || f.type === 'config';
+    const regular = REGULAR_TYPES.includes(f.type);
     const mode = modeOf(f);
     cols.dirindexes.push(di);
     cols.basenames.push(base);

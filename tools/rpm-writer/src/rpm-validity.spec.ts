@@ -166,6 +166,30 @@ describeWithTools(['rpm', 'rpm2cpio', 'cpio'], 'written packages and real rpm', 
     expect(q('--enhances')).toEqual(['shell']);
   });
 
+  it('marks %doc and %license files, which rpm lists apart and dnf can leave out (tsflags=nodocs)', async () => {
+    const rpm = await writeRpm(
+      {
+        name: 'documented',
+        version: '1.0',
+        release: '1',
+        arch: 'noarch',
+        files: [
+          { path: '/usr/share/doc/documented/README.md', type: 'doc', contents: '# documented\n' },
+          { path: '/usr/share/licenses/documented/LICENSE', type: 'license', contents: 'Apache-2.0\n' },
+          { path: '/usr/share/documented/data', contents: 'x\n' },
+        ],
+      },
+      join(dir, 'doc'),
+    );
+    expect(lines(rpmOut(['-qp', '--docfiles', rpm]))).toEqual(['/usr/share/doc/documented/README.md']);
+    expect(lines(rpmOut(['-qp', '--licensefiles', rpm]))).toEqual(['/usr/share/licenses/documented/LICENSE']);
+    expect(lines(rpmOut(['-qp', '--qf', '[%{FILENAMES} %{FILEMODES:perms} %{FILESIZES}\n]', rpm]))).toEqual([
+      '/usr/share/doc/documented/README.md -rw-r--r-- 13',
+      '/usr/share/documented/data -rw-r--r-- 2',
+      '/usr/share/licenses/documented/LICENSE -rw-r--r-- 11',
+    ]);
+  });
+
   it('stores the changelog newest first', () => {
     expect(rpmOut(['-qp', '--changelog', hello])).toBe(
       '* Mon Jan 01 2024 Bob <bob@example.com> - 2:1.0-1\n- Update to 1.0\n- Fix things\n\n' +
