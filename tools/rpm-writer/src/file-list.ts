@@ -43,12 +43,30 @@ function split(path: string, source: boolean): [string, string] {
 }
 
 /**
- * The file info tags and the matching payload entries. Files are sorted byte-wise by path,
- * as rpmbuild sorts them, and inode numbers are the 1-based position: rpm treats files sharing a
- * (device, inode) pair as hard links, so every file gets its own.
+ * Hard-link sets: for each file that is one of several identical plain files, the positions of the set.
+ * rpm treats files sharing a (device, inode) pair as hard links of one file.
  */
-export function layoutFiles(files: readonly ResolvedFile[], source: boolean): FileLayout {
+function hardlinkSets(sorted: readonly ResolvedFile[], dir: string): Map<number, number[]> {
+  const byKey = new Map<string, number[]>();
+  sorted.forEach((f, i) => {
+    if (f.type !== 'file' || f.contents.length === 0 || !f.path.startsWith(`${dir}/`)) return;
+    const key = [createHash('sha256').update(f.contents).digest('hex'), f.perms, f.user, f.group, f.mtime].join('\0');
+    byKey.set(key, [...(byKey.get(key) ?? []), i]);
+  });
+  const sets = new Map<number, number[]>();
+  for (const set of byKey.values()) if (set.length > 1) for (const i of set) sets.set(i, set);
+  return sets;
+}
+
+/**
+ * The file info tags and the matching payload entries. Files are sorted byte-wise by path,
+ * as rpmbuild sorts them, and inode numbers are the 1-based position, so every file is its own, except
+ * identical files below `hardlinkDir`: they share the first one's inode, the archive carries their
+ * contents once, with the last of them (as rpmbuild writes a hard-link set), and SIZE counts them once.
+ */
+export function layoutFiles(files: readonly ResolvedFile[], source: boolean, hardlinkDir?: string): FileLayout {
   const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  const sets = hardlinkDir === undefined ? new Map<number, number[]>() : hardlinkSets(sorted, hardlinkDir);
   const dirnames: string[] = [];
   const dirIndex = new Map<string, number>();
   const cols = {
@@ -96,10 +114,16 @@ export function layoutFiles(files: readonly ResolvedFile[], source: boolean): Fi
     cols.verify.push(ghost ? VerifyFlags.GHOST : VerifyFlags.ALL);
     // rpmbuild records device 0 for a %ghost (it is not on disk) and 1 for everything else.
     cols.devices.push(ghost ? 0 : 1);
-    cols.inodes.push(i + 1);
+    const set = sets.get(i);
+    const ino = (set?.[0] ?? i) + 1;
+    const carriesData = set === undefined || set.at(-1) === i;
+    cols.inodes.push(ino);
     cols.langs.push('');
-    totalSize += body.length;
-    if (!ghost) cpio.push({ name: source ? f.path : `.${f.path}`, ino: i + 1, mode, mtime: f.mtime, data: body });
+    if (carriesData) totalSize += body.length;
+    if (!ghost) {
+      const name = source ? f.path : `.${f.path}`;
+      cpio.push({ name, ino, mode, mtime: f.mtime, data: carriesData ? body : Buffer.alloc(0), nlink: set?.length ?? 1 });
+    }
   });
 
   const putTags = (h: HeaderBuilder): void => {

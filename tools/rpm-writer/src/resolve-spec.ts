@@ -69,6 +69,7 @@ export interface ResolvedSpec {
   dependencies: Record<DependencyKind, ResolvedDependency[]>;
   files: ResolvedFile[];
   changelogs: RpmChangelog[];
+  hardlinkDuplicatesIn?: string;
 }
 
 const NAME_RE = /^[A-Za-z0-9_+][A-Za-z0-9._+-]*$/;
@@ -264,5 +265,6 @@ export function resolveSpec(spec: RpmSpec): ResolvedSpec {
     dependencies,
     files,
     changelogs,
+    hardlinkDuplicatesIn: spec.hardlinkDuplicatesIn === undefined ? undefined : matching('hardlinkDuplicatesIn', spec.hardlinkDuplicatesIn, /^(\/[^/\0]+)+$/, 'must be an absolute directory path'),
   };
 }

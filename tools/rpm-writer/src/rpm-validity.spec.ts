@@ -223,6 +223,44 @@ describeWithTools(['rpm', 'rpm2cpio', 'cpio'], 'written packages and real rpm', 
     expect(verify.status).toBe(0);
   });
 
+  it('stores identical files below hardlinkDuplicatesIn once, as hard links, and rpm installs them', async () => {
+    const same = 'Apache License 2.0\n'.repeat(200);
+    const spec: RpmSpec = {
+      name: 'linked',
+      version: '1.0',
+      release: '1',
+      arch: 'noarch',
+      files: [
+        { path: '/usr/lib/linked/a/LICENSE', contents: same },
+        { path: '/usr/lib/linked/b/LICENSE', contents: same },
+        { path: '/usr/lib/linked/c/LICENSE', contents: same },
+        { path: '/usr/lib/linked/run', contents: same, mode: 0o755 }, // same bytes, other mode: its own file
+        { path: '/usr/lib/linked/other', contents: 'other\n' },
+        { path: '/usr/share/doc/linked/LICENSE', contents: same }, // outside the directory: a copy of its own
+      ],
+    };
+    const plain = await writeRpm(spec, join(dir, 'unlinked'));
+    const linked = await writeRpm({ ...spec, hardlinkDuplicatesIn: '/usr/lib/linked' }, join(dir, 'linked'));
+    expect(rpmOut(['-K', linked])).toMatch(/digests OK/);
+    const payloadSize = (f: string): number => Number(rpmOut(['-qp', '--qf', '%{ARCHIVESIZE}', f]));
+    expect(payloadSize(plain) - payloadSize(linked)).toBeGreaterThanOrEqual(2 * same.length);
+    // rpm's installed size counts a hard-linked file once, as rpmbuild does.
+    expect(Number(rpmOut(['-qp', '--qf', '%{SIZE}', linked]))).toBe(3 * same.length + 'other\n'.length);
+
+    const root = join(dir, 'linked-root');
+    await mkdir(root);
+    const install = run('rpm', ['-i', '--nodeps', '--root', root, '--dbpath', '/var/lib/rpm', linked]);
+    expect(install.status).toBe(0);
+    const files = ['lib/linked/a/LICENSE', 'lib/linked/b/LICENSE', 'lib/linked/c/LICENSE', 'lib/linked/run', 'share/doc/linked/LICENSE'].map((f) => join(root, 'usr', f));
+    const stats = await Promise.all(files.map((f) => stat(f)));
+    expect(stats.map((st) => st.nlink)).toEqual([3, 3, 3, 1, 1]);
+    expect(new Set(stats.slice(0, 3).map((st) => st.ino)).size).toBe(1);
+    for (const f of files) expect(await readFile(f, 'utf8')).toBe(same);
+    const verify = run('rpm', ['-V', '--nodeps', '--root', root, '--dbpath', '/var/lib/rpm', 'linked']);
+    expect(verify.stdout).toBe('');
+    expect(verify.status).toBe(0);
+  });
+
   it('writes a source package rpm recognises as one', async () => {
     expect(run('rpm', ['-K', '--nosignature', srpm]).stdout).toBe(`${srpm}: digests OK\n`);
     expect(rpmOut(['-qp', '--qf', '%{SOURCEPACKAGE} %{ARCH} %{SOURCERPM}', srpm])).toBe('1 x86_64 (none)');

@@ -90,6 +90,12 @@ export interface RpmSpec {
   files?: RpmFile[];
   /** Any order; written newest first, as rpm stores them. */
   changelogs?: RpmChangelog[];
+  /**
+   * A directory (`/usr/lib/foo`) below which identical plain files (type `file`, same contents, mode,
+   * owner, group and mtime) are stored once, as hard links, as Fedora's `%fdupes DIR` does: for packages
+   * holding many copies of the same file (npm trees). One directory, so no link crosses file systems.
+   */
+  hardlinkDuplicatesIn?: string;
 }
 
 /** 2023-11-14T22:13:20Z: a fixed default build time, so the same spec always gives the same bytes. */
