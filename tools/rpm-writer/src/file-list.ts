@@ -61,8 +61,9 @@ function hardlinkSets(sorted: readonly ResolvedFile[], dir: string): Map<number,
 /**
  * The file info tags and the matching payload entries. Files are sorted byte-wise by path,
  * as rpmbuild sorts them, and inode numbers are the 1-based position, so every file is its own, except
- * identical files below `hardlinkDir`: they share the first one's inode, the archive carries their
- * contents once, with the last of them (as rpmbuild writes a hard-link set), and SIZE counts them once.
+ * identical files below `hardlinkDir`: they share the first one's inode, the archive carries them as one
+ * run of entries with the contents once, at the last (as rpmbuild writes a hard-link set), and SIZE counts
+ * them once.
  */
 export function layoutFiles(files: readonly ResolvedFile[], source: boolean, hardlinkDir?: string): FileLayout {
   const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
@@ -120,9 +121,14 @@ export function layoutFiles(files: readonly ResolvedFile[], source: boolean, har
     cols.inodes.push(ino);
     cols.langs.push('');
     if (carriesData) totalSize += body.length;
-    if (!ghost) {
-      const name = source ? f.path : `.${f.path}`;
-      cpio.push({ name, ino, mode, mtime: f.mtime, data: carriesData ? body : Buffer.alloc(0), nlink: set?.length ?? 1 });
+    const entry = (path: string, data: Buffer): CpioEntry => ({ name: source ? path : `.${path}`, ino, mode, mtime: f.mtime, data, nlink: set?.length ?? 1 });
+    if (set === undefined) {
+      if (!ghost) cpio.push(entry(f.path, body));
+    } else if (set[0] === i) {
+      // rpm unpacks a hard-link set as one run of archive entries, linking each to the first and writing
+      // the contents at the last: the whole set goes here, whatever lies between its paths.
+      const paths = set.map((j) => sorted[j]?.path ?? '');
+      paths.forEach((path, k) => cpio.push(entry(path, k === paths.length - 1 ? body : Buffer.alloc(0))));
     }
   });
 

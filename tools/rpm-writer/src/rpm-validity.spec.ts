@@ -232,6 +232,7 @@ describeWithTools(['rpm', 'rpm2cpio', 'cpio'], 'written packages and real rpm', 
       arch: 'noarch',
       files: [
         { path: '/usr/lib/linked/a/LICENSE', contents: same },
+        { path: '/usr/lib/linked/a/NOTES', contents: 'notes\n' }, // between two links, in path order
         { path: '/usr/lib/linked/b/LICENSE', contents: same },
         { path: '/usr/lib/linked/c/LICENSE', contents: same },
         { path: '/usr/lib/linked/run', contents: same, mode: 0o755 }, // same bytes, other mode: its own file
@@ -245,7 +246,7 @@ describeWithTools(['rpm', 'rpm2cpio', 'cpio'], 'written packages and real rpm', 
     const payloadSize = (f: string): number => Number(rpmOut(['-qp', '--qf', '%{ARCHIVESIZE}', f]));
     expect(payloadSize(plain) - payloadSize(linked)).toBeGreaterThanOrEqual(2 * same.length);
     // rpm's installed size counts a hard-linked file once, as rpmbuild does.
-    expect(Number(rpmOut(['-qp', '--qf', '%{SIZE}', linked]))).toBe(3 * same.length + 'other\n'.length);
+    expect(Number(rpmOut(['-qp', '--qf', '%{SIZE}', linked]))).toBe(3 * same.length + 'other\n'.length + 'notes\n'.length);
 
     const root = join(dir, 'linked-root');
     await mkdir(root);
@@ -256,6 +257,7 @@ describeWithTools(['rpm', 'rpm2cpio', 'cpio'], 'written packages and real rpm', 
     expect(stats.map((st) => st.nlink)).toEqual([3, 3, 3, 1, 1]);
     expect(new Set(stats.slice(0, 3).map((st) => st.ino)).size).toBe(1);
     for (const f of files) expect(await readFile(f, 'utf8')).toBe(same);
+    expect(await readFile(join(root, 'usr/lib/linked/a/NOTES'), 'utf8')).toBe('notes\n');
     const verify = run('rpm', ['-V', '--nodeps', '--root', root, '--dbpath', '/var/lib/rpm', 'linked']);
     expect(verify.stdout).toBe('');
     expect(verify.status).toBe(0);
