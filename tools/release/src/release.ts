@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,7 +73,10 @@ export async function release(root = workspaceRoot, out = join(root, 'dist', 're
     schema: join(root, 'packages', 'core', 'schema', 'ovirt-repo.schema.json'),
     time,
   });
-  await writeFile(join(repo, rpmFileName(spec)), buildRpm(spec));
+  const rpm = join(repo, rpmFileName(spec));
+  await writeFile(rpm, buildRpm(spec));
+  // The repodata records the file's mtime: the build's time, so a rerun gives the same metadata.
+  await utimes(rpm, time, time);
   await rm(stages, { recursive: true });
   await execa(process.execPath, [join(root, 'packages', 'ovirt-repo', 'bin', 'run.js'), 'minirepo', 'create', repo, '--revision', String(time)]);
 

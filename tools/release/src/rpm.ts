@@ -92,5 +92,7 @@ export function ovirtRepoRpmSpec(input: RpmInputs): RpmSpec {
     changelogs: [{ time, author: `ovirt-repo release - ${input.version}-1`, text: `- ovirt-repo ${input.version}, built by npm run release` }],
     dependencies: { requires: [{ name: 'nodejs', flags: 'GE', version: '20' }, { name: '/bin/sh' }] },
     files,
+    // npm trees hold many identical files (licences, npm's own copies of packages): stored once.
+    hardlinkDuplicatesIn: RPM_LAYOUT.lib,
   };
 }

@@ -147,6 +147,10 @@ describeWithTools(['npm', 'tar', 'rpm', 'rpmlint', 'dnf'], 'npm run release', ()
       ]);
       const installed = (await execa('rpm', ['--root', root, '-qa', '--qf', '%{NAME}-%{VERSION}\n'])).stdout.split('\n').sort();
       expect(installed).toEqual(['bash-5.1.8', 'nodejs-20.19.0', `ovirt-repo-${version}`]);
+      // Every installed file has the size, digest, mode and link count the package lists.
+      const verify = await execa('rpm', ['--root', root, '-V', 'ovirt-repo'], { reject: false });
+      expect(verify.stdout).toBe('');
+      expect(verify.exitCode).toBe(0);
 
       const launcher = await readFile(join(root, 'usr', 'bin', 'ovirt-repo'), 'utf8');
       expect(launcher).toContain('exec /usr/bin/node /usr/lib/ovirt-repo/bin/run.js "$@"');
