@@ -118,7 +118,7 @@ export async function stageDistribution(root: string, dist: Distribution, versio
   for (const name of dist.packages) await cp(join(packed, name), join(stage, 'node_modules', name), { recursive: true, filter: runtimeFile });
 
   for (const [from, to] of runtimeClosure(root, workspace)) {
-    // A package's own node_modules is staged entry by entry above, only with what the closure holds.
+    // A package's nested node_modules are entries of the closure of their own: only what is needed.
     await cp(from, join(stage, to), { recursive: true, filter: (src) => runtimeFile(src) && !relative(from, src).split(sep).includes('node_modules') });
   }
 
