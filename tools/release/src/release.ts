@@ -48,12 +48,12 @@ export interface ReleaseResult {
  */
 export async function release(root = workspaceRoot, out = join(root, 'dist', 'release')): Promise<ReleaseResult> {
   const started = Date.now();
-  await rm(out, { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
   const version = (JSON.parse(readFileSync(join(root, 'packages', 'ovirt-repo', 'package.json'), 'utf8')) as { version: string }).version;
   // SOURCE_DATE_EPOCH or the last commit's time, not the clock: rebuilding the same commit gives the same RPM.
   const time = Number(process.env['SOURCE_DATE_EPOCH'] ?? (await execa('git', ['log', '-1', '--format=%ct'], { cwd: root })).stdout);
   if (!Number.isSafeInteger(time) || time < 0) throw new Error(`release: SOURCE_DATE_EPOCH (or the last commit's time) is not a number of seconds`);
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
 
   const stages = join(out, '.stage');
   const packed = join(stages, '.packages');
