@@ -85,7 +85,7 @@ function signatureHeader(header: Buffer, payload: Buffer, archiveSize: number): 
 /** The complete .rpm file for `spec`. Pure: the same spec always gives the same bytes. */
 export function buildRpm(spec: RpmSpec): Buffer {
   const r = resolveSpec(spec);
-  const files = layoutFiles(r.files, r.source);
+  const files = layoutFiles(r.files, r.source, r.hardlinkDuplicatesIn);
   const archive = writeCpio(files.cpio);
   const payload = gzipSync(archive, { level: 9 });
   const header = mainHeader(r, files, payload, archive);

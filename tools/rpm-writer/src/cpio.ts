@@ -7,6 +7,8 @@ export interface CpioEntry {
   mtime: number;
   /** File contents, or the link target of a symlink; empty for directories. */
   data: Buffer;
+  /** Hard links sharing `ino`, this one included (default 1); the contents go with the last one only. */
+  nlink?: number;
 }
 
 const MAGIC = '070701';
@@ -49,7 +51,7 @@ export function writeCpio(entries: readonly CpioEntry[]): Buffer {
       push(pad4(length));
     }
   };
-  for (const e of entries) entry(e.name, e.ino, e.mode, 1, e.mtime, e.data);
+  for (const e of entries) entry(e.name, e.ino, e.mode, e.nlink ?? 1, e.mtime, e.data);
   entry(TRAILER, 0, 0, 1, 0, Buffer.alloc(0));
   return Buffer.concat(chunks, length);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CpioEntry } from './cpio.js';
 import type { HeaderBuilder } from './header-builder.js';
-import type { ResolvedFile } from './resolve-spec.js';
+import { REGULAR_TYPES, type ResolvedFile } from './resolve-spec.js';
 import { FileFlag, HASH_SHA256, S_IFDIR, S_IFLNK, S_IFREG, Tag, VerifyFlags } from './tags.js';
 
 export interface FileLayout {
@@ -21,13 +21,15 @@ function modeOf(f: ResolvedFile): number {
 
 /** What the archive holds for the file: contents, the link target for a symlink, nothing otherwise. */
 function bodyOf(f: ResolvedFile): Buffer {
-  if (f.type === 'file' || f.type === 'config') return f.contents;
+  if (REGULAR_TYPES.includes(f.type)) return f.contents;
   if (f.type === 'symlink') return Buffer.from(f.linkTo, 'utf8');
   return Buffer.alloc(0);
 }
 
 function flagsOf(f: ResolvedFile, source: boolean): number {
   if (f.type === 'config') return FileFlag.CONFIG;
+  if (f.type === 'doc') return FileFlag.DOC;
+  if (f.type === 'license') return FileFlag.LICENSE;
   if (f.type === 'ghost') return FileFlag.GHOST;
   if (source && f.path.endsWith('.spec')) return FileFlag.SPECFILE;
   return 0;
@@ -41,12 +43,31 @@ function split(path: string, source: boolean): [string, string] {
 }
 
 /**
- * The file info tags and the matching payload entries. Files are sorted byte-wise by path,
- * as rpmbuild sorts them, and inode numbers are the 1-based position: rpm treats files sharing a
- * (device, inode) pair as hard links, so every file gets its own.
+ * Hard-link sets: for each file that is one of several identical plain files, the positions of the set.
+ * rpm treats files sharing a (device, inode) pair as hard links of one file.
  */
-export function layoutFiles(files: readonly ResolvedFile[], source: boolean): FileLayout {
+function hardlinkSets(sorted: readonly ResolvedFile[], dir: string): Map<number, number[]> {
+  const byKey = new Map<string, number[]>();
+  sorted.forEach((f, i) => {
+    if (f.type !== 'file' || f.contents.length === 0 || !f.path.startsWith(`${dir}/`)) return;
+    const key = [createHash('sha256').update(f.contents).digest('hex'), f.perms, f.user, f.group, f.mtime].join('\0');
+    byKey.set(key, [...(byKey.get(key) ?? []), i]);
+  });
+  const sets = new Map<number, number[]>();
+  for (const set of byKey.values()) if (set.length > 1) for (const i of set) sets.set(i, set);
+  return sets;
+}
+
+/**
+ * The file info tags and the matching payload entries. Files are sorted byte-wise by path,
+ * as rpmbuild sorts them, and inode numbers are the 1-based position, so every file is its own, except
+ * identical files below `hardlinkDir`: they share the first one's inode, the archive carries them as one
+ * run of entries with the contents once, at the last (as rpmbuild writes a hard-link set), and SIZE counts
+ * them once.
+ */
+export function layoutFiles(files: readonly ResolvedFile[], source: boolean, hardlinkDir?: string): FileLayout {
   const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  const sets = hardlinkDir === undefined ? new Map<number, number[]>() : hardlinkSets(sorted, hardlinkDir);
   const dirnames: string[] = [];
   const dirIndex = new Map<string, number>();
   const cols = {
@@ -78,7 +99,7 @@ export function layoutFiles(files: readonly ResolvedFile[], source: boolean): Fi
     }
     const ghost = f.type === 'ghost';
     const body = bodyOf(f);
-    const regular = f.type === 'file' || f.type === 'config';
+    const regular = REGULAR_TYPES.includes(f.type);
     const mode = modeOf(f);
     cols.dirindexes.push(di);
     cols.basenames.push(base);
@@ -94,10 +115,21 @@ export function layoutFiles(files: readonly ResolvedFile[], source: boolean): Fi
     cols.verify.push(ghost ? VerifyFlags.GHOST : VerifyFlags.ALL);
     // rpmbuild records device 0 for a %ghost (it is not on disk) and 1 for everything else.
     cols.devices.push(ghost ? 0 : 1);
-    cols.inodes.push(i + 1);
+    const set = sets.get(i);
+    const ino = (set?.[0] ?? i) + 1;
+    const carriesData = set === undefined || set.at(-1) === i;
+    cols.inodes.push(ino);
     cols.langs.push('');
-    totalSize += body.length;
-    if (!ghost) cpio.push({ name: source ? f.path : `.${f.path}`, ino: i + 1, mode, mtime: f.mtime, data: body });
+    if (carriesData) totalSize += body.length;
+    const entry = (path: string, data: Buffer): CpioEntry => ({ name: source ? path : `.${path}`, ino, mode, mtime: f.mtime, data, nlink: set?.length ?? 1 });
+    if (set === undefined) {
+      if (!ghost) cpio.push(entry(f.path, body));
+    } else if (set[0] === i) {
+      // rpm unpacks a hard-link set as one run of archive entries, linking each to the first and writing
+      // the contents at the last: the whole set goes here, whatever lies between its paths.
+      const paths = set.map((j) => sorted[j]?.path ?? '');
+      paths.forEach((path, k) => cpio.push(entry(path, k === paths.length - 1 ? body : Buffer.alloc(0))));
+    }
   });
 
   const putTags = (h: HeaderBuilder): void => {

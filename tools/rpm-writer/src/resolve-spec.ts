@@ -69,6 +69,7 @@ export interface ResolvedSpec {
   dependencies: Record<DependencyKind, ResolvedDependency[]>;
   files: ResolvedFile[];
   changelogs: RpmChangelog[];
+  hardlinkDuplicatesIn?: string;
 }
 
 const NAME_RE = /^[A-Za-z0-9_+][A-Za-z0-9._+-]*$/;
@@ -78,8 +79,10 @@ const ARCH_RE = /^[A-Za-z0-9_]+$/;
 const EVR_RE = /^(?:\d+:)?[A-Za-z0-9._+~^]+(?:-[A-Za-z0-9._+~^]+)?$/;
 const OWNER_RE = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
 const FLAGS: readonly DependencyFlag[] = ['EQ', 'LT', 'GT', 'LE', 'GE'];
-const FILE_TYPES: readonly RpmFileType[] = ['file', 'dir', 'symlink', 'ghost', 'config'];
-const DEFAULT_PERMS: Record<RpmFileType, number> = { file: 0o644, config: 0o644, ghost: 0o644, dir: 0o755, symlink: 0o777 };
+const FILE_TYPES: readonly RpmFileType[] = ['file', 'dir', 'symlink', 'ghost', 'config', 'doc', 'license'];
+const DEFAULT_PERMS: Record<RpmFileType, number> = { file: 0o644, config: 0o644, doc: 0o644, license: 0o644, ghost: 0o644, dir: 0o755, symlink: 0o777 };
+/** The types whose contents are in the payload. */
+export const REGULAR_TYPES: readonly RpmFileType[] = ['file', 'config', 'doc', 'license'];
 
 function text(field: string, value: unknown, opts: { line?: boolean; empty?: boolean } = {}): string {
   if (typeof value !== 'string') throw new RpmSpecError(field, `must be a string, got ${typeof value}`);
@@ -152,7 +155,7 @@ function resolveFile(field: string, file: unknown, source: boolean, buildtime: n
   const type = (f.type ?? 'file') as RpmFileType;
   if (!FILE_TYPES.includes(type)) throw new RpmSpecError(`${field}.type`, `must be one of ${FILE_TYPES.join(', ')}`);
   if (source && type !== 'file') throw new RpmSpecError(`${field}.type`, 'must be "file" in a source package');
-  const hasContents = type === 'file' || type === 'config';
+  const hasContents = REGULAR_TYPES.includes(type);
   if (f.contents !== undefined && !hasContents) throw new RpmSpecError(`${field}.contents`, `is not allowed for a ${type}`);
   if (f.contents !== undefined && typeof f.contents !== 'string' && !Buffer.isBuffer(f.contents)) {
     throw new RpmSpecError(`${field}.contents`, 'must be a string or a Buffer');
@@ -262,5 +265,6 @@ export function resolveSpec(spec: RpmSpec): ResolvedSpec {
     dependencies,
     files,
     changelogs,
+    hardlinkDuplicatesIn: spec.hardlinkDuplicatesIn === undefined ? undefined : matching('hardlinkDuplicatesIn', spec.hardlinkDuplicatesIn, /^(\/[^/\0]+)+$/, 'must be an absolute directory path'),
   };
 }

@@ -166,6 +166,30 @@ describeWithTools(['rpm', 'rpm2cpio', 'cpio'], 'written packages and real rpm', 
     expect(q('--enhances')).toEqual(['shell']);
   });
 
+  it('marks %doc and %license files, which rpm lists apart and dnf can leave out (tsflags=nodocs)', async () => {
+    const rpm = await writeRpm(
+      {
+        name: 'documented',
+        version: '1.0',
+        release: '1',
+        arch: 'noarch',
+        files: [
+          { path: '/usr/share/doc/documented/README.md', type: 'doc', contents: '# documented\n' },
+          { path: '/usr/share/licenses/documented/LICENSE', type: 'license', contents: 'Apache-2.0\n' },
+          { path: '/usr/share/documented/data', contents: 'x\n' },
+        ],
+      },
+      join(dir, 'doc'),
+    );
+    expect(lines(rpmOut(['-qp', '--docfiles', rpm]))).toEqual(['/usr/share/doc/documented/README.md']);
+    expect(lines(rpmOut(['-qp', '--licensefiles', rpm]))).toEqual(['/usr/share/licenses/documented/LICENSE']);
+    expect(lines(rpmOut(['-qp', '--qf', '[%{FILENAMES} %{FILEMODES:perms} %{FILESIZES}\n]', rpm]))).toEqual([
+      '/usr/share/doc/documented/README.md -rw-r--r-- 13',
+      '/usr/share/documented/data -rw-r--r-- 2',
+      '/usr/share/licenses/documented/LICENSE -rw-r--r-- 11',
+    ]);
+  });
+
   it('stores the changelog newest first', () => {
     expect(rpmOut(['-qp', '--changelog', hello])).toBe(
       '* Mon Jan 01 2024 Bob <bob@example.com> - 2:1.0-1\n- Update to 1.0\n- Fix things\n\n' +
@@ -195,6 +219,46 @@ describeWithTools(['rpm', 'rpm2cpio', 'cpio'], 'written packages and real rpm', 
     expect(rpmOut(['-q', '--root', root, '--dbpath', '/var/lib/rpm', 'hello'])).toBe('hello-1.0-1.el9.x86_64\n');
     // `daemon` is unknown in the empty root (installed as root), so only check the files rpm can verify fully.
     const verify = run('rpm', ['-V', '--nodeps', '--nouser', '--nogroup', '--root', root, '--dbpath', '/var/lib/rpm', 'hello']);
+    expect(verify.stdout).toBe('');
+    expect(verify.status).toBe(0);
+  });
+
+  it('stores identical files below hardlinkDuplicatesIn once, as hard links, and rpm installs them', async () => {
+    const same = 'Apache License 2.0\n'.repeat(200);
+    const spec: RpmSpec = {
+      name: 'linked',
+      version: '1.0',
+      release: '1',
+      arch: 'noarch',
+      files: [
+        { path: '/usr/lib/linked/a/LICENSE', contents: same },
+        { path: '/usr/lib/linked/a/NOTES', contents: 'notes\n' }, // between two links, in path order
+        { path: '/usr/lib/linked/b/LICENSE', contents: same },
+        { path: '/usr/lib/linked/c/LICENSE', contents: same },
+        { path: '/usr/lib/linked/run', contents: same, mode: 0o755 }, // same bytes, other mode: its own file
+        { path: '/usr/lib/linked/other', contents: 'other\n' },
+        { path: '/usr/share/doc/linked/LICENSE', contents: same }, // outside the directory: a copy of its own
+      ],
+    };
+    const plain = await writeRpm(spec, join(dir, 'unlinked'));
+    const linked = await writeRpm({ ...spec, hardlinkDuplicatesIn: '/usr/lib/linked' }, join(dir, 'linked'));
+    expect(rpmOut(['-K', linked])).toMatch(/digests OK/);
+    const payloadSize = (f: string): number => Number(rpmOut(['-qp', '--qf', '%{ARCHIVESIZE}', f]));
+    expect(payloadSize(plain) - payloadSize(linked)).toBeGreaterThanOrEqual(2 * same.length);
+    // rpm's installed size counts a hard-linked file once, as rpmbuild does.
+    expect(Number(rpmOut(['-qp', '--qf', '%{SIZE}', linked]))).toBe(3 * same.length + 'other\n'.length + 'notes\n'.length);
+
+    const root = join(dir, 'linked-root');
+    await mkdir(root);
+    const install = run('rpm', ['-i', '--nodeps', '--root', root, '--dbpath', '/var/lib/rpm', linked]);
+    expect(install.status).toBe(0);
+    const files = ['lib/linked/a/LICENSE', 'lib/linked/b/LICENSE', 'lib/linked/c/LICENSE', 'lib/linked/run', 'share/doc/linked/LICENSE'].map((f) => join(root, 'usr', f));
+    const stats = await Promise.all(files.map((f) => stat(f)));
+    expect(stats.map((st) => st.nlink)).toEqual([3, 3, 3, 1, 1]);
+    expect(new Set(stats.slice(0, 3).map((st) => st.ino)).size).toBe(1);
+    for (const f of files) expect(await readFile(f, 'utf8')).toBe(same);
+    expect(await readFile(join(root, 'usr/lib/linked/a/NOTES'), 'utf8')).toBe('notes\n');
+    const verify = run('rpm', ['-V', '--nodeps', '--root', root, '--dbpath', '/var/lib/rpm', 'linked']);
     expect(verify.stdout).toBe('');
     expect(verify.status).toBe(0);
   });

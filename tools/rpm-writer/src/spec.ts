@@ -27,16 +27,17 @@ export interface RpmDependencies {
 }
 
 /**
- * `file` and `config` are regular files (`config` is `%config`), `ghost` is `%ghost` (listed in the header,
- * absent from the payload), `dir` is `%dir`, `symlink` needs `linkTo`.
+ * `file`, `config`, `doc` and `license` are regular files (`config` is `%config`, `doc` is `%doc`, `license`
+ * is `%license`), `ghost` is `%ghost` (listed in the header, absent from the payload), `dir` is `%dir`,
+ * `symlink` needs `linkTo`.
  */
-export type RpmFileType = 'file' | 'dir' | 'symlink' | 'ghost' | 'config';
+export type RpmFileType = 'file' | 'dir' | 'symlink' | 'ghost' | 'config' | 'doc' | 'license';
 
 export interface RpmFile {
   /** Absolute, normalised path (`/usr/bin/hello`); in a source package a plain file name (`hello.spec`). */
   path: string;
   type?: RpmFileType;
-  /** Regular, config and source files only; defaults to empty. Strings are written as UTF-8. */
+  /** Regular (file, config, doc, license) and source files only; defaults to empty. Strings are written as UTF-8. */
   contents?: string | Buffer;
   /** Permission bits only (0o755); the file type bits come from `type`. */
   mode?: number;
@@ -89,6 +90,12 @@ export interface RpmSpec {
   files?: RpmFile[];
   /** Any order; written newest first, as rpm stores them. */
   changelogs?: RpmChangelog[];
+  /**
+   * A directory (`/usr/lib/foo`) below which identical plain files (type `file`, same contents, mode,
+   * owner, group and mtime) are stored once, as hard links, as Fedora's `%fdupes DIR` does: for packages
+   * holding many copies of the same file (npm trees). One directory, so no link crosses file systems.
+   */
+  hardlinkDuplicatesIn?: string;
 }
 
 /** 2023-11-14T22:13:20Z: a fixed default build time, so the same spec always gives the same bytes. */

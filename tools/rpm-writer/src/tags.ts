@@ -115,8 +115,10 @@ export const Sense = {
 /** rpmfileAttrs bits used here. */
 export const FileFlag = {
   CONFIG: 1 << 0,
+  DOC: 1 << 1,
   SPECFILE: 1 << 5,
   GHOST: 1 << 6,
+  LICENSE: 1 << 7,
 } as const;
 
 /** rpmVerifyAttrs: all checks on, and what rpmbuild turns off for %ghost (digest, size, link target, mtime). */
