@@ -64,5 +64,7 @@ describe('ovirt-repo binary', () => {
     expect(extra.code).toBe(2);
     expect(extra.stderr.split('\n').filter(Boolean).length).toBeLessThanOrEqual(3);
     expect(extra.stderr).toMatch(/^Error \[E_USAGE\]: minirepo verify: Unexpected arguments?: /);
+    // Flags that exclude each other: one line naming the pair once, not oclif's line per flag with its value.
+    expect((await failure(['publish', '--from', 'a', '--from-lock', 'b'])).stderr).toBe('Error [E_USAGE]: publish: --from and --from-lock cannot be used together\nHint: ovirt-repo publish --help lists its flags and arguments\n');
   });
 });

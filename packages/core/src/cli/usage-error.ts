@@ -38,6 +38,12 @@ export function usageError(err: Error, command: ParsedCommand): OvirtRepoError {
     const guess = didYouMean(value, choices.split(', '));
     return new OvirtRepoError(ErrorCodes.USAGE, `${command.name}: ${flag}${value} is not one of ${choices}${guess ? ` (did you mean "${guess}"?)` : ''}`, { hint, cause: err });
   }
+  // oclif's `exclusive` says it once per flag, with the parsed value: one line per pair of flags.
+  const pairs = new Set(lines.flatMap((l) => {
+    const m = /(--[\w-]+)(?:=.*)? cannot also be provided when using (--[\w-]+)/.exec(l);
+    return m ? [[m[1], m[2]].sort().join(' and ')] : [];
+  }));
+  if (pairs.size > 0) return new OvirtRepoError(ErrorCodes.USAGE, `${command.name}: ${[...pairs].join(', ')} cannot be used together`, { hint, cause: err });
   const first = lines[0]?.replace(/:$/, '') ?? 'the command line cannot be used';
   const detail = lines.slice(1).join('; ');
   return new OvirtRepoError(ErrorCodes.USAGE, `${command.name}: ${first}${detail ? `: ${detail}` : ''}`, { hint, cause: err });
