@@ -46,6 +46,11 @@ export {
   type FromLockOptions,
 } from './lib/snapshot/pin-from-lock.js';
 export { summarizeSnapshot } from './lib/snapshot/summarize-snapshot.js';
+export { listRepoSummaries, type ListReposResult, type RepoSummary, type PendingSummary } from './lib/repo/list-repos.js';
+export { deleteRepo, type DeleteRepoOptions, type DeleteRepoResult } from './lib/repo/delete-repo.js';
+export { readPending, listPending, type PendingOperation } from './lib/store/pending.js';
+export { renameRepo, type RenameRepoResult } from './lib/repo/rename-repo.js';
+export { promoteSnapshot, type PromoteOptions, type PromoteResult } from './lib/snapshot/promote-snapshot.js';
 export { runGc, type GcOptions, type GcResult, type GcSnapshotResult } from './lib/gc/run-gc.js';
 export { decideRetention, type RetentionPolicy } from './lib/gc/retention.js';
 export { collectReferences, type PoolReferences } from './lib/gc/references.js';

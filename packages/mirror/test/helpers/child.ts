@@ -14,7 +14,7 @@ export interface ChildRun {
  * Run a library call of the compiled plugin in a child process (see runner.mjs); `wrapper`: a command that
  * execs the rest of its arguments (see onOtherHost).
  */
-export function runChild(op: 'sync' | 'gc' | 'store-writes' | 'hold-lock', options: object, env: Record<string, string> = {}, wrapper: string[] = []): ChildRun {
+export function runChild(op: 'sync' | 'gc' | 'store-writes' | 'hold-lock' | 'repo-delete' | 'repo-rename' | 'promote', options: object, env: Record<string, string> = {}, wrapper: string[] = []): ChildRun {
   const [command, ...args] = [...wrapper, process.execPath, runner, op, JSON.stringify(options)];
   const child = spawn(command!, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

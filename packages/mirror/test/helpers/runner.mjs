@@ -1,5 +1,8 @@
 // Runs one library call of the compiled plugin in a child process, for crash and concurrency tests:
 //   node runner.mjs sync '<json SyncOptions>'     node runner.mjs gc '<json>'
+//   node runner.mjs repo-delete '{"store": LOCATION, "repo": REPO, ...DeleteRepoOptions}'
+//   node runner.mjs repo-rename '{"store": LOCATION, "repo": OLD, "to": NEW, ...RepoLockOptions}'
+//   node runner.mjs promote '{"store": LOCATION, "repo": REPO, "id": ID, "to": REPO2, ...PromoteOptions}'
 //   node runner.mjs store-writes '{"store": DIR, "started": FILE}': replace a pointer and create objects of
 //   a local store until killed (touches FILE once it runs)
 //   node runner.mjs hold-lock '{"store": LOCATION, "name": NAME, "staleAfterMs": MS}': take writer lock NAME of
@@ -13,6 +16,9 @@ const opts = JSON.parse(json ?? '{}');
 try {
   let result;
   if (op === 'sync') result = await lib.syncRepo(opts);
+  else if (op === 'repo-delete') result = await lib.deleteRepo(await lib.openStore(opts.store), opts.repo, opts);
+  else if (op === 'promote') result = await lib.promoteSnapshot(await lib.openStore(opts.store), opts.repo, opts.id, opts.to, opts);
+  else if (op === 'repo-rename') result = await lib.renameRepo(await lib.openStore(opts.store), opts.repo, opts.to, opts);
   else if (op === 'gc') result = await lib.runGc(await lib.openStore(opts.store), opts);
   else if (op === 'store-writes') result = await storeWrites(await lib.openLocalStore(opts.store), opts.started);
   else if (op === 'hold-lock') {

@@ -29,6 +29,7 @@ export default class SnapshotShow extends BaseCommand<typeof SnapshotShow> {
       `Snapshot ${r.repo}/${r.id}${r.latest ? ' (latest)' : ''}${r.pin ? ` (pinned${r.pin.reason ? `: ${r.pin.reason}` : ''})` : ''}`,
       `URL:       ${r.url ?? '(unknown: pass --base-url)'}`,
       `Created:   ${rec.createdAt}${rec.parent ? ` from ${rec.parent}` : ''}`,
+      ...(rec.promotedFrom ? [`Promoted:  from ${rec.promotedFrom.repo}/${rec.promotedFrom.id} (its content, repodata and signature)`] : []),
       `Mode:      ${rec.mode}${Object.keys(rec.options).length ? ` ${JSON.stringify(rec.options)}` : ''}`,
       `Packages:  ${rec.stats.packages} (${rec.stats.bytes} bytes)${rec.modular ? ', modular' : ''}`,
       `Signed:    ${r.signature ? `by key ${r.signature.fingerprint} (repodata/repomd.xml.asc; public key: ${r.signature.publicKey})` : 'no'}`,

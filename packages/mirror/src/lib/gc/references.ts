@@ -1,5 +1,6 @@
 import { ErrorCodes, OvirtRepoError, type Store } from '@ovirt-repo/core';
 import { parsePoolHref, snapshotKey } from '../store/layout.js';
+import { listPending } from '../store/pending.js';
 import { listRepos, listSnapshotIds } from '../store/repo-state.js';
 import { readSnapshotRecord } from '../store/snapshot-record.js';
 
@@ -17,7 +18,10 @@ export interface PoolReferences {
 export async function collectReferences(store: Store, skip: ReadonlySet<string> = new Set()): Promise<PoolReferences> {
   const byDigest = new Map<string, Set<string>>();
   let snapshots = 0;
-  for (const repo of await listRepos(store)) {
+  // A repo a rename is making counts too: once its source is removed, only it refers to those packages.
+  // Its snapshots are copied snapshot.json first, so one without it has nothing yet (its source has).
+  const incoming = new Set((await listPending(store)).filter((m) => m.op === 'rename').map((m) => m.repo));
+  for (const repo of [...(await listRepos(store)), ...incoming]) {
     for (const id of await listSnapshotIds(store, repo)) {
       if (skip.has(`${repo}/${id}`)) continue;
       const dir = store.locationOf(snapshotKey(repo, id));
@@ -28,6 +32,7 @@ export async function collectReferences(store: Store, skip: ReadonlySet<string> 
           cause: e,
         });
       });
+      if (!record && incoming.has(repo)) continue;
       if (!record) {
         // Not made by ovirt-repo (or damaged): refuse rather than delete what it may reference.
         throw new OvirtRepoError(ErrorCodes.STORE, `snapshot ${repo}/${id} has no snapshot.json, so gc cannot tell which pool files it uses; no pool file was deleted`, {

@@ -19,3 +19,13 @@ export async function withStoreLock<T>(store: Store, name: string, options: Lock
     await lock.release();
   }
 }
+
+/**
+ * Run `fn` holding every lock of `names`, taken in sorted order (so two commands that need the same locks
+ * never each hold one the other waits for), released in reverse.
+ */
+export async function withStoreLocks<T>(store: Store, names: readonly string[], options: LockOptions, fn: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = [...new Set(names)].sort();
+  if (first === undefined) return fn();
+  return withStoreLock(store, first, options, () => withStoreLocks(store, rest, options, fn));
+}

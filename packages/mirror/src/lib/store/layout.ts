@@ -20,6 +20,8 @@ import { fileNameProblem, validateFileName } from './names.js';
  *   yum/<repo>/history/<parent>.json    create-only commit records: the snapshot made on <parent>
  *                                       (root.json: the repo's first); see history.ts
  *   yum/<repo>/pins/<id>.json           pinned snapshots (gc keeps them)
+ *   yum/<repo>@pending.json             a repo delete or rename under way (store/pending.ts): the repo is
+ *                                       hidden from listings until the command (or its rerun) finishes
  *   yum/all_latest.{json,yaml,py,html}  the index of every repo's latest snapshot URL
  *   index.html                          the store's status page (every repo, recent history)
  *   locks/                              writer locks and running-sync registrations (not served)
@@ -57,6 +59,9 @@ export const snapshotKey = (repo: string, id: string) => `${YUM_DIR}/${repo}/${i
 export const latestKey = (repo: string) => `${YUM_DIR}/${repo}/${LATEST_FILE}`;
 export const pinsKey = (repo: string) => `${YUM_DIR}/${repo}/${PINS_DIR}`;
 export const pinKey = (repo: string, id: string) => `${YUM_DIR}/${repo}/${PINS_DIR}/${id}.json`;
+/** The marker of a repo delete or rename under way ('@' is in no repo name, so it never meets a repo). */
+export const PENDING_SUFFIX = '@pending.json';
+export const pendingKey = (repo: string) => `${YUM_DIR}/${repo}${PENDING_SUFFIX}`;
 export const historyDirKey = (repo: string) => `${YUM_DIR}/${repo}/${HISTORY_DIR}`;
 /** The commit record of the snapshot made on `parent` (undefined: the repo's first). */
 export const historyKey = (repo: string, parent: string | undefined) => `${YUM_DIR}/${repo}/${HISTORY_DIR}/${parent ?? HISTORY_ROOT}.json`;

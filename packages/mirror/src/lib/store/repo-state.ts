@@ -1,6 +1,6 @@
 import { ErrorCodes, OvirtRepoError, type Store } from '@ovirt-repo/core';
 import { readHead } from './history.js';
-import { YUM_DIR, repoKey, snapshotKey } from './layout.js';
+import { PENDING_SUFFIX, YUM_DIR, repoKey, snapshotKey } from './layout.js';
 import { isSnapshotId, isValidRepoName } from './names.js';
 
 /**
@@ -16,9 +16,14 @@ export async function listSnapshotIds(store: Store, repo: string): Promise<strin
   return namesOf(await store.list(repoKey(repo)), isSnapshotId);
 }
 
-/** Repos of the store: prefixes under yum/ with a valid name. */
+/**
+ * Repos of the store: prefixes under yum/ with a valid name, but those a repo delete or rename is
+ * working on (a pending marker beside them, see pending.ts): those are whole again only when it finishes.
+ */
 export async function listRepos(store: Store): Promise<string[]> {
-  return namesOf(await store.list(YUM_DIR), isValidRepoName);
+  const entries = await store.list(YUM_DIR);
+  const pending = new Set(entries.filter((e) => e.type === 'object' && e.key.endsWith(PENDING_SUFFIX)).map((e) => e.key.slice(YUM_DIR.length + 1, -PENDING_SUFFIX.length)));
+  return namesOf(entries, (name) => isValidRepoName(name) && !pending.has(name));
 }
 
 function namesOf(entries: Awaited<ReturnType<Store['list']>>, valid: (name: string) => boolean): string[] {

@@ -95,6 +95,11 @@ export interface SnapshotRecord {
   metadata?: SnapshotMetadataLayout;
   /** Present when the snapshot is signed (mirror sync --sign-key / --sign-command). */
   signature?: SnapshotSignature;
+  /**
+   * Present when `snapshot promote` made it: the snapshot whose content it has (its repodata, signature and
+   * key byte for byte; sources, mode and options are that snapshot's too).
+   */
+  promotedFrom?: { repo: string; id: string };
   packages: SnapshotPackage[];
 }
 

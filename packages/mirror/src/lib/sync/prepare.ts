@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { clientNetwork, createReadClient, ErrorCodes, mergeNetworkSettings, isStagedWriteCapable, openSigner, OvirtRepoError, publicKeyFingerprints, silentLogger, type StagedWriteCapable, type Store, type StoreLock } from '@ovirt-repo/core';
 import { cleanRepoLeftovers } from '../gc/run-gc.js';
 import { repoLockName } from '../lock/store-locks.js';
+import { assertNotPending } from '../store/pending.js';
 import { repomdCheck } from '../source/repomd-signature.js';
 import { resolveSourceSpecs } from '../source/sources.js';
 import { defaultBaseUrl } from '../store/layout.js';
@@ -78,6 +79,10 @@ export async function withWriterLock<T>(ctx: SyncContext, work: () => Promise<T>
         layout.lock(repoLockName(repo), { purpose: `mirror sync of ${repo}`, timeoutMs: ctx.options.lockTimeoutMs ?? 30 * 60_000, staleAfterMs: ctx.options.staleAfterMs, logger: log }),
       );
       await pauseForTest('after-lock');
+    }
+    // A repo being deleted or renamed takes no sync (and a dry run has nothing true to say about it).
+    await assertNotPending(layout, repo);
+    if (!ctx.dryRun) {
       const leftovers = await cleanRepoLeftovers(layout, [repo], log, repo);
       if (leftovers) log.info(`Removed ${leftovers} leftovers of an interrupted sync of ${repo}`);
     }
