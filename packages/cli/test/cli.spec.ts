@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { FEATURE_COMMANDS } from '../src/hooks/command-not-found.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'run.js');
 const run = (args: string[]) => promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1' } });
@@ -21,6 +23,15 @@ describe('ovirt-repo binary', () => {
     const { stdout } = await run(['plugins']);
     for (const name of ['minirepo', 'mirror', 'ost', 'publisher']) expect(stdout).toMatch(new RegExp(`^@ovirt-repo/plugin-${name} \\d+\\.\\d+\\.\\d+`, 'm'));
     expect(stdout).not.toContain('No plugins installed');
+  });
+
+  it("knows which feature plugin gives each command, for hosts that lack one (their manifests agree)", () => {
+    for (const [plugin, words] of Object.entries(FEATURE_COMMANDS)) {
+      const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', plugin.replace('@ovirt-repo/plugin-', ''));
+      const manifest = JSON.parse(readFileSync(join(dir, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> };
+      const firstWords = [...new Set(Object.keys(manifest.commands).map((id) => id.split(':')[0]))].sort();
+      expect([plugin, firstWords]).toEqual([plugin, words]);
+    }
   });
 
   it('prints the version', async () => {

@@ -175,12 +175,12 @@ describeWithTools(['npm', 'tar', 'rpm', 'rpmlint', 'dnf'], 'npm run release', ()
       expect(r.stdout).not.toMatch(/plugin-(minirepo|mirror|ost)/);
     });
 
-    it('has publish, and says mirror sync is not a command here (usage error, exit 2)', async () => {
+    it('has publish, and says mirror sync comes with a plugin not installed here (usage error, exit 2)', async () => {
       const help = await execa(bin(), ['publish', '--help'], { env: { FORCE_COLOR: '0' } });
       expect(help.stdout).toContain('--from-lock');
       const r = await run<{ error: { code: string; message: string; hint: string } }>(bin(), ['mirror', 'sync', 'x']);
       expect(r.exitCode).toBe(2);
-      expect(r.json.error).toMatchObject({ code: 'E_USAGE', message: '"mirror" is not an ovirt-repo command' });
+      expect(r.json.error).toMatchObject({ code: 'E_USAGE', message: '"mirror" comes with @ovirt-repo/plugin-mirror, which is not installed here', hint: expect.stringContaining('docs/install.md') });
     });
   });
 });
