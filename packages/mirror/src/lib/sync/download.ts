@@ -1,3 +1,4 @@
+import { humanBytes } from '@ovirt-repo/core';
 import { registerPoolUser } from '../lock/pool-guard.js';
 import type { SnapshotPackage } from '../store/snapshot-record.js';
 import type { LatestSnapshot, SyncContext } from './context.js';
@@ -29,7 +30,7 @@ export function downloadMissing(ctx: SyncContext, latest: LatestSnapshot, edits:
       { purpose: `mirror sync of ${repo}`, logger: log, staleAfterMs: ctx.options.staleAfterMs },
     );
     const plan = await planDownloads(layout, ctx.checkPool ? everyPackage(latest, edits) : newcomers);
-    log.info(`Pool has ${plan.present} of ${plan.present + plan.fetch.length + plan.corrupt.length} packages; fetching ${plan.fetch.length + plan.corrupt.length} (${plan.bytes} bytes)`);
+    log.info(`Pool has ${plan.present} of ${plan.present + plan.fetch.length + plan.corrupt.length} packages; fetching ${plan.fetch.length + plan.corrupt.length} (${humanBytes(plan.bytes)})`);
     const check = ctx.verify?.packages ? { keys: ctx.verify.keys, env: ctx.verify.env } : undefined;
     const downloaded = check ? await downloadChecked(layout, plan, ctx.client, ctx.workers, log, check, area.dir) : await downloadToPool(layout, plan, ctx.client, ctx.workers, log);
     if (check) {
