@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describeWithTools, makeTempDir, terminalScreen } from '@ovirt-repo/test-support';
@@ -16,12 +17,13 @@ describeWithTools(['createrepo_c', 'python3'], 'progress of the real binary', ()
   let dir: string;
   let cleanup: () => Promise<void>;
   let src: string;
+  let rpms: string[];
   beforeAll(async () => {
     ensurePluginBuilt();
     if (!existsSync(join(repoRoot, 'packages', 'cli', 'dist', 'bundle', 'index.js'))) throw new Error('packages/cli is not built: run `npx nx run-many -t build`');
     ({ dir, cleanup } = await makeTempDir());
     src = join(dir, 'src');
-    await makeCorpus(PACKAGES, join(src, 'Packages'));
+    rpms = await makeCorpus(PACKAGES, join(src, 'Packages'));
     await run('createrepo_c', ['--quiet', '--workers', '2', src]);
   }, 120_000);
   afterAll(() => cleanup());
@@ -51,5 +53,16 @@ describeWithTools(['createrepo_c', 'python3'], 'progress of the real binary', ()
     expect(stderr).not.toMatch(BAR);
     expect(stderr).toMatch(new RegExp(`^Pool has 0 of ${PACKAGES} packages; fetching ${PACKAGES} \\(\\d+\\.\\d MiB\\)$`, 'm'));
     expect(stderr.split('\n')).toContainEqual(expect.stringMatching(new RegExp(`^Downloaded ${PACKAGES} packages \\(\\d+\\.\\d MiB\\)$`)));
+  }, 120_000);
+
+  // Last: it breaks the source.
+  it('on a terminal: an error mid-download starts a line of its own, with no bar left over', async () => {
+    await rm(rpms.at(-1) as string);
+    const { code, output } = await ovirtRepoOnTerminal(['mirror', 'sync', 'el9', '--from', src, '--store', join(dir, 'failing-store')]);
+    expect(code).toBe(1);
+    expect(output).toMatch(new RegExp(`Downloading packages ${BAR.source} \\d+/${PACKAGES} `));
+    const screen = terminalScreen(output).filter((l) => l !== '');
+    expect(screen.some((l) => BAR.test(l))).toBe(false);
+    expect(screen).toContainEqual(expect.stringMatching(/^Error \[E_[A-Z_]+\]: /));
   }, 120_000);
 });
