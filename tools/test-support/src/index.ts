@@ -9,3 +9,4 @@ export { seededRandom } from './random.js';
 export { makeGpgHome, type TestGpgHome, type TestGpgKey } from './gpg.js';
 export { makeTestPki, startTlsNginx, type TestPki } from './pki.js';
 export { gpgcheckDnf, type DnfOutcome } from './signed-dnf.js';
+export { terminalScreen } from './terminal.js';

@@ -1,6 +1,6 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { ErrorCodes, isOvirtRepoError } from '../errors/index.js';
-import { createStreamLogger, silentLogger, type Logger } from '../log/logger.js';
+import { createStreamLogger, silentLogger, type Logger, type StreamLogger } from '../log/logger.js';
 import { usageError } from './usage-error.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -29,6 +29,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
   protected logger: Logger = silentLogger;
+  /** Where the logger prints, when it does: an error takes its progress bar off the screen first. */
+  private screen?: StreamLogger;
   /**
    * Every warning the command's library calls reported through `this.logger`. Printed as they come in human
    * output; under --json they are the `warnings` array of the result (or of the error), so a machine reader
@@ -47,7 +49,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
-    const shown = this.jsonEnabled() ? silentLogger : createStreamLogger({ verbose: Boolean(this.flags.verbose) });
+    this.screen = this.jsonEnabled() ? undefined : createStreamLogger({ verbose: Boolean(this.flags.verbose) });
+    const shown = this.screen ?? silentLogger;
     this.logger = {
       ...shown,
       warn: (message) => {
@@ -81,6 +84,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected override async catch(caught: Interfaces.CommandError): Promise<unknown> {
     if (caught instanceof Errors.ExitError) throw caught;
+    // A phase that failed never ended its bar: the error goes on a line of its own.
+    this.screen?.clear();
     const err = !isOvirtRepoError(caught) && (exitCodeOf(caught) === EXIT_USAGE || isFlagParseError(caught)) ? usageError(caught, this.parsedCommand()) : caught;
     if (!this.jsonEnabled() && !isOvirtRepoError(err)) return super.catch(err);
     if (this.jsonEnabled()) {

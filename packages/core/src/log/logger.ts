@@ -1,3 +1,5 @@
+import { barLine, plainLine, type PhaseState } from './progress-line.js';
+
 /**
  * Progress and messages for long operations. Library code reports through a Logger it is given and never
  * writes to the console itself, so commands decide where output goes (stderr, nowhere under --json).
@@ -6,22 +8,37 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   debug(message: string): void;
-  /** Start a progress report for `total` units (packages, bytes); returns a handle to advance and finish it. */
-  progress(label: string, total: number): Progress;
+  /**
+   * Start reporting one phase: `items` to do (0 when not known beforehand) and, for a phase that moves data,
+   * the `bytes` it moves. Returns a handle to advance and finish it.
+   */
+  progress(label: string, items: number, bytes?: number): Progress;
 }
 
 export interface Progress {
-  tick(delta?: number): void;
+  /** `items` more done (default 1) and `bytes` more moved; negative bytes take back a download that starts over. */
+  tick(items?: number, bytes?: number): void;
   done(summary?: string): void;
+}
+
+/** A logger on a stream, which can take a bar it drew off the screen (before an error is printed). */
+export interface StreamLogger extends Logger {
+  clear(): void;
 }
 
 export interface StreamLoggerOptions {
   stream?: NodeJS.WriteStream;
-  /** Draw a live bar (TTY) instead of periodic plain lines (CI logs). Defaults to stream.isTTY. */
+  /**
+   * Draw a live bar (a terminal) instead of periodic plain lines (CI logs, pipes). Defaults to: the stream is
+   * a TTY, and neither CI is set (runners that allocate a pty keep every redraw) nor TERM=dumb.
+   */
   tty?: boolean;
+  env?: NodeJS.ProcessEnv;
   verbose?: boolean;
   /** Minimum milliseconds between plain progress lines. */
   intervalMs?: number;
+  /** Minimum milliseconds between redraws of the bar: a redraw per package would flood a terminal. */
+  redrawMs?: number;
   now?: () => number;
 }
 
@@ -35,41 +52,64 @@ export const silentLogger: Logger = {
   progress: () => silentProgress,
 };
 
-/** Writes messages to a stream (stderr by default): a redrawn bar on a TTY, plain periodic lines otherwise. */
-export function createStreamLogger(options: StreamLoggerOptions = {}): Logger {
+/** True when the environment says a CI job runs this (CI=true, CI=1...; CI=false or CI=0 says it does not). */
+export function runsInCI(env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = env.CI?.trim().toLowerCase();
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+
+/**
+ * Writes messages to a stream (stderr by default). Progress is one bar per phase on a terminal, redrawn at
+ * most every `redrawMs` and erased when the phase ends, so only its summary line stays; elsewhere a plain
+ * line every `intervalMs`. A message printed while a bar is up erases the bar first.
+ */
+export function createStreamLogger(options: StreamLoggerOptions = {}): StreamLogger {
   const stream = options.stream ?? process.stderr;
-  const tty = options.tty ?? Boolean(stream.isTTY);
+  const env = options.env ?? process.env;
+  const tty = options.tty ?? (Boolean(stream.isTTY) && !runsInCI(env) && env.TERM !== 'dumb');
   const now = options.now ?? Date.now;
   const interval = options.intervalMs ?? 10_000;
+  const redraw = options.redrawMs ?? 100;
   const write = (line: string) => stream.write(`${line}\n`);
+  /** Length of the bar on screen, 0 when none is. */
+  let shown = 0;
+  const clear = () => {
+    if (shown > 0) stream.write('\r\x1b[K');
+    shown = 0;
+  };
+  const say = (line: string) => {
+    clear();
+    write(line);
+  };
   return {
-    info: (m) => write(m),
-    warn: (m) => write(`Warning: ${m}`),
-    debug: (m) => (options.verbose ? write(m) : undefined),
-    progress(label, total) {
-      let done = 0;
-      let lastPrint = now();
-      const render = () => {
-        const pct = total > 0 ? Math.floor((done * 100) / total) : 100;
-        if (tty) {
-          const width = 30;
-          const fill = Math.round((pct / 100) * width);
-          stream.write(`\r${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${done}/${total} ${pct}%`);
-        } else {
-          write(`${label}: ${done}/${total} (${pct}%)`);
-        }
+    info: say,
+    warn: (m) => say(`Warning: ${m}`),
+    debug: (m) => (options.verbose ? say(m) : undefined),
+    clear,
+    progress(label, items, bytes = 0) {
+      const state: PhaseState = { label, items, bytes, doneItems: 0, doneBytes: 0, startedAt: now() };
+      let last = tty ? -Infinity : state.startedAt;
+      let drawn = '';
+      const draw = (t: number) => {
+        const line = barLine(state, t, stream.columns || 80);
+        if (line === drawn && shown > 0) return;
+        // Spaces over what a longer line before left: one write, no escape sequence per redraw.
+        stream.write(`\r${line}${' '.repeat(Math.max(0, shown - line.length))}`);
+        drawn = line;
+        shown = line.length;
       };
       return {
-        tick(delta = 1) {
-          done += delta;
-          if (tty || now() - lastPrint >= interval) {
-            lastPrint = now();
-            render();
-          }
+        tick(n = 1, b = 0) {
+          state.doneItems += n;
+          state.doneBytes += b;
+          const t = now();
+          if (t - last < (tty ? redraw : interval)) return;
+          last = t;
+          if (tty) draw(t);
+          else write(plainLine(state));
         },
         done(summary) {
-          if (tty) stream.write('\r\x1b[K');
-          write(summary ?? `${label}: ${done}/${total} done`);
+          say(summary ?? `${label}: ${state.items > 0 ? `${state.doneItems}/${state.items}` : state.doneItems} done`);
         },
       };
     },

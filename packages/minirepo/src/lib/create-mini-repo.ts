@@ -6,6 +6,7 @@ import {
   FORBIDDEN_CONTROL_CHARS,
   OvirtRepoError,
   ioError,
+  plural,
   recoverDirectory,
   renderRpms,
   replaceDirectory,
@@ -101,7 +102,7 @@ export async function createMiniRepo(options: CreateMiniRepoOptions): Promise<Cr
     } else packages.push({ pkg: outcome.entry, size: outcome.size });
   });
   const reused = rpms.length - toRead.length;
-  progress.done(`Read ${packages.length} packages (${reused} reused, ${skipped.length} skipped)`);
+  progress.done(`Read ${plural(packages.length, 'package')} (${reused} reused, ${skipped.length} skipped)`);
 
   const staged = tempPathFor(repodata);
   try {

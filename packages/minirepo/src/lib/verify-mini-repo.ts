@@ -5,6 +5,7 @@ import {
   OvirtRepoError,
   hashFile,
   isOvirtRepoError,
+  plural,
   readRepo,
   silentLogger,
   verifyContent,
@@ -61,6 +62,7 @@ export async function verifyMiniRepo(options: VerifyMiniRepoOptions): Promise<Ve
   const listed = new Set<string>();
   let packages = 0;
   if (!problems.some((p) => p.kind === 'metadata')) {
+    // primary.xml's count is not read before the packages are: the bar counts without a total.
     const progress = log.progress('Verifying packages', 0);
     for await (const pkg of repo.packages()) {
       packages++;
@@ -73,7 +75,7 @@ export async function verifyMiniRepo(options: VerifyMiniRepoOptions): Promise<Ve
       }
       progress.tick();
     }
-    progress.done(`Verified ${packages} packages`);
+    progress.done(`Verified ${plural(packages, 'package')}`);
     if (options.gpgcheck) problems.push(...(await signatureProblems(dir, [...listed], options.gpgcheck)));
     for (const rpm of await findRpms(dir, log)) {
       if (!listed.has(rpm.href)) problems.push({ kind: 'unlisted', path: rpm.href, problem: 'not listed in the metadata' });

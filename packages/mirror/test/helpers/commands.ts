@@ -58,3 +58,37 @@ export async function startServe(args: string[], env: Record<string, string> = {
   }
   return { url, stop: () => child.kill('SIGTERM') };
 }
+
+/**
+ * Copies a child's terminal to stdout: the child gets a pty of `cols` columns as stdin, stdout and stderr, as
+ * on a person's terminal or a CI runner that allocates one. python3's pty module: no native Node addon.
+ */
+const PTY_RUN = `
+import fcntl, os, pty, struct, subprocess, sys, termios
+master, slave = pty.openpty()
+fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 40, int(sys.argv[1]), 0, 0))
+child = subprocess.Popen(sys.argv[2:], stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+os.close(slave)
+while True:
+    try:
+        data = os.read(master, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    sys.stdout.buffer.write(data)
+sys.stdout.buffer.flush()
+sys.exit(child.wait())
+`;
+
+/** The real binary on a terminal (outside CI): everything it wrote there, as the terminal received it. */
+export async function ovirtRepoOnTerminal(args: string[], env: Record<string, string> = {}, cols = 120): Promise<{ code: number; output: string }> {
+  const { CI: _ci, ...outside } = process.env;
+  try {
+    const { stdout } = await run('python3', ['-c', PTY_RUN, String(cols), process.execPath, bin, ...args], { env: { ...outside, TERM: 'xterm', ...env }, maxBuffer: 16 << 20, timeout: 120_000 });
+    return { code: 0, output: stdout };
+  } catch (e) {
+    const x = e as { code: number; stdout: string };
+    return { code: x.code, output: x.stdout };
+  }
+}

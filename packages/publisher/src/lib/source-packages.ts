@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mapLimit, putAll, type Logger, type PackageRecord, type SyncTarget, makeDirectory } from '@ovirt-repo/core';
+import { humanBytes, mapLimit, plural, putAll, type Logger, type PackageRecord, type SyncTarget, makeDirectory } from '@ovirt-repo/core';
 import { downloadVerified } from './download.js';
 import type { HistoryPackage } from './history.js';
 import { packageFileName, packageHref, packageKey } from './layout.js';
@@ -39,7 +39,7 @@ export async function uploadPackages(
 ): Promise<{ count: number; bytes: number }> {
   const missing = infos.filter((p) => present.get(p.href) !== p.size);
   if (missing.length === 0) return { count: 0, bytes: 0 };
-  const progress = log.progress('Copying packages', missing.length);
+  const progress = log.progress('Copying packages', missing.length, missing.reduce((n, p) => n + p.size, 0));
   const dir = join(work, 'packages');
   await makeDirectory(dir);
   let bytes = 0;
@@ -53,10 +53,11 @@ export async function uploadPackages(
     });
     await putAll(target, items, workers);
     for (const item of items) await rm(item.data.localFile, { force: true });
-    bytes += chunk.reduce((n, p) => n + p.size, 0);
-    progress.tick(chunk.length);
+    const chunkBytes = chunk.reduce((n, p) => n + p.size, 0);
+    bytes += chunkBytes;
+    progress.tick(chunk.length, chunkBytes);
   }
-  progress.done(`Copied ${missing.length} packages (${bytes} bytes)`);
+  progress.done(`Copied ${plural(missing.length, 'package')} (${humanBytes(bytes)})`);
   return { count: missing.length, bytes };
 }
 

@@ -10,6 +10,7 @@ import {
   mapLimit,
   openChunkedMetadata,
   parseRepomd,
+  plural,
   readPrimary,
   silentLogger,
   storeKey,
@@ -128,7 +129,7 @@ export async function verifySnapshot(store: Store, repo: string, idArg: string |
       fail(primaryPath, `cannot be read: ${(e as Error).message}`);
     }
   }
-  const progress = log.progress(`Verifying ${pkgs.length} packages`, pkgs.length);
+  const progress = log.progress('Verifying packages', pkgs.length, pkgs.reduce((n, p) => n + p.size, 0));
   let bytes = 0;
   // A package is read where a client gets it: through the snapshot's pool link, or, in a store without
   // links, at its pool href in the store (where serve maps the snapshot's pool/ paths).
@@ -143,9 +144,9 @@ export async function verifySnapshot(store: Store, repo: string, idArg: string |
       if (got.size !== p.size) fail(path, `has ${got.size} bytes, primary.xml says ${p.size}`);
       else if (got.digest !== undefined && got.digest !== p.digest) fail(path, `has ${p.type} ${got.digest}, primary.xml says ${p.digest}`);
     }
-    progress.tick();
+    progress.tick(1, p.size);
   });
-  progress.done(`Verified ${pkgs.length} packages`);
+  progress.done(`Verified ${plural(pkgs.length, 'package')}`);
 
   // snapshot.json agrees with the metadata.
   const recordPath = at(SNAPSHOT_RECORD);

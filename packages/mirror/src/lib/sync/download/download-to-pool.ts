@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ErrorCodes, fsyncPath, mapLimit, OvirtRepoError, redactUrl, type Logger, type ReadClient, type Store } from '@ovirt-repo/core';
+import { ErrorCodes, fsyncPath, humanBytes, mapLimit, OvirtRepoError, plural, redactUrl, type Logger, type ReadClient, type Store } from '@ovirt-repo/core';
 import { flushPool, stagePoolFile, type StagedPoolFile } from '../../store/pool.js';
 import type { Candidate } from '../shared/candidates.js';
 import type { DownloadResult } from '../shared/result.js';
@@ -27,7 +27,7 @@ export async function downloadToPool(
   const items = [...plan.fetch.map((c) => ({ c, replace: false })), ...plan.corrupt.map((c) => ({ c, replace: true }))];
   if (items.length === 0) return { count: 0, bytes: 0 };
   for (const c of plan.corrupt) log.warn(`pool file ${c.poolHref} is damaged (wrong size); fetching it again`);
-  const progress = log.progress(`Downloading ${items.length} packages`, plan.bytes);
+  const progress = log.progress('Downloading packages', items.length, plan.bytes);
   let bytes = 0;
   // Files are verified in the download slots and made durable in batches of their own (see stagePoolFile).
   const commits = new PoolCommitter(layout);
@@ -38,7 +38,7 @@ export async function downloadToPool(
       let counted = 0;
       await commits.room();
       const staged = await client.withRetries(where, async () => {
-        progress.tick(-counted);
+        progress.tick(0, -counted);
         counted = 0;
         const { stream, size: announced } = await open(c);
         try {
@@ -48,7 +48,7 @@ export async function downloadToPool(
           }
           return await stagePoolFile(layout, c.fileName, { checksumType: c.checksumType, digest: c.digest, size: c.size }, stream, where, (k) => {
             counted += k;
-            progress.tick(k);
+            progress.tick(0, k);
           }, replace);
         } catch (e) {
           // A mismatch may be a flaky proxy or a mirror caught mid-update: one more full try, then give up.
@@ -61,12 +61,13 @@ export async function downloadToPool(
       });
       commits.add(staged);
       bytes += staged.size;
+      progress.tick(1, 0);
     });
   } finally {
     // Whatever failed, every file staged so far is committed (it is verified) before the sync goes on.
     await commits.drain();
   }
-  progress.done(`Downloaded ${items.length} packages (${bytes} bytes)`);
+  progress.done(`Downloaded ${plural(items.length, 'package')} (${humanBytes(bytes)})`);
   return { count: items.length, bytes };
 }
 

@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkPackageSignatures, ErrorCodes, makeDirectory, mapLimit, nevra, OvirtRepoError, redactUrl, shortKeyId, silentLogger, type Logger, type PackageSignature, type PublicKeySet, type ReadClient, type Store } from '@ovirt-repo/core';
+import { checkPackageSignatures, ErrorCodes, humanBytes, makeDirectory, mapLimit, nevra, OvirtRepoError, plural, redactUrl, shortKeyId, silentLogger, type Logger, type PackageSignature, type PublicKeySet, type ReadClient, type Store } from '@ovirt-repo/core';
 import { verifiedStream } from '../../store/pool.js';
 import type { Candidate } from '../shared/candidates.js';
 import type { DownloadResult } from '../shared/result.js';
@@ -30,12 +30,15 @@ export async function downloadChecked(layout: Store, plan: DownloadPlan, client:
   const corrupt = new Set(plan.corrupt);
   const dir = join(workDir, 'gpgcheck');
   await makeDirectory(dir);
-  const progress = log.progress(`Downloading ${items.length} packages to check their signatures`, plan.bytes);
+  const progress = log.progress('Downloading packages to check their signatures', items.length, plan.bytes);
   let done: DownloadResult = { count: 0, bytes: 0 };
   for (let from = 0; from < items.length; from += CHUNK) {
     const chunk = items.slice(from, from + CHUNK);
     const copies = chunk.map((_c, i) => join(dir, `${from + i}.rpm`));
-    await mapLimit(chunk, workers, (c, i) => fetchCopy(client, c, copies[i] as string, (n) => progress.tick(n)));
+    await mapLimit(chunk, workers, async (c, i) => {
+      await fetchCopy(client, c, copies[i] as string, (n) => progress.tick(0, n));
+      progress.tick(1, 0);
+    });
     await requireSigned(chunk, copies, check);
     const into: DownloadPlan = { fetch: chunk.filter((c) => !corrupt.has(c)), corrupt: chunk.filter((c) => corrupt.has(c)), present: 0, bytes: 0 };
     const copyOf = new Map(chunk.map((c, i) => [c, copies[i] as string]));
@@ -43,7 +46,7 @@ export async function downloadChecked(layout: Store, plan: DownloadPlan, client:
     await Promise.all(copies.map((f) => rm(f, { force: true })));
     done = { count: done.count + moved.count, bytes: done.bytes + moved.bytes };
   }
-  progress.done(`Downloaded and checked ${done.count} packages (${done.bytes} bytes)`);
+  progress.done(`Downloaded and checked ${plural(done.count, 'package')} (${humanBytes(done.bytes)})`);
   return done;
 }
 
@@ -51,14 +54,21 @@ export async function downloadChecked(layout: Store, plan: DownloadPlan, client:
 async function fetchCopy(client: ReadClient, c: Candidate, path: string, onBytes: (n: number) => void): Promise<void> {
   const where = redactUrl(c.url.href);
   let mismatches = 0;
+  let counted = 0;
+  const count = (n: number) => {
+    counted += n;
+    onBytes(n);
+  };
   await client.withRetries(where, async () => {
+    // A retry starts the file over: the bytes of the failed try no longer count.
+    count(-counted);
     const { stream, size } = await client.open(c.url);
     if (size !== undefined && size > c.size) {
       stream.destroy();
       throw announcedTooLarge(where, size, c.size);
     }
     try {
-      await pipeline(verifiedStream(stream, c, where, onBytes), createWriteStream(path));
+      await pipeline(verifiedStream(stream, c, where, count), createWriteStream(path));
     } catch (e) {
       const code = (e as { code?: string }).code;
       if ((code === 'E_CHECKSUM_MISMATCH' || code === 'E_SIZE_MISMATCH') && mismatches++ === 0) {
