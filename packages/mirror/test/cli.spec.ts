@@ -62,6 +62,12 @@ describeWithTools(['createrepo_c'], 'the ovirt-repo binary', () => {
     const badJson = await ovirtRepo(['mirror', 'sync', '../x', '--from', src, '--store', store, '--json']);
     expect(badJson.code).toBe(2);
     expect(JSON.parse(badJson.stdout).error.code).toBe('E_USAGE');
+
+    // An error that names no fix of its own gets its code's hint: every error has one.
+    const latest = (await readFile(join(store, 'yum', 'el9', 'latest.txt'), 'utf8')).trim();
+    await rm(join(store, 'yum', 'el9', latest, 'repodata', 'repomd.xml'));
+    const damaged = await ovirtRepo(['snapshot', 'verify', 'el9', '--store', store]);
+    expect([damaged.code, damaged.stderr]).toEqual([1, expect.stringMatching(/^Error \[E_VERIFY_FAILED\]: snapshot el9\/\S+ has no repodata\/repomd.xml.*\nHint: Run the step that wrote it again/)]);
   });
 
   it('reports every warning in --json as it prints it to people', async () => {

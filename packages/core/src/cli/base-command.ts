@@ -1,5 +1,6 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
-import { ErrorCodes, isOvirtRepoError } from '../errors/index.js';
+import { ErrorCodes, OvirtRepoError, isOvirtRepoError } from '../errors/index.js';
+import { withHint } from '../errors/hints.js';
 import { createStreamLogger, silentLogger, type Logger, type StreamLogger } from '../log/logger.js';
 import { usageError } from './usage-error.js';
 
@@ -86,7 +87,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (caught instanceof Errors.ExitError) throw caught;
     // A phase that failed never ended its bar: the error goes on a line of its own.
     this.screen?.clear();
-    const err = !isOvirtRepoError(caught) && (exitCodeOf(caught) === EXIT_USAGE || isFlagParseError(caught)) ? usageError(caught, this.parsedCommand()) : caught;
+    const err = reported(caught, () => usageError(caught, this.parsedCommand()));
     if (!this.jsonEnabled() && !isOvirtRepoError(err)) return super.catch(err);
     if (this.jsonEnabled()) {
       this.logJson(this.toErrorJson(err));
@@ -103,6 +104,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const ctor = this.ctor as typeof BaseCommand;
     return { name: this.id?.replaceAll(':', ' ') ?? 'ovirt-repo', bin: this.config.bin, flags: [...Object.keys(ctor.flags ?? {}), ...Object.keys(ctor.baseFlags ?? {}), 'json'] };
   }
+}
+
+/**
+ * The error as the user gets it: oclif's parse errors as one usage line, every OvirtRepoError with a hint
+ * (its own or its code's), and an exception no code foresaw as E_INTERNAL, which is a bug to report.
+ * oclif's own errors (exit requests, its CLI errors) go on to oclif.
+ */
+function reported(caught: Error, usage: () => OvirtRepoError): Error {
+  if (isOvirtRepoError(caught)) return withHint(caught);
+  if (exitCodeOf(caught) === EXIT_USAGE || isFlagParseError(caught)) return usage();
+  if (caught instanceof Errors.CLIError) return caught;
+  return withHint(new OvirtRepoError(ErrorCodes.INTERNAL, caught.message || String(caught), { cause: caught }));
 }
 
 /** A flag's own parse function failed (a value out of range): oclif rethrows its error as "Parsing --flag ...". */
