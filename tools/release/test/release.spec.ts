@@ -9,6 +9,9 @@ import { writeRpm } from '@ovirt-repo/rpm-writer';
 import { describeWithTools, makeTempDir } from '@ovirt-repo/test-support';
 import { release, workspaceRoot, type ReleaseResult } from '../src/release.js';
 
+/** What the tests parse is read without colours, which CI forces (FORCE_COLOR) and oclif puts between a plugin's name and version. */
+const NO_COLOURS = { FORCE_COLOR: '0' };
+
 const version = (JSON.parse(await readFile(join(workspaceRoot, 'packages', 'ovirt-repo', 'package.json'), 'utf8')) as { version: string }).version;
 
 /** `npm install -g --offline` of a tarball into `prefix`; any registry request fails (port 9 refuses). */
@@ -72,7 +75,7 @@ describeWithTools(['npm', 'tar', 'rpm', 'rpmlint', 'dnf'], 'npm run release', ()
     const bin = (): string => join(full, 'bin', 'ovirt-repo');
 
     it('has every feature plugin', async () => {
-      const r = await execa(bin(), ['plugins']);
+      const r = await execa(bin(), ['plugins'], { env: NO_COLOURS });
       for (const p of ['minirepo', 'mirror', 'ost', 'publisher']) expect(r.stdout).toContain(`@ovirt-repo/plugin-${p} ${version}`);
     });
 
@@ -159,7 +162,7 @@ describeWithTools(['npm', 'tar', 'rpm', 'rpmlint', 'dnf'], 'npm run release', ()
       expect(existsSync(join(root, 'usr', 'share', 'doc', 'ovirt-repo', 'README.md'))).toBe(true);
 
       const main = join(root, 'usr', 'lib', 'ovirt-repo', 'bin', 'run.js');
-      const plugins = await execa(process.execPath, [main, 'plugins']);
+      const plugins = await execa(process.execPath, [main, 'plugins'], { env: NO_COLOURS });
       for (const p of ['minirepo', 'mirror', 'ost', 'publisher']) expect(plugins.stdout).toContain(`@ovirt-repo/plugin-${p} ${version}`);
       const verified = await execa(process.execPath, [main, 'minirepo', 'verify', join(built.out, 'repo'), '--json']);
       expect(JSON.parse(verified.stdout)).toMatchObject({ packages: 1, metadataFiles: 3 });
@@ -170,7 +173,7 @@ describeWithTools(['npm', 'tar', 'rpm', 'rpmlint', 'dnf'], 'npm run release', ()
     const bin = (): string => join(publisher, 'bin', 'ovirt-repo');
 
     it('has the publisher plugin and no other', async () => {
-      const r = await execa(bin(), ['plugins']);
+      const r = await execa(bin(), ['plugins'], { env: NO_COLOURS });
       expect(r.stdout).toContain(`@ovirt-repo/plugin-publisher ${version}`);
       expect(r.stdout).not.toMatch(/plugin-(minirepo|mirror|ost)/);
     });

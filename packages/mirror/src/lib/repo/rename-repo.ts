@@ -61,6 +61,8 @@ export async function renameRepo(store: Store, from: string, to: string, options
       await pauseForTest('repo-rename-marked');
     }
     if (!copied) {
+      // What a killed copy left half-written (temp objects) goes first: we hold `to`'s locks.
+      if (copying) await store.removeLeftovers(repoKey(to), { olderThanMs: 0, recursive: true });
       await copyRepoObjects(store, from, to);
       await pauseForTest('repo-rename-copied');
       await writePending(store, from, { op: 'delete', renamedTo: to });
