@@ -23,7 +23,7 @@ describe('logger', () => {
 
   it('redraws a bar on a TTY', () => {
     const { chunks, stream } = fakeStream(true);
-    const p = createStreamLogger({ stream }).progress('sync', 2);
+    const p = createStreamLogger({ stream, env: {} }).progress('sync', 2); // outside CI, whatever runs the test
     p.tick();
     expect(chunks[0]).toMatch(/^\rsync \[#+\.+\] 1\/2 50%$/);
     p.done('synced 2');
