@@ -36,6 +36,16 @@ describe('ovirt-repo binary', () => {
     }
   });
 
+  it('has help descriptions that only the terminal wraps: a line break starts a paragraph or a "-" item', () => {
+    for (const plugin of ['cli', 'minirepo', 'mirror', 'ost', 'publisher']) {
+      const manifest = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', plugin, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, { description?: string }> };
+      for (const [id, command] of Object.entries(manifest.commands)) {
+        const broken = (command.description ?? '').split('\n\n').flatMap((paragraph) => paragraph.split('\n').slice(1)).filter((line) => !line.startsWith('-'));
+        expect([id, broken]).toEqual([id, []]);
+      }
+    }
+  });
+
   it('prints the version', async () => {
     const { stdout } = await run(['--version']);
     expect(stdout).toMatch(/^@ovirt-repo\/cli\/\d+\.\d+\.\d+ linux-/);

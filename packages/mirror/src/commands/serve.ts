@@ -12,12 +12,7 @@ export interface ServeResult {
 export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Serve the store read-only over HTTP (for trying it out; production uses any web server).';
 
-  static override description = `A small static server: GET/HEAD, byte ranges, ETag/Last-Modified, content types for repo files and
-directory listings; a directory with an index.html (the store's status pages) shows that instead, as nginx
-does. Nothing outside the store is served (the snapshots' pool link works; other symlinks leading out,
-".." and encoded tricks do not); writers' temp files and locks/ are hidden. Packages and snapshot files are
-sent with long caching, pointers and status pages with no-cache. An s3:// store is served the same way: a
-snapshot's pool/ paths are the store's pool. Stops on Ctrl-C.`;
+  static override description = `A small static server: GET/HEAD, byte ranges, ETag/Last-Modified, content types for repo files and directory listings; a directory with an index.html (the store's status pages) shows that instead, as nginx does. Nothing outside the store is served (the snapshots' pool link works; other symlinks leading out, ".." and encoded tricks do not); writers' temp files and locks/ are hidden. Packages and snapshot files are sent with long caching, pointers and status pages with no-cache. An s3:// store is served the same way: a snapshot's pool/ paths are the store's pool. Stops on Ctrl-C.`;
 
   static override examples = [
     { description: 'Serve on localhost:8080; the status page is http://127.0.0.1:8080/', command: '<%= config.bin %> <%= command.id %> --store ./store' },

@@ -12,11 +12,7 @@ import {
 export default class ConfigShow extends BaseCommand<typeof ConfigShow> {
   static override summary = 'Print the effective configuration: ovirt-repo.yaml with defaults filled in and the environment and flags applied.';
 
-  static override description = `Finds the configuration file as every command does (--config, then OVIRT_REPO_CONFIG, then ./ovirt-repo.yaml;
-none at all means built-in defaults), validates it, and prints what commands will use: every default filled in,
-each repo merged with "defaults", paths made absolute (relative to the file's directory), and OVIRT_REPO_STORE /
-OVIRT_REPO_BASE_URL / --store / --base-url applied. The output is itself a valid ovirt-repo.yaml.
-With --json, durations are seconds. An invalid file fails listing every problem as file:line:column: key: message.`;
+  static override description = `Finds the configuration file as every command does (--config, then OVIRT_REPO_CONFIG, then ./ovirt-repo.yaml; none at all means built-in defaults), validates it, and prints what commands will use: every default filled in, each repo merged with "defaults", paths made absolute (relative to the file's directory), and OVIRT_REPO_STORE / OVIRT_REPO_BASE_URL / --store / --base-url applied. The output is itself a valid ovirt-repo.yaml. With --json, durations are seconds. An invalid file fails listing every problem as file:line:column: key: message.`;
 
   static override examples = [
     { description: 'Check the configuration of this directory and see what it means', command: '<%= config.bin %> <%= command.id %>' },

@@ -5,9 +5,7 @@ import { createMiniRepo, type CreateMiniRepoResult } from '../../lib/create-mini
 export default class MinirepoCreate extends BaseCommand<typeof MinirepoCreate> {
   static override summary = "Turn a build's RPMs into a mini YUM repo (createrepo-compatible metadata).";
 
-  static override description = `Finds every *.rpm below DIR (binary and source packages, recursively) and writes DIR/repodata.
-The new metadata is built aside and swapped in only when complete: a failed run leaves the previous
-repodata untouched. With SOURCE_DATE_EPOCH (or --revision) the same RPMs give byte-identical metadata.`;
+  static override description = `Finds every *.rpm below DIR (binary and source packages, recursively) and writes DIR/repodata. The new metadata is built aside and swapped in only when complete: a failed run leaves the previous repodata untouched. With SOURCE_DATE_EPOCH (or --revision) the same RPMs give byte-identical metadata.`;
 
   static override examples = [
     { description: 'Index the build output of a CI job', command: '<%= config.bin %> <%= command.id %> exported-artifacts' },

@@ -5,11 +5,8 @@ import { verifyMiniRepo, type VerifyMiniRepoResult } from '../../lib/verify-mini
 export default class MinirepoVerify extends BaseCommand<typeof MinirepoVerify> {
   static override summary = 'Check a mini repo\'s metadata against its files.';
 
-  static override description = `Verifies repomd.xml and every metadata file it names (checksums, sizes), then every package the
-metadata lists (present, size, checksum), and reports RPM files that the metadata does not list.
-Exits non-zero with the list of problems when anything is wrong.
---gpgcheck also checks every package's OpenPGP signature against the --gpg-key keys only (rpmkeys, as dnf's
-gpgcheck=1; see docs/trust.md).`;
+  static override description = `Verifies repomd.xml and every metadata file it names (checksums, sizes), then every package the metadata lists (present, size, checksum), and reports RPM files that the metadata does not list. Exits non-zero with the list of problems when anything is wrong.
+--gpgcheck also checks every package's OpenPGP signature against the --gpg-key keys only (rpmkeys, as dnf's gpgcheck=1; see docs/trust.md).`;
 
   static override examples = [
     { description: 'Verify a build\'s mini repo', command: '<%= config.bin %> <%= command.id %> exported-artifacts' },

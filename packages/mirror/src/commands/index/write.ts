@@ -7,9 +7,7 @@ import { YUM_DIR } from '../../lib/store/layout.js';
 export default class IndexWrite extends BaseCommand<typeof IndexWrite> {
   static override summary = "Rewrite the store's index: yum/all_latest.{json,yaml,py,html}.";
 
-  static override description = `Maps every repo to the URL of its latest snapshot, <base-url>/yum/<repo>/<id>, under the key
-latest_ci_repos (the format oVirt's mirror_client reads). Each file is replaced atomically. Syncs do this
-themselves; run it after changing the base URL or to repair an index a killed writer left stale.`;
+  static override description = `Maps every repo to the URL of its latest snapshot, <base-url>/yum/<repo>/<id>, under the key latest_ci_repos (the format oVirt's mirror_client reads). Each file is replaced atomically. Syncs do this themselves; run it after changing the base URL or to repair an index a killed writer left stale.`;
 
   static override examples = [
     { description: 'Index for the web server that serves the store', command: '<%= config.bin %> <%= command.id %> --store /var/www/html/repos --base-url http://mirrors.example.org/repos' },

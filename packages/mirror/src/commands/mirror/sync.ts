@@ -9,20 +9,12 @@ import { syncRepo } from '../../lib/sync/sync-repo.js';
 export default class MirrorSync extends BaseCommand<typeof MirrorSync> {
   static override summary = 'Sync YUM repos into the store and publish an immutable snapshot of REPO.';
 
-  static override description = `Reads the sources' metadata, selects packages, downloads only the packages the store's pool lacks
-(in parallel, verified against their checksums), writes the snapshot's metadata aside and publishes it
-atomically: <store>/yum/REPO/<id>/ appears complete, then latest.txt and the index move to it.
+  static override description = `Reads the sources' metadata, selects packages, downloads only the packages the store's pool lacks (in parallel, verified against their checksums), writes the snapshot's metadata aside and publishes it atomically: <store>/yum/REPO/<id>/ appears complete, then latest.txt and the index move to it.
 
 --mode mirror (default): the snapshot holds exactly the sources' packages after filters.
---mode additive: the previous latest snapshot plus the sources; the newest version of each name.arch wins
-(--keep-versions N keeps N). Use it to add a build to an experimental repo.
+--mode additive: the previous latest snapshot plus the sources; the newest version of each name.arch wins (--keep-versions N keeps N). Use it to add a build to an experimental repo.
 
-An unchanged source makes no new snapshot (changed: false) after one small request per source. Packages
-the latest snapshot already has are taken as present in the pool (gc keeps them); --check-pool checks
-every one and fetches again what is missing or damaged. Extra
-metadata (comps/group, modules, updateinfo) is carried over, merged where several sources (or a deploy
-and the latest snapshot) differ; modular repos keep every package version.
-Syncs of one repo serialise on a lock; different repos sync in parallel.`;
+An unchanged source makes no new snapshot (changed: false) after one small request per source. Packages the latest snapshot already has are taken as present in the pool (gc keeps them); --check-pool checks every one and fetches again what is missing or damaged. Extra metadata (comps/group, modules, updateinfo) is carried over, merged where several sources (or a deploy and the latest snapshot) differ; modular repos keep every package version. Syncs of one repo serialise on a lock; different repos sync in parallel.`;
 
   static override examples = [
     {

@@ -7,9 +7,7 @@ import { verifySnapshot, type VerifySnapshotResult } from '../../lib/snapshot/ve
 export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
   static override summary = 'Verify a snapshot: metadata checksums, every package present with the right size and checksum.';
 
-  static override description = `Checks repomd.xml and every metadata file it lists, every package of primary.xml through the snapshot's
-pool link (size and checksum; --quick: size only), and that snapshot.json agrees with the metadata.
-Exits non-zero listing every problem.`;
+  static override description = `Checks repomd.xml and every metadata file it lists, every package of primary.xml through the snapshot's pool link (size and checksum; --quick: size only), and that snapshot.json agrees with the metadata. Exits non-zero listing every problem.`;
 
   static override examples = [
     { description: 'Verify the latest snapshot', command: '<%= config.bin %> <%= command.id %> experimental-4.5-el9' },
