@@ -79,8 +79,9 @@ export async function replaceLiveSignature(target: SyncTarget, signature: string
  * killed in between is finished by the next.
  */
 async function linkLayout(target: SyncTarget & AtomicLinkCapable, dest: DestinationState): Promise<void> {
-  if ((await target.readLink(REPOMD_PATH)) === XML_LINK && (await target.readLink(REPOMD_ASC_PATH)) === ASC_LINK) return;
-  if (dest.live && (await target.readLink(REPOMD_PATH)) !== XML_LINK) {
+  const xml = await target.readLink(REPOMD_PATH);
+  if (xml === XML_LINK && (await target.readLink(REPOMD_ASC_PATH)) === ASC_LINK) return;
+  if (dest.live && xml !== XML_LINK) {
     const dir = `${PAIRS_DIR}/${dest.live.info.sha256}`;
     const signed = dest.files.some((f) => f.path === REPOMD_ASC_PATH);
     if (signed) await target.put(`${dir}/repomd.xml.asc`, await readTargetFile(target, REPOMD_ASC_PATH));
